@@ -1,0 +1,33 @@
+//! Archive reading: streams the entries of a release archive without extracting anything.
+//!
+//! This crate owns the question "what does this archive hold, and is any of it hostile?". It
+//! detects the container by its magic bytes (never by file name), decompresses on a separate
+//! thread, parses tar (ustar, old v7, GNU long names, pax) or zip, and hands each entry to the
+//! caller once, with the git blob id of its content computed while streaming. Nothing is written
+//! to disk and memory does not grow with the archive's byte size: only per-path metadata is kept.
+//!
+//! Hostile entries (absolute paths, `..`, NUL bytes, duplicates, devices, setuid bits, symlinks
+//! that escape, case-folding collisions, ...) are *reported* as [`EntryProblem`]s rather than
+//! aborting the read, so that a report can name every one of them. Conditions that make the rest
+//! of the stream meaningless (truncation, corruption, a limit exceeded) end the read with an
+//! [`ArchiveError`] that names the entry where it happened.
+//!
+//! Plumbing only: the comparison against git and the policy live in `tarseal-check`.
+
+pub mod error;
+pub mod format;
+pub mod limits;
+pub mod path;
+pub mod reader;
+
+pub use error::ArchiveError;
+pub use format::Format;
+pub use limits::Limits;
+pub use reader::{
+    read_archive, ArchiveSummary, ContentWants, Entry, EntryKind, EntryProblem, ReadOptions,
+};
+
+/// The hash used for git object ids, re-exported so callers need not depend on gix directly.
+pub use gix::hash::Kind as HashKind;
+/// A git object id (SHA-1 or SHA-256).
+pub use gix::ObjectId;

@@ -1,0 +1,23 @@
+//! Decompression-bomb limits: total bytes, entry count and per-entry size.
+
+/// Bounds on what one archive may expand to. Defaults are generous for real releases (the
+/// largest source tarballs are a few GB) and stop bombs long before memory or time run out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum decompressed bytes of the whole archive.
+    pub max_total_bytes: u64,
+    /// Maximum number of entries.
+    pub max_entries: u64,
+    /// Maximum size of one entry's content.
+    pub max_entry_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_total_bytes: 32 << 30,
+            max_entries: 2_000_000,
+            max_entry_bytes: 4 << 30,
+        }
+    }
+}

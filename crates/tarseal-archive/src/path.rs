@@ -1,0 +1,1 @@
+//! Archive path normalisation and validation.
