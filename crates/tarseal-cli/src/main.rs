@@ -1,1 +1,217 @@
-fn main(){}
+//! The `tarseal` command: a thin shell over the library crates.
+//!
+//! Parses arguments, shows progress on a terminal, prints the report as text or JSON, and maps
+//! outcomes to the exit codes every command shares (DESIGN.md §3): 0 verified, 1 rejected,
+//! 2 usage or I/O error, 3 indeterminate.
+
+mod progress;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tarseal_archive::Limits;
+use tarseal_check::{run_check, CheckError, CheckOptions};
+use tarseal_git::Target;
+
+/// Exit code for usage and I/O errors (clap uses it for bad arguments too).
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "tarseal",
+    version,
+    about = "Prove that a release tarball holds exactly what its git tag holds",
+    long_about = "Prove that a release tarball holds exactly what its git tag holds.\n\n\
+        Exit codes (every command): 0 verified, 1 rejected (something was proven wrong), \
+        2 usage or I/O error, 3 indeterminate (something could not be decided)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compare a release archive with a git tag, entry by entry, without extracting anything.
+    Check(CheckArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The release archive (tar, tar.gz, tar.xz, tar.bz2, tar.zst, zip, .crate), detected by its
+    /// magic bytes.
+    tarball: PathBuf,
+    /// The git repository (a work tree or a bare repository).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    repo: PathBuf,
+    /// The annotated tag the archive claims to be made from; its own `tag` header must equal it.
+    #[arg(
+        long,
+        value_name = "TAG",
+        required_unless_present = "commit",
+        conflicts_with = "commit"
+    )]
+    tag: Option<String>,
+    /// Compare with a commit (any revision) instead of a tag.
+    #[arg(long, value_name = "REV")]
+    commit: Option<String>,
+    /// Accept a lightweight tag (no tag object: no name binding, no signature).
+    #[arg(long)]
+    allow_lightweight: bool,
+    /// Compare with this sub-directory of the tree (a package built from a monorepo folder).
+    #[arg(long, value_name = "PATH")]
+    subdir: Option<String>,
+    /// The archive's top-level directory (`name-1.2.3`); detected when absent. `--prefix ''`
+    /// means the archive has none.
+    #[arg(long, value_name = "DIR")]
+    prefix: Option<String>,
+    /// Built-in policy profile: git-archive (exact, the default), pbr, setuptools, autotools,
+    /// cargo, npm. Overrides a profile named by the tag's .tarseal.toml.
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Project policy file (TOML); replaces the .tarseal.toml of the tag's tree.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Output format: text for people, json (schema tarseal.report/v1) for programs.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Most decompressed bytes the archive may hold (suffixes K, M, G, T).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_total_bytes: Option<u64>,
+    /// Most entries the archive may hold.
+    #[arg(long, value_name = "N")]
+    max_entries: Option<u64>,
+    /// Largest single entry (suffixes K, M, G, T).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_entry_bytes: Option<u64>,
+}
+
+/// Parses `1024`, `64K`, `512M`, `32G`, `1T` (binary multiples).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, shift) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => return Err(format!("unknown size suffix {c:?} (use K, M, G or T)")),
+            };
+            (&s[..i], shift)
+        }
+        _ => (s, 0),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (a number with an optional K, M, G or T)"))?;
+    n.checked_mul(1u64 << shift)
+        .ok_or_else(|| format!("{s:?} is too large"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check(args),
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let defaults = Limits::default();
+    let target = match (&args.tag, &args.commit) {
+        (Some(t), _) => Target::Tag {
+            name: t.clone(),
+            allow_lightweight: args.allow_lightweight,
+        },
+        (None, Some(c)) => Target::Commit { rev: c.clone() },
+        (None, None) => unreachable!("clap requires --tag or --commit"),
+    };
+    let opts = CheckOptions {
+        archive: args.tarball.clone(),
+        repo: args.repo.clone(),
+        target,
+        subdir: args.subdir.clone(),
+        prefix: args.prefix.clone(),
+        profile: args.profile.clone(),
+        policy_file: args.policy.clone(),
+        limits: Limits {
+            max_total_bytes: args.max_total_bytes.unwrap_or(defaults.max_total_bytes),
+            max_entries: args.max_entries.unwrap_or(defaults.max_entries),
+            max_entry_bytes: args.max_entry_bytes.unwrap_or(defaults.max_entry_bytes),
+        },
+    };
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let mut bar = progress::Bar::new(show_progress, &args.tarball);
+    let result = run_check(&opts, &mut |done, total| bar.update(done, total));
+    bar.finish();
+    match result {
+        Ok(report) => {
+            let mut out = std::io::stdout().lock();
+            let written = match args.format {
+                Format::Json => serde_json::to_writer_pretty(&mut out, &report)
+                    .map_err(std::io::Error::from)
+                    .and_then(|_| writeln!(out)),
+                Format::Text => {
+                    let colour =
+                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                    out.write_all(tarseal_check::text::render(&report, colour).as_bytes())
+                }
+            };
+            if written.is_err() {
+                return ExitCode::from(EXIT_USAGE);
+            }
+            ExitCode::from(report.verdict.exit_code() as u8)
+        }
+        Err(e) => fail(&e, args.format),
+    }
+}
+
+/// Reports an error that stopped the check, on stderr (and as JSON on stdout for programs).
+fn fail(e: &CheckError, format: Format) -> ExitCode {
+    let code = e.exit_code();
+    let verdict = if code == 1 { "rejected" } else { "error" };
+    eprintln!("tarseal: {verdict}: {e}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let msg = s.to_string();
+        if !e.to_string().contains(&msg) {
+            eprintln!("  caused by: {msg}");
+        }
+        source = s.source();
+    }
+    if let Format::Json = format {
+        let v = serde_json::json!({
+            "schema": "tarseal.error/v1",
+            "verdict": if code == 1 { "fail" } else { "error" },
+            "exit_code": code,
+            "error": e.to_string(),
+        });
+        println!("{v}");
+    }
+    ExitCode::from(code as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("64K"), Ok(64 << 10));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        assert!(parse_size("12Q").is_err());
+        assert!(parse_size("x").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+}

@@ -1,0 +1,627 @@
+//! The check driver: git side first, then one streaming pass over the archive, then judgement.
+
+use crate::compare::{self, ArchivedEntry, Comparison, Diff, GitSide};
+use crate::error::CheckError;
+use crate::policy::checks::{CheckContext, Outcome, Subject};
+use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
+use crate::report::{
+    ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement, PolicyInfo,
+    Report, StaleRule, Summary, ToolInfo, Verdict, SCHEMA,
+};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::path::PathBuf;
+use tarseal_archive::{ContentWants, EntryKind, EntryProblem, Limits, ReadOptions};
+use tarseal_git::{HashKind, ObjectId, Repo, Resolved, Target, TreeEntry, TreeEntryKind};
+
+/// The project policy file looked up in the tag's tree (at the `--subdir` root).
+pub const TREE_POLICY_FILE: &str = ".tarseal.toml";
+
+/// Largest file whose content is kept in memory for a content check.
+const KEEP_CONTENT_MAX: u64 = 8 << 20;
+
+/// Everything a check needs to know.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub archive: PathBuf,
+    pub repo: PathBuf,
+    pub target: Target,
+    /// Compare with this sub-directory of the tree.
+    pub subdir: Option<String>,
+    /// The archive's top-level directory; detected when `None`. `Some("")` means none.
+    pub prefix: Option<String>,
+    /// Built-in profile; when `None`, the tree's `.tarseal.toml` may name one, else
+    /// `git-archive`.
+    pub profile: Option<String>,
+    /// A project policy from the trusted side; replaces the tree's `.tarseal.toml`.
+    pub policy_file: Option<PathBuf>,
+    pub limits: Limits,
+}
+
+/// Runs a check and returns the report. `progress(done, total)` reports compressed bytes.
+pub fn run_check(
+    opts: &CheckOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Report, CheckError> {
+    let repo = Repo::open(&opts.repo)?;
+    let resolved = repo.resolve(&opts.target)?;
+    let subdir = opts
+        .subdir
+        .as_deref()
+        .map(|s| s.trim_matches('/'))
+        .filter(|s| !s.is_empty());
+    let tree = repo.list_tree(resolved.commit.tree, subdir)?;
+    let attrs = repo.export_attributes(resolved.commit.tree, subdir)?;
+    let hash = resolved.object_hash;
+
+    let policy = load_policy(opts, &repo, &resolved, &tree)?;
+
+    // Git side as a map for the reader's per-entry decision (which content to keep).
+    let git_index: HashMap<&str, &TreeEntry> = tree.iter().map(|e| (e.path.as_str(), e)).collect();
+
+    let file = File::open(&opts.archive).map_err(|source| CheckError::Open {
+        path: opts.archive.display().to_string(),
+        source,
+    })?;
+    let archive_size = file.metadata().map(|m| m.len()).unwrap_or(0);
+
+    let given_prefix = opts
+        .prefix
+        .as_deref()
+        .map(|p| p.trim_matches('/').to_string());
+    let mut candidate: Option<String> = given_prefix.clone();
+    let mut entries: Vec<tarseal_archive::Entry> = Vec::new();
+    let read_opts = ReadOptions {
+        limits: opts.limits,
+        object_hash: hash,
+    };
+    let summary = {
+        let candidate = RefCell::new(&mut candidate);
+        let wants = |path: &str, kind: EntryKind| -> ContentWants {
+            let mut c = candidate.borrow_mut();
+            if c.is_none() {
+                // The first entry names the prefix when it is a directory or lies in one.
+                let first = path.split('/').next().unwrap_or("");
+                let is_dir = kind == EntryKind::Directory || path.contains('/');
+                **c = Some(if is_dir {
+                    first.to_string()
+                } else {
+                    String::new()
+                });
+            }
+            let prefix = c.as_deref().unwrap_or("");
+            let rel = strip_prefix(path, prefix).unwrap_or(path);
+            if kind != EntryKind::File {
+                return ContentWants::default();
+            }
+            let in_git = git_index.contains_key(rel);
+            let needs = policy.needs_content(rel) || (rel != path && policy.needs_content(path));
+            ContentWants {
+                sha256: !in_git || needs,
+                keep_up_to: needs.then_some(KEEP_CONTENT_MAX),
+            }
+        };
+        tarseal_archive::read_archive(
+            file,
+            &read_opts,
+            wants,
+            |e| entries.push(e),
+            |done| progress(done, archive_size),
+        )
+        .map_err(|source| CheckError::Archive {
+            archive: opts.archive.display().to_string(),
+            source,
+        })?
+    };
+
+    let (prefix, archived) = settle_prefix(
+        given_prefix.is_some(),
+        candidate.unwrap_or_default(),
+        entries,
+        &git_index,
+    );
+
+    // Export-subst: expand git's blob only when the bytes differ, and only for such paths.
+    let expanded_blob = |path: &str, oid: ObjectId| -> Option<ObjectId> {
+        if !attrs.is_export_subst(path) {
+            return None;
+        }
+        let raw = repo.read_blob(oid).ok()?;
+        let expanded = tarseal_git::subst::expand(&raw, &resolved.commit, hash);
+        gix::objs::compute_hash(hash, gix::objs::Kind::Blob, &expanded).ok()
+    };
+    let ignored = |p: &str| attrs.is_export_ignored(p);
+    let side = GitSide {
+        entries: &tree,
+        is_export_ignored: &ignored,
+        expanded_blob: &expanded_blob,
+    };
+    let comparison = compare::compare(&side, &archived);
+
+    let mut report = Report {
+        schema: SCHEMA,
+        tool: ToolInfo::current(),
+        verdict: Verdict::Pass,
+        archive: ArchiveInfo {
+            path: opts.archive.display().to_string(),
+            format: summary
+                .format
+                .map(|f| f.name().to_string())
+                .unwrap_or_default(),
+            size: archive_size,
+            prefix: prefix.clone(),
+            prefix_given: given_prefix.is_some(),
+            entries: summary.entries,
+            uncompressed_bytes: summary.uncompressed_bytes,
+            pax_comment: summary.pax_comment.clone(),
+        },
+        git: git_info(opts, &resolved, subdir, tree.len() as u64),
+        policy: PolicyInfo {
+            profile: policy.profile.clone(),
+            sources: policy.sources.clone(),
+            stale_rules: Vec::new(),
+        },
+        summary: Summary::default(),
+        findings: Vec::new(),
+        cross_checks: Vec::new(),
+        notes: Vec::new(),
+    };
+
+    judge_all(
+        &mut report,
+        &comparison,
+        &archived,
+        &tree,
+        &policy,
+        &resolved,
+        subdir,
+        &repo,
+    );
+
+    if let Some(comment) = &summary.pax_comment {
+        let commit = resolved.commit.id.to_string();
+        let ok = comment.trim() == commit;
+        report.cross_checks.push(CrossCheck {
+            name: "git-archive-commit".into(),
+            status: if ok { CrossCheckStatus::Ok } else { CrossCheckStatus::Failed },
+            detail: if ok {
+                format!("the pax comment names commit {commit}, the checked commit")
+            } else {
+                format!(
+                    "the pax comment that git archive writes names {:?}, but the checked commit is {commit}: the archive was made from another commit",
+                    comment.trim()
+                )
+            },
+        });
+    }
+    if summary.trailing_data {
+        report.findings.push(Finding {
+            path: String::new(),
+            class: Class::Hostile,
+            judgement: Judgement::Unexpected,
+            rule: None,
+            reason: "data after the end of the archive: tools that read past the end-of-archive marker see content that this check did not".into(),
+            detail: None,
+            problem: Some("trailing-data".into()),
+            size: 0,
+            sha256: None,
+        });
+    }
+    if !comparison.subst_matched.is_empty() {
+        report.notes.push(format!(
+            "{} export-subst file(s) matched after expanding $Format:...$ placeholders: {}",
+            comparison.subst_matched.len(),
+            comparison.subst_matched.join(", ")
+        ));
+    }
+    if resolved.tag.as_ref().is_some_and(|t| !t.annotated) {
+        report.notes.push(
+            "LIGHTWEIGHT TAG accepted (--allow-lightweight): the tag name is bound to nothing and carries no signature".into(),
+        );
+    }
+    report.notes.push(match resolved.tag.as_ref().and_then(|t| t.signature.as_ref()) {
+        Some(_) => "the tag carries a signature; this check compares content only and does not verify it".into(),
+        None => "the tag carries no signature".into(),
+    });
+    report.finish(comparison.matched);
+    Ok(report)
+}
+
+/// Strips `prefix/` from `path`; `None` when the path lies outside it.
+fn strip_prefix<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    if prefix.is_empty() {
+        return Some(path);
+    }
+    if path == prefix {
+        return Some("");
+    }
+    path.strip_prefix(prefix).and_then(|r| r.strip_prefix('/'))
+}
+
+/// Decides the prefix for good and makes every path relative to it.
+///
+/// A detected prefix must hold every entry; if it does not, the archive has no single top-level
+/// directory and paths are compared as they are. If both readings are possible (a tree whose
+/// only top-level entry is a directory), the one that matches more git paths wins.
+fn settle_prefix(
+    given: bool,
+    candidate: String,
+    entries: Vec<tarseal_archive::Entry>,
+    git: &HashMap<&str, &TreeEntry>,
+) -> (String, Vec<ArchivedEntry>) {
+    let mut prefix = candidate;
+    if !given && !prefix.is_empty() {
+        let all_inside = entries
+            .iter()
+            .all(|e| strip_prefix(&e.path, &prefix).is_some());
+        let matches = |p: &str| {
+            entries
+                .iter()
+                .filter(|e| strip_prefix(&e.path, p).is_some_and(|r| git.contains_key(r)))
+                .count()
+        };
+        if !all_inside || matches("") > matches(&prefix) {
+            prefix = String::new();
+        }
+    }
+    let archived = entries
+        .into_iter()
+        .map(|entry| {
+            let rel = strip_prefix(&entry.path, &prefix).map(str::to_string);
+            ArchivedEntry {
+                inside_prefix: rel.is_some(),
+                rel: rel.unwrap_or_default(),
+                entry,
+            }
+        })
+        .collect();
+    (prefix, archived)
+}
+
+fn git_info(opts: &CheckOptions, r: &Resolved, subdir: Option<&str>, n: u64) -> GitInfo {
+    let (target_kind, target) = match &opts.target {
+        Target::Tag { name, .. } => ("tag", name.clone()),
+        Target::Commit { rev } => ("commit", rev.clone()),
+    };
+    GitInfo {
+        repo: opts.repo.display().to_string(),
+        target_kind: target_kind.into(),
+        target,
+        tag_object: r
+            .tag
+            .as_ref()
+            .filter(|t| t.annotated)
+            .map(|t| t.id.to_string()),
+        annotated: r.tag.as_ref().is_some_and(|t| t.annotated),
+        tag_signature_present: r.tag.as_ref().is_some_and(|t| t.signature.is_some()),
+        commit: r.commit.id.to_string(),
+        tree: r.commit.tree.to_string(),
+        subdir: subdir.map(str::to_string),
+        object_format: match r.object_hash {
+            HashKind::Sha1 => "sha1".into(),
+            _ => "sha256".into(),
+        },
+        tree_entries: n,
+    }
+}
+
+/// Loads the policy: `--policy FILE` (trusted side) wins over the tree's `.tarseal.toml`
+/// (signed content); `--profile` wins over a profile the file names.
+fn load_policy(
+    opts: &CheckOptions,
+    repo: &Repo,
+    resolved: &Resolved,
+    tree: &[TreeEntry],
+) -> Result<Policy, CheckError> {
+    let project = if let Some(path) = &opts.policy_file {
+        let origin = format!("policy file {}", path.display());
+        let text = std::fs::read_to_string(path).map_err(|source| CheckError::Open {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Some((
+            ProjectPolicy::parse(&text, &origin).map_err(|detail| CheckError::Policy {
+                origin: origin.clone(),
+                detail,
+            })?,
+            origin,
+        ))
+    } else if let Some(e) = tree
+        .iter()
+        .find(|e| e.path == TREE_POLICY_FILE && e.kind == TreeEntryKind::File)
+    {
+        let origin = format!(
+            "{TREE_POLICY_FILE} in the tag's tree (commit {})",
+            resolved.commit.id
+        );
+        let bytes = repo.read_blob(e.oid)?;
+        let text = String::from_utf8(bytes).map_err(|_| CheckError::Policy {
+            origin: origin.clone(),
+            detail: "not UTF-8".into(),
+        })?;
+        Some((
+            ProjectPolicy::parse(&text, &origin).map_err(|detail| CheckError::Policy {
+                origin: origin.clone(),
+                detail,
+            })?,
+            origin,
+        ))
+    } else {
+        None
+    };
+    let profile = opts
+        .profile
+        .clone()
+        .or_else(|| project.as_ref().and_then(|(p, _)| p.profile.clone()))
+        .unwrap_or_else(|| "git-archive".to_string());
+    Policy::new(&profile, project).map_err(|detail| CheckError::Policy {
+        origin: "--profile".into(),
+        detail,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge_all(
+    report: &mut Report,
+    comparison: &Comparison,
+    archived: &[ArchivedEntry],
+    tree: &[TreeEntry],
+    policy: &Policy,
+    resolved: &Resolved,
+    subdir: Option<&str>,
+    repo: &Repo,
+) {
+    let git_files: HashMap<&str, ObjectId> = tree
+        .iter()
+        .filter(|e| matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable))
+        .map(|e| (e.path.as_str(), e.oid))
+        .collect();
+    let archive_files: HashMap<&str, ObjectId> = archived
+        .iter()
+        .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
+        .filter_map(|a| Some((a.rel.as_str(), a.entry.blob_id?)))
+        .collect();
+    let git_paths: HashSet<&str> = tree.iter().map(|e| e.path.as_str()).collect();
+    let git_blob = |p: &str| git_files.get(p).copied();
+    let read_git_blob = |id: ObjectId| repo.read_blob(id).ok();
+    let archive_blob = |p: &str| archive_files.get(p).copied();
+    let ctx = CheckContext {
+        commit: &resolved.commit,
+        tag_name: resolved
+            .tag
+            .as_ref()
+            .filter(|t| t.annotated)
+            .map(|t| t.name.as_str()),
+        subdir,
+        git_blob: &git_blob,
+        read_git_blob: &read_git_blob,
+        archive_blob: &archive_blob,
+    };
+    let mut used_rules: HashSet<&str> = HashSet::new();
+    for d in &comparison.diffs {
+        let a = d.archive_index.map(|i| &archived[i]);
+        let size = a.map(|a| a.entry.size).unwrap_or(0);
+        let sha256 = a.and_then(|a| a.entry.sha256).map(hex::encode);
+        let mut f = Finding {
+            path: d.path.clone(),
+            class: d.class,
+            judgement: Judgement::Unexpected,
+            rule: None,
+            reason: String::new(),
+            detail: Some(d.detail.clone()),
+            problem: d
+                .problem
+                .as_ref()
+                .map(|p| compare::problem_name(p).to_string()),
+            size,
+            sha256,
+        };
+        match d.class {
+            Class::Hostile => judge_hostile(&mut f, d, policy, &git_paths, &mut used_rules),
+            Class::Missing if comparison.export_ignored.contains(&d.path) => {
+                f.judgement = Judgement::Allowed;
+                f.rule = Some("builtin:export-ignore".into());
+                f.reason = ".gitattributes in the tag's tree marks it export-ignore, so git archive leaves it out".into();
+            }
+            _ => judge_by_rules(
+                &mut f,
+                d,
+                a,
+                policy,
+                &ctx,
+                &mut used_rules,
+                &mut report.cross_checks,
+            ),
+        }
+        report.findings.push(f);
+    }
+    for r in &policy.rules {
+        if r.project && !used_rules.contains(r.id.as_str()) {
+            report.policy.stale_rules.push(StaleRule {
+                rule: r.id.clone(),
+                path: r.pattern.clone(),
+                reason: r.reason.clone(),
+            });
+        }
+    }
+}
+
+fn judge_hostile<'p>(
+    f: &mut Finding,
+    d: &Diff,
+    policy: &'p Policy,
+    git_paths: &HashSet<&str>,
+    used: &mut HashSet<&'p str>,
+) {
+    match &d.problem {
+        Some(EntryProblem::Hardlink) => {
+            if d.hardlink_verified {
+                if let Some(r) = policy
+                    .rules
+                    .iter()
+                    .find(|r| r.allow.contains(&Allow::Hardlink) && r.matches(&d.path))
+                {
+                    used.insert(r.id.as_str());
+                    f.judgement = Judgement::Allowed;
+                    f.rule = Some(r.id.clone());
+                    f.reason = format!(
+                        "{} (the linked content equals git's at this path)",
+                        r.reason
+                    );
+                    return;
+                }
+                f.reason = "hard link whose content equals git's; allow it with a policy rule `allow = [\"hardlink\"]` if your release tool writes hard links".into();
+            } else {
+                f.reason = "hard link whose content is not what git has at this path; release archives should not contain hard links".into();
+            }
+        }
+        Some(EntryProblem::CaseOrUnicodeCollision { other }) => {
+            let other_rel = other.split_once('/').map(|(_, r)| r).unwrap_or(other);
+            if git_paths.contains(d.path.as_str())
+                && (git_paths.contains(other.as_str()) || git_paths.contains(other_rel))
+            {
+                f.judgement = Judgement::Allowed;
+                f.rule = Some("builtin:collision-in-git".into());
+                f.reason = "both colliding names are in git too; the archive did not introduce the collision".into();
+                return;
+            }
+            f.reason = "the archive introduces names that collide on case-insensitive or normalising file systems; rename one in git or rebuild the archive".into();
+        }
+        _ => {
+            f.reason = "hostile entry: never allowed; rebuild the archive from the tag with a trusted tool (git archive)".into();
+        }
+    }
+    f.judgement = Judgement::Unexpected;
+}
+
+fn judge_by_rules<'p>(
+    f: &mut Finding,
+    d: &Diff,
+    a: Option<&ArchivedEntry>,
+    policy: &'p Policy,
+    ctx: &CheckContext<'_>,
+    used: &mut HashSet<&'p str>,
+    cross_checks: &mut Vec<CrossCheck>,
+) {
+    let mut failures: Vec<String> = Vec::new();
+    let mut undecided: Vec<String> = Vec::new();
+    for r in &policy.rules {
+        if !r.allow.iter().any(|al| al.covers(d.class)) || !r.matches(&d.path) {
+            continue;
+        }
+        used.insert(r.id.as_str());
+        if let Some(pin) = r.sha256 {
+            match a.and_then(|a| a.entry.sha256) {
+                Some(h) if h == pin => {}
+                Some(h) => {
+                    failures.push(format!(
+                        "{}: sha256 {} is not the pinned {}",
+                        r.id,
+                        hex::encode(h),
+                        hex::encode(pin)
+                    ));
+                    continue;
+                }
+                None => {
+                    undecided.push(format!("{}: no sha256 computed for a pinned rule", r.id));
+                    continue;
+                }
+            }
+        }
+        let note = match &r.check {
+            None => None,
+            Some(check) => {
+                let Some(a) = a else {
+                    failures.push(format!(
+                        "{}: {} needs a file in the archive",
+                        r.id,
+                        check.name()
+                    ));
+                    continue;
+                };
+                let subject = Subject {
+                    path: &d.path,
+                    content: a.entry.content.as_deref(),
+                    blob: a.entry.blob_id,
+                };
+                let outcome = check.run(&subject, ctx);
+                if matches!(
+                    check,
+                    ContentCheck::CargoVcsInfo | ContentCheck::PkgInfoVersion
+                ) {
+                    let (status, detail) = match &outcome {
+                        Outcome::Pass(n) => (CrossCheckStatus::Ok, n.clone()),
+                        Outcome::Fail(n) | Outcome::Undecided(n) => {
+                            (CrossCheckStatus::Failed, n.clone())
+                        }
+                    };
+                    cross_checks.push(CrossCheck {
+                        name: format!("{} ({})", check.name(), d.path),
+                        status,
+                        detail,
+                    });
+                }
+                match outcome {
+                    Outcome::Pass(n) => Some(n),
+                    Outcome::Fail(why) => {
+                        failures.push(format!("{}: {why}", r.id));
+                        continue;
+                    }
+                    Outcome::Undecided(why) => {
+                        undecided.push(why);
+                        continue;
+                    }
+                }
+            }
+        };
+        f.judgement = Judgement::Allowed;
+        f.rule = Some(r.id.clone());
+        f.reason = r.reason.clone();
+        if let Some(n) = note {
+            f.detail = Some(match f.detail.take() {
+                Some(d) => format!("{d}; {n}"),
+                None => n,
+            });
+        }
+        return;
+    }
+    if d.class == Class::Unverifiable && failures.is_empty() {
+        undecided.push(d.detail.clone());
+    }
+    if !undecided.is_empty() && failures.is_empty() {
+        f.judgement = Judgement::Indeterminate;
+        f.reason = undecided.join("; ");
+        return;
+    }
+    f.judgement = Judgement::Unexpected;
+    let what_to_do = match d.class {
+        Class::Extra => "nothing in git backs it: remove it from the release, commit it, or name it in the project policy with a reason",
+        Class::Missing => "the release lacks a file the tag has: rebuild the archive from the tag, or allow it in the project policy with a reason",
+        Class::Modified => "the release changes a file the tag has: rebuild the archive from the tag",
+        Class::Mode => "the executable bit differs from git's: rebuild the archive from the tag",
+        Class::Type => "the entry type differs from git's: rebuild the archive from the tag",
+        Class::Unverifiable => "submodule content cannot be verified from this repository: check the submodule's own release, or allow it with `allow = [\"unverifiable\"]`",
+        _ => "",
+    };
+    f.reason = if failures.is_empty() && undecided.is_empty() {
+        what_to_do.to_string()
+    } else {
+        let mut v = failures;
+        v.extend(undecided);
+        format!("{} ({})", what_to_do, v.join("; "))
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_prefix;
+
+    #[test]
+    fn prefix_stripping() {
+        assert_eq!(strip_prefix("a-1/x", "a-1"), Some("x"));
+        assert_eq!(strip_prefix("a-1", "a-1"), Some(""));
+        assert_eq!(strip_prefix("a-10/x", "a-1"), None);
+        assert_eq!(strip_prefix("x", ""), Some("x"));
+    }
+}

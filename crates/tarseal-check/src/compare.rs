@@ -1,0 +1,368 @@
+//! Per-path classification: how each path of the archive relates to the git tree.
+//!
+//! Pure: takes the git listing and the archive's entries (already relative to the prefix) and
+//! returns one [`Diff`] per non-matching path and per hostile entry, plus the count of matches.
+//! Judging the diffs is the policy's job ([`crate::check`]); this module only states facts.
+
+use crate::report::Class;
+use std::collections::{HashMap, HashSet};
+use tarseal_archive::{Entry, EntryKind, EntryProblem};
+use tarseal_git::{ObjectId, TreeEntry, TreeEntryKind};
+
+/// An archive entry with its path relative to the archive's prefix.
+#[derive(Debug, Clone)]
+pub struct ArchivedEntry {
+    pub rel: String,
+    /// False when the entry lies outside the prefix directory.
+    pub inside_prefix: bool,
+    pub entry: Entry,
+}
+
+/// One fact about one path, before judgement.
+#[derive(Debug, Clone)]
+pub struct Diff {
+    pub path: String,
+    pub class: Class,
+    /// What differs, in words with the ids involved.
+    pub detail: String,
+    /// Index into the archive entries, when the archive has something at this path.
+    pub archive_index: Option<usize>,
+    /// Git's object at this path, when git has one.
+    pub git_oid: Option<ObjectId>,
+    /// For hostile diffs: the problem.
+    pub problem: Option<EntryProblem>,
+    /// For hard links: whether the linked content matches what git has at the link's path.
+    pub hardlink_verified: bool,
+}
+
+/// What the comparison needs to know about the git side beyond the listing.
+pub struct GitSide<'a> {
+    pub entries: &'a [TreeEntry],
+    /// `export-ignore` from the tag's `.gitattributes`.
+    pub is_export_ignored: &'a dyn Fn(&str) -> bool,
+    /// `export-subst`: the blob id of the file after placeholder expansion, or `None` when the
+    /// path is not `export-subst` (or its blob cannot be read).
+    pub expanded_blob: &'a dyn Fn(&str, ObjectId) -> Option<ObjectId>,
+}
+
+/// The comparison's result.
+#[derive(Debug, Default)]
+pub struct Comparison {
+    pub diffs: Vec<Diff>,
+    pub matched: u64,
+    /// Paths git has that `export-subst` expansion made match.
+    pub subst_matched: Vec<String>,
+    /// Git paths marked `export-ignore`.
+    pub export_ignored: HashSet<String>,
+}
+
+/// Whether the archive's permission bits say "executable". Any execute bit counts: tools
+/// disagree on umask (git archive writes 0755, some sdists 0775 or 0744).
+fn archive_executable(mode: u32) -> bool {
+    mode & 0o111 != 0
+}
+
+fn kind_word(k: EntryKind) -> &'static str {
+    match k {
+        EntryKind::File => "a file",
+        EntryKind::Directory => "a directory",
+        EntryKind::Symlink => "a symlink",
+        EntryKind::Hardlink => "a hard link",
+        EntryKind::CharDevice => "a character device",
+        EntryKind::BlockDevice => "a block device",
+        EntryKind::Fifo => "a fifo",
+        EntryKind::Other(_) => "an entry of unknown type",
+    }
+}
+
+fn git_kind_word(k: TreeEntryKind) -> &'static str {
+    match k {
+        TreeEntryKind::File => "a file",
+        TreeEntryKind::Executable => "an executable file",
+        TreeEntryKind::Symlink => "a symlink",
+        TreeEntryKind::Gitlink => "a submodule",
+    }
+}
+
+/// Compares the archive with the git side.
+pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
+    let mut out = Comparison::default();
+
+    // The entry an extraction would leave at each path is the last one (duplicates are
+    // reported as hostile separately). Paths outside the prefix never name a git path.
+    let mut at: HashMap<&str, usize> = HashMap::with_capacity(archive.len());
+    for (i, a) in archive.iter().enumerate() {
+        if a.inside_prefix && !a.rel.is_empty() {
+            at.insert(a.rel.as_str(), i);
+        }
+    }
+
+    // Directories implied by git's paths; and the gitlinks, whose content git cannot vouch for.
+    let mut git_dirs: HashSet<&str> = HashSet::new();
+    let mut gitlinks: Vec<&str> = Vec::new();
+    let mut git_paths: HashSet<&str> = HashSet::with_capacity(git.entries.len());
+    for e in git.entries {
+        git_paths.insert(e.path.as_str());
+        let mut p = e.path.as_str();
+        while let Some(pos) = p.rfind('/') {
+            p = &p[..pos];
+            if !git_dirs.insert(p) {
+                break;
+            }
+        }
+        if e.kind == TreeEntryKind::Gitlink {
+            gitlinks.push(e.path.as_str());
+        }
+    }
+
+    // Hard links take the content of an *earlier* entry, named by its full archive path.
+    let mut by_full_path: HashMap<&str, usize> = HashMap::new();
+    let resolve_hardlink =
+        |a: &ArchivedEntry, by_full_path: &HashMap<&str, usize>| -> Option<usize> {
+            let target = a.entry.link_target.as_deref()?.trim_start_matches("./");
+            by_full_path
+                .get(target.trim_end_matches('/'))
+                .copied()
+                .filter(|&t| t < archive.len() && archive[t].entry.index < a.entry.index)
+        };
+    if archive.iter().any(|a| a.entry.kind == EntryKind::Hardlink) {
+        for (i, a) in archive.iter().enumerate() {
+            by_full_path.entry(a.entry.path.as_str()).or_insert(i);
+        }
+    }
+    let mut verified_hardlinks: HashSet<usize> = HashSet::new();
+
+    for g in git.entries {
+        if (git.is_export_ignored)(&g.path) {
+            out.export_ignored.insert(g.path.clone());
+        }
+        let Some(&ai) = at.get(g.path.as_str()) else {
+            if g.kind == TreeEntryKind::Gitlink {
+                // git archive writes nothing but an (empty) directory for a submodule.
+                out.matched += 1;
+                continue;
+            }
+            out.diffs.push(Diff {
+                path: g.path.clone(),
+                class: Class::Missing,
+                detail: format!(
+                    "git has {} here ({}); the archive does not",
+                    git_kind_word(g.kind),
+                    g.oid
+                ),
+                archive_index: None,
+                git_oid: Some(g.oid),
+                problem: None,
+                hardlink_verified: false,
+            });
+            continue;
+        };
+        let a = &archive[ai];
+        let diff = |class: Class, detail: String| Diff {
+            path: g.path.clone(),
+            class,
+            detail,
+            archive_index: Some(ai),
+            git_oid: Some(g.oid),
+            problem: None,
+            hardlink_verified: false,
+        };
+        let (kind, blob, mode) = match a.entry.kind {
+            EntryKind::Hardlink => match resolve_hardlink(a, &by_full_path).map(|t| &archive[t]) {
+                Some(t) => (t.entry.kind, t.entry.blob_id, t.entry.mode),
+                None => (EntryKind::Hardlink, None, a.entry.mode),
+            },
+            k => (k, a.entry.blob_id, a.entry.mode),
+        };
+        match (g.kind, kind) {
+            (TreeEntryKind::Gitlink, EntryKind::Directory) => out.matched += 1,
+            (TreeEntryKind::File | TreeEntryKind::Executable, EntryKind::File) => {
+                let same = blob == Some(g.oid);
+                let subst = !same && blob.is_some() && (git.expanded_blob)(&g.path, g.oid) == blob;
+                if !same && !subst {
+                    out.diffs.push(diff(
+                        Class::Modified,
+                        format!(
+                            "content differs: archive blob {}, git blob {}",
+                            blob.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
+                            g.oid
+                        ),
+                    ));
+                    continue;
+                }
+                let want_exec = g.kind == TreeEntryKind::Executable;
+                if archive_executable(mode) != want_exec {
+                    out.diffs.push(diff(
+                        Class::Mode,
+                        format!(
+                            "executable bit differs: archive mode {:04o}, git mode {}",
+                            mode & 0o7777,
+                            if want_exec { "100755" } else { "100644" }
+                        ),
+                    ));
+                    continue;
+                }
+                if subst {
+                    out.subst_matched.push(g.path.clone());
+                }
+                if a.entry.kind == EntryKind::Hardlink {
+                    // Content verified through the link; the hard link itself is judged as a
+                    // hostile entry below, where this fact lets policy allow it.
+                    verified_hardlinks.insert(ai);
+                }
+                out.matched += 1;
+            }
+            (TreeEntryKind::Symlink, EntryKind::Symlink) => {
+                if blob == Some(g.oid) {
+                    out.matched += 1;
+                } else {
+                    out.diffs.push(diff(
+                        Class::Modified,
+                        format!(
+                            "symlink retargeted: archive points to {:?} (blob {}), git's link blob is {}",
+                            a.entry.link_target.as_deref().unwrap_or(""),
+                            blob.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
+                            g.oid
+                        ),
+                    ));
+                }
+            }
+            (gk, ak) => out.diffs.push(diff(
+                Class::Type,
+                format!(
+                    "git has {} here, the archive {}",
+                    git_kind_word(gk),
+                    kind_word(ak)
+                ),
+            )),
+        }
+    }
+
+    for (i, a) in archive.iter().enumerate() {
+        for p in &a.entry.problems {
+            out.diffs.push(Diff {
+                path: if a.inside_prefix {
+                    a.rel.clone()
+                } else {
+                    a.entry.path.clone()
+                },
+                class: Class::Hostile,
+                detail: problem_detail(p, &a.entry),
+                archive_index: Some(i),
+                git_oid: None,
+                problem: Some(p.clone()),
+                hardlink_verified: *p == EntryProblem::Hardlink && verified_hardlinks.contains(&i),
+            });
+        }
+        if !a.inside_prefix {
+            continue;
+        }
+        if at.get(a.rel.as_str()) != Some(&i) {
+            // An earlier duplicate: already reported as hostile.
+            continue;
+        }
+        if git_paths.contains(a.rel.as_str()) || a.rel.is_empty() {
+            continue;
+        }
+        let under_gitlink = gitlinks.iter().find(|g| {
+            a.rel.len() > g.len() && a.rel.starts_with(**g) && a.rel.as_bytes()[g.len()] == b'/'
+        });
+        if let Some(g) = under_gitlink {
+            out.diffs.push(Diff {
+                path: a.rel.clone(),
+                class: Class::Unverifiable,
+                detail: format!(
+                    "inside submodule {g}, whose content this repository does not hold"
+                ),
+                archive_index: Some(i),
+                git_oid: None,
+                problem: None,
+                hardlink_verified: false,
+            });
+            continue;
+        }
+        if a.entry.kind == EntryKind::Directory && git_dirs.contains(a.rel.as_str()) {
+            continue;
+        }
+        out.diffs.push(Diff {
+            path: a.rel.clone(),
+            class: Class::Extra,
+            detail: format!("{} that git does not have", kind_word(a.entry.kind)),
+            archive_index: Some(i),
+            git_oid: None,
+            problem: None,
+            hardlink_verified: false,
+        });
+    }
+
+    // Entries outside the prefix are hostile in themselves: extracting the release would write
+    // beside its directory.
+    for (i, a) in archive.iter().enumerate() {
+        if !a.inside_prefix {
+            out.diffs.push(Diff {
+                path: a.entry.path.clone(),
+                class: Class::Hostile,
+                detail: "outside the archive's top-level directory".into(),
+                archive_index: Some(i),
+                git_oid: None,
+                problem: None,
+                hardlink_verified: false,
+            });
+        }
+    }
+    out
+}
+
+/// Words for a hostile entry: what it is and why it matters.
+pub fn problem_detail(p: &EntryProblem, e: &Entry) -> String {
+    match p {
+        EntryProblem::AbsolutePath => format!("absolute path {:?}: extraction would write outside the release directory", e.raw_path),
+        EntryProblem::DotDot => format!("path {:?} has a `..` component: extraction would write outside the release directory", e.raw_path),
+        EntryProblem::NulInName => format!("name {:?} contains a NUL byte: tools disagree on where it ends", e.raw_path),
+        EntryProblem::EmptyName => "empty name".to_string(),
+        EntryProblem::NotUtf8 => format!("name {:?} is not valid UTF-8", e.raw_path),
+        EntryProblem::Duplicate { first_index } => format!(
+            "entry #{} repeats the path of entry #{first_index}: extraction keeps the later copy, so a first copy equal to git would hide it",
+            e.index
+        ),
+        EntryProblem::CaseOrUnicodeCollision { other } => format!(
+            "collides with {other:?} under case folding or Unicode normalisation: on macOS or Windows one overwrites the other"
+        ),
+        EntryProblem::Hardlink => format!(
+            "hard link to {:?}",
+            e.link_target.as_deref().unwrap_or("")
+        ),
+        EntryProblem::DeviceNode => "device node: a source release has no business creating one".to_string(),
+        EntryProblem::Fifo => "named pipe (fifo): a source release has no business creating one".to_string(),
+        EntryProblem::Setuid => format!("setuid bit set (mode {:04o})", e.mode & 0o7777),
+        EntryProblem::Setgid => format!("setgid bit set (mode {:04o})", e.mode & 0o7777),
+        EntryProblem::LinkEscapes { target } => format!(
+            "link target {target:?} points outside the release directory"
+        ),
+        EntryProblem::ThroughSymlink { link } => format!(
+            "path goes through the symlink {link:?}: extraction would write wherever that link points"
+        ),
+        EntryProblem::UnsupportedType => format!("{} is not a supported entry type", kind_word(e.kind)),
+    }
+}
+
+/// The stable name of a problem, as in JSON reports.
+pub fn problem_name(p: &EntryProblem) -> &'static str {
+    match p {
+        EntryProblem::AbsolutePath => "absolute-path",
+        EntryProblem::DotDot => "dot-dot",
+        EntryProblem::NulInName => "nul-in-name",
+        EntryProblem::EmptyName => "empty-name",
+        EntryProblem::NotUtf8 => "not-utf8",
+        EntryProblem::Duplicate { .. } => "duplicate",
+        EntryProblem::CaseOrUnicodeCollision { .. } => "name-collision",
+        EntryProblem::Hardlink => "hardlink",
+        EntryProblem::DeviceNode => "device-node",
+        EntryProblem::Fifo => "fifo",
+        EntryProblem::Setuid => "setuid",
+        EntryProblem::Setgid => "setgid",
+        EntryProblem::LinkEscapes { .. } => "link-escapes",
+        EntryProblem::ThroughSymlink { .. } => "through-symlink",
+        EntryProblem::UnsupportedType => "unsupported-type",
+    }
+}

@@ -1,0 +1,48 @@
+//! Errors that stop a check before it reaches a verdict.
+
+use tarseal_archive::ArchiveError;
+use tarseal_git::GitError;
+
+/// Why a check could not produce a report. [`CheckError::exit_code`] maps each to the exit codes
+/// of DESIGN.md §3: proven-wrong inputs are 1, usage and I/O problems are 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error("{0}")]
+    Git(#[from] GitError),
+    #[error("{archive}: {source}")]
+    Archive {
+        archive: String,
+        #[source]
+        source: ArchiveError,
+    },
+    #[error("policy {origin}: {detail}")]
+    Policy { origin: String, detail: String },
+    #[error("cannot open {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl CheckError {
+    /// The process exit code this error stands for.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CheckError::Git(e) => match e {
+                // The repository holds something that contradicts the request: rejected.
+                GitError::Lightweight { .. } | GitError::NameMismatch { .. } => 1,
+                _ => 2,
+            },
+            CheckError::Archive { source, .. } => match source {
+                ArchiveError::Io(_) => 2,
+                // Truncated, corrupt, hostile beyond reading, a bomb, a SHA-1 collision, or not
+                // an archive at all: the file is proven not to be a sound release archive.
+                _ => 1,
+            },
+            CheckError::Policy { .. } | CheckError::Open { .. } | CheckError::Usage(_) => 2,
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! Policy: which differences between archive and git are vouched for, by which rule, and why.
+//!
+//! A policy is a built-in profile ([`profiles`]) plus project rules from a `--policy` file or from
+//! `.tarseal.toml` in the tag's tree (signed content, unlike anything in the tarball). Every rule
+//! names a path pattern, the classes of difference it allows, and a reason that ends up in the
+//! report. A rule may pin the file's SHA-256 or run a content check ([`checks`]) that narrows it
+//! further: "setup.cfg may differ" is never a rule; "setup.cfg may gain an `[egg_info]` section
+//! and nothing else" is.
+//!
+//! No built-in rule allows a directory of arbitrary extras. The xz-utils backdoor was an added
+//! `m4/build-to-host.m4`; `m4/*.m4` would have passed it. Extra m4 files are accepted only when
+//! byte-identical to a file that a known release of its tool ships.
+
+pub mod checks;
+pub mod profiles;
+pub mod setup_cfg;
+
+use crate::report::Class;
+use globset::GlobMatcher;
+use serde::Deserialize;
+
+pub use checks::ContentCheck;
+
+/// A kind of difference a rule can allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Allow {
+    Extra,
+    Missing,
+    Modified,
+    Mode,
+    Type,
+    /// A hard link whose target's bytes equal what git has at the link's own path.
+    Hardlink,
+    /// Content below a submodule.
+    Unverifiable,
+}
+
+impl Allow {
+    /// Whether this allowance covers a finding of `class` (hard links are hostile findings).
+    pub fn covers(self, class: Class) -> bool {
+        matches!(
+            (self, class),
+            (Allow::Extra, Class::Extra)
+                | (Allow::Missing, Class::Missing)
+                | (Allow::Modified, Class::Modified)
+                | (Allow::Mode, Class::Mode)
+                | (Allow::Type, Class::Type)
+                | (Allow::Unverifiable, Class::Unverifiable)
+        )
+    }
+}
+
+/// One rule: a path pattern, what it allows there, and why.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable identifier used in reports: `profile:pbr/ChangeLog`, `policy:2` (the second
+    /// `[[rule]]` of the project policy).
+    pub id: String,
+    /// Glob on the path relative to the archive prefix; `*` does not cross `/`, `**` does.
+    pub pattern: String,
+    matcher: GlobMatcher,
+    pub allow: Vec<Allow>,
+    pub reason: String,
+    /// When set, the archive's file must have exactly this SHA-256.
+    pub sha256: Option<[u8; 32]>,
+    /// When set, the content must pass this check.
+    pub check: Option<ContentCheck>,
+    /// True for project rules (reported as stale when they match nothing).
+    pub project: bool,
+}
+
+impl Rule {
+    /// Builds a rule, validating the pattern.
+    pub fn new(
+        id: impl Into<String>,
+        pattern: &str,
+        allow: &[Allow],
+        reason: impl Into<String>,
+    ) -> Result<Rule, String> {
+        let glob = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .backslash_escape(true)
+            .build()
+            .map_err(|e| format!("invalid path pattern {pattern:?}: {e}"))?;
+        Ok(Rule {
+            id: id.into(),
+            pattern: pattern.to_string(),
+            matcher: glob.compile_matcher(),
+            allow: allow.to_vec(),
+            reason: reason.into(),
+            sha256: None,
+            check: None,
+            project: false,
+        })
+    }
+
+    /// Attaches a content check.
+    pub fn with_check(mut self, check: ContentCheck) -> Rule {
+        self.check = Some(check);
+        self
+    }
+
+    /// Whether the rule's pattern matches `path`.
+    pub fn matches(&self, path: &str) -> bool {
+        self.matcher.is_match(path)
+    }
+
+    /// Whether the rule could need the content or SHA-256 of the file at `path` to decide.
+    pub fn needs_content(&self, path: &str) -> bool {
+        (self.sha256.is_some() || self.check.is_some()) && self.matches(path)
+    }
+}
+
+/// The rules in force for one check, in order of precedence (project rules first).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub profile: String,
+    pub rules: Vec<Rule>,
+    /// Human-readable origins of the rules, in order.
+    pub sources: Vec<String>,
+}
+
+/// The TOML form of a policy file (`--policy FILE` or `.tarseal.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyFile {
+    profile: Option<String>,
+    #[serde(default)]
+    rule: Vec<RuleFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    path: String,
+    allow: Vec<Allow>,
+    reason: String,
+    sha256: Option<String>,
+    check: Option<String>,
+}
+
+/// Project rules parsed from one policy file.
+#[derive(Debug, Clone)]
+pub struct ProjectPolicy {
+    /// The profile the file asks for, if any.
+    pub profile: Option<String>,
+    pub rules: Vec<Rule>,
+}
+
+impl ProjectPolicy {
+    /// Parses a policy file. `origin` names it in errors (`policy.toml`, `.tarseal.toml in tag
+    /// v1.0`). Every rule must carry a non-empty reason: an allowance nobody can explain is
+    /// exactly what this tool exists to refuse.
+    pub fn parse(text: &str, origin: &str) -> Result<ProjectPolicy, String> {
+        let file: PolicyFile = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+        if let Some(p) = &file.profile {
+            if profiles::by_name(p).is_none() {
+                return Err(format!(
+                    "{origin}: unknown profile {p:?} (known: {})",
+                    profiles::NAMES.join(", ")
+                ));
+            }
+        }
+        let mut rules = Vec::with_capacity(file.rule.len());
+        for (i, r) in file.rule.into_iter().enumerate() {
+            let n = i + 1;
+            let id = format!("policy:{n}");
+            if r.reason.trim().is_empty() {
+                return Err(format!(
+                    "{origin}: rule {n} ({}) has no reason; every allowance must say why",
+                    r.path
+                ));
+            }
+            if r.allow.is_empty() {
+                return Err(format!("{origin}: rule {n} ({}) allows nothing", r.path));
+            }
+            let mut rule = Rule::new(id, &r.path, &r.allow, r.reason)
+                .map_err(|e| format!("{origin}: rule {n}: {e}"))?;
+            rule.project = true;
+            if let Some(h) = r.sha256 {
+                let bytes = hex::decode(h.trim())
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| {
+                        format!(
+                            "{origin}: rule {n} ({}): sha256 must be 64 hex digits",
+                            r.path
+                        )
+                    })?;
+                rule.sha256 = Some(bytes);
+            }
+            if let Some(c) = r.check {
+                rule.check = Some(ContentCheck::from_name(&c).ok_or_else(|| {
+                    format!(
+                        "{origin}: rule {n} ({}): unknown check {c:?} (known: {})",
+                        r.path,
+                        ContentCheck::NAMES.join(", ")
+                    )
+                })?);
+            }
+            rules.push(rule);
+        }
+        Ok(ProjectPolicy {
+            profile: file.profile,
+            rules,
+        })
+    }
+}
+
+impl Policy {
+    /// Combines project rules (which take precedence) with a built-in profile.
+    pub fn new(profile: &str, project: Option<(ProjectPolicy, String)>) -> Result<Policy, String> {
+        let builtin = profiles::by_name(profile).ok_or_else(|| {
+            format!(
+                "unknown profile {profile:?} (known: {})",
+                profiles::NAMES.join(", ")
+            )
+        })?;
+        let mut rules = Vec::new();
+        let mut sources = Vec::new();
+        if let Some((p, origin)) = project {
+            sources.push(origin);
+            rules.extend(p.rules);
+        }
+        sources.push(format!("profile {profile}"));
+        rules.extend(builtin);
+        Ok(Policy {
+            profile: profile.to_string(),
+            rules,
+            sources,
+        })
+    }
+
+    /// Whether any rule might need the file's content or SHA-256 to judge `path`.
+    pub fn needs_content(&self, path: &str) -> bool {
+        self.rules.iter().any(|r| r.needs_content(path))
+    }
+}

@@ -1,0 +1,152 @@
+//! The report for a person: grouped by what the reader must act on, then by class.
+
+use crate::report::{Class, CrossCheckStatus, Judgement, Report, Verdict};
+use std::fmt::Write;
+
+/// Renders `report` as text. `colour` adds ANSI colours (only on a terminal).
+pub fn render(report: &Report, colour: bool) -> String {
+    let paint = |code: &str, s: &str| -> String {
+        if colour {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut o = String::new();
+    let g = &report.git;
+    let a = &report.archive;
+    let _ = writeln!(
+        o,
+        "archive  {} ({}, {} entries, {} bytes uncompressed)",
+        a.path, a.format, a.entries, a.uncompressed_bytes
+    );
+    let prefix = if a.prefix.is_empty() {
+        "(none)".to_string()
+    } else {
+        format!("{}/", a.prefix)
+    };
+    let _ = writeln!(
+        o,
+        "prefix   {prefix}{}",
+        if a.prefix_given {
+            " (given)"
+        } else {
+            " (detected)"
+        }
+    );
+    let target = match &g.tag_object {
+        Some(t) => format!("tag {} (object {t})", g.target),
+        None => format!("{} {}", g.target_kind, g.target),
+    };
+    let _ = writeln!(
+        o,
+        "git      {target} -> commit {} tree {}{}",
+        g.commit,
+        g.tree,
+        g.subdir
+            .as_ref()
+            .map(|s| format!(" subdir {s}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(o, "policy   {}", report.policy.sources.join(", "));
+    for n in &report.notes {
+        let loud = n.starts_with("LIGHTWEIGHT");
+        let _ = writeln!(
+            o,
+            "note     {}",
+            if loud { paint("1;33", n) } else { n.clone() }
+        );
+    }
+
+    let groups = [
+        (Judgement::Unexpected, "UNEXPECTED", "1;31"),
+        (Judgement::Indeterminate, "UNDECIDED", "1;33"),
+        (Judgement::Allowed, "ALLOWED", "36"),
+    ];
+    for (j, title, code) in groups {
+        let items: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.judgement == j)
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o);
+        let heading = if j == Judgement::Allowed {
+            let s = &report.summary;
+            format!(
+                "{title} ({} — not backed by git: {} files, {} bytes)",
+                items.len(),
+                s.not_backed_files,
+                s.not_backed_bytes
+            )
+        } else {
+            format!("{title} ({})", items.len())
+        };
+        let _ = writeln!(o, "{}", paint(code, &heading));
+        let mut classes: Vec<Class> = items.iter().map(|f| f.class).collect();
+        classes.sort();
+        classes.dedup();
+        for c in classes {
+            let _ = writeln!(o, "  {}:", c.name());
+            for f in items.iter().filter(|f| f.class == c) {
+                let path = if f.path.is_empty() {
+                    "(archive)"
+                } else {
+                    f.path.as_str()
+                };
+                let problem = f
+                    .problem
+                    .as_ref()
+                    .map(|p| format!(" [{p}]"))
+                    .unwrap_or_default();
+                let _ = writeln!(o, "    {path}{problem}");
+                if let Some(d) = &f.detail {
+                    let _ = writeln!(o, "        {d}");
+                }
+                match &f.rule {
+                    Some(r) => {
+                        let _ = writeln!(o, "        {r}: {}", f.reason);
+                    }
+                    None if !f.reason.is_empty() => {
+                        let _ = writeln!(o, "        -> {}", f.reason);
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+    if !report.cross_checks.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "CROSS-CHECKS");
+        for c in &report.cross_checks {
+            let st = match c.status {
+                CrossCheckStatus::Ok => paint("32", "ok    "),
+                CrossCheckStatus::Failed => paint("1;31", "FAILED"),
+            };
+            let _ = writeln!(o, "  {st} {}: {}", c.name, c.detail);
+        }
+    }
+    if !report.policy.stale_rules.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "STALE RULES (matched nothing; remove or fix them)");
+        for r in &report.policy.stale_rules {
+            let _ = writeln!(o, "  {} {}: {}", r.rule, r.path, r.reason);
+        }
+    }
+    let s = &report.summary;
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "summary  {} match, {} modified, {} mode, {} type, {} missing, {} extra, {} unverifiable, {} hostile; {} allowed, {} unexpected, {} undecided",
+        s.matched, s.modified, s.mode, s.type_, s.missing, s.extra, s.unverifiable, s.hostile, s.allowed, s.unexpected, s.indeterminate
+    );
+    let verdict = match report.verdict {
+        Verdict::Pass => paint("1;32", "PASS: the archive holds what the git tree holds, plus only what the policy vouches for"),
+        Verdict::Fail => paint("1;31", "FAIL: the archive holds something the git tree and the policy do not vouch for"),
+        Verdict::Indeterminate => paint("1;33", "INDETERMINATE: nothing is unexpected, but not everything could be decided"),
+    };
+    let _ = writeln!(o, "verdict  {verdict}");
+    o
+}
