@@ -14,11 +14,18 @@
 //!
 //! Plumbing only: the comparison against git and the policy live in `tarseal-check`.
 
+#![warn(missing_docs)]
+
+mod audit;
 pub mod error;
 pub mod format;
+mod hash;
 pub mod limits;
 pub mod path;
+mod pipe;
 pub mod reader;
+mod tar;
+mod zip;
 
 pub use error::ArchiveError;
 pub use format::Format;

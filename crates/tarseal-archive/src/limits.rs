@@ -12,6 +12,16 @@ pub struct Limits {
     pub max_entry_bytes: u64,
 }
 
+impl Limits {
+    /// The CLI flag that raises [`Limits::max_total_bytes`], named in errors so the user knows
+    /// what to change when a genuine archive is bigger.
+    pub const FLAG_TOTAL_BYTES: &'static str = "--max-total-bytes";
+    /// The CLI flag that raises [`Limits::max_entries`].
+    pub const FLAG_ENTRIES: &'static str = "--max-entries";
+    /// The CLI flag that raises [`Limits::max_entry_bytes`].
+    pub const FLAG_ENTRY_BYTES: &'static str = "--max-entry-bytes";
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -1,7 +1,12 @@
 //! The streaming entry reader: one pass over the archive, one callback per entry.
 
+use crate::audit::Auditor;
+use crate::format::SNIFF_LEN;
+use crate::pipe::{Codec, CountingReader, Pipe};
 use crate::{ArchiveError, Format, HashKind, Limits, ObjectId};
-use std::io::Read;
+use std::io::{Read, SeekFrom};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// How to read an archive.
 #[derive(Debug, Clone)]
@@ -29,13 +34,19 @@ pub struct ContentWants {
 /// The type of an archive entry, as the archive declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryKind {
+    /// A regular file (tar `0` or the old NUL type flag); its content is hashed.
     File,
+    /// A directory (tar `5`, an old-style name ending in `/`, or a zip directory).
     Directory,
+    /// A symbolic link, whose target is in [`Entry::link_target`] and hashed as a blob.
     Symlink,
     /// A hard link to an earlier entry, whose path is in [`Entry::link_target`].
     Hardlink,
+    /// A character device node (never in a git tree).
     CharDevice,
+    /// A block device node (never in a git tree).
     BlockDevice,
+    /// A named pipe (never in a git tree).
     Fifo,
     /// Any other tar type flag (contiguous files, sparse files, vendor extensions).
     Other(u8),
@@ -57,10 +68,16 @@ pub enum EntryProblem {
     NotUtf8,
     /// The same normalised path appeared earlier, at this entry index. On extraction the later
     /// copy wins, so a first copy equal to git would hide the second.
-    Duplicate { first_index: u64 },
+    Duplicate {
+        /// Index of the first entry with this path.
+        first_index: u64,
+    },
     /// The path equals an earlier path after Unicode NFC normalisation and/or case folding, so
     /// the two collide on macOS/Windows file systems.
-    CaseOrUnicodeCollision { other: String },
+    CaseOrUnicodeCollision {
+        /// The earlier path it collides with, as stored.
+        other: String,
+    },
     /// A hard link (flagged: a hard link to a verified file may be allowed by policy).
     Hardlink,
     /// A character or block device node.
@@ -72,12 +89,25 @@ pub enum EntryProblem {
     /// The setgid bit is set.
     Setgid,
     /// A symlink (or hard link) whose target resolves outside the archive's top directory.
-    LinkEscapes { target: String },
+    LinkEscapes {
+        /// The link target as stored.
+        target: String,
+    },
     /// The entry's path goes through an earlier entry that is a symlink, so extraction would
     /// write wherever that link points.
-    ThroughSymlink { link: String },
+    ThroughSymlink {
+        /// The normalised path of the earlier symlink entry.
+        link: String,
+    },
     /// A type flag this reader does not accept as content (sparse, contiguous, unknown).
     UnsupportedType,
+    /// Zip only: the local file header disagrees with the central directory entry (name,
+    /// sizes, CRC, ...), so a streaming extractor and a central-directory extractor would see
+    /// different files. `detail` says what differs.
+    LocalHeaderMismatch {
+        /// What differs, as the zip crate reports it.
+        detail: String,
+    },
 }
 
 /// One archive entry, after its content was streamed and hashed.
@@ -90,6 +120,7 @@ pub struct Entry {
     /// The normalised path: `/`-separated, no leading `./` or `/`, no trailing `/`, no empty or
     /// `.` components. Still includes the top-level prefix directory.
     pub path: String,
+    /// The type the archive declares.
     pub kind: EntryKind,
     /// Permission bits as stored, including setuid/setgid/sticky (`0o7777` mask).
     pub mode: u32,
@@ -110,6 +141,7 @@ pub struct Entry {
 /// What the whole read found besides the entries.
 #[derive(Debug, Clone, Default)]
 pub struct ArchiveSummary {
+    /// The detected container format (always `Some` after a successful read).
     pub format: Option<Format>,
     /// Number of entries handed to the callback.
     pub entries: u64,
@@ -129,8 +161,13 @@ pub struct ArchiveSummary {
 /// `on_entry` receives the finished entry. Returns the summary, or the first error that makes
 /// the rest of the stream unreadable. `progress` is called with the compressed bytes consumed
 /// so far (cheap; called at most once per entry).
+///
+/// For symlinks, `wants` applies to the target bytes (git stores a symlink as a blob of its
+/// target). Tar formats are decompressed on a separate thread (see the `pipe` module); zip is
+/// read on the calling thread because it needs random access. The input is read from its
+/// current position.
 pub fn read_archive<R, W, F, P>(
-    input: R,
+    mut input: R,
     options: &ReadOptions,
     wants: W,
     on_entry: F,
@@ -142,6 +179,81 @@ where
     F: FnMut(Entry),
     P: FnMut(u64),
 {
-    let _ = (input, options, wants, on_entry, progress);
-    todo!("implemented by the archive reader")
+    let start = input.stream_position()?;
+    let mut head = [0u8; SNIFF_LEN];
+    let mut got = 0;
+    while got < head.len() {
+        match input.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let format = Format::sniff(&head[..got]).ok_or(ArchiveError::UnknownFormat)?;
+    input.seek(SeekFrom::Start(start))?;
+
+    let counter = Arc::new(AtomicU64::new(0));
+    let mut ctx = Ctx {
+        options,
+        wants,
+        on_entry,
+        progress,
+        auditor: Auditor::default(),
+        summary: ArchiveSummary {
+            format: Some(format),
+            ..ArchiveSummary::default()
+        },
+        counter: counter.clone(),
+    };
+    let counting = CountingReader {
+        inner: input,
+        count: counter.clone(),
+    };
+    let codec = match format {
+        Format::Zip => {
+            crate::zip::read_zip(counting, &mut ctx)?;
+            ctx.summary.compressed_bytes = counter.load(Ordering::Relaxed);
+            return Ok(ctx.summary);
+        }
+        Format::Tar => Codec::Identity,
+        Format::TarGz => Codec::Gzip,
+        Format::TarXz => Codec::Xz,
+        Format::TarBz2 => Codec::Bzip2,
+        Format::TarZst => Codec::Zstd,
+    };
+    let mut pipe = Pipe::spawn(codec, counting, counter.clone())?;
+    let result =
+        crate::tar::TarParser::new(&mut pipe, format.codec_name(), options.limits).run(&mut ctx);
+    ctx.summary.uncompressed_bytes = pipe.total;
+    drop(pipe); // joins the decoder thread
+    result?;
+    ctx.summary.compressed_bytes = counter.load(Ordering::Relaxed);
+    Ok(ctx.summary)
+}
+
+/// State shared by the tar and zip readers for one read: the caller's callbacks, the
+/// cross-entry auditor and the summary being built.
+pub(crate) struct Ctx<'o, W, F, P> {
+    pub(crate) options: &'o ReadOptions,
+    pub(crate) wants: W,
+    on_entry: F,
+    progress: P,
+    auditor: Auditor,
+    pub(crate) summary: ArchiveSummary,
+    counter: Arc<AtomicU64>,
+}
+
+impl<W, F, P> Ctx<'_, W, F, P>
+where
+    F: FnMut(Entry),
+    P: FnMut(u64),
+{
+    /// Audits a finished entry against the earlier ones and hands it to the caller.
+    pub(crate) fn emit(&mut self, mut entry: Entry) {
+        self.auditor.audit(&mut entry);
+        self.summary.entries += 1;
+        (self.on_entry)(entry);
+        (self.progress)(self.counter.load(Ordering::Relaxed));
+    }
 }

@@ -1,0 +1,181 @@
+//! Cross-entry checks: duplicates, case/Unicode collisions, links that escape, and entries
+//! written through an earlier symlink.
+//!
+//! Only per-path metadata is kept (first index, whether any copy was a symlink), so memory
+//! grows with the number of entries, never with their content. Every check is lexical: the
+//! auditor sees the archive as a list of names, exactly as an extractor would create them.
+
+use crate::{Entry, EntryKind, EntryProblem};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// What is remembered about one normalised path.
+#[derive(Debug, Clone, Copy)]
+struct PathMeta {
+    /// Index of the first entry with this path.
+    first_index: u64,
+    /// Whether any entry with this path was a symlink (extraction of a later entry through it
+    /// would follow the link, whichever copy won).
+    symlink: bool,
+}
+
+/// Accumulates path metadata across one archive and flags cross-entry problems.
+#[derive(Debug, Default)]
+pub(crate) struct Auditor {
+    paths: HashMap<String, PathMeta>,
+    /// Folded form (NFC + lowercase) -> first original path, only for paths whose folded form
+    /// differs from the path itself (so the common all-lowercase ASCII path costs nothing).
+    folded: HashMap<String, String>,
+}
+
+/// NFC + lowercase; Unicode case folding is approximated by `to_lowercase`.
+fn fold(path: &str) -> Cow<'_, str> {
+    if path.is_ascii() {
+        if path.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Owned(path.to_ascii_lowercase());
+        }
+        return Cow::Borrowed(path);
+    }
+    let nfc: Cow<'_, str> = if is_nfc_quick(path.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(path.nfc().collect())
+    };
+    let lower = nfc.to_lowercase();
+    if lower == path {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(lower)
+    }
+}
+
+/// Resolves `target` lexically against the directory of `link_path`. Returns true when the
+/// result leaves the link's top-level directory (or the archive root for a link at the top).
+fn symlink_escapes(link_path: &str, target: &str) -> bool {
+    if target.starts_with('/') || target.is_empty() {
+        return true;
+    }
+    // Depth of the link's directory, and the floor the resolution may not go below: a link
+    // inside `pkg-1.0/` must stay inside `pkg-1.0/`.
+    let parent_depth = link_path.split('/').count().saturating_sub(1);
+    let floor = usize::from(parent_depth >= 1);
+    let mut depth = parent_depth;
+    for comp in target.split('/') {
+        match comp {
+            "" | "." => {}
+            ".." => {
+                if depth <= floor {
+                    return true;
+                }
+                depth -= 1;
+            }
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
+impl Auditor {
+    /// Checks `entry` against the entries seen so far, appends problems, and records it.
+    pub(crate) fn audit(&mut self, entry: &mut Entry) {
+        let path = entry.path.as_str();
+        if path.is_empty() {
+            return; // the archive root (`./`); nothing can collide with it
+        }
+
+        // An entry below an earlier symlink: extraction would write where the link points.
+        for (pos, _) in path.match_indices('/') {
+            let prefix = &path[..pos];
+            if self.paths.get(prefix).is_some_and(|m| m.symlink) {
+                entry.problems.push(EntryProblem::ThroughSymlink {
+                    link: prefix.to_string(),
+                });
+                break;
+            }
+        }
+
+        match entry.kind {
+            EntryKind::Symlink => {
+                let target = entry.link_target.as_deref().unwrap_or("");
+                if symlink_escapes(path, target) {
+                    entry.problems.push(EntryProblem::LinkEscapes {
+                        target: target.to_string(),
+                    });
+                }
+            }
+            EntryKind::Hardlink => {
+                let target = entry.link_target.as_deref().unwrap_or("");
+                let norm = crate::path::normalize(target.as_bytes(), false, false);
+                let bad = !norm.problems.is_empty() || !self.paths.contains_key(&norm.path);
+                if bad {
+                    entry.problems.push(EntryProblem::LinkEscapes {
+                        target: target.to_string(),
+                    });
+                }
+            }
+            _ => {}
+        }
+
+        let is_symlink = entry.kind == EntryKind::Symlink;
+        if let Some(meta) = self.paths.get_mut(path) {
+            // A repeated directory is a duplicate too: git archive never writes a path twice,
+            // and a simple "every path once" rule leaves no room for games with which copy an
+            // extractor keeps. The check crate may choose to tolerate repeated directories.
+            entry.problems.push(EntryProblem::Duplicate {
+                first_index: meta.first_index,
+            });
+            meta.symlink |= is_symlink;
+            return;
+        }
+
+        let folded = fold(path);
+        let other = if folded.as_ref() != path && self.paths.contains_key(folded.as_ref()) {
+            Some(folded.to_string())
+        } else {
+            self.folded
+                .get(folded.as_ref())
+                .filter(|o| o.as_str() != path)
+                .cloned()
+        };
+        if let Some(other) = other {
+            entry
+                .problems
+                .push(EntryProblem::CaseOrUnicodeCollision { other });
+        }
+        if let Cow::Owned(f) = folded {
+            self.folded.entry(f).or_insert_with(|| path.to_string());
+        }
+        self.paths.insert(
+            path.to_string(),
+            PathMeta {
+                first_index: entry.index,
+                symlink: is_symlink,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symlink_escape_rules() {
+        assert!(!symlink_escapes("pkg/a/link", "../b"));
+        assert!(!symlink_escapes("pkg/a/link", "./x/../y"));
+        assert!(symlink_escapes("pkg/a/link", "../../etc/passwd"));
+        assert!(symlink_escapes("pkg/link", ".."));
+        assert!(symlink_escapes("pkg/link", "/etc/passwd"));
+        assert!(!symlink_escapes("link", "x"));
+        assert!(symlink_escapes("link", "../x"));
+        assert!(symlink_escapes("pkg/link", ""));
+    }
+
+    #[test]
+    fn fold_is_nfc_and_lowercase() {
+        assert_eq!(fold("README"), "readme");
+        assert!(matches!(fold("readme"), Cow::Borrowed(_)));
+        assert_eq!(fold("Cafe\u{301}"), "caf\u{e9}");
+    }
+}
