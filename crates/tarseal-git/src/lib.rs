@@ -10,6 +10,8 @@
 //! Nothing here runs code from the repository, consults the work tree, or reads config that
 //! could change what an object means.
 
+#![warn(missing_docs)]
+
 pub mod attributes;
 pub mod error;
 pub mod repo;
@@ -17,7 +19,12 @@ pub mod subst;
 
 pub use attributes::ExportAttributes;
 pub use error::GitError;
-pub use repo::{CommitInfo, Person, Repo, Resolved, Target, TagInfo, TreeEntry, TreeEntryKind};
+pub use repo::{
+    Abbreviations, CommitInfo, Person, Repo, Resolved, TagInfo, Target, TreeEntry, TreeEntryKind,
+};
+pub use subst::Expansion;
 
+/// The object format of a repository (SHA-1 or SHA-256); blob ids must be computed with it.
 pub use gix::hash::Kind as HashKind;
+/// A git object id of either format.
 pub use gix::ObjectId;

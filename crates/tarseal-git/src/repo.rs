@@ -1,21 +1,38 @@
 //! Opening a repository, resolving the target and listing its tree.
 
+use crate::attributes::AttributeFile;
 use crate::{ExportAttributes, GitError, HashKind, ObjectId};
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::Find;
 use std::path::Path;
 
 /// What to compare against.
 #[derive(Debug, Clone)]
 pub enum Target {
     /// An annotated tag by short name (`v1.2.3`, looked up as `refs/tags/v1.2.3`).
-    Tag { name: String, allow_lightweight: bool },
+    Tag {
+        /// The short tag name; only `refs/tags/<name>` is consulted, never a branch.
+        name: String,
+        /// Accept a lightweight tag (a ref straight to a commit). It binds no name and
+        /// carries no signature, so it is off by default.
+        allow_lightweight: bool,
+    },
     /// Any revision that peels to a commit (`--commit REV`).
-    Commit { rev: String },
+    Commit {
+        /// Full or short hex, branch, `HEAD`, tag name, or any other rev-spec gix understands.
+        rev: String,
+    },
 }
 
 /// A person line of a tag or commit (`Name <email> seconds +hhmm`).
+///
+/// Kept with its own offset because `export-subst` dates (`%ad`, `%cd`) are rendered in the
+/// person's own time zone, as `git archive` does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
+    /// The name (lossily converted to UTF-8 when it is not).
     pub name: String,
+    /// The e-mail address without angle brackets.
     pub email: String,
     /// Seconds since the epoch.
     pub time: i64,
@@ -24,13 +41,19 @@ pub struct Person {
 }
 
 /// The annotated tag object, when the target was one.
+///
+/// Carries what signature verification needs: the signature block and the exact bytes it
+/// covers, split the way git splits them (so a verifier outside git sees what gpg/ssh-keygen
+/// would see under `git verify-tag`).
 #[derive(Debug, Clone)]
 pub struct TagInfo {
     /// The tag object's id.
     pub id: ObjectId,
     /// The tag object's own `tag` header.
     pub name: String,
+    /// The `tagger` header, when present (very old tags have none).
     pub tagger: Option<Person>,
+    /// The tag message, without the signature block.
     pub message: String,
     /// The signature block appended to the message (OpenPGP or SSH armour), if any.
     pub signature: Option<Vec<u8>>,
@@ -44,32 +67,42 @@ pub struct TagInfo {
 /// The commit the target peels to, with what `export-subst` needs.
 #[derive(Debug, Clone)]
 pub struct CommitInfo {
+    /// The commit id.
     pub id: ObjectId,
+    /// Its root tree.
     pub tree: ObjectId,
+    /// Parent commit ids, in header order (`%P`, `%p`).
     pub parents: Vec<ObjectId>,
+    /// The `author` header (`%an`, `%ae`, `%ad`, ...).
     pub author: Person,
+    /// The `committer` header (`%cn`, `%ce`, `%cd`, ...).
     pub committer: Person,
-    /// The first line of the message.
+    /// The subject as git's `%s` spells it: the first paragraph of the message, its lines
+    /// stripped of trailing white space and joined by single spaces (for the usual one-line
+    /// subject, simply the first line).
     pub subject: String,
-    /// Full message.
+    /// Full message (everything after the header's blank line).
     pub message: String,
     /// Ref names pointing at this commit, as `git log --decorate=short` spells them
-    /// (`HEAD -> main`, `tag: v1.0`, ...), for `%d`/`%D`.
+    /// (`HEAD -> main`, `tag: v1.0`, ...), in git's order, for `%d`/`%D`.
     pub decorations: Vec<String>,
 }
 
 /// A resolved target.
 #[derive(Debug, Clone)]
 pub struct Resolved {
+    /// The tag, when the target was a tag (annotated, or lightweight when allowed).
     pub tag: Option<TagInfo>,
+    /// The commit the target peels to.
     pub commit: CommitInfo,
+    /// The repository's object format; blob ids of archive entries must be computed with it.
     pub object_hash: HashKind,
 }
 
 /// The kind of a tree entry, from its git mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TreeEntryKind {
-    /// 100644
+    /// 100644 (and legacy group-writable 100664, which git treats the same).
     File,
     /// 100755
     Executable,
@@ -84,45 +117,807 @@ pub enum TreeEntryKind {
 pub struct TreeEntry {
     /// Path relative to the listed tree (or the `--subdir`), `/`-separated.
     pub path: String,
+    /// What the mode says the entry is.
     pub kind: TreeEntryKind,
+    /// The blob id (for a gitlink, the submodule's commit id).
     pub oid: ObjectId,
 }
 
+/// Shortest-unique abbreviations of the ids `export-subst` prints as `%h`, `%t` and `%p`,
+/// computed the way `git archive` run in this repository would compute them.
+///
+/// Why a separate value: abbreviation depends on the repository (its `core.abbrev`, its number
+/// of packed objects, and which other ids share a prefix), not only on the commit, so
+/// [`crate::subst::expand`] alone cannot know it. See [`Repo::abbreviations`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Abbreviations {
+    /// `%h`
+    pub commit: String,
+    /// `%t`
+    pub tree: String,
+    /// `%p`, one per parent.
+    pub parents: Vec<String>,
+}
+
+/// Upper bound on the number of entries a listing may produce. A hostile repository can make a
+/// small tree that references the same sub-tree many times over (a "tree bomb"); a bound keeps
+/// memory finite while staying far above real projects.
+const MAX_ENTRIES: usize = 20_000_000;
+
+/// Upper bound on tag-of-tag nesting; real repositories use one or two levels.
+const MAX_TAG_DEPTH: usize = 64;
+
 /// An opened repository (bare or not). Only the object database and refs are used.
 pub struct Repo {
-    // implementation detail
+    repo: gix::Repository,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo")
+            .field("git_dir", &self.repo.git_dir())
+            .finish()
+    }
 }
 
 impl Repo {
     /// Opens the repository at `dir` (a work tree with `.git`, or a bare repository).
+    ///
+    /// The repository is opened in isolation: no global or system configuration, no
+    /// environment variables, no includes. Only its own `config` is read, which is what makes
+    /// `extensions.objectFormat = sha256` work; nothing in it can make this crate run code.
     pub fn open(dir: &Path) -> Result<Repo, GitError> {
-        let _ = dir;
-        todo!()
+        let open_err = |detail: String| GitError::Open {
+            path: dir.display().to_string(),
+            detail,
+        };
+        if !dir.exists() {
+            return Err(open_err("no such directory".into()));
+        }
+        let options = gix::open::Options::isolated();
+        let mut repo = gix::open_opts(dir, options).map_err(|e| open_err(e.to_string()))?;
+        // A modest object cache makes repeated reads (tag chains, .gitattributes) cheap.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        Ok(Repo { repo })
+    }
+
+    /// The repository's object format (SHA-1 or SHA-256).
+    pub fn object_hash(&self) -> HashKind {
+        self.repo.object_hash()
     }
 
     /// Resolves the target, binding a tag to its own name.
     pub fn resolve(&self, target: &Target) -> Result<Resolved, GitError> {
-        let _ = target;
-        todo!()
+        let (tag, commit_id) = match target {
+            Target::Tag {
+                name,
+                allow_lightweight,
+            } => self.resolve_tag(name, *allow_lightweight)?,
+            Target::Commit { rev } => (None, self.resolve_rev(rev)?),
+        };
+        let commit = self.commit_info(commit_id)?;
+        Ok(Resolved {
+            tag,
+            commit,
+            object_hash: self.object_hash(),
+        })
+    }
+
+    fn resolve_tag(
+        &self,
+        name: &str,
+        allow_lightweight: bool,
+    ) -> Result<(Option<TagInfo>, ObjectId), GitError> {
+        let not_found = || GitError::TagNotFound {
+            name: name.to_owned(),
+        };
+        let full = format!("refs/tags/{name}");
+        // A name that is not a valid ref name cannot name a tag; report it as not found
+        // rather than leaking a parser error.
+        let full_ref: &gix::refs::FullNameRef =
+            full.as_str().try_into().map_err(|_| not_found())?;
+        let mut reference = match self.repo.try_find_reference(full_ref) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Err(not_found()),
+            Err(e) => {
+                return Err(GitError::Object {
+                    id: full.clone(),
+                    detail: format!("cannot read the ref: {e}"),
+                })
+            }
+        };
+        let id = reference
+            .follow_to_object()
+            .map_err(|e| GitError::Object {
+                id: full.clone(),
+                detail: format!("cannot follow the ref: {e}"),
+            })?
+            .detach();
+
+        let mut buf = Vec::new();
+        let kind = self.read_object(&id, &mut buf)?.0;
+        match kind {
+            gix::object::Kind::Tag => {}
+            gix::object::Kind::Commit if allow_lightweight => {
+                let info = TagInfo {
+                    id,
+                    name: name.to_owned(),
+                    tagger: None,
+                    message: String::new(),
+                    signature: None,
+                    signed_payload: Vec::new(),
+                    annotated: false,
+                };
+                return Ok((Some(info), id));
+            }
+            other => {
+                if allow_lightweight {
+                    return Err(GitError::TagNotCommit {
+                        name: name.to_owned(),
+                        object: id.to_string(),
+                        kind: other.to_string(),
+                    });
+                }
+                return Err(GitError::Lightweight {
+                    name: name.to_owned(),
+                    kind: other.to_string(),
+                });
+            }
+        }
+
+        let hash = self.object_hash();
+        let tag = gix::objs::TagRef::from_bytes(&buf, hash).map_err(|e| GitError::Object {
+            id: id.to_string(),
+            detail: format!("tag object (refs/tags/{name}) does not parse: {e}"),
+        })?;
+        let actual = tag.name.to_str_lossy().into_owned();
+        if tag.name.as_bytes() != name.as_bytes() {
+            return Err(GitError::NameMismatch {
+                requested: name.to_owned(),
+                actual,
+                object: id.to_string(),
+            });
+        }
+        let tagger = match tag.tagger() {
+            Ok(Some(sig)) => Some(person(sig, &id)?),
+            Ok(None) => None,
+            Err(e) => {
+                return Err(GitError::Object {
+                    id: id.to_string(),
+                    detail: format!("tagger header does not parse: {e}"),
+                })
+            }
+        };
+        let (payload, signature) = split_signature(&buf);
+        let message = tag_message(payload);
+        let info = TagInfo {
+            id,
+            name: actual,
+            tagger,
+            message,
+            signature: signature.map(<[u8]>::to_vec),
+            signed_payload: payload.to_vec(),
+            annotated: true,
+        };
+
+        // Peel nested tags down to the commit, checking that every object is what its
+        // referrer claims it is.
+        let mut target = parse_hex(tag.target, hash, &id)?;
+        let mut declared = tag.target_kind;
+        let mut via = id;
+        let mut depth = 0;
+        loop {
+            depth += 1;
+            if depth > MAX_TAG_DEPTH {
+                return Err(GitError::Object {
+                    id: via.to_string(),
+                    detail: format!("more than {MAX_TAG_DEPTH} nested tag objects"),
+                });
+            }
+            let kind = self.read_object(&target, &mut buf)?.0;
+            if kind != declared {
+                return Err(GitError::Object {
+                    id: target.to_string(),
+                    detail: format!("tag object {via} says it is a {declared}, but it is a {kind}"),
+                });
+            }
+            match kind {
+                gix::object::Kind::Commit => return Ok((Some(info), target)),
+                gix::object::Kind::Tag => {
+                    let inner = gix::objs::TagRef::from_bytes(&buf, hash).map_err(|e| {
+                        GitError::Object {
+                            id: target.to_string(),
+                            detail: format!("nested tag object does not parse: {e}"),
+                        }
+                    })?;
+                    via = target;
+                    declared = inner.target_kind;
+                    target = parse_hex(inner.target, hash, &via)?;
+                }
+                other => {
+                    return Err(GitError::TagNotCommit {
+                        name: name.to_owned(),
+                        object: target.to_string(),
+                        kind: other.to_string(),
+                    })
+                }
+            }
+        }
+    }
+
+    fn resolve_rev(&self, rev: &str) -> Result<ObjectId, GitError> {
+        let bad = |detail: String| GitError::BadRevision {
+            rev: rev.to_owned(),
+            detail,
+        };
+        let id = self
+            .repo
+            .rev_parse_single(rev)
+            .map_err(|e| bad(e.to_string()))?
+            .detach();
+        let mut buf = Vec::new();
+        let mut current = id;
+        let mut declared: Option<(gix::object::Kind, ObjectId)> = None;
+        for _ in 0..=MAX_TAG_DEPTH {
+            let kind = self.read_object(&current, &mut buf)?.0;
+            if let Some((declared, via)) = declared {
+                if declared != kind {
+                    return Err(GitError::Object {
+                        id: current.to_string(),
+                        detail: format!(
+                            "tag object {via} says it is a {declared}, but it is a {kind}"
+                        ),
+                    });
+                }
+            }
+            match kind {
+                gix::object::Kind::Commit => return Ok(current),
+                gix::object::Kind::Tag => {
+                    let tag =
+                        gix::objs::TagRef::from_bytes(&buf, self.object_hash()).map_err(|e| {
+                            GitError::Object {
+                                id: current.to_string(),
+                                detail: format!("tag object does not parse: {e}"),
+                            }
+                        })?;
+                    declared = Some((tag.target_kind, current));
+                    current = parse_hex(tag.target, self.object_hash(), &current)?;
+                }
+                other => return Err(bad(format!("it names {other} {current}, not a commit"))),
+            }
+        }
+        Err(bad(format!("more than {MAX_TAG_DEPTH} nested tag objects")))
+    }
+
+    /// Reads the commit and everything `export-subst` needs from it.
+    pub fn commit_info(&self, id: ObjectId) -> Result<CommitInfo, GitError> {
+        let mut buf = Vec::new();
+        let kind = self.read_object(&id, &mut buf)?.0;
+        if kind != gix::object::Kind::Commit {
+            return Err(GitError::Object {
+                id: id.to_string(),
+                detail: format!("expected a commit, found a {kind}"),
+            });
+        }
+        let hash = self.object_hash();
+        let bad = |detail: String| GitError::Object {
+            id: id.to_string(),
+            detail,
+        };
+        let commit = gix::objs::CommitRef::from_bytes(&buf, hash)
+            .map_err(|e| bad(format!("commit does not parse: {e}")))?;
+        let tree = parse_hex(commit.tree, hash, &id)?;
+        let parents = commit
+            .parents
+            .iter()
+            .map(|p| parse_hex(p, hash, &id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let author = person(
+            commit
+                .author()
+                .map_err(|e| bad(format!("author does not parse: {e}")))?,
+            &id,
+        )?;
+        let committer = person(
+            commit
+                .committer()
+                .map_err(|e| bad(format!("committer does not parse: {e}")))?,
+            &id,
+        )?;
+        let raw_message = raw_commit_message(&buf);
+        Ok(CommitInfo {
+            id,
+            tree,
+            parents,
+            author,
+            committer,
+            subject: String::from_utf8_lossy(&crate::subst::subject_of(raw_message)).into_owned(),
+            message: String::from_utf8_lossy(raw_message).into_owned(),
+            decorations: self.decorations(id),
+        })
+    }
+
+    /// `%d`/`%D` decorations of `commit`, in the order git prints them: `HEAD` (as
+    /// `HEAD -> branch` when it is a symbolic ref to a branch pointing here), then every other
+    /// ref in reverse name order. Broken refs are skipped, as git skips them.
+    fn decorations(&self, commit: ObjectId) -> Vec<String> {
+        #[derive(PartialEq)]
+        enum DecoKind {
+            Local,
+            Remote,
+            Tag,
+            Head,
+            Other,
+        }
+        let mut found: Vec<(DecoKind, String)> = Vec::new();
+        let mut buf = Vec::new();
+        let mut consider = |refname: &str, id: ObjectId, found: &mut Vec<(DecoKind, String)>| {
+            let (kind, short) = if let Some(s) = refname.strip_prefix("refs/heads/") {
+                (DecoKind::Local, s)
+            } else if let Some(s) = refname.strip_prefix("refs/remotes/") {
+                (DecoKind::Remote, s)
+            } else if let Some(s) = refname.strip_prefix("refs/tags/") {
+                (DecoKind::Tag, s)
+            } else if refname == "HEAD" {
+                (DecoKind::Head, refname)
+            } else {
+                (DecoKind::Other, refname)
+            };
+            if id == commit {
+                found.push((kind, short.to_owned()));
+            }
+            // git decorates every object a tag chain passes through as a tag.
+            let mut current = id;
+            for _ in 0..MAX_TAG_DEPTH {
+                match self.repo.objects.try_find(&current, &mut buf) {
+                    Ok(Some(data)) if data.kind == gix::object::Kind::Tag => {
+                        match gix::objs::TagRef::from_bytes(data.data, self.object_hash())
+                            .ok()
+                            .and_then(|t| ObjectId::from_hex(t.target).ok())
+                        {
+                            Some(next) => {
+                                current = next;
+                                if current == commit {
+                                    found.push((DecoKind::Tag, short.to_owned()));
+                                }
+                            }
+                            None => break,
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        };
+
+        let mut refs: Vec<(String, ObjectId)> = Vec::new();
+        if let Ok(platform) = self.repo.references() {
+            if let Ok(iter) = platform.all() {
+                for reference in iter.flatten() {
+                    let name = reference.name().as_bstr().to_str_lossy().into_owned();
+                    if name.starts_with("refs/replace/") {
+                        continue;
+                    }
+                    let mut reference = reference;
+                    if let Ok(id) = reference.follow_to_object() {
+                        refs.push((name, id.detach()));
+                    }
+                }
+            }
+        }
+        refs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        for (name, id) in &refs {
+            consider(name, *id, &mut found);
+        }
+        let mut head_branch = None;
+        if let Ok(head) = self.repo.head() {
+            head_branch = head
+                .referent_name()
+                .map(|n| n.as_bstr().to_str_lossy().into_owned());
+            if let Some(id) = head.id() {
+                consider("HEAD", id.detach(), &mut found);
+            }
+        }
+        found.reverse();
+
+        let current = if found.iter().any(|(k, _)| *k == DecoKind::Head) {
+            head_branch
+                .as_deref()
+                .and_then(|b| b.strip_prefix("refs/heads/"))
+                .and_then(|b| {
+                    found
+                        .iter()
+                        .position(|(k, n)| *k == DecoKind::Local && n == b)
+                })
+        } else {
+            None
+        };
+        let mut out = Vec::new();
+        for (i, (kind, name)) in found.iter().enumerate() {
+            if Some(i) == current {
+                continue;
+            }
+            let mut s = String::new();
+            if *kind == DecoKind::Tag {
+                s.push_str("tag: ");
+            }
+            s.push_str(name);
+            if let (Some(c), DecoKind::Head) = (current, kind) {
+                s.push_str(" -> ");
+                s.push_str(&found[c].1);
+            }
+            out.push(s);
+        }
+        out
+    }
+
+    /// Computes `%h`, `%t` and `%p` as `git archive` in this repository would: at least
+    /// `core.abbrev` hex digits (default: scaled with the number of packed objects, minimum 7,
+    /// like git's auto mode), extended until unique among the repository's objects.
+    ///
+    /// The tarball may have been made in a clone with more or fewer objects, so a mismatch in
+    /// an abbreviated id alone is weaker evidence than any other difference.
+    pub fn abbreviations(&self, commit: &CommitInfo) -> Abbreviations {
+        let short = |id: ObjectId| {
+            gix::prelude::ObjectIdExt::attach(id, &self.repo)
+                .shorten_or_id()
+                .to_string()
+        };
+        Abbreviations {
+            commit: short(commit.id),
+            tree: short(commit.tree),
+            parents: commit.parents.iter().map(|p| short(*p)).collect(),
+        }
     }
 
     /// Lists every non-tree entry under `tree` (below `subdir` when given), sorted by path.
     /// Directories are implied by the paths.
-    pub fn list_tree(&self, tree: ObjectId, subdir: Option<&str>) -> Result<Vec<TreeEntry>, GitError> {
-        let _ = (tree, subdir);
-        todo!()
+    pub fn list_tree(
+        &self,
+        tree: ObjectId,
+        subdir: Option<&str>,
+    ) -> Result<Vec<TreeEntry>, GitError> {
+        let start = self.subdir_tree(tree, subdir)?;
+        let mut out = Vec::new();
+        self.walk(start, "", &mut |_| true, &mut |path, kind, oid| {
+            out.push(TreeEntry { path, kind, oid });
+        })?;
+        if !out.is_sorted_by(|a, b| a.path.as_bytes() <= b.path.as_bytes()) {
+            out.sort_unstable_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+        }
+        if let Some(pair) = out.windows(2).find(|w| w[0].path == w[1].path) {
+            return Err(GitError::BadTreeEntry {
+                tree: start.to_string(),
+                path: pair[0].path.clone(),
+                detail: "the path occurs twice".into(),
+            });
+        }
+        Ok(out)
     }
 
     /// The export attributes of `tree`, from every `.gitattributes` in it (paths relative to the
     /// same root as [`Repo::list_tree`] with the same `subdir`).
-    pub fn export_attributes(&self, tree: ObjectId, subdir: Option<&str>) -> Result<ExportAttributes, GitError> {
-        let _ = (tree, subdir);
-        todo!()
+    ///
+    /// With a `subdir`, `.gitattributes` files of the directories above it still apply (and
+    /// macros are only honoured in the tree's root file): this is what `git archive TAG subdir/`
+    /// and `git archive` run inside that sub-directory do. `git archive TAG:subdir` instead
+    /// treats the sub-tree as a root and ignores the files above it; a project that builds its
+    /// tarball that way and relies on a parent `.gitattributes` would see those files reported.
+    pub fn export_attributes(
+        &self,
+        tree: ObjectId,
+        subdir: Option<&str>,
+    ) -> Result<ExportAttributes, GitError> {
+        let sub = normalize_subdir(subdir);
+        // Fail the same way list_tree does for a missing sub-directory.
+        self.subdir_tree(tree, subdir)?;
+        let sub_slash = sub.as_ref().map(|s| format!("{s}/"));
+        let mut files: Vec<AttributeFile> = Vec::new();
+        let mut gitlinks: Vec<String> = Vec::new();
+        let mut wanted: Vec<(String, ObjectId)> = Vec::new();
+        let descend = |dir: &str| match &sub_slash {
+            None => true,
+            Some(s) => s.starts_with(dir) || dir.starts_with(s.as_str()),
+        };
+        self.walk(tree, "", &mut |d| descend(d), &mut |path, kind, oid| {
+            let in_scope = match &sub_slash {
+                None => true,
+                Some(s) => path.starts_with(s.as_str()),
+            };
+            match kind {
+                TreeEntryKind::File | TreeEntryKind::Executable => {
+                    let (dir, base) = match path.rfind('/') {
+                        Some(p) => (&path[..=p], &path[p + 1..]),
+                        None => ("", path.as_str()),
+                    };
+                    if base == ".gitattributes" && descend(dir) {
+                        wanted.push((dir.to_owned(), oid));
+                    }
+                }
+                TreeEntryKind::Gitlink if in_scope => gitlinks.push(path),
+                _ => {}
+            }
+        })?;
+        let mut buf = Vec::new();
+        for (dir, oid) in wanted {
+            let (_, data) = self.read_object(&oid, &mut buf)?;
+            files.push(AttributeFile {
+                dir,
+                content: data.to_vec(),
+            });
+        }
+        Ok(ExportAttributes::new(files, sub_slash, gitlinks))
     }
 
     /// Reads a blob's bytes.
     pub fn read_blob(&self, id: ObjectId) -> Result<Vec<u8>, GitError> {
-        let _ = id;
-        todo!()
+        let mut buf = Vec::new();
+        let (kind, _) = self.read_object(&id, &mut buf)?;
+        if kind != gix::object::Kind::Blob {
+            return Err(GitError::Object {
+                id: id.to_string(),
+                detail: format!("expected a blob, found a {kind}"),
+            });
+        }
+        Ok(buf)
+    }
+
+    /// Reads any object into `buf`, returning its kind and bytes.
+    fn read_object<'b>(
+        &self,
+        id: &ObjectId,
+        buf: &'b mut Vec<u8>,
+    ) -> Result<(gix::object::Kind, &'b [u8]), GitError> {
+        match self.repo.objects.try_find(id, buf) {
+            Ok(Some(data)) => Ok((data.kind, data.data)),
+            Ok(None) => Err(GitError::Object {
+                id: id.to_string(),
+                detail: "not in the object database".into(),
+            }),
+            Err(e) => Err(GitError::Object {
+                id: id.to_string(),
+                detail: format!("cannot be read: {e}"),
+            }),
+        }
+    }
+
+    /// The tree at `subdir` below `tree` (or `tree` itself).
+    fn subdir_tree(&self, tree: ObjectId, subdir: Option<&str>) -> Result<ObjectId, GitError> {
+        let mut buf = Vec::new();
+        let (kind, _) = self.read_object(&tree, &mut buf)?;
+        if kind != gix::object::Kind::Tree {
+            return Err(GitError::Object {
+                id: tree.to_string(),
+                detail: format!("expected a tree, found a {kind}"),
+            });
+        }
+        let Some(sub) = normalize_subdir(subdir) else {
+            return Ok(tree);
+        };
+        let not_found = || GitError::SubdirNotFound {
+            path: subdir.unwrap_or_default().to_owned(),
+            tree: tree.to_string(),
+        };
+        let mut current = tree;
+        for component in sub.split('/') {
+            let (_, data) = self.read_object(&current, &mut buf)?;
+            let mut next = None;
+            for entry in gix::objs::TreeRefIter::from_bytes(data, self.object_hash()) {
+                let entry = entry.map_err(|e| GitError::Object {
+                    id: current.to_string(),
+                    detail: format!("tree does not parse: {e}"),
+                })?;
+                if entry.filename.as_bytes() == component.as_bytes() {
+                    if entry.mode.is_tree() {
+                        next = Some(entry.oid.to_owned());
+                    }
+                    break;
+                }
+            }
+            current = next.ok_or_else(not_found)?;
+        }
+        Ok(current)
+    }
+
+    /// Depth-first walk over `root`, calling `visit` for every non-tree entry with its path
+    /// (relative to `root`, prefixed by `prefix`). Sub-trees are entered when `descend` returns
+    /// true for their path (with a trailing `/`). Entry names are validated as git's fsck
+    /// would: a hostile tree must not produce `..` or absolute paths.
+    fn walk(
+        &self,
+        root: ObjectId,
+        prefix: &str,
+        descend: &mut dyn FnMut(&str) -> bool,
+        visit: &mut dyn FnMut(String, TreeEntryKind, ObjectId),
+    ) -> Result<(), GitError> {
+        let hash = self.object_hash();
+        let mut buf = Vec::new();
+        let mut stack: Vec<(ObjectId, String)> = vec![(root, prefix.to_owned())];
+        let mut count = 0usize;
+        while let Some((id, dir)) = stack.pop() {
+            let (kind, data) = self.read_object(&id, &mut buf)?;
+            if kind != gix::object::Kind::Tree {
+                return Err(GitError::Object {
+                    id: id.to_string(),
+                    detail: format!("the entry {dir:?} says tree, but the object is a {kind}"),
+                });
+            }
+            let first_child = stack.len();
+            for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
+                let entry = entry.map_err(|e| GitError::Object {
+                    id: id.to_string(),
+                    detail: format!("tree does not parse: {e}"),
+                })?;
+                let name = checked_name(entry.filename, &id, &dir)?;
+                let mut path = String::with_capacity(dir.len() + name.len() + 1);
+                path.push_str(&dir);
+                path.push_str(name);
+                count += 1;
+                if count > MAX_ENTRIES {
+                    return Err(GitError::Object {
+                        id: root.to_string(),
+                        detail: format!(
+                            "the tree expands to more than {MAX_ENTRIES} entries (a tree bomb?)"
+                        ),
+                    });
+                }
+                let mode = entry.mode.value() & 0o170000;
+                let kind = match mode {
+                    0o040000 => {
+                        path.push('/');
+                        if descend(&path) {
+                            stack.push((entry.oid.to_owned(), path));
+                        }
+                        continue;
+                    }
+                    0o100000 if entry.mode.value() & 0o100 != 0 => TreeEntryKind::Executable,
+                    0o100000 => TreeEntryKind::File,
+                    0o120000 => TreeEntryKind::Symlink,
+                    0o160000 => TreeEntryKind::Gitlink,
+                    _ => {
+                        return Err(GitError::BadTreeEntry {
+                            tree: id.to_string(),
+                            path,
+                            detail: format!("unsupported mode {:o}", entry.mode.value()),
+                        })
+                    }
+                };
+                visit(path, kind, entry.oid.to_owned());
+            }
+            // Visit sub-trees in tree order (the stack pops the last pushed first).
+            stack[first_child..].reverse();
+        }
+        Ok(())
+    }
+}
+
+/// Validates one tree entry name, returning it as UTF-8.
+fn checked_name<'a>(name: &'a BStr, tree: &ObjectId, dir: &str) -> Result<&'a str, GitError> {
+    let bad = |detail: &str| GitError::BadTreeEntry {
+        tree: tree.to_string(),
+        path: format!("{dir}{}", name.to_str_lossy()),
+        detail: detail.to_owned(),
+    };
+    let s = std::str::from_utf8(name.as_bytes()).map_err(|_| bad("the name is not valid UTF-8"))?;
+    if s.is_empty() || s == "." || s == ".." {
+        return Err(bad("the name is empty, `.` or `..`"));
+    }
+    if s.contains('/') || s.contains('\0') {
+        return Err(bad("the name contains `/` or NUL"));
+    }
+    Ok(s)
+}
+
+/// `subdir` without leading/trailing slashes and `.` components; `None` for the root.
+fn normalize_subdir(subdir: Option<&str>) -> Option<String> {
+    let sub = subdir?;
+    let parts: Vec<&str> = sub
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("/"))
+    }
+}
+
+fn parse_hex(hex: &BStr, hash: HashKind, referrer: &ObjectId) -> Result<ObjectId, GitError> {
+    match ObjectId::from_hex(hex) {
+        Ok(id) if id.kind() == hash => Ok(id),
+        _ => Err(GitError::Object {
+            id: referrer.to_string(),
+            detail: format!(
+                "refers to {:?}, which is not a {hash} object id",
+                hex.to_str_lossy()
+            ),
+        }),
+    }
+}
+
+fn person(sig: gix::actor::SignatureRef<'_>, object: &ObjectId) -> Result<Person, GitError> {
+    let time = sig.time().map_err(|e| GitError::Object {
+        id: object.to_string(),
+        detail: format!(
+            "the date of {:?} does not parse: {e}",
+            sig.name.to_str_lossy()
+        ),
+    })?;
+    Ok(Person {
+        name: sig.name.to_str_lossy().into_owned(),
+        email: sig.email.to_str_lossy().into_owned(),
+        time: time.seconds,
+        offset: time.offset,
+    })
+}
+
+/// Splits a signed object the way git's `parse_signed_buffer` does: the signature starts at
+/// the *last* line that begins with a known signature armour, and runs to the end.
+pub(crate) fn split_signature(raw: &[u8]) -> (&[u8], Option<&[u8]>) {
+    const MARKERS: [&[u8]; 4] = [
+        b"-----BEGIN PGP SIGNATURE-----",
+        b"-----BEGIN PGP MESSAGE-----",
+        b"-----BEGIN SIGNED MESSAGE-----",
+        b"-----BEGIN SSH SIGNATURE-----",
+    ];
+    let mut start = None;
+    let mut pos = 0;
+    while pos < raw.len() {
+        let line = &raw[pos..];
+        if MARKERS.iter().any(|m| line.starts_with(m)) {
+            start = Some(pos);
+        }
+        pos += match line.iter().position(|&b| b == b'\n') {
+            Some(eol) => eol + 1,
+            None => line.len(),
+        };
+    }
+    match start {
+        Some(s) => (&raw[..s], Some(&raw[s..])),
+        None => (raw, None),
+    }
+}
+
+/// The message part of a (signature-stripped) tag object: everything after the header's
+/// blank line.
+fn tag_message(payload: &[u8]) -> String {
+    let msg = match payload.find(b"\n\n") {
+        Some(p) => &payload[p + 2..],
+        None => &[][..],
+    };
+    String::from_utf8_lossy(msg).into_owned()
+}
+
+/// The raw message of a commit object: everything after the header's blank line.
+fn raw_commit_message(raw: &[u8]) -> &[u8] {
+    match raw.find(b"\n\n") {
+        Some(p) => &raw[p + 2..],
+        None => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_uses_last_armour_line() {
+        let raw = b"object x\ntag v\n\nmsg\n-----BEGIN PGP SIGNATURE-----\nq\n-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n";
+        let (payload, sig) = split_signature(raw);
+        assert!(payload.ends_with(b"-----BEGIN PGP SIGNATURE-----\nq\n"));
+        assert_eq!(
+            sig.unwrap(),
+            b"-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n"
+        );
+        let raw = b"object x\n\nno signature -----BEGIN PGP SIGNATURE-----\n";
+        let (payload, sig) = split_signature(raw);
+        assert!(sig.is_none());
+        assert_eq!(payload, raw);
+    }
+
+    #[test]
+    fn subdir_normalisation() {
+        assert_eq!(normalize_subdir(Some("/a//b/./")), Some("a/b".to_owned()));
+        assert_eq!(normalize_subdir(Some("./")), None);
+        assert_eq!(normalize_subdir(None), None);
     }
 }
