@@ -24,9 +24,10 @@ struct PathMeta {
 #[derive(Debug, Default)]
 pub(crate) struct Auditor {
     paths: HashMap<String, PathMeta>,
-    /// Folded form (NFC + lowercase) -> first original path, only for paths whose folded form
-    /// differs from the path itself (so the common all-lowercase ASCII path costs nothing).
-    folded: HashMap<String, String>,
+    /// Folded form (NFC + lowercase) -> (index, original path) of the first entry with that
+    /// folded form, only for paths whose folded form differs from the path itself (so the
+    /// common all-lowercase ASCII path costs nothing).
+    folded: HashMap<String, (u64, String)>,
 }
 
 /// NFC + lowercase; Unicode case folding is approximated by `to_lowercase`.
@@ -130,21 +131,30 @@ impl Auditor {
         }
 
         let folded = fold(path);
-        let other = if folded.as_ref() != path && self.paths.contains_key(folded.as_ref()) {
-            Some(folded.to_string())
-        } else {
-            self.folded
-                .get(folded.as_ref())
-                .filter(|o| o.as_str() != path)
-                .cloned()
+        // Two kinds of earlier path can fold to the same form: one that is already folded
+        // (a key of `paths`) and one that is not (in `folded`). Name the earliest.
+        let exact = (folded.as_ref() != path)
+            .then(|| self.paths.get(folded.as_ref()))
+            .flatten()
+            .map(|m| (m.first_index, folded.as_ref()));
+        let other = self
+            .folded
+            .get(folded.as_ref())
+            .map(|(i, p)| (*i, p.as_str()))
+            .filter(|(_, p)| *p != path);
+        let first = match (exact, other) {
+            (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
+            (a, b) => a.or(b),
         };
-        if let Some(other) = other {
-            entry
-                .problems
-                .push(EntryProblem::CaseOrUnicodeCollision { other });
+        if let Some((_, other)) = first {
+            entry.problems.push(EntryProblem::CaseOrUnicodeCollision {
+                other: other.to_string(),
+            });
         }
         if let Cow::Owned(f) = folded {
-            self.folded.entry(f).or_insert_with(|| path.to_string());
+            self.folded
+                .entry(f)
+                .or_insert_with(|| (entry.index, path.to_string()));
         }
         self.paths.insert(
             path.to_string(),

@@ -213,7 +213,6 @@ where
     let codec = match format {
         Format::Zip => {
             crate::zip::read_zip(counting, &mut ctx)?;
-            ctx.summary.compressed_bytes = counter.load(Ordering::Relaxed);
             return Ok(ctx.summary);
         }
         Format::Tar => Codec::Identity,
@@ -250,10 +249,16 @@ where
     P: FnMut(u64),
 {
     /// Audits a finished entry against the earlier ones and hands it to the caller.
-    pub(crate) fn emit(&mut self, mut entry: Entry) {
+    pub(crate) fn emit(&mut self, entry: Entry) {
+        let at = self.counter.load(Ordering::Relaxed);
+        self.emit_at(entry, at);
+    }
+
+    /// [`Ctx::emit`] with an explicit progress position (zip, where bytes read != position).
+    pub(crate) fn emit_at(&mut self, mut entry: Entry, progress: u64) {
         self.auditor.audit(&mut entry);
         self.summary.entries += 1;
         (self.on_entry)(entry);
-        (self.progress)(self.counter.load(Ordering::Relaxed));
+        (self.progress)(progress);
     }
 }

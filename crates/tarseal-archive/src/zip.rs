@@ -43,7 +43,8 @@ fn io_err(e: io::Error, where_: String) -> ArchiveError {
 }
 
 /// Whether bytes follow the end-of-central-directory record (and its comment).
-fn has_trailing_data<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
+/// Returns the file length too.
+fn has_trailing_data<R: Read + Seek>(r: &mut R) -> io::Result<(u64, bool)> {
     let len = r.seek(SeekFrom::End(0))?;
     let tail_len = len.min((EOCD_LEN + 0xffff) as u64);
     r.seek(SeekFrom::Start(len - tail_len))?;
@@ -56,11 +57,11 @@ fn has_trailing_data<R: Read + Seek>(r: &mut R) -> io::Result<bool> {
             found = true;
             let comment = usize::from(u16::from_le_bytes([tail[p + 20], tail[p + 21]]));
             if p + EOCD_LEN + comment == tail.len() {
-                return Ok(false);
+                return Ok((len, false));
             }
         }
     }
-    Ok(found)
+    Ok((len, found))
 }
 
 /// Reads every entry of a zip archive.
@@ -75,8 +76,11 @@ where
     P: FnMut(u64),
 {
     let limits = ctx.options.limits;
-    ctx.summary.trailing_data = has_trailing_data(&mut input)
+    let (file_len, trailing) = has_trailing_data(&mut input)
         .map_err(|e| io_err(e, "at the end of the zip file".into()))?;
+    ctx.summary.trailing_data = trailing;
+    // Zip reading seeks, so bytes read is not bytes of the file: report the file length.
+    ctx.summary.compressed_bytes = file_len;
     let mut archive = zip::ZipArchive::new(input)
         .map_err(|e| zip_err(e, "in the zip central directory".into()))?;
     if archive.has_duplicate_names() {
@@ -116,7 +120,12 @@ where
             Ok(n) => n.as_bytes().to_vec(),
             Err(_) => file.name_raw().to_vec(),
         };
-        let unix = file.unix_mode();
+        // Only a unix "made by" carries real unix modes (upper 16 bits of the external
+        // attributes); for DOS the crate synthesises one from the read-only bit, which git
+        // would not know about. Read the raw bits: the crate's `unix_mode()` clears setuid,
+        // setgid and sticky, which are exactly the bits we must see.
+        let raw_mode = file.external_attributes() >> 16;
+        let unix = (file.system() == zip::System::Unix && raw_mode != 0).then_some(raw_mode);
         let kind = match unix.map(|m| m & S_IFMT) {
             Some(0o120000) => EntryKind::Symlink,
             Some(0o040000) => EntryKind::Directory,
@@ -257,9 +266,11 @@ where
             }
             _ => {}
         }
+        // Progress for zip is the position in the file after this entry's data.
+        let pos = file.data_start().unwrap_or(0) + file.compressed_size();
         drop(file);
         ctx.summary.uncompressed_bytes = total;
-        ctx.emit(entry);
+        ctx.emit_at(entry, pos.min(file_len));
     }
     Ok(())
 }

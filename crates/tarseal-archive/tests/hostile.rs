@@ -1,0 +1,307 @@
+//! One test per hostile entry: each is reported in `Entry::problems`, and reading goes on.
+
+mod common;
+use common::*;
+use tarseal_archive::{Entry, EntryKind, EntryProblem};
+
+/// Builds a ustar archive of raw (name, typeflag, mode, link, content) entries and reads it.
+fn entries(items: &[(&[u8], u8, u32, &[u8], &[u8])]) -> Vec<Entry> {
+    let mut t = Vec::new();
+    for (name, tf, mode, link, content) in items {
+        push_entry(
+            &mut t,
+            raw_header(name, *tf, content.len() as u64, *mode, link, true),
+            content,
+        );
+    }
+    // A clean entry after the hostile ones proves that reading continued.
+    push_entry(
+        &mut t,
+        raw_header(b"pkg/after", b'0', 2, 0o644, b"", true),
+        b"ok",
+    );
+    finish_tar(&mut t);
+    let (summary, entries) = read(t).unwrap();
+    assert_eq!(summary.entries as usize, items.len() + 1);
+    assert!(entries.last().unwrap().problems.is_empty(), "{entries:?}");
+    entries
+}
+
+fn problems_of(items: &[(&[u8], u8, u32, &[u8], &[u8])]) -> Vec<Vec<EntryProblem>> {
+    entries(items).into_iter().map(|e| e.problems).collect()
+}
+
+#[test]
+fn absolute_path() {
+    let e = entries(&[(b"/etc/passwd", b'0', 0o644, b"", b"x")]);
+    assert_eq!(e[0].problems, [EntryProblem::AbsolutePath]);
+    assert_eq!(e[0].raw_path, "/etc/passwd");
+    assert_eq!(e[0].path, "etc/passwd");
+}
+
+#[test]
+fn dot_dot() {
+    let e = entries(&[(b"pkg/../../x", b'0', 0o644, b"", b"x")]);
+    assert_eq!(e[0].problems, [EntryProblem::DotDot]);
+    assert_eq!(
+        e[0].path, "pkg/../../x",
+        "'..' is kept, never resolved away"
+    );
+}
+
+#[test]
+fn nul_in_name_through_pax() {
+    let mut t = Vec::new();
+    push_pax(&mut t, b'x', &[("path", b"pkg/a\0b")]);
+    push_entry(&mut t, raw_header(b"x", b'0', 0, 0o644, b"", true), b"");
+    finish_tar(&mut t);
+    let (_, e) = read(t).unwrap();
+    assert_eq!(e[0].problems, [EntryProblem::NulInName]);
+}
+
+#[test]
+fn empty_name() {
+    assert_eq!(
+        problems_of(&[(b"", b'0', 0o644, b"", b"x")])[0],
+        [EntryProblem::EmptyName]
+    );
+    assert_eq!(
+        problems_of(&[(b"./", b'0', 0o644, b"", b"x")])[0],
+        [EntryProblem::EmptyName]
+    );
+    // `./` as a directory is the archive root that `tar -C dir -cf x.tar .` writes.
+    assert!(problems_of(&[(b"./", b'5', 0o755, b"", b"")])[0].is_empty());
+}
+
+#[test]
+fn not_utf8() {
+    assert_eq!(
+        problems_of(&[(b"pkg/\xff", b'0', 0o644, b"", b"")])[0],
+        [EntryProblem::NotUtf8]
+    );
+}
+
+#[test]
+fn duplicate_names_the_first_index() {
+    let p = problems_of(&[
+        (b"pkg/", b'5', 0o755, b"", b""),
+        (b"pkg/a", b'0', 0o644, b"", b"good"),
+        (b"./pkg/a", b'0', 0o644, b"", b"evil"),
+        (b"pkg/", b'5', 0o755, b"", b""),
+    ]);
+    assert!(p[1].is_empty());
+    assert_eq!(p[2], [EntryProblem::Duplicate { first_index: 1 }]);
+    assert_eq!(
+        p[3],
+        [EntryProblem::Duplicate { first_index: 0 }],
+        "repeated dirs too"
+    );
+}
+
+#[test]
+fn hardlink() {
+    let p = problems_of(&[
+        (b"pkg/a", b'0', 0o644, b"", b"x"),
+        (b"pkg/h", b'1', 0o644, b"pkg/a", b""),
+        (b"pkg/h2", b'1', 0o644, b"pkg/missing", b""),
+        (b"pkg/h3", b'1', 0o644, b"/etc/shadow", b""),
+    ]);
+    assert_eq!(p[1], [EntryProblem::Hardlink]);
+    assert_eq!(
+        p[2],
+        [
+            EntryProblem::Hardlink,
+            EntryProblem::LinkEscapes {
+                target: "pkg/missing".into()
+            }
+        ]
+    );
+    assert_eq!(
+        p[3],
+        [
+            EntryProblem::Hardlink,
+            EntryProblem::LinkEscapes {
+                target: "/etc/shadow".into()
+            }
+        ]
+    );
+}
+
+#[test]
+fn device_nodes() {
+    let e = entries(&[
+        (b"pkg/c", b'3', 0o644, b"", b""),
+        (b"pkg/b", b'4', 0o644, b"", b""),
+    ]);
+    assert_eq!(
+        (e[0].kind, &e[0].problems[..]),
+        (EntryKind::CharDevice, &[EntryProblem::DeviceNode][..])
+    );
+    assert_eq!(
+        (e[1].kind, &e[1].problems[..]),
+        (EntryKind::BlockDevice, &[EntryProblem::DeviceNode][..])
+    );
+}
+
+#[test]
+fn fifo() {
+    let e = entries(&[(b"pkg/f", b'6', 0o644, b"", b"")]);
+    assert_eq!(
+        (e[0].kind, &e[0].problems[..]),
+        (EntryKind::Fifo, &[EntryProblem::Fifo][..])
+    );
+}
+
+#[test]
+fn setuid_and_setgid() {
+    let e = entries(&[
+        (b"pkg/su", b'0', 0o4755, b"", b""),
+        (b"pkg/sg", b'0', 0o2755, b"", b""),
+    ]);
+    assert_eq!(e[0].problems, [EntryProblem::Setuid]);
+    assert_eq!(e[0].mode, 0o4755);
+    assert_eq!(e[1].problems, [EntryProblem::Setgid]);
+}
+
+#[test]
+fn unsupported_type() {
+    let e = entries(&[(b"pkg/s", b'S', 0o644, b"", b"abc")]);
+    assert_eq!(
+        (e[0].kind, &e[0].problems[..]),
+        (EntryKind::Other(b'S'), &[EntryProblem::UnsupportedType][..])
+    );
+}
+
+#[test]
+fn case_collision() {
+    let p = problems_of(&[
+        (b"pkg/README", b'0', 0o644, b"", b""),
+        (b"pkg/readme", b'0', 0o644, b"", b""),
+        (b"pkg/ReadMe", b'0', 0o644, b"", b""),
+    ]);
+    assert!(p[0].is_empty());
+    assert_eq!(
+        p[1],
+        [EntryProblem::CaseOrUnicodeCollision {
+            other: "pkg/README".into()
+        }]
+    );
+    assert_eq!(
+        p[2],
+        [EntryProblem::CaseOrUnicodeCollision {
+            other: "pkg/README".into()
+        }]
+    );
+    // The reverse order: lowercase first.
+    let p = problems_of(&[
+        (b"pkg/x", b'0', 0o644, b"", b""),
+        (b"pkg/X", b'0', 0o644, b"", b""),
+    ]);
+    assert_eq!(
+        p[1],
+        [EntryProblem::CaseOrUnicodeCollision {
+            other: "pkg/x".into()
+        }]
+    );
+}
+
+#[test]
+fn nfc_nfd_collision() {
+    let nfc = "pkg/caf\u{e9}".as_bytes();
+    let nfd = "pkg/cafe\u{301}".as_bytes();
+    let p = problems_of(&[(nfc, b'0', 0o644, b"", b""), (nfd, b'0', 0o644, b"", b"")]);
+    assert!(p[0].is_empty());
+    assert_eq!(
+        p[1],
+        [EntryProblem::CaseOrUnicodeCollision {
+            other: "pkg/caf\u{e9}".into()
+        }]
+    );
+    let p = problems_of(&[(nfd, b'0', 0o644, b"", b""), (nfc, b'0', 0o644, b"", b"")]);
+    assert_eq!(
+        p[1],
+        [EntryProblem::CaseOrUnicodeCollision {
+            other: "pkg/cafe\u{301}".into()
+        }]
+    );
+}
+
+#[test]
+fn symlink_escaping_with_dot_dot() {
+    let e = entries(&[
+        (b"pkg/sub/ok", b'2', 0o777, b"../README", b""),
+        (b"pkg/sub/evil", b'2', 0o777, b"../../etc/passwd", b""),
+    ]);
+    assert!(e[0].problems.is_empty());
+    assert_eq!(
+        e[1].problems,
+        [EntryProblem::LinkEscapes {
+            target: "../../etc/passwd".into()
+        }]
+    );
+    assert_eq!(e[1].kind, EntryKind::Symlink);
+}
+
+#[test]
+fn absolute_symlink() {
+    let p = problems_of(&[(b"pkg/l", b'2', 0o777, b"/etc/passwd", b"")]);
+    assert_eq!(
+        p[0],
+        [EntryProblem::LinkEscapes {
+            target: "/etc/passwd".into()
+        }]
+    );
+}
+
+#[test]
+fn entry_through_symlink() {
+    let p = problems_of(&[
+        (b"pkg/link", b'2', 0o777, b"sub", b""),
+        (b"pkg/link/file", b'0', 0o644, b"", b"x"),
+        (b"pkg/link/deeper/file", b'0', 0o644, b"", b"x"),
+    ]);
+    assert_eq!(
+        p[1],
+        [EntryProblem::ThroughSymlink {
+            link: "pkg/link".into()
+        }]
+    );
+    assert_eq!(
+        p[2],
+        [EntryProblem::ThroughSymlink {
+            link: "pkg/link".into()
+        }]
+    );
+}
+
+#[test]
+fn zip_hostile_names() {
+    use zip::write::SimpleFileOptions;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o = SimpleFileOptions::default();
+    for name in ["C:/evil", "..\\evil", "pkg/setuid"] {
+        let o = o.unix_permissions(0o755);
+        w.start_file(name, o).unwrap();
+    }
+    w.add_symlink("pkg/l", "../../x", o).unwrap();
+    let mut z = w.finish().unwrap().into_inner();
+    // The writer masks modes to 0o777: patch the central directory's external attributes.
+    let cd = z
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x01\x02")
+        .map(|(i, _)| i)
+        .find(|&i| z[i + 46..].starts_with(b"pkg/setuid"))
+        .unwrap();
+    z[cd + 38..cd + 42].copy_from_slice(&((0o100000u32 | 0o4755) << 16).to_le_bytes());
+    let (_, e) = read(z).unwrap();
+    assert_eq!(e[0].problems, [EntryProblem::AbsolutePath]);
+    assert_eq!(e[1].problems, [EntryProblem::DotDot]);
+    assert_eq!(e[2].problems, [EntryProblem::Setuid], "{e:?}");
+    assert_eq!(
+        e[3].problems,
+        [EntryProblem::LinkEscapes {
+            target: "../../x".into()
+        }]
+    );
+}
