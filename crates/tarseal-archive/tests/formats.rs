@@ -18,8 +18,10 @@ fn git_hash_object(data: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// (path, kind, mode, blob id, link target) of each entry.
-fn shape(entries: &[Entry]) -> Vec<(String, EntryKind, u32, Option<String>, Option<String>)> {
+/// (path, kind, mode, blob id, link target) of an entry.
+type Shape = (String, EntryKind, u32, Option<String>, Option<String>);
+
+fn shape(entries: &[Entry]) -> Vec<Shape> {
     entries
         .iter()
         .map(|e| {

@@ -5,7 +5,10 @@ use common::*;
 use tarseal_archive::{Entry, EntryKind, EntryProblem};
 
 /// Builds a ustar archive of raw (name, typeflag, mode, link, content) entries and reads it.
-fn entries(items: &[(&[u8], u8, u32, &[u8], &[u8])]) -> Vec<Entry> {
+/// (name, typeflag, mode, link target, content) of a raw tar entry.
+type Raw<'a> = (&'a [u8], u8, u32, &'a [u8], &'a [u8]);
+
+fn entries(items: &[Raw<'_>]) -> Vec<Entry> {
     let mut t = Vec::new();
     for (name, tf, mode, link, content) in items {
         push_entry(
@@ -27,7 +30,7 @@ fn entries(items: &[(&[u8], u8, u32, &[u8], &[u8])]) -> Vec<Entry> {
     entries
 }
 
-fn problems_of(items: &[(&[u8], u8, u32, &[u8], &[u8])]) -> Vec<Vec<EntryProblem>> {
+fn problems_of(items: &[Raw<'_>]) -> Vec<Vec<EntryProblem>> {
     entries(items).into_iter().map(|e| e.problems).collect()
 }
 

@@ -47,7 +47,13 @@ pub fn raw_header(
     h[100..108].copy_from_slice(format!("{mode:07o}\0").as_bytes());
     h[108..116].copy_from_slice(b"0001750\0");
     h[116..124].copy_from_slice(b"0001750\0");
-    h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+    if size < 1 << 33 {
+        h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+    } else {
+        // GNU base-256 for sizes that do not fit 11 octal digits.
+        h[124] = 0x80;
+        h[128..136].copy_from_slice(&size.to_be_bytes());
+    }
     h[136..148].copy_from_slice(b"14000000000\0");
     h[156] = typeflag;
     h[157..157 + link.len().min(100)].copy_from_slice(&link[..link.len().min(100)]);
@@ -144,8 +150,12 @@ pub fn bz2(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// Zstd with a content checksum, as the `zstd` command writes by default.
 pub fn zst(data: &[u8]) -> Vec<u8> {
-    zstd::encode_all(data, 1).unwrap()
+    let mut e = zstd::stream::write::Encoder::new(Vec::new(), 1).unwrap();
+    e.include_checksum(true).unwrap();
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
 }
 
 /// Deterministic xorshift generator for the mutation tests.
