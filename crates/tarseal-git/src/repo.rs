@@ -742,12 +742,37 @@ impl Repo {
                 });
             }
             let first_child = stack.len();
+            let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            let mut previous: Option<(&[u8], bool)> = None;
             for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
                 let entry = entry.map_err(|e| GitError::Object {
                     id: id.to_string(),
                     detail: format!("tree does not parse: {e}"),
                 })?;
                 let name = checked_name(entry.filename, &id, &dir)?;
+                // git writes entries in a strict order (directories compare as `name/`) and
+                // each name once; `git fsck` rejects anything else, and git's own lookups
+                // and `git archive` behave unpredictably on such trees.
+                let is_tree = entry.mode.is_tree();
+                if !names.insert(name) {
+                    return Err(GitError::BadTreeEntry {
+                        tree: id.to_string(),
+                        path: format!("{dir}{name}"),
+                        detail: "the name occurs twice in the same tree".into(),
+                    });
+                }
+                if let Some((prev, prev_is_tree)) = previous {
+                    if git_tree_order(prev, prev_is_tree, name.as_bytes(), is_tree)
+                        != std::cmp::Ordering::Less
+                    {
+                        return Err(GitError::BadTreeEntry {
+                            tree: id.to_string(),
+                            path: format!("{dir}{name}"),
+                            detail: "the tree's entries are not in git's order".into(),
+                        });
+                    }
+                }
+                previous = Some((name.as_bytes(), is_tree));
                 let mut path = String::with_capacity(dir.len() + name.len() + 1);
                 path.push_str(&dir);
                 path.push_str(name);
@@ -788,6 +813,21 @@ impl Repo {
         }
         Ok(())
     }
+}
+
+/// git's `base_name_compare`: names compare bytewise, a tree as if followed by `/`.
+fn git_tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let common = a.len().min(b.len());
+    match a[..common].cmp(&b[..common]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |name: &[u8], tree: bool| match name.get(common) {
+        Some(&c) => c,
+        None if tree => b'/',
+        None => 0,
+    };
+    next(a, a_tree).cmp(&next(b, b_tree))
 }
 
 /// Validates one tree entry name, returning it as UTF-8.

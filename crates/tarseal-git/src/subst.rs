@@ -317,9 +317,12 @@ impl Ctx<'_> {
                 1
             }
             b'f' => {
+                // git sanitizes the subject's first line only.
                 let msg = commit.message.as_bytes();
-                let (s, b) = split_message(msg);
-                sanitized_subject(out, &msg[s..b]);
+                let (start, _) = split_message(msg);
+                let line = &msg[start..];
+                let end = line.iter().position(|&b| b == b'\n').unwrap_or(line.len());
+                sanitized_subject(out, &line[..end]);
                 1
             }
             b'b' => {
@@ -631,7 +634,7 @@ mod tests {
         let out = expand(b"$Format:%s|%b|%f|%ad|%ai|%aI|%as|%at$", &c, HashKind::Sha1);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "Subject line more subject|body text\n|Subject-line-more-subject|Wed Dec 31 22:30:00 1969 -0130|1969-12-31 22:30:00 -0130|1969-12-31T22:30:00-01:30|1969-12-31|0"
+            "Subject line more subject|body text\n|Subject-line|Wed Dec 31 22:30:00 1969 -0130|1969-12-31 22:30:00 -0130|1969-12-31T22:30:00-01:30|1969-12-31|0"
         );
     }
 
