@@ -34,6 +34,38 @@ pub use reader::{
     read_archive, ArchiveSummary, ContentWants, Entry, EntryKind, EntryProblem, ReadOptions,
 };
 
+/// The entry point shared by the cargo-fuzz target (`fuzz/fuzz_targets/archive_reader.rs`)
+/// and the corpus test, so that the fuzzed code path is also exercised on stable by
+/// `cargo test`. Not part of the supported API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::{read_archive, ContentWants, HashKind, Limits, ReadOptions};
+
+    /// Reads `data` as an archive with small limits, asking for every optional digest so
+    /// that every code path runs. Any result is fine; a panic or a hang is a bug.
+    pub fn read_bytes(data: &[u8]) {
+        let options = ReadOptions {
+            limits: Limits {
+                max_total_bytes: 16 << 20,
+                max_entries: 1000,
+                max_entry_bytes: 4 << 20,
+            },
+            object_hash: HashKind::Sha1,
+        };
+        let wants = ContentWants {
+            sha256: true,
+            keep_up_to: Some(4096),
+        };
+        let _ = read_archive(
+            std::io::Cursor::new(data.to_vec()),
+            &options,
+            |_, _| wants,
+            |_| {},
+            |_| {},
+        );
+    }
+}
+
 /// The hash used for git object ids, re-exported so callers need not depend on gix directly.
 pub use gix::hash::Kind as HashKind;
 /// A git object id (SHA-1 or SHA-256).
