@@ -1,0 +1,297 @@
+//! Signing: a secret key loaded from a file, and ASCII-armored detached signatures.
+//!
+//! The key file is what `gpg --export-secret-keys [--armor] KEY` writes, **without** a
+//! passphrase (tarseal runs unattended; passphrase support is not implemented). A file
+//! that group or others may read is refused (`chmod 600 FILE`), like ssh refuses loose
+//! private keys. [`SigningKey`]'s `Debug` prints fingerprints only, never key material.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use openpgp::armor;
+use openpgp::cert::prelude::*;
+use openpgp::parse::Parse;
+use openpgp::policy::StandardPolicy;
+use openpgp::serialize::stream::{Armorer, Message, Signer};
+use openpgp::types::{HashAlgorithm, RevocationStatus};
+use openpgp::Cert;
+use sequoia_openpgp as openpgp;
+
+/// Why a key could not be loaded or a signature not made. Names the file and key.
+#[derive(Debug, thiserror::Error)]
+pub enum SignError {
+    /// The key file could not be read.
+    #[error("cannot read secret key file {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Group or others may access the key file.
+    #[error("secret key file {path} is accessible by group or others (mode {mode:04o}); run `chmod 600 {path}`")]
+    Permissions {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// Not an OpenPGP secret key.
+    #[error("secret key file {path} is not an OpenPGP key: {detail}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        detail: String,
+    },
+    /// The file holds several certificates; which one to sign with is ambiguous.
+    #[error("secret key file {path} holds {count} keys ({fingerprints}); export only the one to sign with")]
+    Ambiguous {
+        /// The file.
+        path: PathBuf,
+        /// How many.
+        count: usize,
+        /// Their primary fingerprints, comma-separated.
+        fingerprints: String,
+    },
+    /// The file has only public keys.
+    #[error("{path} holds no secret key material for {fingerprint} (use `gpg --export-secret-keys`, not `--export`)")]
+    NoSecretKey {
+        /// The file.
+        path: PathBuf,
+        /// The certificate.
+        fingerprint: String,
+    },
+    /// The signing key is protected by a passphrase.
+    #[error("the secret signing key {key} in {path} is encrypted with a passphrase, and tarseal has no passphrase support: export it without a passphrase (`gpg --export-secret-keys` after `gpg --passwd` to an empty one) into a file only this user can read")]
+    Encrypted {
+        /// The file.
+        path: PathBuf,
+        /// The (sub)key fingerprint.
+        key: String,
+    },
+    /// No valid, signing-capable key with secret material (expired, revoked, none).
+    #[error("{path}: certificate {fingerprint} has no usable signing key: {detail}")]
+    NoSigningKey {
+        /// The file.
+        path: PathBuf,
+        /// The certificate.
+        fingerprint: String,
+        /// Why.
+        detail: String,
+    },
+    /// Signing failed (or reading the data).
+    #[error("signing with {key} failed: {detail}")]
+    Sign {
+        /// The signing (sub)key.
+        key: String,
+        /// Why.
+        detail: String,
+    },
+    /// Reading the data to sign failed.
+    #[error("reading the data to sign: {0}")]
+    Read(#[from] std::io::Error),
+}
+
+/// A secret signing key. `Debug` shows fingerprints and the file only.
+pub struct SigningKey {
+    cert: Cert,
+    path: PathBuf,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("fingerprint", &self.cert.fingerprint().to_hex())
+            .field("path", &self.path)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl SigningKey {
+    /// Loads a secret key file after checking that only its owner can access it.
+    pub fn from_file(path: &Path) -> Result<Self, SignError> {
+        let io = |source| SignError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).map_err(io)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                return Err(SignError::Permissions {
+                    path: path.to_owned(),
+                    mode: mode & 0o7777,
+                });
+            }
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        Self::from_bytes(&bytes, path)
+    }
+
+    /// Parses a secret key from bytes (`source` names it in errors). No permission check:
+    /// for keys that never touched a file.
+    pub fn from_bytes(bytes: &[u8], source: &Path) -> Result<Self, SignError> {
+        let parse = |e: anyhow::Error| SignError::Parse {
+            path: source.to_owned(),
+            detail: format!("{e:#}"),
+        };
+        let certs = CertParser::from_bytes(bytes)
+            .map_err(parse)?
+            .collect::<openpgp::Result<Vec<Cert>>>()
+            .map_err(parse)?;
+        let cert = match certs.len() {
+            0 => {
+                return Err(SignError::Parse {
+                    path: source.to_owned(),
+                    detail: "no key in the file".into(),
+                })
+            }
+            1 => certs.into_iter().next().expect("one"),
+            n => {
+                return Err(SignError::Ambiguous {
+                    path: source.to_owned(),
+                    count: n,
+                    fingerprints: certs
+                        .iter()
+                        .map(|c| c.fingerprint().to_hex())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
+        };
+        if !cert.is_tsk() {
+            return Err(SignError::NoSecretKey {
+                path: source.to_owned(),
+                fingerprint: cert.fingerprint().to_hex(),
+            });
+        }
+        let key = Self {
+            cert,
+            path: source.to_owned(),
+        };
+        // Fail at load time, not after hashing a large file.
+        key.select(SystemTime::now())?;
+        Ok(key)
+    }
+
+    /// The certificate's primary fingerprint.
+    pub fn fingerprint(&self) -> String {
+        self.cert.fingerprint().to_hex()
+    }
+
+    /// The fingerprint of the (sub)key a signature made now would use.
+    pub fn signing_key_fingerprint(&self) -> Result<String, SignError> {
+        self.select(SystemTime::now())
+            .map(|k| k.key().fingerprint().to_hex())
+    }
+
+    /// The public certificate, ASCII-armored, for publishing next to signatures.
+    pub fn public_cert_armored(&self) -> String {
+        use openpgp::serialize::SerializeInto;
+        let bytes = self
+            .cert
+            .clone()
+            .strip_secret_key_material()
+            .armored()
+            .to_vec()
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    fn select(
+        &self,
+        time: SystemTime,
+    ) -> Result<ValidErasedKeyAmalgamation<'_, openpgp::packet::key::PublicParts>, SignError> {
+        let none = |detail: String| SignError::NoSigningKey {
+            path: self.path.clone(),
+            fingerprint: self.fingerprint(),
+            detail,
+        };
+        let vc = self
+            .cert
+            .with_policy(STANDARD, time)
+            .map_err(|e| none(format!("{e:#}")))?;
+        vc.alive()
+            .map_err(|e| none(format!("the certificate is not alive: {e:#}")))?;
+        if let RevocationStatus::Revoked(_) = vc.revocation_status() {
+            return Err(none("the certificate is revoked".into()));
+        }
+        let mut encrypted = None;
+        let mut candidates = 0;
+        for ka in vc.keys().for_signing().alive().revoked(false) {
+            candidates += 1;
+            match ka.key().optional_secret() {
+                Some(s) if s.is_encrypted() => {
+                    encrypted.get_or_insert(ka.key().fingerprint().to_hex());
+                }
+                Some(_) => return Ok(ka),
+                None => {}
+            }
+        }
+        if let Some(key) = encrypted {
+            return Err(SignError::Encrypted {
+                path: self.path.clone(),
+                key,
+            });
+        }
+        Err(none(if candidates == 0 {
+            "no signing-capable key that is alive and not revoked".into()
+        } else {
+            "the signing-capable keys have no secret material in this file (gpg stub?)".into()
+        }))
+    }
+
+    /// Signs `data` (streaming) and returns an ASCII-armored detached signature
+    /// (`-----BEGIN PGP SIGNATURE-----`), SHA-512, accepted by `gpg --verify`.
+    pub fn sign_detached<R: Read>(&self, data: R) -> Result<String, SignError> {
+        self.sign_detached_at(data, SystemTime::now())
+    }
+
+    /// As [`SigningKey::sign_detached`], with an explicit signature creation time (the key
+    /// must be valid then). For reproducible tests and for records that carry their time.
+    pub fn sign_detached_at<R: Read>(
+        &self,
+        mut data: R,
+        time: SystemTime,
+    ) -> Result<String, SignError> {
+        let ka = self.select(time)?;
+        let key_fpr = ka.key().fingerprint().to_hex();
+        let fail = |e: anyhow::Error| SignError::Sign {
+            key: key_fpr.clone(),
+            detail: format!("{e:#}"),
+        };
+        let keypair = ka
+            .key()
+            .clone()
+            .parts_into_secret()
+            .and_then(|k| k.into_keypair())
+            .map_err(fail)?;
+        let mut out = Vec::new();
+        {
+            let message = Message::new(&mut out);
+            let message = Armorer::new(message)
+                .kind(armor::Kind::Signature)
+                .build()
+                .map_err(fail)?;
+            let mut signer = Signer::new(message, keypair)
+                .map_err(fail)?
+                .detached()
+                .hash_algo(HashAlgorithm::SHA512)
+                .map_err(fail)?
+                .creation_time(time)
+                .build()
+                .map_err(fail)?;
+            std::io::copy(&mut data, &mut signer)?;
+            signer.flush()?;
+            signer.finalize().map_err(fail)?;
+        }
+        String::from_utf8(out).map_err(|e| fail(e.into()))
+    }
+}
+
+static STANDARD: &StandardPolicy<'static> = &StandardPolicy::new();
