@@ -343,6 +343,9 @@ pub fn problem_detail(p: &EntryProblem, e: &Entry) -> String {
             "path goes through the symlink {link:?}: extraction would write wherever that link points"
         ),
         EntryProblem::UnsupportedType => format!("{} is not a supported entry type", kind_word(e.kind)),
+        EntryProblem::LocalHeaderMismatch { detail } => format!(
+            "zip local header disagrees with the central directory ({detail}): extractors that read one or the other see different files"
+        ),
     }
 }
 
@@ -364,5 +367,6 @@ pub fn problem_name(p: &EntryProblem) -> &'static str {
         EntryProblem::LinkEscapes { .. } => "link-escapes",
         EntryProblem::ThroughSymlink { .. } => "through-symlink",
         EntryProblem::UnsupportedType => "unsupported-type",
+        EntryProblem::LocalHeaderMismatch { .. } => "local-header-mismatch",
     }
 }
