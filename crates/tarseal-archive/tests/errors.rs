@@ -336,3 +336,20 @@ fn random_mutations_never_panic() {
         }
     }
 }
+
+/// Non-gzip bytes after the last gzip member: `gzip -d` warns "trailing garbage ignored";
+/// we refuse, since bytes no extractor looks at are a place to hide things.
+#[test]
+fn garbage_after_the_last_gzip_member_is_an_error() {
+    let mut bytes = gz(&sample_tar());
+    bytes.extend_from_slice(b"hidden payload");
+    match read(bytes) {
+        Err(ArchiveError::Corrupt { where_, .. }) => {
+            assert!(
+                where_.starts_with("in the gzip stream at compressed byte"),
+                "{where_}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
