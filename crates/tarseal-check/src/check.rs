@@ -252,8 +252,15 @@ fn settle_prefix(
 ) -> (String, Vec<ArchivedEntry>) {
     let mut prefix = candidate;
     if !given && !prefix.is_empty() {
+        // Entries whose very name is hostile (absolute, empty) are reported as such; they must
+        // not also cost the prefix, which would bury them under every git path as "missing".
         let all_inside = entries
             .iter()
+            .filter(|e| {
+                !e.problems
+                    .iter()
+                    .any(|p| matches!(p, EntryProblem::AbsolutePath | EntryProblem::EmptyName))
+            })
             .all(|e| strip_prefix(&e.path, &prefix).is_some());
         let matches = |p: &str| {
             entries

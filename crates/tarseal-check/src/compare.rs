@@ -115,6 +115,20 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
         }
     }
 
+    // Directories the archive's own entries imply: a new directory that only holds other
+    // entries (`NAME.egg-info/`, `build-aux/`) adds nothing by itself; its entries are judged
+    // one by one. Only an extra directory that holds nothing is reported as extra.
+    let mut archive_parents: HashSet<&str> = HashSet::new();
+    for a in archive.iter().filter(|a| a.inside_prefix) {
+        let mut p = a.rel.as_str();
+        while let Some(pos) = p.rfind('/') {
+            p = &p[..pos];
+            if !archive_parents.insert(p) {
+                break;
+            }
+        }
+    }
+
     // Hard links take the content of an *earlier* entry, named by its full archive path.
     let mut by_full_path: HashMap<&str, usize> = HashMap::new();
     let resolve_hardlink =
@@ -281,7 +295,9 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
             });
             continue;
         }
-        if a.entry.kind == EntryKind::Directory && git_dirs.contains(a.rel.as_str()) {
+        if a.entry.kind == EntryKind::Directory
+            && (git_dirs.contains(a.rel.as_str()) || archive_parents.contains(a.rel.as_str()))
+        {
             continue;
         }
         out.diffs.push(Diff {
