@@ -216,6 +216,19 @@ impl AllowedSigners {
         Ok(s)
     }
 
+    /// Parses one file's text, naming it `source` in messages.
+    pub fn parse_named(text: &str, source: &Path) -> Result<Self, AllowedSignersError> {
+        let mut s = Self::new();
+        s.add_str(text, source)?;
+        Ok(s)
+    }
+
+    /// Appends another set.
+    pub fn extend(&mut self, other: AllowedSigners) {
+        self.signers.extend(other.signers);
+        self.notes.extend(other.notes);
+    }
+
     /// Every usable line, in file order.
     pub fn signers(&self) -> &[AllowedSigner] {
         &self.signers

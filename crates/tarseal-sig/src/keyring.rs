@@ -41,8 +41,8 @@ pub enum KeyringError {
         /// What sequoia reported.
         detail: String,
     },
-    /// The file holds no certificate at all (an empty export names no key).
-    #[error("keyring {path} holds no OpenPGP certificate (is it an empty `gpg --export`?)")]
+    /// The file holds no key at all (an empty `gpg --export` writes nothing).
+    #[error("keyring {path} holds no key (an empty `gpg --export`? an allowed_signers file with only comments?)")]
     Empty {
         /// The file.
         path: PathBuf,
@@ -88,12 +88,17 @@ impl Keyring {
             self.add_openpgp_bytes(&bytes, path)
                 .map(KeyringFileKind::OpenPgp)
         } else {
-            let before = self.ssh.signers().len();
             let text = String::from_utf8_lossy(&bytes);
-            self.ssh.add_str(&text, path)?;
-            Ok(KeyringFileKind::AllowedSigners(
-                self.ssh.signers().len() - before,
-            ))
+            let parsed = AllowedSigners::parse_named(&text, path)?;
+            if parsed.is_empty() && parsed.notes().is_empty() {
+                // An empty `gpg --export` lands here too: either way the file names no key.
+                return Err(KeyringError::Empty {
+                    path: path.to_owned(),
+                });
+            }
+            let n = parsed.signers().len();
+            self.ssh.extend(parsed);
+            Ok(KeyringFileKind::AllowedSigners(n))
         }
     }
 

@@ -223,15 +223,27 @@ impl SigningKey {
         }
         let mut encrypted = None;
         let mut candidates = 0;
+        let mut best: Option<ValidErasedKeyAmalgamation<'_, _>> = None;
         for ka in vc.keys().for_signing().alive().revoked(false) {
             candidates += 1;
             match ka.key().optional_secret() {
                 Some(s) if s.is_encrypted() => {
                     encrypted.get_or_insert(ka.key().fingerprint().to_hex());
                 }
-                Some(_) => return Ok(ka),
+                // Like gpg: the newest usable signing key.
+                Some(_)
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| ka.key().creation_time() > b.key().creation_time()) =>
+                {
+                    best = Some(ka);
+                }
+                Some(_) => {}
                 None => {}
             }
+        }
+        if let Some(ka) = best {
+            return Ok(ka);
         }
         if let Some(key) = encrypted {
             return Err(SignError::Encrypted {

@@ -93,6 +93,19 @@ fn many_certificates_in_one_file_and_several_files() {
     let carol = statuses[3].good().unwrap();
     assert_eq!(carol.key.key, c_sub);
     assert_eq!(carol.key.primary, c);
+    // The trust file counts only its keys, once each, inside their windows.
+    let trust = tarseal_sig::TrustFile::parse(
+        &format!(
+            "threshold = 2\n[[key]]\nopenpgp = \"{a}\"\n[[key]]\nopenpgp = \"{c}\"\nvalid_before = 2000-01-01T00:00:00Z\n"
+        ),
+        Path::new("trust.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        trust.count_trusted(&statuses),
+        1,
+        "Bob is not in it, Carol's window closed"
+    );
     // A subkey signature and a primary signature of one certificate: one key.
     let statuses = verify(&keyring, &[carol_sig.clone(), carol_sig].concat(), b"x");
     assert_eq!(count_distinct_keys(&statuses), 1);
@@ -456,4 +469,19 @@ fn garbage_signature_is_an_error() {
         matches!(err, tarseal_sig::VerifyError::Malformed { .. }),
         "{err}"
     );
+}
+
+#[test]
+fn empty_keyring_files_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.gpg");
+    std::fs::write(&empty, b"").unwrap();
+    let err = Keyring::new().add_file(&empty).unwrap_err();
+    assert!(
+        matches!(err, tarseal_sig::KeyringError::Empty { .. }),
+        "{err}"
+    );
+    let comments = dir.path().join("allowed_signers");
+    std::fs::write(&comments, b"# nobody yet\n").unwrap();
+    assert!(Keyring::new().add_file(&comments).is_err());
 }
