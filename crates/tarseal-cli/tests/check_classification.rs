@@ -1086,3 +1086,54 @@ fn autotools_extra_source_file_fails() {
         "{r}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Long names, and a profile named by the tag's own policy.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn long_names_in_every_tar_dialect() {
+    let f = Fixture::new();
+    f.populate_standard();
+    let long = format!("{}/{}.txt", "d".repeat(120), "n".repeat(140));
+    f.write(&long, "deep\n");
+    f.symlink("l", &long);
+    f.commit("c");
+    f.tag("v1.0");
+    let t = f.tar_v1(); // git archive: pax headers
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+    assert_eq!(r.json["summary"]["matched"], 8, "{r}");
+    let tree = f.extract(&t);
+    for format in ["gnu", "pax"] {
+        let t = f.pack(&tree, "proj-1.0", format, &format!("{format}.tar"));
+        f.check(&t, &TAG).assert_clean_pass();
+    }
+    // A modified long-named file is named in full.
+    let t = altered(&f, |d| fs::write(d.join(&long), "DEEP\n").unwrap());
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[(long.as_str(), "modified", "unexpected")])
+        .assert_text_mentions(&long);
+}
+
+#[test]
+fn profile_named_by_tree_policy() {
+    let f = Fixture::new();
+    f.write("configure.ac", "AC_INIT([proj], [1.0])\n");
+    f.write("src/main.c", "int main(void) { return 0; }\n");
+    f.write(".tarseal.toml", "profile = \"autotools\"\n");
+    f.commit("c");
+    f.tag("v1.0");
+    let t = altered(&f, |d| {
+        write_file(&d.join("configure"), b"#!/bin/sh\n", 0o755);
+    });
+    let r = f.check(&t, &TAG);
+    r.assert_report(0, "pass")
+        .assert_findings(&[("configure", "extra", "allowed")]);
+    assert_eq!(r.json["policy"]["profile"], "autotools", "{r}");
+    // --profile wins over the file's profile.
+    f.check(&t, &["--tag", "v1.0", "--profile", "git-archive"])
+        .assert_report(1, "fail")
+        .assert_findings(&[("configure", "extra", "unexpected")]);
+}
