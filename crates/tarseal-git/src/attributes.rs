@@ -18,7 +18,7 @@
 
 use gix_attributes::search::{MetadataCollection, Outcome};
 use gix_attributes::StateRef;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// One `.gitattributes` blob and the directory holding it (`""` for the root, else `a/b/`).
@@ -29,7 +29,7 @@ pub(crate) struct AttributeFile {
 }
 
 /// Which paths `git archive` leaves out or rewrites, decided from the tag's tree only.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ExportAttributes {
     search: gix_attributes::Search,
     collection: MetadataCollection,
@@ -37,6 +37,24 @@ pub struct ExportAttributes {
     prefix: String,
     /// Gitlink paths (relative to the tree root), which git matches as directories.
     gitlinks: HashSet<String>,
+    /// For every directory of the tree (relative to the root, no trailing slash): whether it
+    /// or a directory above it is export-ignored. Precomputed so that asking about each of
+    /// 80,000 files costs one pattern search each, not one per path component.
+    dirs: HashMap<String, bool>,
+    /// An outcome initialised for our two attributes, cloned per query (cheaper than
+    /// initialising one each time).
+    template: Outcome,
+}
+
+impl std::fmt::Debug for ExportAttributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportAttributes")
+            .field("search", &self.search)
+            .field("prefix", &self.prefix)
+            .field("gitlinks", &self.gitlinks)
+            .field("dirs", &self.dirs.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// git ignores attribute lines this long or longer (`ATTR_MAX_LINE_LENGTH`).
@@ -92,12 +110,54 @@ impl ExportAttributes {
                 dir.is_empty(),
             );
         }
+        let mut template = Outcome::default();
+        template.initialize_with_selection(&collection, ["export-ignore", "export-subst"]);
         ExportAttributes {
             search,
             collection,
             prefix: prefix.unwrap_or_default(),
             gitlinks: gitlinks.into_iter().collect(),
+            dirs: HashMap::new(),
+            template,
         }
+    }
+
+    /// Precomputes the directories of the tree (root-relative, with or without a trailing
+    /// slash). Parents are computed before their children whatever the input order.
+    pub(crate) fn with_dirs(mut self, dirs: Vec<String>) -> Self {
+        let mut dirs: Vec<String> = dirs
+            .into_iter()
+            .map(|d| d.trim_end_matches('/').to_owned())
+            .filter(|d| !d.is_empty())
+            .collect();
+        dirs.sort_unstable_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+        let mut outcome = self.outcome();
+        let mut map = HashMap::with_capacity(dirs.len());
+        for dir in dirs {
+            let parent_ignored = match dir.rfind('/') {
+                Some(p) => match map.get(&dir[..p]) {
+                    Some(&ignored) => ignored,
+                    None => self.dir_ignored_uncached(&dir[..p], &mut outcome),
+                },
+                None => false,
+            };
+            let ignored = parent_ignored || self.is_set(&dir, true, &mut outcome).0;
+            map.insert(dir, ignored);
+        }
+        self.dirs = map;
+        self
+    }
+
+    /// Whether `dir` or a directory above it is export-ignored, computed from the patterns.
+    fn dir_ignored_uncached(&self, dir: &str, outcome: &mut Outcome) -> bool {
+        let mut end = 0;
+        while end < dir.len() {
+            end = dir[end + 1..].find('/').map_or(dir.len(), |p| end + 1 + p);
+            if self.is_set(&dir[..end], true, outcome).0 {
+                return true;
+            }
+        }
+        false
     }
 
     /// True when `git archive` would leave `path` out (the path or a parent directory carries
@@ -111,8 +171,13 @@ impl ExportAttributes {
             return false;
         }
         let mut outcome = self.outcome();
-        for (i, b) in full.bytes().enumerate() {
-            if b == b'/' && self.is_set(&full[..i], true, &mut outcome).0 {
+        if let Some(slash) = full.rfind('/') {
+            let parent = &full[..slash];
+            let ignored = match self.dirs.get(parent) {
+                Some(&ignored) => ignored,
+                None => self.dir_ignored_uncached(parent, &mut outcome),
+            };
+            if ignored {
                 return true;
             }
         }
@@ -144,9 +209,11 @@ impl ExportAttributes {
     }
 
     fn outcome(&self) -> Outcome {
-        let mut outcome = Outcome::default();
-        outcome.initialize_with_selection(&self.collection, ["export-ignore", "export-subst"]);
-        outcome
+        if self.collection.iter().next().is_none() {
+            // Default-constructed (no attribute files): nothing can match.
+            return Outcome::default();
+        }
+        self.template.clone()
     }
 
     /// (export-ignore, export-subst) of one path, each true only when *set* (git's
@@ -203,6 +270,15 @@ mod tests {
                 .iter()
                 .map(|(d, c)| (d.to_string(), c.as_bytes().to_vec())),
         )
+    }
+
+    #[test]
+    fn empty_attributes_ignore_nothing() {
+        let a = ExportAttributes::default();
+        assert!(!a.is_export_ignored("x"));
+        assert!(!a.is_export_subst("a/b/"));
+        assert!(!attrs(&[]).is_export_ignored("y/z"));
+        assert!(!attrs(&[("", "")]).is_export_ignored(""));
     }
 
     #[test]

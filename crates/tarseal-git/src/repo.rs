@@ -350,11 +350,18 @@ impl Repo {
             rev: rev.to_owned(),
             detail,
         };
-        let id = self
-            .repo
-            .rev_parse_single(rev)
-            .map_err(|e| bad(e.to_string()))?
-            .detach();
+        let id = match self.repo.rev_parse_single(rev) {
+            Ok(id) => id.detach(),
+            Err(e) => match self.lookup_hex_prefix(rev) {
+                Some(Ok(id)) => id,
+                Some(Err(())) => {
+                    return Err(bad(format!(
+                        "the short id {rev} is ambiguous; give more hex digits"
+                    )))
+                }
+                None => return Err(bad(e.to_string())),
+            },
+        };
         let mut buf = Vec::new();
         let mut current = id;
         let mut declared: Option<(gix::object::Kind, ObjectId)> = None;
@@ -387,6 +394,27 @@ impl Repo {
             }
         }
         Err(bad(format!("more than {MAX_TAG_DEPTH} nested tag objects")))
+    }
+
+    /// Looks up an abbreviated hex id in the object database for the repository's own hash
+    /// kind. gix 0.90's rev-spec parser builds short prefixes as SHA-1, so short ids never
+    /// match in SHA-256 repositories; this fills that gap. `None` when `rev` is not a hex
+    /// prefix or nothing matches, `Some(Err(()))` when it is ambiguous.
+    fn lookup_hex_prefix(&self, rev: &str) -> Option<Result<ObjectId, ()>> {
+        let hash = self.object_hash();
+        let full_len = hash.len_in_hex();
+        if rev.len() < 4 || rev.len() > full_len || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut padded = rev.to_ascii_lowercase();
+        padded.extend(std::iter::repeat_n('0', full_len - rev.len()));
+        let id = ObjectId::from_hex(padded.as_bytes()).ok()?;
+        let prefix = gix::hash::Prefix::new(&id, rev.len()).ok()?;
+        match self.repo.objects.lookup_prefix(prefix, None) {
+            Ok(Some(Ok(id))) => Some(Ok(id)),
+            Ok(Some(Err(()))) => Some(Err(())),
+            _ => None,
+        }
     }
 
     /// Reads the commit and everything `export-subst` needs from it.
@@ -618,7 +646,15 @@ impl Repo {
             None => true,
             Some(s) => s.starts_with(dir) || dir.starts_with(s.as_str()),
         };
-        self.walk(tree, "", &mut |d| descend(d), &mut |path, kind, oid| {
+        let mut dirs: Vec<String> = Vec::new();
+        let mut descend_and_note = |dir: &str| {
+            let yes = descend(dir);
+            if yes {
+                dirs.push(dir.to_owned());
+            }
+            yes
+        };
+        self.walk(tree, "", &mut descend_and_note, &mut |path, kind, oid| {
             let in_scope = match &sub_slash {
                 None => true,
                 Some(s) => path.starts_with(s.as_str()),
@@ -645,7 +681,7 @@ impl Repo {
                 content: data.to_vec(),
             });
         }
-        Ok(ExportAttributes::new(files, sub_slash, gitlinks))
+        Ok(ExportAttributes::new(files, sub_slash, gitlinks).with_dirs(dirs))
     }
 
     /// Reads a blob's bytes.
@@ -718,10 +754,12 @@ impl Repo {
         Ok(current)
     }
 
-    /// Depth-first walk over `root`, calling `visit` for every non-tree entry with its path
-    /// (relative to `root`, prefixed by `prefix`). Sub-trees are entered when `descend` returns
-    /// true for their path (with a trailing `/`). Entry names are validated as git's fsck
-    /// would: a hostile tree must not produce `..` or absolute paths.
+    /// Depth-first walk over `root` in git's tree order, calling `visit` for every non-tree
+    /// entry with its path (relative to `root`, prefixed by `prefix`). Because git orders a
+    /// directory as `name/`, this order is also the byte order of the full paths, so the
+    /// listing needs no sort. Sub-trees are entered when `descend` returns true for their
+    /// path (with a trailing `/`). Entry names and order are validated as git's fsck would: a
+    /// hostile tree must not produce `..`, absolute or duplicate paths.
     fn walk(
         &self,
         root: ObjectId,
@@ -729,87 +767,157 @@ impl Repo {
         descend: &mut dyn FnMut(&str) -> bool,
         visit: &mut dyn FnMut(String, TreeEntryKind, ObjectId),
     ) -> Result<(), GitError> {
+        /// One tree being read: its bytes, where we are in them, and the names seen so far.
+        struct Frame {
+            id: ObjectId,
+            dir: String,
+            data: Vec<u8>,
+            pos: usize,
+            /// (start, end, is_tree) of the names already read, for order and duplicate checks.
+            names: Vec<(usize, usize, bool)>,
+        }
         let hash = self.object_hash();
-        let mut buf = Vec::new();
-        let mut stack: Vec<(ObjectId, String)> = vec![(root, prefix.to_owned())];
+        let hash_len = hash.len_in_bytes();
+        let mut scratch = Vec::new();
+        let mut pool: Vec<Frame> = Vec::new();
+        let mut stack: Vec<Frame> = Vec::new();
         let mut count = 0usize;
-        while let Some((id, dir)) = stack.pop() {
-            let (kind, data) = self.read_object(&id, &mut buf)?;
-            if kind != gix::object::Kind::Tree {
+
+        let mut load =
+            |id: ObjectId, dir: String, pool: &mut Vec<Frame>| -> Result<Frame, GitError> {
+                let (kind, data) = self.read_object(&id, &mut scratch)?;
+                if kind != gix::object::Kind::Tree {
+                    return Err(GitError::Object {
+                        id: id.to_string(),
+                        detail: format!("the entry {dir:?} says tree, but the object is a {kind}"),
+                    });
+                }
+                let mut frame = pool.pop().unwrap_or(Frame {
+                    id,
+                    dir: String::new(),
+                    data: Vec::new(),
+                    pos: 0,
+                    names: Vec::new(),
+                });
+                frame.id = id;
+                frame.dir = dir;
+                frame.data.clear();
+                frame.data.extend_from_slice(data);
+                frame.pos = 0;
+                frame.names.clear();
+                Ok(frame)
+            };
+        stack.push(load(root, prefix.to_owned(), &mut pool)?);
+
+        while let Some(frame) = stack.last_mut() {
+            if frame.pos >= frame.data.len() {
+                if let Some(done) = stack.pop() {
+                    pool.push(done);
+                }
+                continue;
+            }
+            let corrupt = |detail: &str| GitError::Object {
+                id: frame.id.to_string(),
+                detail: format!("tree does not parse: {detail}"),
+            };
+            // `<octal mode> <name>\0<binary id>`
+            let rest = &frame.data[frame.pos..];
+            let space = rest
+                .iter()
+                .position(|&b| b == b' ')
+                .ok_or_else(|| corrupt("no space after a mode"))?;
+            let mode_bytes = &rest[..space];
+            if mode_bytes.is_empty()
+                || mode_bytes.len() > 6
+                || !mode_bytes.iter().all(|b| (b'0'..=b'7').contains(b))
+            {
+                return Err(corrupt("a mode is not octal"));
+            }
+            let mode = mode_bytes
+                .iter()
+                .fold(0u32, |m, b| (m << 3) | u32::from(b - b'0'));
+            let nul = rest[space + 1..]
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or_else(|| corrupt("a name is not terminated"))?;
+            let name_start = frame.pos + space + 1;
+            let name_end = name_start + nul;
+            let id_end = name_end + 1 + hash_len;
+            if id_end > frame.data.len() {
+                return Err(corrupt("an entry's object id is truncated"));
+            }
+            let oid = ObjectId::try_from(&frame.data[name_end + 1..id_end])
+                .map_err(|_| corrupt("bad object id"))?;
+            frame.pos = id_end;
+
+            let name = checked_name(
+                frame.data[name_start..name_end].as_bstr(),
+                &frame.id,
+                &frame.dir,
+            )?;
+            let is_tree = mode & 0o170000 == 0o040000;
+            let bad_entry = |detail: &str| GitError::BadTreeEntry {
+                tree: frame.id.to_string(),
+                path: format!("{}{name}", frame.dir),
+                detail: detail.to_owned(),
+            };
+            // git writes entries in a strict order (directories compare as `name/`) and each
+            // name once; `git fsck` rejects anything else, and git's own lookups and
+            // `git archive` behave unpredictably on such trees.
+            if let Some(&(ps, pe, pt)) = frame.names.last() {
+                match git_tree_order(&frame.data[ps..pe], pt, name.as_bytes(), is_tree) {
+                    std::cmp::Ordering::Less => {}
+                    std::cmp::Ordering::Equal => {
+                        return Err(bad_entry("the name occurs twice in the same tree"))
+                    }
+                    std::cmp::Ordering::Greater => {
+                        return Err(bad_entry("the tree's entries are not in git's order"))
+                    }
+                }
+            }
+            if is_tree {
+                // A file of the same name sorts before `name/`, with only names that extend
+                // `name` by a byte below `/` in between.
+                for &(ps, pe, _) in frame.names.iter().rev() {
+                    let prev = &frame.data[ps..pe];
+                    if !prev.starts_with(name.as_bytes()) {
+                        break;
+                    }
+                    if prev == name.as_bytes() {
+                        return Err(bad_entry("a file and a directory share the name"));
+                    }
+                }
+            }
+            frame.names.push((name_start, name_end, is_tree));
+
+            count += 1;
+            if count > MAX_ENTRIES {
                 return Err(GitError::Object {
-                    id: id.to_string(),
-                    detail: format!("the entry {dir:?} says tree, but the object is a {kind}"),
+                    id: root.to_string(),
+                    detail: format!(
+                        "the tree expands to more than {MAX_ENTRIES} entries (a tree bomb?)"
+                    ),
                 });
             }
-            let first_child = stack.len();
-            let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
-            let mut previous: Option<(&[u8], bool)> = None;
-            for entry in gix::objs::TreeRefIter::from_bytes(data, hash) {
-                let entry = entry.map_err(|e| GitError::Object {
-                    id: id.to_string(),
-                    detail: format!("tree does not parse: {e}"),
-                })?;
-                let name = checked_name(entry.filename, &id, &dir)?;
-                // git writes entries in a strict order (directories compare as `name/`) and
-                // each name once; `git fsck` rejects anything else, and git's own lookups
-                // and `git archive` behave unpredictably on such trees.
-                let is_tree = entry.mode.is_tree();
-                if !names.insert(name) {
-                    return Err(GitError::BadTreeEntry {
-                        tree: id.to_string(),
-                        path: format!("{dir}{name}"),
-                        detail: "the name occurs twice in the same tree".into(),
-                    });
-                }
-                if let Some((prev, prev_is_tree)) = previous {
-                    if git_tree_order(prev, prev_is_tree, name.as_bytes(), is_tree)
-                        != std::cmp::Ordering::Less
-                    {
-                        return Err(GitError::BadTreeEntry {
-                            tree: id.to_string(),
-                            path: format!("{dir}{name}"),
-                            detail: "the tree's entries are not in git's order".into(),
-                        });
+            let mut path = String::with_capacity(frame.dir.len() + name.len() + 1);
+            path.push_str(&frame.dir);
+            path.push_str(name);
+            let kind = match mode & 0o170000 {
+                0o040000 => {
+                    path.push('/');
+                    if descend(&path) {
+                        let child = load(oid, path, &mut pool)?;
+                        stack.push(child);
                     }
+                    continue;
                 }
-                previous = Some((name.as_bytes(), is_tree));
-                let mut path = String::with_capacity(dir.len() + name.len() + 1);
-                path.push_str(&dir);
-                path.push_str(name);
-                count += 1;
-                if count > MAX_ENTRIES {
-                    return Err(GitError::Object {
-                        id: root.to_string(),
-                        detail: format!(
-                            "the tree expands to more than {MAX_ENTRIES} entries (a tree bomb?)"
-                        ),
-                    });
-                }
-                let mode = entry.mode.value() & 0o170000;
-                let kind = match mode {
-                    0o040000 => {
-                        path.push('/');
-                        if descend(&path) {
-                            stack.push((entry.oid.to_owned(), path));
-                        }
-                        continue;
-                    }
-                    0o100000 if entry.mode.value() & 0o100 != 0 => TreeEntryKind::Executable,
-                    0o100000 => TreeEntryKind::File,
-                    0o120000 => TreeEntryKind::Symlink,
-                    0o160000 => TreeEntryKind::Gitlink,
-                    _ => {
-                        return Err(GitError::BadTreeEntry {
-                            tree: id.to_string(),
-                            path,
-                            detail: format!("unsupported mode {:o}", entry.mode.value()),
-                        })
-                    }
-                };
-                visit(path, kind, entry.oid.to_owned());
-            }
-            // Visit sub-trees in tree order (the stack pops the last pushed first).
-            stack[first_child..].reverse();
+                0o100000 if mode & 0o100 != 0 => TreeEntryKind::Executable,
+                0o100000 => TreeEntryKind::File,
+                0o120000 => TreeEntryKind::Symlink,
+                0o160000 => TreeEntryKind::Gitlink,
+                _ => return Err(bad_entry(&format!("unsupported mode {mode:o}"))),
+            };
+            visit(path, kind, oid);
         }
         Ok(())
     }

@@ -68,10 +68,7 @@ pub fn expand_with(
     };
     let mut out = Vec::with_capacity(content.len());
     let mut src = content;
-    loop {
-        let Some(b) = find(src, b"$Format:") else {
-            break;
-        };
+    while let Some(b) = find(src, b"$Format:") {
         let after = &src[b + 8..];
         let Some(c) = after.iter().position(|&x| x == b'$') else {
             break;
