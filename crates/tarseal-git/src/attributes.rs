@@ -44,7 +44,20 @@ pub struct ExportAttributes {
     /// An outcome initialised for our two attributes, cloned per query (cheaper than
     /// initialising one each time).
     template: Outcome,
+    /// The same for the attributes behind [`ExportAttributes::content_conversions`].
+    conversion_template: Outcome,
 }
+
+/// Attributes that make `git archive` rewrite file content through its work-tree conversion
+/// (which it applies, unlike most archivers).
+const CONVERSION_ATTRS: [&str; 6] = [
+    "text",
+    "eol",
+    "crlf",
+    "ident",
+    "filter",
+    "working-tree-encoding",
+];
 
 impl std::fmt::Debug for ExportAttributes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -112,6 +125,8 @@ impl ExportAttributes {
         }
         let mut template = Outcome::default();
         template.initialize_with_selection(&collection, ["export-ignore", "export-subst"]);
+        let mut conversion_template = Outcome::default();
+        conversion_template.initialize_with_selection(&collection, CONVERSION_ATTRS);
         ExportAttributes {
             search,
             collection,
@@ -119,6 +134,7 @@ impl ExportAttributes {
             gitlinks: gitlinks.into_iter().collect(),
             dirs: HashMap::new(),
             template,
+            conversion_template,
         }
     }
 
@@ -196,6 +212,50 @@ impl ExportAttributes {
         }
         let mut outcome = self.outcome();
         self.is_set(&full, is_dir, &mut outcome).1
+    }
+
+    /// The attributes that make `git archive` rewrite `path`'s bytes besides `export-subst`,
+    /// spelled as in `.gitattributes` (`eol=crlf`, `ident`, `filter=lfs`,
+    /// `working-tree-encoding=UTF-16`); empty when it stores the blob as is.
+    ///
+    /// Why this exists: `git archive` runs its work-tree conversion on every regular file, so
+    /// `*.bat text eol=crlf` puts CRLF line ends in the tarball and `ident` expands `$Id$`,
+    /// all decided by the tree's own attributes. tarseal does not reproduce these
+    /// conversions; the caller can say "converted by git archive (eol=crlf)" instead of
+    /// reporting an unexplained modification. A `filter` only applies when the archiving
+    /// machine configured that driver (git-lfs being the usual case).
+    pub fn content_conversions(&self, path: &str) -> Vec<String> {
+        let (full, is_dir) = self.full_path(path);
+        if full.is_empty() || is_dir || self.collection.iter().next().is_none() {
+            return Vec::new();
+        }
+        let mut outcome = self.conversion_template.clone();
+        self.search.pattern_matching_relative_path(
+            full.as_str().into(),
+            gix_glob::pattern::Case::Sensitive,
+            Some(false),
+            &mut outcome,
+        );
+        let mut text: Option<bool> = None;
+        let mut out = Vec::new();
+        let mut eol_crlf = false;
+        for m in outcome.iter_selected() {
+            let name = m.assignment.name.as_str();
+            match (name, m.assignment.state) {
+                ("text" | "crlf", StateRef::Set) => text = Some(true),
+                ("text" | "crlf", StateRef::Unset) => text = Some(false),
+                ("eol", StateRef::Value(v)) if v.as_bstr() == "crlf" => eol_crlf = true,
+                ("ident", StateRef::Set) => out.push("ident".to_owned()),
+                ("filter" | "working-tree-encoding", StateRef::Value(v)) => {
+                    out.push(format!("{name}={}", v.as_bstr()));
+                }
+                _ => {}
+            }
+        }
+        if eol_crlf && text != Some(false) {
+            out.insert(0, "eol=crlf".to_owned());
+        }
+        out
     }
 
     fn full_path(&self, path: &str) -> (String, bool) {

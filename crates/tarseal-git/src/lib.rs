@@ -9,6 +9,37 @@
 //!
 //! Nothing here runs code from the repository, consults the work tree, or reads config that
 //! could change what an object means.
+//!
+//! # Choices, checked against git 2.47
+//!
+//! * **Opening**: `gix::open::Options::isolated()` — no system/global config, no environment,
+//!   no includes; the repository's own `config` is still read (that is where
+//!   `extensions.objectFormat = sha256` lives), and repositories owned by another user open.
+//! * **Tag binding**: only `refs/tags/<name>`; the tag object's own `tag` header must equal
+//!   `<name>`; nested tags are peeled with a check that each object is of the type its
+//!   referrer declares. The signature split is git's `parse_signed_buffer`: from the *last*
+//!   line starting with a known armour to the end; the payload is everything before it
+//!   (verified with `gpg --verify` and `ssh-keygen -Y verify` in the tests).
+//! * **Trees**: entries are parsed directly and walked in git's order, which is also the byte
+//!   order of full paths, so the listing needs no sort. Names git's fsck rejects (`..`, `/`,
+//!   NUL, empty, duplicates, unsorted, a file and a directory of one name) and non-UTF-8 names
+//!   are errors, never silently converted.
+//! * **Attributes**: `git archive` checks each directory as `dir/` before descending, so a
+//!   `dir/ export-ignore` pattern *does* drop the whole directory (although in
+//!   gitattributes `dir/` never matches the files below it), and a gitlink matches like a
+//!   directory. See [`attributes`] and [`Repo::export_attributes`] for `--subdir`.
+//! * **`export-subst`**: see [`subst`]. Abbreviated ids follow git's automatic length (at
+//!   least 7, growing with the number of *packed* objects: 8 digits from 2^14 packed objects,
+//!   9 from 2^16, ...) only through [`Repo::abbreviations`]; the tarball may have been built
+//!   in a clone with another object count, so a difference confined to an abbreviated id or
+//!   to `%d`/`%D` (which list the refs of the building clone) is weak evidence, and
+//!   [`subst::Expansion::repo_dependent`] says when a file has such placeholders.
+//!
+//! # Speed
+//!
+//! Listing an 80,000-file tree (2,000 directories, one pack) takes 5-9 ms warm and 30-85 ms
+//! on first access on a busy 2-core machine, where `git ls-tree -r` takes 50-60 ms;
+//! `examples/list_tree.rs` measures it on any repository.
 
 #![warn(missing_docs)]
 

@@ -643,6 +643,34 @@ mod tests {
     }
 
     #[test]
+    fn extreme_dates_and_odd_input_do_not_panic() {
+        let mut c = commit();
+        for (time, offset) in [
+            (i64::MAX, i32::MAX),
+            (i64::MIN, i32::MIN),
+            (-1, 0),
+            (253402300800, 50400),
+        ] {
+            c.author.time = time;
+            c.author.offset = offset;
+            let out = expand(
+                b"$Format:%ad %aD %ai %aI %as %at %x %x4 %xzz %+ %- % %a%c$",
+                &c,
+                HashKind::Sha1,
+            );
+            assert!(!out.is_empty());
+        }
+        assert_eq!(
+            expand(b"$Format:%H\0%H$", &c, HashKind::Sha1),
+            c.id.to_string().as_bytes()
+        );
+        assert_eq!(
+            expand(b"$Format:$Format:$", &c, HashKind::Sha1),
+            b"Format:$"
+        );
+    }
+
+    #[test]
     fn unsupported_is_reported() {
         let c = commit();
         let e = expand_with(

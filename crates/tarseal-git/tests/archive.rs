@@ -256,3 +256,48 @@ fn export_attributes_in_sha256_repository() {
     let r = attributes_repo(&["--object-format=sha256"]);
     assert_matches_archive(&r, None, &["HEAD"], "");
 }
+
+#[test]
+fn content_conversions_explain_git_archive_rewrites() {
+    let r = TestRepo::init(&[]);
+    r.write(
+        ".gitattributes",
+        concat!(
+            "*.bat text eol=crlf\n",
+            "*.id ident\n",
+            "*.txt text\n",
+            "*.bin -text eol=crlf\n",
+            "*.auto text=auto eol=crlf\n",
+            "*.lfs filter=lfs\n",
+            "sub/*.bat -eol\n",
+        ),
+    );
+    for f in [
+        "x.bat",
+        "sub/y.bat",
+        "z.txt",
+        "b.bin",
+        "a.auto",
+        "l.lfs",
+        "plain",
+    ] {
+        r.write(f, "line one\nline two\n");
+    }
+    r.write("v.id", "$Id$\n");
+    r.commit_all("conversions");
+    let repo = r.open();
+    let tree = oid(&r.git(&["rev-parse", "HEAD^{tree}"]));
+    let attrs = repo.export_attributes(tree, None).unwrap();
+    let tar = r.archive(&["HEAD"]);
+    for e in repo.list_tree(tree, None).unwrap() {
+        let conv = attrs.content_conversions(&e.path);
+        let blob = repo.read_blob(e.oid).unwrap();
+        let archived = tar_member(&tar, &e.path);
+        // An unconfigured filter driver passes content through.
+        let rewrites = conv.iter().any(|c| c == "eol=crlf" || c == "ident");
+        assert_eq!(rewrites, archived != blob, "{}: {conv:?}", e.path);
+    }
+    assert_eq!(attrs.content_conversions("x.bat"), vec!["eol=crlf"]);
+    assert_eq!(attrs.content_conversions("l.lfs"), vec!["filter=lfs"]);
+    assert!(attrs.content_conversions("plain").is_empty());
+}
