@@ -5,7 +5,9 @@
 //! What this module adds is the part git does around it, fed from the tree alone:
 //!
 //! * every `.gitattributes` blob of the tree is read, the root first, deeper files override
-//!   shallower ones, later lines override earlier ones;
+//!   shallower ones, later lines override earlier ones; a symlinked `.gitattributes`
+//!   contributes its target text, because `git archive` reads these files from the index by
+//!   path whatever their mode (checked against git 2.47);
 //! * macros (`[attr]name ...`) count only in the root `.gitattributes`, as in git;
 //! * like git, a file is cut at its first NUL, lines of 2048 bytes or more are ignored, and a
 //!   leading UTF-8 byte order mark is skipped;
@@ -166,14 +168,10 @@ impl ExportAttributes {
 
     /// Whether `dir` or a directory above it is export-ignored, computed from the patterns.
     fn dir_ignored_uncached(&self, dir: &str, outcome: &mut Outcome) -> bool {
-        let mut end = 0;
-        while end < dir.len() {
-            end = dir[end + 1..].find('/').map_or(dir.len(), |p| end + 1 + p);
-            if self.is_set(&dir[..end], true, outcome).0 {
-                return true;
-            }
-        }
-        false
+        dir.match_indices('/')
+            .map(|(i, _)| &dir[..i])
+            .chain(std::iter::once(dir))
+            .any(|d| !d.is_empty() && self.is_set(d, true, outcome).0)
     }
 
     /// True when `git archive` would leave `path` out (the path or a parent directory carries
@@ -339,6 +337,11 @@ mod tests {
         assert!(!a.is_export_subst("a/b/"));
         assert!(!attrs(&[]).is_export_ignored("y/z"));
         assert!(!attrs(&[("", "")]).is_export_ignored(""));
+        let a = attrs(&[("", "ü export-ignore\né/ export-ignore\n")]);
+        assert!(a.is_export_ignored("ü/x"));
+        assert!(a.is_export_ignored("d/ü/é/x"));
+        assert!(a.is_export_ignored("é/ü"));
+        assert!(!a.is_export_ignored("é"));
     }
 
     #[test]

@@ -660,7 +660,9 @@ impl Repo {
                 Some(s) => path.starts_with(s.as_str()),
             };
             match kind {
-                TreeEntryKind::File | TreeEntryKind::Executable => {
+                // git archive reads `.gitattributes` from the index by path, whatever the
+                // mode: a symlink's blob (its target text) is read as attribute lines.
+                TreeEntryKind::File | TreeEntryKind::Executable | TreeEntryKind::Symlink => {
                     let (dir, base) = match path.rfind('/') {
                         Some(p) => (&path[..=p], &path[p + 1..]),
                         None => ("", path.as_str()),

@@ -301,3 +301,17 @@ fn content_conversions_explain_git_archive_rewrites() {
     assert_eq!(attrs.content_conversions("l.lfs"), vec!["filter=lfs"]);
     assert!(attrs.content_conversions("plain").is_empty());
 }
+
+/// git archive reads a symlinked `.gitattributes` from the index, i.e. the link's target text.
+#[test]
+fn symlinked_attribute_files_match_git_archive() {
+    let r = TestRepo::init(&[]);
+    r.write("real", "x export-ignore\n");
+    r.symlink("real", ".gitattributes");
+    r.write("x", "x\n");
+    r.write("d/x", "x\n");
+    r.write("d/y", "y\n");
+    r.symlink("x export-ignore", "d/.gitattributes");
+    r.commit_all("symlinked attributes");
+    assert_matches_archive(&r, None, &["HEAD"], "");
+}

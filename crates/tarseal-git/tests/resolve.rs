@@ -170,6 +170,39 @@ fn commit_revisions() {
     assert_eq!(res.commit.id, oid(&first));
     assert!(res.tag.is_none());
     assert_eq!(rev("HEAD").unwrap().commit.parents, vec![oid(&first)]);
+    // Odd rev-specs: any answer but a panic, and only commits come back.
+    for odd in [
+        "@{-1}",
+        "HEAD@{yesterday}",
+        ":/Second",
+        "HEAD^{/x}",
+        "main..HEAD",
+        "^HEAD",
+        "HEAD:a.txt",
+        "@",
+        "~",
+        "^",
+        "{",
+        "HEAD^{",
+        "\u{0}",
+        "....",
+        ":",
+        "::",
+        "HEAD~99999999999999999999",
+        "HEAD@{99}",
+        "ü",
+        "v2^{tag}",
+        "HEAD^{tree}^{commit}",
+        "0000",
+        "HEAD~0^0",
+    ] {
+        if let Ok(res) = rev(odd) {
+            assert!(
+                res.commit.id == oid(&first) || res.commit.id == oid(&second),
+                "{odd}"
+            );
+        }
+    }
     for bad in ["nope", "HEAD^{tree}", "deadbeef", ""] {
         let err = rev(bad).unwrap_err();
         assert!(
