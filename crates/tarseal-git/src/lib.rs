@@ -59,3 +59,17 @@ pub use subst::Expansion;
 pub use gix::hash::Kind as HashKind;
 /// A git object id of either format.
 pub use gix::ObjectId;
+
+/// The check crate may hash archive entries on several threads and ask the attributes from
+/// each; this fails to compile if a gix feature change makes them thread-bound again (without
+/// gix's `parallel` feature its shared strings are `Rc`).
+#[cfg(test)]
+mod thread_safety {
+    fn send_sync<T: Send + Sync>() {}
+    #[test]
+    fn results_cross_threads() {
+        send_sync::<crate::ExportAttributes>();
+        send_sync::<crate::Resolved>();
+        send_sync::<crate::TreeEntry>();
+    }
+}
