@@ -8,7 +8,6 @@ use crate::report::{
     ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement, PolicyInfo,
     Report, StaleRule, Summary, ToolInfo, Verdict, SCHEMA,
 };
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::PathBuf;
@@ -77,20 +76,16 @@ pub fn run_check(
         object_hash: hash,
     };
     let summary = {
-        let candidate = RefCell::new(&mut candidate);
+        let candidate = &mut candidate;
         let wants = |path: &str, kind: EntryKind| -> ContentWants {
-            let mut c = candidate.borrow_mut();
-            if c.is_none() {
-                // The first entry names the prefix when it is a directory or lies in one.
-                let first = path.split('/').next().unwrap_or("");
-                let is_dir = kind == EntryKind::Directory || path.contains('/');
-                **c = Some(if is_dir {
-                    first.to_string()
-                } else {
-                    String::new()
-                });
-            }
-            let prefix = c.as_deref().unwrap_or("");
+            // The first entry proposes the prefix when it is a directory or lies in one.
+            let prefix = candidate.get_or_insert_with(|| {
+                let in_dir = kind == EntryKind::Directory || path.contains('/');
+                match path.split('/').next() {
+                    Some(first) if in_dir => first.to_string(),
+                    _ => String::new(),
+                }
+            });
             let rel = strip_prefix(path, prefix).unwrap_or(path);
             if kind != EntryKind::File {
                 return ContentWants::default();
@@ -122,20 +117,63 @@ pub fn run_check(
         &git_index,
     );
 
-    // Export-subst: expand git's blob only when the bytes differ, and only for such paths.
-    let expanded_blob = |path: &str, oid: ObjectId| -> Option<ObjectId> {
-        if !attrs.is_export_subst(path) {
-            return None;
+    // What `git archive` may have written instead of the raw blob: it converts line ends
+    // (`eol=crlf`) and then expands `$Format:...$` (`export-subst`), both decided by the tag's
+    // own .gitattributes. Computed only for paths whose bytes differ. Abbreviated ids (%h %t
+    // %p) depend on the object count of the repository `git archive` ran in, so both this
+    // repository's abbreviation and git's minimum (7) are accepted.
+    let abbreviations = repo.abbreviations(&resolved.commit);
+    let derived_blobs = |path: &str, oid: ObjectId| -> Vec<ObjectId> {
+        let subst = attrs.is_export_subst(path);
+        let crlf = attrs
+            .content_conversions(path)
+            .iter()
+            .any(|c| c == "eol=crlf");
+        if !subst && !crlf {
+            return Vec::new();
         }
-        let raw = repo.read_blob(oid).ok()?;
-        let expanded = tarseal_git::subst::expand(&raw, &resolved.commit, hash);
-        gix::objs::compute_hash(hash, gix::objs::Kind::Blob, &expanded).ok()
+        let Ok(raw) = repo.read_blob(oid) else {
+            return Vec::new();
+        };
+        let mut bases = vec![raw];
+        if crlf {
+            let converted = lf_to_crlf(&bases[0]);
+            bases.push(converted);
+        }
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        for base in &bases {
+            if subst {
+                let exact = tarseal_git::subst::expand_with(
+                    base,
+                    &resolved.commit,
+                    hash,
+                    Some(&abbreviations),
+                );
+                if !exact.repo_dependent.is_empty() {
+                    out.push(tarseal_git::subst::expand(base, &resolved.commit, hash));
+                }
+                out.push(exact.bytes);
+            }
+        }
+        if crlf {
+            out.push(bases.pop().expect("converted base"));
+        }
+        out.iter().filter_map(|b| blob_id(hash, b)).collect()
+    };
+    // Conversions tarseal does not reproduce: a difference there stays undecided.
+    let unreproduced = |p: &str| -> Vec<String> {
+        attrs
+            .content_conversions(p)
+            .into_iter()
+            .filter(|c| c != "eol=crlf")
+            .collect()
     };
     let ignored = |p: &str| attrs.is_export_ignored(p);
     let side = GitSide {
         entries: &tree,
         is_export_ignored: &ignored,
-        expanded_blob: &expanded_blob,
+        derived_blobs: &derived_blobs,
+        content_conversions: &unreproduced,
     };
     let comparison = compare::compare(&side, &archived);
 
@@ -208,11 +246,11 @@ pub fn run_check(
             sha256: None,
         });
     }
-    if !comparison.subst_matched.is_empty() {
+    if !comparison.derived_matched.is_empty() {
         report.notes.push(format!(
-            "{} export-subst file(s) matched after expanding $Format:...$ placeholders: {}",
-            comparison.subst_matched.len(),
-            comparison.subst_matched.join(", ")
+            "{} file(s) matched git's blob as git archive writes it (export-subst expansion or eol=crlf conversion from the tag's .gitattributes): {}",
+            comparison.derived_matched.len(),
+            comparison.derived_matched.join(", ")
         ));
     }
     if resolved.tag.as_ref().is_some_and(|t| !t.annotated) {
@@ -226,6 +264,25 @@ pub fn run_check(
     });
     report.finish(comparison.matched);
     Ok(report)
+}
+
+/// Git's `eol=crlf` conversion: every LF not already preceded by CR becomes CRLF.
+fn lf_to_crlf(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 16);
+    let mut prev = 0u8;
+    for &b in bytes {
+        if b == b'\n' && prev != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        prev = b;
+    }
+    out
+}
+
+/// The git blob id of `bytes`; `None` only on a SHA-1 collision attempt.
+fn blob_id(hash: HashKind, bytes: &[u8]) -> Option<ObjectId> {
+    gix::objs::compute_hash(hash, gix::objs::Kind::Blob, bytes).ok()
 }
 
 /// Strips `prefix/` from `path`; `None` when the path lies outside it.
@@ -593,7 +650,7 @@ fn judge_by_rules<'p>(
         }
         return;
     }
-    if d.class == Class::Unverifiable && failures.is_empty() {
+    if failures.is_empty() && (d.class == Class::Unverifiable || d.converted_by.is_some()) {
         undecided.push(d.detail.clone());
     }
     if !undecided.is_empty() && failures.is_empty() {
@@ -623,6 +680,12 @@ fn judge_by_rules<'p>(
 #[cfg(test)]
 mod tests {
     use super::strip_prefix;
+
+    #[test]
+    fn crlf_conversion_leaves_existing_crlf() {
+        assert_eq!(super::lf_to_crlf(b"a\nb\r\nc\n"), b"a\r\nb\r\nc\r\n");
+        assert_eq!(super::lf_to_crlf(b""), b"");
+    }
 
     #[test]
     fn prefix_stripping() {

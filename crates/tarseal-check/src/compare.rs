@@ -33,6 +33,9 @@ pub struct Diff {
     pub problem: Option<EntryProblem>,
     /// For hard links: whether the linked content matches what git has at the link's path.
     pub hardlink_verified: bool,
+    /// For modified files: the `.gitattributes` conversions `git archive` would apply, which
+    /// may explain the difference but are not reproduced (so the difference is undecided).
+    pub converted_by: Option<String>,
 }
 
 /// What the comparison needs to know about the git side beyond the listing.
@@ -40,9 +43,12 @@ pub struct GitSide<'a> {
     pub entries: &'a [TreeEntry],
     /// `export-ignore` from the tag's `.gitattributes`.
     pub is_export_ignored: &'a dyn Fn(&str) -> bool,
-    /// `export-subst`: the blob id of the file after placeholder expansion, or `None` when the
-    /// path is not `export-subst` (or its blob cannot be read).
-    pub expanded_blob: &'a dyn Fn(&str, ObjectId) -> Option<ObjectId>,
+    /// The blob ids `git archive` may have written for a path instead of git's own blob
+    /// (`export-subst` expansion, `eol=crlf` conversion); empty when it writes the blob as is.
+    pub derived_blobs: &'a dyn Fn(&str, ObjectId) -> Vec<ObjectId>,
+    /// Conversions `git archive` applies to the path that tarseal does not reproduce
+    /// (`ident`, `filter=...`, `working-tree-encoding=...`).
+    pub content_conversions: &'a dyn Fn(&str) -> Vec<String>,
 }
 
 /// The comparison's result.
@@ -50,8 +56,8 @@ pub struct GitSide<'a> {
 pub struct Comparison {
     pub diffs: Vec<Diff>,
     pub matched: u64,
-    /// Paths git has that `export-subst` expansion made match.
-    pub subst_matched: Vec<String>,
+    /// Paths that match git's blob as `git archive` writes it (expanded or converted).
+    pub derived_matched: Vec<String>,
     /// Git paths marked `export-ignore`.
     pub export_ignored: HashSet<String>,
 }
@@ -168,6 +174,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: Some(g.oid),
                 problem: None,
                 hardlink_verified: false,
+                converted_by: None,
             });
             continue;
         };
@@ -180,6 +187,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
             git_oid: Some(g.oid),
             problem: None,
             hardlink_verified: false,
+            converted_by: None,
         };
         let (kind, blob, mode) = match a.entry.kind {
             EntryKind::Hardlink => match resolve_hardlink(a, &by_full_path).map(|t| &archive[t]) {
@@ -192,16 +200,26 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
             (TreeEntryKind::Gitlink, EntryKind::Directory) => out.matched += 1,
             (TreeEntryKind::File | TreeEntryKind::Executable, EntryKind::File) => {
                 let same = blob == Some(g.oid);
-                let subst = !same && blob.is_some() && (git.expanded_blob)(&g.path, g.oid) == blob;
+                let subst =
+                    !same && blob.is_some_and(|b| (git.derived_blobs)(&g.path, g.oid).contains(&b));
                 if !same && !subst {
-                    out.diffs.push(diff(
+                    let conversions = (git.content_conversions)(&g.path);
+                    let mut d = diff(
                         Class::Modified,
                         format!(
                             "content differs: archive blob {}, git blob {}",
                             blob.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
                             g.oid
                         ),
-                    ));
+                    );
+                    if !conversions.is_empty() {
+                        let c = conversions.join(", ");
+                        d.detail.push_str(&format!(
+                            "; the tag's .gitattributes make git archive convert this file ({c}), a conversion tarseal does not reproduce"
+                        ));
+                        d.converted_by = Some(c);
+                    }
+                    out.diffs.push(d);
                     continue;
                 }
                 let want_exec = g.kind == TreeEntryKind::Executable;
@@ -217,7 +235,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                     continue;
                 }
                 if subst {
-                    out.subst_matched.push(g.path.clone());
+                    out.derived_matched.push(g.path.clone());
                 }
                 if a.entry.kind == EntryKind::Hardlink {
                     // Content verified through the link; the hard link itself is judged as a
@@ -266,6 +284,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: None,
                 problem: Some(p.clone()),
                 hardlink_verified: *p == EntryProblem::Hardlink && verified_hardlinks.contains(&i),
+                converted_by: None,
             });
         }
         if !a.inside_prefix {
@@ -292,6 +311,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: None,
                 problem: None,
                 hardlink_verified: false,
+                converted_by: None,
             });
             continue;
         }
@@ -308,6 +328,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
             git_oid: None,
             problem: None,
             hardlink_verified: false,
+            converted_by: None,
         });
     }
 
@@ -323,6 +344,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: None,
                 problem: None,
                 hardlink_verified: false,
+                converted_by: None,
             });
         }
     }

@@ -269,6 +269,56 @@ fn export_ignore_in_the_tarball_is_not_consulted() {
     ]);
 }
 
+#[test]
+fn eol_conversion_by_git_archive_is_reproduced() {
+    // `*.bat text eol=crlf` makes git archive write CRLF line ends: tarseal reproduces the
+    // conversion from the tag's .gitattributes, so git archive's output passes and any other
+    // content is still modified.
+    let f = Fixture::new();
+    f.populate_standard();
+    f.write(".gitattributes", "*.bat text eol=crlf\n");
+    f.write("run.bat", "echo one\necho two\n");
+    f.commit("c");
+    f.tag("v1.0");
+    let t = f.tar_v1();
+    let tree = f.extract(&t);
+    let bytes = fs::read(tree.join("proj-1.0/run.bat")).unwrap();
+    assert_eq!(
+        bytes, b"echo one\r\necho two\r\n",
+        "git archive converted the file"
+    );
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+    assert!(r.notes().iter().any(|n| n.contains("run.bat")), "{r}");
+    let t = altered(&f, |d| {
+        fs::write(d.join("run.bat"), "rm -rf /\r\n").unwrap()
+    });
+    f.check(&t, &TAG)
+        .assert_report(1, "fail")
+        .assert_findings(&[("run.bat", "modified", "unexpected")]);
+}
+
+#[test]
+fn ident_conversion_is_undecided_not_matched() {
+    // `ident` makes git archive expand $Id$; tarseal does not reproduce it, so a difference in
+    // such a file is named and left undecided (exit 3), never matched.
+    let f = Fixture::new();
+    f.populate_standard();
+    f.write(".gitattributes", "id.txt ident\n");
+    f.write("id.txt", "$Id$\n");
+    f.commit("c");
+    f.tag("v1.0");
+    let t = f.tar_v1();
+    let r = f.check(&t, &TAG);
+    r.assert_report(3, "indeterminate")
+        .assert_findings(&[("id.txt", "modified", "indeterminate")]);
+    let d = r.finding("id.txt", "modified")["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(d.contains("ident"), "{d}");
+}
+
 const SUBST: &str = "version: $Format:%H %h %an %ad %cs %d$\nplain line\n";
 
 fn subst_fixture() -> Fixture {
