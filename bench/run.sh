@@ -35,7 +35,7 @@ a="$base/bench-$files-$mb"
 [ -f "$a.tar" ] || git -C "$data" archive --prefix=bench-1.0/ -o "$a.tar" v1.0
 [ -f "$a.tar.gz" ] || gzip -6 -n -c "$a.tar" > "$a.tar.gz"
 [ -f "$a.tar.xz" ] || xz -6 -T1 -c "$a.tar" > "$a.tar.xz"
-[ -f "$a.tar.zst" ] || zstd -q -19 -T2 -c "$a.tar" > "$a.tar.zst"
+[ -f "$a.tar.zst" ] || zstd -q -9 -T2 -c "$a.tar" > "$a.tar.zst"
 
 declare -A floor=([tar.gz]="gzip -dc" [tar.xz]="xz -dc" [tar.zst]="zstd -dc" [tar]="sha1sum")
 echo "| archive | size | baseline | baseline median (s) | tarseal check median (s) | ratio |"
