@@ -195,8 +195,9 @@ for pkg in "${PACKAGES[@]}"; do
   done
 done
 
-# Deduplicate by (sha256, basename). Every distinct source is kept; sources
-# sharing the same "(Debian ...)" provenance are folded into one item:
+# Deduplicate by (sha256, basename). Every upstream release that ships the
+# bytes is named once, with the first Debian provenance (in version order)
+# that provides it; releases sharing a provenance are folded into one item:
 #   "gettext-0.19, gettext-0.19.1 (Debian autopoint 0.21-12, archive.dir.tar)".
 mkdir -p "$(dirname "$out")"
 {
@@ -211,9 +212,11 @@ mkdir -p "$(dirname "$out")"
       }
       {
         k = $1 "\t" $2
-        if (k != key) { if (NR > 1) flush(); key = k; n = 0; delete names }
+        if (k != key) { if (NR > 1) flush(); key = k; n = 0; delete names; delete seen }
         p = index($3, " (")
         nm = substr($3, 1, p - 1); pv = substr($3, p + 1)
+        if (nm in seen) next
+        seen[nm] = 1
         if (!(pv in names)) { prov[++n] = pv; names[pv] = nm }
         else names[pv] = names[pv] ", " nm
       }
