@@ -23,6 +23,7 @@ mod hash;
 pub mod limits;
 pub mod path;
 mod pipe;
+mod raw;
 pub mod reader;
 mod tar;
 mod zip;
@@ -30,6 +31,7 @@ mod zip;
 pub use error::ArchiveError;
 pub use format::Format;
 pub use limits::Limits;
+pub use raw::RawDigests;
 pub use reader::{
     read_archive, ArchiveSummary, ContentWants, Entry, EntryKind, EntryProblem, ReadOptions,
 };
@@ -51,6 +53,7 @@ pub mod fuzzing {
                 max_entry_bytes: 4 << 20,
             },
             object_hash: HashKind::Sha1,
+            raw_digests: true,
         };
         let wants = ContentWants {
             sha256: true,

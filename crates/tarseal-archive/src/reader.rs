@@ -3,6 +3,7 @@
 use crate::audit::Auditor;
 use crate::format::SNIFF_LEN;
 use crate::pipe::{Codec, CountingReader, Pipe};
+use crate::raw::{RawDigests, Tee};
 use crate::{ArchiveError, Format, HashKind, Limits, ObjectId};
 use std::io::{Read, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +17,10 @@ pub struct ReadOptions {
     /// The object format of the repository the archive is compared with: blob ids are computed
     /// with this hash (SHA-1 with collision detection, or SHA-256).
     pub object_hash: HashKind,
+    /// Also hash the raw (compressed) bytes of the input, MD5 + SHA-256 + SHA-512, during the
+    /// same read ([`ArchiveSummary::raw_digests`]), on a thread of its own for the tar formats
+    /// (see the `raw` module; zip: a separate pass before the parse).
+    pub raw_digests: bool,
 }
 
 /// What the caller needs computed over one entry's content besides its git blob id.
@@ -153,6 +158,9 @@ pub struct ArchiveSummary {
     pub pax_comment: Option<String>,
     /// Non-zero bytes after the tar end-of-archive marker (or after the zip's end record).
     pub trailing_data: bool,
+    /// Digests of the input's raw bytes from its starting position to its end, when
+    /// [`ReadOptions::raw_digests`] asked for them.
+    pub raw_digests: Option<RawDigests>,
 }
 
 /// Reads every entry of `input`, detecting its format from the magic bytes.
@@ -212,6 +220,12 @@ where
     };
     let codec = match format {
         Format::Zip => {
+            let mut counting = counting;
+            if options.raw_digests {
+                let digests = crate::raw::hash_all(&mut counting.inner)?;
+                counting.inner.seek(SeekFrom::Start(start))?;
+                ctx.summary.raw_digests = Some(digests);
+            }
             crate::zip::read_zip(counting, &mut ctx)?;
             return Ok(ctx.summary);
         }
@@ -221,12 +235,20 @@ where
         Format::TarBz2 => Codec::Bzip2,
         Format::TarZst => Codec::Zstd,
     };
-    let mut pipe = Pipe::spawn(codec, counting, counter.clone())?;
+    let (mut pipe, tee) = if options.raw_digests {
+        let (tee, tee_reader) = Tee::spawn(counting)?;
+        (Pipe::spawn(codec, tee_reader, counter.clone())?, Some(tee))
+    } else {
+        (Pipe::spawn(codec, counting, counter.clone())?, None)
+    };
     let result =
         crate::tar::TarParser::new(&mut pipe, format.codec_name(), options.limits).run(&mut ctx);
     ctx.summary.uncompressed_bytes = pipe.total;
     drop(pipe); // joins the decoder thread
-    result?;
+    result?; // (dropping the tee stops it)
+    if let Some(tee) = tee {
+        ctx.summary.raw_digests = Some(tee.finish()?);
+    }
     ctx.summary.compressed_bytes = counter.load(Ordering::Relaxed);
     Ok(ctx.summary)
 }

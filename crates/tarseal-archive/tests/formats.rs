@@ -336,6 +336,7 @@ fn progress_reports_compressed_bytes() {
     let options = tarseal_archive::ReadOptions {
         limits: Limits::default(),
         object_hash: tarseal_archive::HashKind::Sha1,
+        raw_digests: false,
     };
     tarseal_archive::read_archive(
         std::io::Cursor::new(bytes),
@@ -355,6 +356,7 @@ fn sha256_object_format_blob_ids() {
     let options = tarseal_archive::ReadOptions {
         limits: Limits::default(),
         object_hash: tarseal_archive::HashKind::Sha256,
+        raw_digests: false,
     };
     let mut ids = Vec::new();
     tarseal_archive::read_archive(

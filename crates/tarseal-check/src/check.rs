@@ -5,8 +5,9 @@ use crate::error::CheckError;
 use crate::policy::checks::{CheckContext, Outcome, Subject};
 use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
 use crate::report::{
-    ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement, PolicyInfo,
-    Report, StaleRule, Summary, ToolInfo, Verdict, SCHEMA,
+    ArchiveDigests, ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement,
+    PolicyInfo, Report, SignatureInfo, SignatureStatus, StaleRule, Summary, ToolInfo, Verdict,
+    SCHEMA,
 };
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -36,6 +37,16 @@ pub struct CheckOptions {
     /// A project policy from the trusted side; replaces the tree's `.tarseal.toml`.
     pub policy_file: Option<PathBuf>,
     pub limits: Limits,
+    /// The keys the tag's signature must verify against (from the trusted side: `--keyring`
+    /// files, never the repository or the archive). `None`: no keyring was given.
+    pub keyring: Option<tarseal_sig::Keyring>,
+    /// Go on without a verified signature (`--allow-unsigned`): the report then says so
+    /// loudly and `signature.status` is `not-checked`. With a keyring, a signature that is
+    /// present is still verified (a bad signature is never accepted).
+    pub allow_unsigned: bool,
+    /// Also hash the archive file's raw bytes (MD5, SHA-256, SHA-512) during the one read;
+    /// they land in `archive.digests`.
+    pub raw_digests: bool,
 }
 
 /// Runs a check and returns the report. `progress(done, total)` reports compressed bytes.
@@ -45,6 +56,8 @@ pub fn run_check(
 ) -> Result<Report, CheckError> {
     let repo = Repo::open(&opts.repo)?;
     let resolved = repo.resolve(&opts.target)?;
+    // The signature first: nothing of the archive is read for a tag that is not accepted.
+    let signature = verify_signature(opts, &resolved)?;
     let subdir = opts
         .subdir
         .as_deref()
@@ -74,6 +87,7 @@ pub fn run_check(
     let read_opts = ReadOptions {
         limits: opts.limits,
         object_hash: hash,
+        raw_digests: opts.raw_digests,
     };
     let summary = {
         let candidate = &mut candidate;
@@ -193,6 +207,11 @@ pub fn run_check(
             entries: summary.entries,
             uncompressed_bytes: summary.uncompressed_bytes,
             pax_comment: summary.pax_comment.clone(),
+            digests: summary.raw_digests.as_ref().map(|d| ArchiveDigests {
+                md5: hex::encode(d.md5),
+                sha256: hex::encode(d.sha256),
+                sha512: hex::encode(d.sha512),
+            }),
         },
         git: git_info(opts, &resolved, subdir, tree.len() as u64),
         policy: PolicyInfo {
@@ -200,6 +219,7 @@ pub fn run_check(
             sources: policy.sources.clone(),
             stale_rules: Vec::new(),
         },
+        signature,
         summary: Summary::default(),
         findings: Vec::new(),
         cross_checks: Vec::new(),
@@ -258,10 +278,6 @@ pub fn run_check(
             "LIGHTWEIGHT TAG accepted (--allow-lightweight): the tag name is bound to nothing and carries no signature".into(),
         );
     }
-    report.notes.push(match resolved.tag.as_ref().and_then(|t| t.signature.as_ref()) {
-        Some(_) => "the tag carries a signature; this check compares content only and does not verify it".into(),
-        None => "the tag carries no signature".into(),
-    });
     report.finish(comparison.matched);
     Ok(report)
 }
@@ -283,6 +299,89 @@ fn lf_to_crlf(bytes: &[u8]) -> Vec<u8> {
 /// The git blob id of `bytes`; `None` only on a SHA-1 collision attempt.
 fn blob_id(hash: HashKind, bytes: &[u8]) -> Option<ObjectId> {
     gix::objs::compute_hash(hash, gix::objs::Kind::Blob, bytes).ok()
+}
+
+/// Verifies the tag's signature against the keyring (DESIGN.md §4), before anything else.
+///
+/// * a keyring and a signed tag: the signature must verify, whatever `--allow-unsigned` says;
+/// * a keyring and an unsigned (or lightweight) tag: rejected, unless `--allow-unsigned`;
+/// * no keyring: only with `--allow-unsigned` (content comparison only), else a usage error;
+/// * `--commit`: there is no tag signature; only with `--allow-unsigned`.
+fn verify_signature(opts: &CheckOptions, resolved: &Resolved) -> Result<SignatureInfo, CheckError> {
+    let not_checked = |detail: String| SignatureInfo {
+        status: SignatureStatus::NotChecked,
+        format: None,
+        fingerprint: None,
+        primary: None,
+        user_id: None,
+        principals: None,
+        created: None,
+        detail,
+    };
+    let tag = match (&opts.target, resolved.tag.as_ref()) {
+        (Target::Commit { rev }, _) => {
+            if !opts.allow_unsigned {
+                return Err(CheckError::Usage(format!(
+                    "--commit {rev} has no tag signature to verify: add --allow-unsigned to compare content only"
+                )));
+            }
+            return Ok(not_checked(
+                "NOT VERIFIED: checked against a commit (--commit), not a signed tag; content comparison only".into(),
+            ));
+        }
+        (Target::Tag { name, .. }, tag) => (name, tag),
+    };
+    let (name, tag) = tag;
+    let signature = tag
+        .filter(|t| t.annotated)
+        .and_then(|t| t.signature.as_deref());
+    let Some(keyring) = &opts.keyring else {
+        if !opts.allow_unsigned {
+            return Err(CheckError::Usage(
+                "no keyring to verify the tag's signature with: give --keyring FILE (OpenPGP export or allowed_signers), or --allow-unsigned to compare content only".into(),
+            ));
+        }
+        return Ok(not_checked(match signature {
+            Some(_) => "NOT VERIFIED (--allow-unsigned, no --keyring): the tag carries a signature that was not checked; content comparison only".into(),
+            None => "NOT VERIFIED (--allow-unsigned): the tag carries no signature; content comparison only".into(),
+        }));
+    };
+    if signature.is_none() && opts.allow_unsigned {
+        return Ok(not_checked(
+            "NOT VERIFIED (--allow-unsigned): the tag carries no signature; content comparison only".into(),
+        ));
+    }
+    let tag = tag.filter(|t| t.annotated);
+    let payload = tag.map(|t| t.signed_payload.as_slice()).unwrap_or_default();
+    let tagger_time = tag.and_then(|t| t.tagger.as_ref()).map(|p| p.time);
+    let signer = tarseal_sig::verify_tag(keyring, payload, signature, tagger_time, None).map_err(
+        |rejection| CheckError::Signature {
+            tag: name.clone(),
+            rejection,
+        },
+    )?;
+    Ok(match &signer {
+        tarseal_sig::TagSigner::OpenPgp(g) => SignatureInfo {
+            status: SignatureStatus::Good,
+            format: Some("openpgp".into()),
+            fingerprint: Some(g.key.key.clone()),
+            primary: Some(g.key.primary.clone()),
+            user_id: g.user_id.clone(),
+            principals: None,
+            created: Some(tarseal_sig::format_utc(g.created)),
+            detail: signer.to_string(),
+        },
+        tarseal_sig::TagSigner::Ssh(s) => SignatureInfo {
+            status: SignatureStatus::Good,
+            format: Some("ssh".into()),
+            fingerprint: Some(s.fingerprint.clone()),
+            primary: None,
+            user_id: None,
+            principals: Some(s.principals.clone()),
+            created: None,
+            detail: signer.to_string(),
+        },
+    })
 }
 
 /// Strips `prefix/` from `path`; `None` when the path lies outside it.

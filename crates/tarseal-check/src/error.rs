@@ -25,6 +25,13 @@ pub enum CheckError {
     },
     #[error("{0}")]
     Usage(String),
+    /// The tag's signature was not accepted (exit 1). The message names the key.
+    #[error("signature check failed for tag {tag}: {rejection}")]
+    Signature {
+        tag: String,
+        #[source]
+        rejection: tarseal_sig::TagRejection,
+    },
 }
 
 impl CheckError {
@@ -42,6 +49,7 @@ impl CheckError {
                 // an archive at all: the file is proven not to be a sound release archive.
                 _ => 1,
             },
+            CheckError::Signature { .. } => 1,
             CheckError::Policy { .. } | CheckError::Open { .. } | CheckError::Usage(_) => 2,
         }
     }

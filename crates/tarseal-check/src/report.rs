@@ -124,6 +124,18 @@ pub struct ArchiveInfo {
     /// The pax global `comment` (`git archive` writes the commit id there).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pax_comment: Option<String>,
+    /// Digests of the archive file's bytes, computed during the same read (`tarseal seal`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digests: Option<ArchiveDigests>,
+}
+
+/// Digests of the archive file itself (lower-case hex).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchiveDigests {
+    /// Informational only (legacy tools); never a match criterion.
+    pub md5: String,
+    pub sha256: String,
+    pub sha512: String,
 }
 
 /// What the archive was compared with.
@@ -138,8 +150,8 @@ pub struct GitInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_object: Option<String>,
     pub annotated: bool,
-    /// Whether the tag carries a signature block. Its verification belongs to the signature
-    /// step; this report only states what the check itself established.
+    /// Whether the tag carries a signature block. What its verification established is in
+    /// the report's `signature` object.
     pub tag_signature_present: bool,
     pub commit: String,
     pub tree: String,
@@ -160,6 +172,47 @@ pub struct PolicyInfo {
     pub sources: Vec<String>,
     /// Project rules that matched no path: probably out of date.
     pub stale_rules: Vec<StaleRule>,
+}
+
+/// What the signature step established about the tag, before any content was compared.
+///
+/// A rejected signature never reaches a report: the check stops with exit 1 and an error
+/// naming the key. So `status` is one of the accepted states.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignatureInfo {
+    pub status: SignatureStatus,
+    /// `openpgp` or `ssh` (when a signature was verified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// OpenPGP: fingerprint of the key that made the signature (a subkey, or the primary);
+    /// SSH: `SHA256:...` key fingerprint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// OpenPGP: the certificate's primary fingerprint (the identity a keyring lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary: Option<String>,
+    /// OpenPGP: the certificate's primary user id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// SSH: the principals of the allowed_signers line that accepted the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principals: Option<String>,
+    /// OpenPGP: the signature's creation time (UTC, RFC 3339); SSH: absent (SSHSIG has none,
+    /// the tagger time was judged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// One sentence for people.
+    pub detail: String,
+}
+
+/// Outcome of the signature step that let the check go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SignatureStatus {
+    /// The tag's signature verified against the keyring given with `--keyring`.
+    Good,
+    /// Not verified: `--allow-unsigned` (content comparison only), or `--commit` (no tag).
+    NotChecked,
 }
 
 /// A project rule that matched nothing.
@@ -217,6 +270,8 @@ pub struct Report {
     pub archive: ArchiveInfo,
     pub git: GitInfo,
     pub policy: PolicyInfo,
+    /// The tag's signature, verified before any content was compared.
+    pub signature: SignatureInfo,
     pub summary: Summary,
     /// Every non-matching path and hostile entry, sorted by path.
     pub findings: Vec<Finding>,

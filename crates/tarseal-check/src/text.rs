@@ -1,6 +1,6 @@
 //! The report for a person: grouped by what the reader must act on, then by class.
 
-use crate::report::{Class, CrossCheckStatus, Judgement, Report, Verdict};
+use crate::report::{Class, CrossCheckStatus, Judgement, Report, SignatureStatus, Verdict};
 use std::fmt::Write;
 
 /// Renders `report` as text. `colour` adds ANSI colours (only on a terminal).
@@ -48,6 +48,19 @@ pub fn render(report: &Report, colour: bool) -> String {
             .map(|s| format!(" subdir {s}"))
             .unwrap_or_default()
     );
+    let sig = &report.signature;
+    match sig.status {
+        SignatureStatus::Good => {
+            let _ = writeln!(o, "signature {}", paint("32", &sig.detail));
+        }
+        SignatureStatus::NotChecked => {
+            let _ = writeln!(
+                o,
+                "{}",
+                paint("1;33", &format!("signature !!! {} !!!", sig.detail))
+            );
+        }
+    }
     let _ = writeln!(o, "policy   {}", report.policy.sources.join(", "));
     for n in &report.notes {
         let loud = n.starts_with("LIGHTWEIGHT");

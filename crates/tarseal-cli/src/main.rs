@@ -5,6 +5,10 @@
 //! 2 usage or I/O error, 3 indeterminate.
 
 mod progress;
+mod record;
+mod seal;
+mod sums;
+mod verify;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -15,7 +19,7 @@ use tarseal_check::{run_check, CheckError, CheckOptions};
 use tarseal_git::Target;
 
 /// Exit code for usage and I/O errors (clap uses it for bad arguments too).
-const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -34,17 +38,24 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Compare a release archive with a git tag, entry by entry, without extracting anything.
+    /// The tag's signature is verified against --keyring first.
     Check(CheckArgs),
+    /// Check, then (only on pass) sign: NAME.asc, NAME.md5/.sha256/.sha512, SHA256SUMS and
+    /// SHA512SUMS (+ .asc), NAME.report.json, and the record NAME.seal (+ .asc).
+    Seal(seal::SealArgs),
+    /// Re-hash a file (path or http(s) URL) and check it against its checksum files, seal
+    /// record and detached signatures, verified against --keyring.
+    Verify(verify::VerifyArgs),
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
     Text,
     Json,
 }
 
 #[derive(Args)]
-struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The release archive (tar, tar.gz, tar.xz, tar.bz2, tar.zst, zip, .crate), detected by its
     /// magic bytes.
     tarball: PathBuf,
@@ -62,9 +73,20 @@ struct CheckArgs {
     /// Compare with a commit (any revision) instead of a tag.
     #[arg(long, value_name = "REV")]
     commit: Option<String>,
-    /// Accept a lightweight tag (no tag object: no name binding, no signature).
+    /// Accept a lightweight tag (no tag object: no name binding, no signature; needs
+    /// --allow-unsigned too).
     #[arg(long)]
     allow_lightweight: bool,
+    /// Keys the tag's signature must verify against (repeatable): OpenPGP certificates as
+    /// `gpg --export [--armor]` writes them, or an SSH allowed_signers file (told apart by
+    /// content). Give it from the trusted side, never from the repository or the tarball.
+    #[arg(long, value_name = "FILE")]
+    keyring: Vec<PathBuf>,
+    /// Compare content without a verified tag signature (unsigned tags, --commit, or no
+    /// --keyring). The report says so loudly. A signature that is present is still verified
+    /// when --keyring is given.
+    #[arg(long)]
+    allow_unsigned: bool,
     /// Compare with this sub-directory of the tree (a package built from a monorepo folder).
     #[arg(long, value_name = "PATH")]
     subdir: Option<String>,
@@ -123,10 +145,35 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Seal(args) => seal::seal(args),
+        Command::Verify(args) => verify::verify(args),
     }
 }
 
-fn check(args: CheckArgs) -> ExitCode {
+/// Loads every `--keyring` file into one keyring; `None` when none was given.
+pub(crate) fn load_keyring(files: &[PathBuf]) -> Result<Option<tarseal_sig::Keyring>, String> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut keyring = tarseal_sig::Keyring::new();
+    for f in files {
+        keyring.add_file(f).map_err(|e| e.to_string())?;
+    }
+    Ok(Some(keyring))
+}
+
+/// Runs the check of `args`; `raw_digests` also hashes the archive file (seal). Returns
+/// the report or the exit code of an error already reported.
+pub(crate) fn run_check_args(
+    args: &CheckArgs,
+    raw_digests: bool,
+) -> Result<tarseal_check::Report, ExitCode> {
+    let keyring = match load_keyring(&args.keyring) {
+        Ok(k) => k,
+        Err(e) => {
+            return Err(fail(&CheckError::Usage(e), args.format));
+        }
+    };
     let defaults = Limits::default();
     let target = match (&args.tag, &args.commit) {
         (Some(t), _) => Target::Tag {
@@ -149,35 +196,45 @@ fn check(args: CheckArgs) -> ExitCode {
             max_entries: args.max_entries.unwrap_or(defaults.max_entries),
             max_entry_bytes: args.max_entry_bytes.unwrap_or(defaults.max_entry_bytes),
         },
+        keyring,
+        allow_unsigned: args.allow_unsigned,
+        raw_digests,
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let mut bar = progress::Bar::new(show_progress, &args.tarball);
     let result = run_check(&opts, &mut |done, total| bar.update(done, total));
     bar.finish();
-    match result {
+    result.map_err(|e| fail(&e, args.format))
+}
+
+/// Prints the report in the chosen format on stdout.
+pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => serde_json::to_writer_pretty(&mut out, report)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out)),
+        Format::Text => {
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            out.write_all(tarseal_check::text::render(report, colour).as_bytes())
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    match run_check_args(&args, false) {
         Ok(report) => {
-            let mut out = std::io::stdout().lock();
-            let written = match args.format {
-                Format::Json => serde_json::to_writer_pretty(&mut out, &report)
-                    .map_err(std::io::Error::from)
-                    .and_then(|_| writeln!(out)),
-                Format::Text => {
-                    let colour =
-                        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-                    out.write_all(tarseal_check::text::render(&report, colour).as_bytes())
-                }
-            };
-            if written.is_err() {
+            if print_report(&report, args.format).is_err() {
                 return ExitCode::from(EXIT_USAGE);
             }
             ExitCode::from(report.verdict.exit_code() as u8)
         }
-        Err(e) => fail(&e, args.format),
+        Err(code) => code,
     }
 }
 
 /// Reports an error that stopped the check, on stderr (and as JSON on stdout for programs).
-fn fail(e: &CheckError, format: Format) -> ExitCode {
+pub(crate) fn fail(e: &CheckError, format: Format) -> ExitCode {
     let code = e.exit_code();
     let verdict = if code == 1 { "rejected" } else { "error" };
     eprintln!("tarseal: {verdict}: {e}");

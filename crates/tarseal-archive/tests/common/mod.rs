@@ -17,9 +17,19 @@ pub fn read_with(
     limits: Limits,
     wants: ContentWants,
 ) -> Result<(ArchiveSummary, Vec<Entry>), ArchiveError> {
+    // Every read also computes the raw digests (as `tarseal seal` does), so every format and
+    // error test exercises that path; a successful read must hash exactly the input.
     let options = ReadOptions {
         limits,
         object_hash: HashKind::Sha1,
+        raw_digests: true,
+    };
+    let want = {
+        use sha2::Digest;
+        (
+            bytes.len() as u64,
+            <[u8; 64]>::from(sha2::Sha512::digest(&bytes)),
+        )
     };
     let mut entries = Vec::new();
     let summary = read_archive(
@@ -29,6 +39,8 @@ pub fn read_with(
         |e| entries.push(e),
         |_| {},
     )?;
+    let raw = summary.raw_digests.expect("raw digests were asked for");
+    assert_eq!((raw.bytes, raw.sha512), want, "raw digests of the input");
     Ok((summary, entries))
 }
 

@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod gpg;
+
 use serde_json::Value;
 use std::fs;
 use std::io::Write;
@@ -258,13 +260,25 @@ impl Fixture {
 
 /// Runs `tarseal check ARCHIVE --repo REPO ARGS...` twice: with `--format json` and with the
 /// default text output. Asserts that both exit alike and that nothing panicked.
+///
+/// The content tests use unsigned tags: unless `args` name `--keyring` or
+/// `--allow-unsigned`, `--allow-unsigned` is added.
 pub fn check_in(repo: &Path, archive: &Path, args: &[&str]) -> Run {
+    let sig_args: &[&str] = if args
+        .iter()
+        .any(|a| *a == "--keyring" || *a == "--allow-unsigned")
+    {
+        &[]
+    } else {
+        &["--allow-unsigned"]
+    };
     let run = |format: &str| {
         let out = Command::new(BIN)
             .arg("check")
             .arg(archive)
             .arg("--repo")
             .arg(repo)
+            .args(sig_args)
             .args(args)
             .args(["--format", format])
             .env("NO_COLOR", "1")

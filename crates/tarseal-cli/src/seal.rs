@@ -1,0 +1,359 @@
+//! `tarseal seal`: check, then — only on pass — sign the tarball and write its checksum files
+//! and the signed record, atomically (every file to a temporary name first, renamed at the
+//! end; if anything fails before the renames, nothing is left behind).
+
+use crate::record::Record;
+use crate::sums::{self, SumLine};
+use crate::{fail, print_report, run_check_args, CheckArgs, Format, EXIT_USAGE};
+use clap::Args;
+use sha2::Digest;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tarseal_check::report::SignatureStatus;
+use tarseal_check::{CheckError, Verdict};
+use tarseal_sig::{Keyring, SigningKey};
+
+#[derive(Args)]
+pub(crate) struct SealArgs {
+    #[command(flatten)]
+    check: CheckArgs,
+    /// The OpenPGP secret key to sign with (`gpg --export-secret-keys`, no passphrase,
+    /// `chmod 600`).
+    #[arg(long, value_name = "SECRET_KEY")]
+    key: PathBuf,
+    /// Where to write the outputs (default: beside the tarball).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The project name for the record (default: the tarball's name before its version,
+    /// `python-novaclient-18.0.0.tar.gz` -> `python-novaclient`).
+    #[arg(long, value_name = "NAME")]
+    project: Option<String>,
+}
+
+/// Archive suffixes stripped before looking for the version.
+const SUFFIXES: [&str; 12] = [
+    ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar.zst", ".tzst", ".tar", ".zip",
+    ".crate", ".gem",
+];
+
+/// `nova-27.1.0.tar.gz` -> `nova`: everything before the first `-` or `_` that is followed by
+/// a digit (the version), after stripping the archive suffix.
+pub(crate) fn project_from_file_name(name: &str) -> Option<String> {
+    let stem = SUFFIXES
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .unwrap_or(name);
+    let b = stem.as_bytes();
+    (1..b.len())
+        .find(|&i| (b[i - 1] == b'-' || b[i - 1] == b'_') && b[i].is_ascii_digit())
+        .map(|i| stem[..i - 1].to_string())
+        .filter(|p| !p.is_empty())
+}
+
+fn usage(msg: impl Into<String>, format: Format) -> ExitCode {
+    fail(&CheckError::Usage(msg.into()), format)
+}
+
+pub(crate) fn seal(args: SealArgs) -> ExitCode {
+    let format = args.check.format;
+    if args.check.commit.is_some() {
+        return usage(
+            "seal needs --tag: a record names the project's tag (use check --commit to compare only)",
+            format,
+        );
+    }
+    // The key first: a missing or loose key must not cost a whole check.
+    let key = match SigningKey::from_file(&args.key) {
+        Ok(k) => k,
+        Err(e) => return usage(e.to_string(), format),
+    };
+    let tarball = &args.check.tarball;
+    let Some(file_name) = tarball
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_string)
+    else {
+        return usage(
+            format!("{}: not a file name in UTF-8", tarball.display()),
+            format,
+        );
+    };
+    let project = match args
+        .project
+        .clone()
+        .or_else(|| project_from_file_name(&file_name))
+    {
+        Some(p) => p,
+        None => {
+            return usage(
+                format!("cannot tell the project from the file name {file_name:?} (no NAME-VERSION): give --project NAME"),
+                format,
+            )
+        }
+    };
+    let out_dir = match &args.out {
+        Some(d) => d.clone(),
+        None => match tarball.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    };
+    if !out_dir.is_dir() {
+        return usage(
+            format!("output directory {} does not exist", out_dir.display()),
+            format,
+        );
+    }
+
+    let report = match run_check_args(&args.check, true) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if print_report(&report, format).is_err() {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if report.verdict != Verdict::Pass {
+        eprintln!(
+            "tarseal: the check did not pass ({}); nothing was signed or written",
+            serde_json::to_value(report.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        );
+        return ExitCode::from(report.verdict.exit_code() as u8);
+    }
+    match write_outputs(&args, &key, &report, &project, &file_name, &out_dir) {
+        Ok(written) => {
+            eprintln!("tarseal: sealed {file_name} with {}:", key.fingerprint());
+            for w in written {
+                eprintln!("  {}", w.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tarseal: error: {e}; nothing was written");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// A reader that hashes what it passes on (to bind the signature to the checked bytes).
+struct Hashing<R> {
+    inner: R,
+    sha256: sha2::Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sha256.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+fn write_outputs(
+    args: &SealArgs,
+    key: &SigningKey,
+    report: &tarseal_check::Report,
+    project: &str,
+    file_name: &str,
+    out_dir: &Path,
+) -> Result<Vec<PathBuf>, String> {
+    let digests = report
+        .archive
+        .digests
+        .as_ref()
+        .ok_or("internal: the check computed no file digests")?;
+    let sign = |data: &[u8]| key.sign_detached(data).map_err(|e| e.to_string());
+
+    // The signature over the tarball reads the file again; its SHA-256 must be the one the
+    // check computed, or the file changed in between.
+    let file = std::fs::File::open(&args.check.tarball)
+        .map_err(|e| format!("cannot open {}: {e}", args.check.tarball.display()))?;
+    let mut hashing = Hashing {
+        inner: std::io::BufReader::with_capacity(1 << 20, file),
+        sha256: sha2::Sha256::new(),
+        bytes: 0,
+    };
+    let tar_sig = key.sign_detached(&mut hashing).map_err(|e| e.to_string())?;
+    let now_sha256 = hex::encode(hashing.sha256.finalize());
+    if now_sha256 != digests.sha256 || hashing.bytes != report.archive.size {
+        return Err(format!(
+            "{} changed while it was being sealed (SHA-256 {} when checked, {} when signed)",
+            args.check.tarball.display(),
+            digests.sha256,
+            now_sha256
+        ));
+    }
+
+    let mut report_json = serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?;
+    report_json.push(b'\n');
+    let report_sha256 = hex::encode(sha2::Sha256::digest(&report_json));
+
+    let g = &report.git;
+    let sig = &report.signature;
+    let tag_signature = match sig.status {
+        SignatureStatus::Good => format!(
+            "good {} {}",
+            sig.format.as_deref().unwrap_or("?"),
+            sig.primary
+                .as_deref()
+                .or(sig.fingerprint.as_deref())
+                .unwrap_or("?")
+        ),
+        SignatureStatus::NotChecked => "not-checked".to_string(),
+    };
+    let record = Record::new(&[
+        ("project", project.to_string()),
+        ("tag", g.target.clone()),
+        (
+            "tag-object",
+            g.tag_object.clone().unwrap_or_else(|| "-".into()),
+        ),
+        ("tag-signature", tag_signature),
+        ("commit", g.commit.clone()),
+        ("tree", g.tree.clone()),
+        ("file", file_name.to_string()),
+        ("size", report.archive.size.to_string()),
+        ("sha256", digests.sha256.clone()),
+        ("sha512", digests.sha512.clone()),
+        ("md5", digests.md5.clone()),
+        ("verdict", "pass".to_string()),
+        ("report-sha256", report_sha256),
+        ("producer", format!("tarseal {}", env!("CARGO_PKG_VERSION"))),
+        ("signer", key.fingerprint()),
+        (
+            "signed-at",
+            tarseal_sig::format_utc(std::time::SystemTime::now()),
+        ),
+    ])
+    .map_err(|e| format!("cannot write the record: {e}"))?;
+    let record_text = record.to_text();
+
+    // Existing SUMS lines are kept only if a key we trust signed them: our signature must not
+    // vouch for lines nobody checked.
+    let mut trusted = Keyring::new();
+    trusted
+        .add_openpgp_bytes(key.public_cert_armored().as_bytes(), &args.key)
+        .map_err(|e| e.to_string())?;
+    for k in &args.check.keyring {
+        trusted.add_file(k).map_err(|e| e.to_string())?;
+    }
+    let merged = |sums_name: &str, hex: &str, hex_len: usize| -> Result<String, String> {
+        let path = out_dir.join(sums_name);
+        let old = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(sums::render(&[SumLine {
+                    hex: hex.into(),
+                    name: file_name.into(),
+                }]))
+            }
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let asc = out_dir.join(format!("{sums_name}.asc"));
+        let sig = std::fs::read(&asc).map_err(|_| {
+            format!(
+                "{} exists but {} does not: its other lines are vouched for by nobody; remove it or sign it",
+                path.display(),
+                asc.display()
+            )
+        })?;
+        let statuses = tarseal_sig::verify_detached(&trusted, &sig, &old[..], None)
+            .map_err(|e| format!("{}: {e}", asc.display()))?;
+        if tarseal_sig::count_distinct_keys(&statuses) == 0 {
+            let what: Vec<String> = statuses.iter().map(|s| s.to_string()).collect();
+            return Err(format!(
+                "{} is not signed by the sealing key or a --keyring key ({}): remove it or re-sign it",
+                path.display(),
+                what.join("; ")
+            ));
+        }
+        let text =
+            String::from_utf8(old).map_err(|_| format!("{} is not UTF-8", path.display()))?;
+        let lines = sums::parse(&text, hex_len).map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(sums::render(&sums::upsert(lines, file_name, hex)))
+    };
+    let sha256sums = merged("SHA256SUMS", &digests.sha256, 64)?;
+    let sha512sums = merged("SHA512SUMS", &digests.sha512, 128)?;
+    let line = |hex: &str| format!("{hex}  {file_name}\n");
+
+    let outputs: Vec<(String, Vec<u8>)> = vec![
+        (format!("{file_name}.asc"), tar_sig.into_bytes()),
+        (format!("{file_name}.md5"), line(&digests.md5).into_bytes()),
+        (
+            format!("{file_name}.sha256"),
+            line(&digests.sha256).into_bytes(),
+        ),
+        (
+            format!("{file_name}.sha512"),
+            line(&digests.sha512).into_bytes(),
+        ),
+        (
+            "SHA256SUMS.asc".into(),
+            sign(sha256sums.as_bytes())?.into_bytes(),
+        ),
+        ("SHA256SUMS".into(), sha256sums.into_bytes()),
+        (
+            "SHA512SUMS.asc".into(),
+            sign(sha512sums.as_bytes())?.into_bytes(),
+        ),
+        ("SHA512SUMS".into(), sha512sums.into_bytes()),
+        (format!("{file_name}.report.json"), report_json),
+        (
+            format!("{file_name}.seal.asc"),
+            sign(record_text.as_bytes())?.into_bytes(),
+        ),
+        (format!("{file_name}.seal"), record_text.into_bytes()),
+    ];
+    // Every file to a temporary name in the output directory (same file system), synced;
+    // then the renames. A failure before the renames leaves nothing (the temporary files are
+    // removed when dropped).
+    let mut staged = Vec::new();
+    for (name, bytes) in &outputs {
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".tarseal-")
+            .tempfile_in(out_dir)
+            .map_err(|e| format!("cannot create a file in {}: {e}", out_dir.display()))?;
+        tmp.write_all(bytes)
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(|e| format!("cannot write {}: {e}", out_dir.join(name).display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        staged.push((tmp, out_dir.join(name)));
+    }
+    let mut written = Vec::new();
+    for (tmp, dest) in staged {
+        tmp.persist(&dest)
+            .map_err(|e| format!("cannot rename into {}: {}", dest.display(), e.error))?;
+        written.push(dest);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::project_from_file_name as p;
+
+    #[test]
+    fn project_names() {
+        assert_eq!(p("nova-27.1.0.tar.gz").as_deref(), Some("nova"));
+        assert_eq!(
+            p("python-novaclient-18.0.0.tar.gz").as_deref(),
+            Some("python-novaclient")
+        );
+        assert_eq!(p("foo_bar-1.0.zip").as_deref(), Some("foo_bar"));
+        assert_eq!(p("tarseal-0.1.0.crate").as_deref(), Some("tarseal"));
+        assert_eq!(p("pkg_2.0.tar").as_deref(), Some("pkg"));
+        assert_eq!(p("noversion.tar.gz"), None);
+        assert_eq!(p("1.0.tar.gz"), None);
+    }
+}

@@ -1,0 +1,833 @@
+//! `tarseal verify FILE|URL`: re-hash the bytes (a download is hashed as it arrives and never
+//! trusted) and hold them against the checksum files, the seal record and the detached
+//! signatures found beside them, each signature verified against `--keyring`.
+//!
+//! Decision (docs/verify-schema.md): exit 1 on any SHA-256/SHA-512/size mismatch, a BAD
+//! signature by a keyring key, or a download cut short; else 0 when at least one source that
+//! a good keyring signature vouches for matches the bytes and the distinct good keys reach
+//! `--threshold`; else 3. MD5 is printed and compared only for a warning.
+
+use crate::record::Record;
+use crate::sums;
+use crate::{load_keyring, Format, EXIT_USAGE};
+use clap::Args;
+use md5::Digest as _;
+use serde::Serialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tarseal_sig::{Keyring, SigStatus};
+
+/// Schema of `--format json`.
+pub const SCHEMA: &str = "tarseal.verify/v1";
+/// Largest sidecar file read (checksums, signatures, records).
+const SIDECAR_MAX: u64 = 4 << 20;
+const CHUNK: usize = 256 << 10;
+
+#[derive(Args)]
+pub(crate) struct VerifyArgs {
+    /// The file to verify: a path, or an http:// or https:// URL (downloaded and hashed as it
+    /// arrives, never stored).
+    file: String,
+    /// Keys whose signatures count (repeatable; OpenPGP exports).
+    #[arg(long, value_name = "FILE")]
+    keyring: Vec<PathBuf>,
+    /// A checksum file (coreutils format; SHA256SUMS-style or NAME.sha256/.sha512/.md5), in
+    /// addition to those found beside FILE; its signature is looked for at SUMS.asc.
+    #[arg(long, value_name = "FILE")]
+    sums: Vec<PathBuf>,
+    /// A seal record (NAME.seal), in addition to the one found beside FILE; its signature is
+    /// looked for at SEAL.asc.
+    #[arg(long, value_name = "FILE.seal")]
+    seal: Option<PathBuf>,
+    /// A detached signature over FILE (repeatable), in addition to FILE.asc.
+    #[arg(long, value_name = "FILE.asc")]
+    sig: Vec<PathBuf>,
+    /// Distinct keyring keys (a certificate counts once, whatever subkeys signed) whose good
+    /// signatures must vouch for the bytes.
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    threshold: u32,
+    /// Output format: text, or json (schema tarseal.verify/v1).
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Seconds without progress before a download is abandoned.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    timeout: u64,
+}
+
+#[derive(Serialize)]
+struct FileInfo {
+    source: String,
+    name: String,
+    size: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_length: Option<u64>,
+    sha256: String,
+    sha512: String,
+    md5: String,
+}
+
+#[derive(Serialize)]
+struct SigReport {
+    /// The signature file.
+    file: String,
+    /// What it signs: the file itself, a checksum file, or the seal record.
+    covers: String,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    primary: Option<String>,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct SourceReport {
+    /// `checksum` (a checksum file), `seal` or `signature` (a detached signature over the file).
+    kind: &'static str,
+    file: String,
+    /// `sha256`, `sha512`, `md5`, `size`, or `openpgp` for a signature.
+    algorithm: String,
+    /// `match`, `mismatch`, `no-entry` (the file does not name NAME), `unreadable`.
+    status: &'static str,
+    /// Primary fingerprints of keyring keys with a good signature over this source.
+    signed_by: Vec<String>,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct Threshold {
+    required: u32,
+    distinct_keys: usize,
+    keys: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct VerifyReport {
+    schema: &'static str,
+    tool: tarseal_check::report::ToolInfo,
+    verdict: &'static str,
+    exit_code: u8,
+    file: Option<FileInfo>,
+    sources: Vec<SourceReport>,
+    signatures: Vec<SigReport>,
+    threshold: Threshold,
+    problems: Vec<String>,
+    warnings: Vec<String>,
+}
+
+/// Where FILE and its sidecars come from.
+enum Origin {
+    Local(PathBuf),
+    Url(String),
+}
+
+impl Origin {
+    fn sidecar(&self, name: &str) -> String {
+        match self {
+            Origin::Local(p) => p
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join(name)
+                .display()
+                .to_string(),
+            Origin::Url(u) => {
+                let base = u.split(['?', '#']).next().unwrap_or(u);
+                match base.rfind('/') {
+                    Some(i) => format!("{}{name}", &base[..=i]),
+                    None => name.to_string(),
+                }
+            }
+        }
+    }
+}
+
+struct Ctx {
+    agent: ureq::Agent,
+    keyring: Keyring,
+}
+
+impl Ctx {
+    /// A sidecar's bytes; `Ok(None)` when absent (no such file, HTTP 404...).
+    fn fetch(&self, loc: &str) -> Result<Option<Vec<u8>>, String> {
+        if loc.starts_with("http://") || loc.starts_with("https://") {
+            let resp = match self.agent.get(loc).call() {
+                Ok(r) => r,
+                Err(ureq::Error::StatusCode(_)) => return Ok(None),
+                Err(e) => return Err(format!("{loc}: {e}")),
+            };
+            let mut buf = Vec::new();
+            resp.into_body()
+                .into_reader()
+                .take(SIDECAR_MAX + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("{loc}: {e}"))?;
+            if buf.len() as u64 > SIDECAR_MAX {
+                return Err(format!("{loc}: larger than {SIDECAR_MAX} bytes"));
+            }
+            Ok(Some(buf))
+        } else {
+            match std::fs::File::open(loc) {
+                Ok(f) => {
+                    let mut buf = Vec::new();
+                    f.take(SIDECAR_MAX + 1)
+                        .read_to_end(&mut buf)
+                        .map_err(|e| format!("{loc}: {e}"))?;
+                    if buf.len() as u64 > SIDECAR_MAX {
+                        return Err(format!("{loc}: larger than {SIDECAR_MAX} bytes"));
+                    }
+                    Ok(Some(buf))
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(format!("{loc}: {e}")),
+            }
+        }
+    }
+}
+
+/// A `Read` over chunks sent by the reading thread (one per signature verifier).
+struct ChunkReader {
+    rx: Mutex<Receiver<Arc<Vec<u8>>>>,
+    cur: Option<Arc<Vec<u8>>>,
+    pos: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some(c) = &self.cur {
+                if self.pos < c.len() {
+                    let n = out.len().min(c.len() - self.pos);
+                    out[..n].copy_from_slice(&c[self.pos..self.pos + n]);
+                    self.pos += n;
+                    return Ok(n);
+                }
+            }
+            let next = self.rx.lock().expect("not poisoned").recv();
+            match next {
+                Ok(c) => {
+                    self.cur = Some(c);
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+    }
+}
+
+/// What the one pass over the bytes produced.
+struct Streamed {
+    size: u64,
+    content_length: Option<u64>,
+    sha256: String,
+    sha512: String,
+    md5: String,
+    /// Per detached signature over the file: its statuses (or why none).
+    sig_results: Vec<Result<Vec<SigStatus>, String>>,
+}
+
+enum StreamError {
+    /// The bytes could not be obtained (exit 2).
+    Io(String),
+    /// The download is proven incomplete or inconsistent (exit 1).
+    Rejected(String),
+}
+
+/// Streams the bytes once: SHA-256 + MD5 on the reading thread, SHA-512 on a second, each
+/// detached signature verified on a thread of its own from the same chunks.
+fn stream(ctx: &Ctx, origin: &Origin, sigs: &[Vec<u8>]) -> Result<Streamed, StreamError> {
+    let (mut input, content_length): (Box<dyn Read>, Option<u64>) = match origin {
+        Origin::Local(p) => (
+            Box::new(
+                std::fs::File::open(p)
+                    .map_err(|e| StreamError::Io(format!("cannot open {}: {e}", p.display())))?,
+            ),
+            None,
+        ),
+        Origin::Url(u) => {
+            let resp = ctx.agent.get(u).call().map_err(|e| match e {
+                ureq::Error::StatusCode(c) => StreamError::Io(format!("{u}: HTTP status {c}")),
+                e => StreamError::Io(format!("{u}: {e}")),
+            })?;
+            let len = resp
+                .headers()
+                .get("content-length")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            (Box::new(resp.into_body().into_reader()), len)
+        }
+    };
+    std::thread::scope(|s| {
+        let mut senders: Vec<SyncSender<Arc<Vec<u8>>>> = Vec::new();
+        let (tx512, rx512) = sync_channel::<Arc<Vec<u8>>>(4);
+        senders.push(tx512);
+        let sha512 = s.spawn(move || {
+            let mut h = sha2::Sha512::new();
+            for c in rx512 {
+                h.update(&c[..]);
+            }
+            hex::encode(h.finalize())
+        });
+        let mut verifiers = Vec::new();
+        for sig in sigs {
+            let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(4);
+            senders.push(tx);
+            let keyring = &ctx.keyring;
+            verifiers.push(s.spawn(move || {
+                let reader = ChunkReader {
+                    rx: Mutex::new(rx),
+                    cur: None,
+                    pos: 0,
+                };
+                tarseal_sig::verify_detached(keyring, sig, reader, None).map_err(|e| e.to_string())
+            }));
+        }
+        let mut sha256 = sha2::Sha256::new();
+        let mut md5 = md5::Md5::new();
+        let mut size = 0u64;
+        let mut failure = None;
+        loop {
+            let mut buf = vec![0u8; CHUNK];
+            let n = match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    failure = Some(match origin {
+                        Origin::Url(u) => StreamError::Rejected(format!(
+                            "the download of {u} stopped after {size} bytes{}: {e}",
+                            content_length
+                                .map(|l| format!(" of {l} announced"))
+                                .unwrap_or_default()
+                        )),
+                        Origin::Local(p) => {
+                            StreamError::Io(format!("reading {}: {e}", p.display()))
+                        }
+                    });
+                    break;
+                }
+            };
+            buf.truncate(n);
+            size += n as u64;
+            sha256.update(&buf);
+            md5.update(&buf);
+            let chunk = Arc::new(buf);
+            // A verifier that gave up (a malformed signature) simply stops receiving.
+            senders.retain(|tx| tx.send(chunk.clone()).is_ok());
+        }
+        drop(senders);
+        let sha512 = sha512.join().expect("sha512 thread");
+        let sig_results: Vec<_> = verifiers
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("verifier failed".into())))
+            .collect();
+        if let Some(f) = failure {
+            return Err(f);
+        }
+        if let Some(len) = content_length {
+            if len != size {
+                return Err(StreamError::Rejected(format!(
+                    "the server announced Content-Length {len} but sent {size} bytes"
+                )));
+            }
+        }
+        Ok(Streamed {
+            size,
+            content_length,
+            sha256: hex::encode(sha256.finalize()),
+            sha512,
+            md5: hex::encode(md5.finalize()),
+            sig_results,
+        })
+    })
+}
+
+fn status_name(s: &SigStatus) -> &'static str {
+    match s {
+        SigStatus::Good(_) => "good",
+        SigStatus::Bad { .. } => "bad",
+        SigStatus::Expired { .. } => "expired",
+        SigStatus::Revoked { .. } => "revoked",
+        SigStatus::UnknownKey { .. } => "unknown-key",
+        SigStatus::NotSigningCapable { .. } => "not-signing-capable",
+        SigStatus::WeakAlgorithm { .. } => "weak-algorithm",
+        SigStatus::NotAlive { .. } => "not-alive",
+        SigStatus::InvalidKey { .. } => "invalid-key",
+        SigStatus::Malformed { .. } => "malformed",
+    }
+}
+
+/// Accumulates the verdict.
+#[derive(Default)]
+struct Tally {
+    sources: Vec<SourceReport>,
+    signatures: Vec<SigReport>,
+    problems: Vec<String>,
+    warnings: Vec<String>,
+    /// Good statuses over sources that match the bytes (for the threshold).
+    vouching: Vec<SigStatus>,
+    /// Whether some source signed by a good keyring key matched.
+    vouched: bool,
+}
+
+impl Tally {
+    /// Records the statuses of one signature file; returns the primaries of good ones.
+    fn signatures(
+        &mut self,
+        file: &str,
+        covers: &str,
+        result: Result<Vec<SigStatus>, String>,
+    ) -> Vec<SigStatus> {
+        match result {
+            Ok(statuses) => {
+                for st in &statuses {
+                    if let SigStatus::Bad { .. } = st {
+                        self.problems.push(format!("{file}: {st}"));
+                    }
+                    self.signatures.push(SigReport {
+                        file: file.into(),
+                        covers: covers.into(),
+                        status: status_name(st),
+                        key: st.key().map(|k| k.key.clone()).or_else(|| match st {
+                            SigStatus::UnknownKey { issuers } => issuers.first().cloned(),
+                            _ => None,
+                        }),
+                        primary: st.key().map(|k| k.primary.clone()),
+                        detail: st.to_string(),
+                    });
+                }
+                statuses
+            }
+            Err(e) => {
+                self.warnings
+                    .push(format!("{file}: unusable signature file: {e}"));
+                self.signatures.push(SigReport {
+                    file: file.into(),
+                    covers: covers.into(),
+                    status: "malformed",
+                    key: None,
+                    primary: None,
+                    detail: e,
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    /// A source that matched the bytes: its good signatures vouch.
+    fn matched(&mut self, statuses: &[SigStatus]) {
+        let good: Vec<_> = statuses
+            .iter()
+            .filter(|s| s.good().is_some())
+            .cloned()
+            .collect();
+        if !good.is_empty() {
+            self.vouched = true;
+        }
+        self.vouching.extend(good);
+    }
+}
+
+fn primaries(statuses: &[SigStatus]) -> Vec<String> {
+    let mut v: Vec<String> = statuses
+        .iter()
+        .filter_map(|s| s.good().map(|g| g.key.primary.clone()))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+pub(crate) fn verify(args: VerifyArgs) -> ExitCode {
+    match run(&args) {
+        Ok((report, code)) => {
+            let printed = match args.format {
+                Format::Json => serde_json::to_string_pretty(&report)
+                    .map(|s| println!("{s}"))
+                    .is_ok(),
+                Format::Text => {
+                    print!("{}", render(&report));
+                    true
+                }
+            };
+            if !printed {
+                return ExitCode::from(EXIT_USAGE);
+            }
+            ExitCode::from(code)
+        }
+        Err(e) => {
+            eprintln!("tarseal: error: {e}");
+            if args.format == Format::Json {
+                println!(
+                    "{}",
+                    serde_json::json!({"schema": "tarseal.error/v1", "verdict": "error", "exit_code": 2, "error": e})
+                );
+            }
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
+    let keyring = load_keyring(&args.keyring)?.unwrap_or_default();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(args.timeout)))
+        .timeout_recv_response(Some(Duration::from_secs(args.timeout)))
+        .timeout_recv_body(Some(Duration::from_secs(args.timeout.max(1) * 20)))
+        .http_status_as_error(true)
+        .build()
+        .into();
+    let ctx = Ctx { agent, keyring };
+    let is_url = args.file.starts_with("http://") || args.file.starts_with("https://");
+    let origin = if is_url {
+        Origin::Url(args.file.clone())
+    } else {
+        let p = PathBuf::from(&args.file);
+        if !p.is_file() {
+            return Err(format!("{}: no such file", p.display()));
+        }
+        Origin::Local(p)
+    };
+    let name = match &origin {
+        Origin::Local(p) => p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        Origin::Url(u) => {
+            let base = u.split(['?', '#']).next().unwrap_or(u);
+            base.rsplit('/').next().unwrap_or_default().to_string()
+        }
+    };
+    if name.is_empty() {
+        return Err(format!("{}: cannot tell the file name", args.file));
+    }
+
+    // Signatures over the file itself: FILE.asc and every --sig.
+    let mut file_sigs: Vec<(String, Vec<u8>)> = Vec::new();
+    let own_asc = origin.sidecar(&format!("{name}.asc"));
+    if let Some(b) = ctx.fetch(&own_asc)? {
+        file_sigs.push((own_asc, b));
+    }
+    for p in &args.sig {
+        let loc = p.display().to_string();
+        let b = ctx
+            .fetch(&loc)?
+            .ok_or_else(|| format!("{loc}: no such file"))?;
+        file_sigs.push((loc, b));
+    }
+    // Checksum files: (location, algorithm, hex length), their own .asc looked up beside.
+    let mut sum_files: Vec<(String, &'static str)> = Vec::new();
+    for (suffix, algo) in [("sha256", "sha256"), ("sha512", "sha512"), ("md5", "md5")] {
+        sum_files.push((origin.sidecar(&format!("{name}.{suffix}")), algo));
+    }
+    sum_files.push((origin.sidecar("SHA256SUMS"), "sha256"));
+    sum_files.push((origin.sidecar("SHA512SUMS"), "sha512"));
+    for p in &args.sums {
+        let loc = p.display().to_string();
+        let lower = loc.to_ascii_lowercase();
+        let algo = if lower.contains("sha512") {
+            "sha512"
+        } else if lower.contains("md5") {
+            "md5"
+        } else {
+            "sha256"
+        };
+        if !sum_files.iter().any(|(l, _)| *l == loc) {
+            sum_files.push((loc, algo));
+        }
+    }
+    let mut seals = vec![origin.sidecar(&format!("{name}.seal"))];
+    if let Some(p) = &args.seal {
+        let loc = p.display().to_string();
+        if !seals.contains(&loc) {
+            seals.push(loc);
+        }
+    }
+
+    let mut t = Tally::default();
+    let sig_bytes: Vec<Vec<u8>> = file_sigs.iter().map(|(_, b)| b.clone()).collect();
+    let streamed = match stream(&ctx, &origin, &sig_bytes) {
+        Ok(s) => s,
+        Err(StreamError::Io(e)) => return Err(e),
+        Err(StreamError::Rejected(e)) => {
+            t.problems.push(e);
+            return Ok(finish(args, t, None));
+        }
+    };
+
+    // 1. Detached signatures over the bytes.
+    for ((loc, _), result) in file_sigs.iter().zip(streamed.sig_results.clone()) {
+        let statuses = t.signatures(loc, &name, result);
+        let signed_by = primaries(&statuses);
+        t.sources.push(SourceReport {
+            kind: "signature",
+            file: loc.clone(),
+            algorithm: "openpgp".into(),
+            status: if statuses.iter().any(|s| matches!(s, SigStatus::Bad { .. })) {
+                "mismatch"
+            } else {
+                "match"
+            },
+            signed_by,
+            detail: "a detached signature over the bytes".into(),
+        });
+        t.matched(&statuses);
+    }
+
+    // 2. Checksum files.
+    for (loc, algo) in &sum_files {
+        let Some(bytes) = ctx.fetch(loc)? else {
+            continue;
+        };
+        let asc = format!("{loc}.asc");
+        let statuses = match ctx.fetch(&asc)? {
+            Some(sig) => {
+                let r = tarseal_sig::verify_detached(&ctx.keyring, &sig, &bytes[..], None)
+                    .map_err(|e| e.to_string());
+                t.signatures(&asc, loc, r)
+            }
+            None => Vec::new(),
+        };
+        let (actual, hex_len) = match *algo {
+            "sha256" => (&streamed.sha256, 64),
+            "sha512" => (&streamed.sha512, 128),
+            _ => (&streamed.md5, 32),
+        };
+        let mut src = SourceReport {
+            kind: "checksum",
+            file: loc.clone(),
+            algorithm: algo.to_string(),
+            status: "no-entry",
+            signed_by: primaries(&statuses),
+            detail: String::new(),
+        };
+        let parsed = std::str::from_utf8(&bytes)
+            .map_err(|_| "not UTF-8".to_string())
+            .and_then(|s| sums::parse(s, hex_len));
+        match parsed {
+            Err(e) => {
+                src.status = "unreadable";
+                src.detail = e.clone();
+                t.warnings.push(format!("{loc}: {e}"));
+            }
+            Ok(lines) => {
+                // A one-file checksum (NAME.sha256) may omit the name.
+                let own = loc.ends_with(&format!("{name}.{algo}"));
+                let entries: Vec<_> = lines
+                    .iter()
+                    .filter(|l| l.name == name || (own && l.name.is_empty()))
+                    .collect();
+                if entries.is_empty() {
+                    src.detail = format!("no line for {name}");
+                } else if entries.iter().all(|l| l.hex == *actual) {
+                    src.status = "match";
+                    src.detail = format!("{algo} {actual}");
+                    if *algo == "md5" {
+                        // MD5 never vouches for anything.
+                    } else {
+                        t.matched(&statuses);
+                    }
+                } else {
+                    src.status = "mismatch";
+                    let want = &entries.iter().find(|l| l.hex != *actual).expect("one").hex;
+                    src.detail = format!("{algo} listed {want}, the bytes have {actual}");
+                    if *algo == "md5" {
+                        t.warnings.push(format!(
+                            "{loc}: MD5 mismatch ({}); MD5 is informational, SHA-256/SHA-512 decide",
+                            src.detail
+                        ));
+                    } else {
+                        t.problems.push(format!("{loc}: {}", src.detail));
+                    }
+                }
+            }
+        }
+        t.sources.push(src);
+    }
+
+    // 3. Seal records.
+    for loc in &seals {
+        let Some(bytes) = ctx.fetch(loc)? else {
+            continue;
+        };
+        let asc = format!("{loc}.asc");
+        let statuses = match ctx.fetch(&asc)? {
+            Some(sig) => {
+                let r = tarseal_sig::verify_detached(&ctx.keyring, &sig, &bytes[..], None)
+                    .map_err(|e| e.to_string());
+                t.signatures(&asc, loc, r)
+            }
+            None => Vec::new(),
+        };
+        let mut src = SourceReport {
+            kind: "seal",
+            file: loc.clone(),
+            algorithm: "size+sha256+sha512".into(),
+            status: "unreadable",
+            signed_by: primaries(&statuses),
+            detail: String::new(),
+        };
+        match std::str::from_utf8(&bytes)
+            .map_err(|_| "not UTF-8".to_string())
+            .and_then(Record::parse)
+        {
+            Err(e) => {
+                src.detail = e.clone();
+                t.warnings
+                    .push(format!("{loc}: not a tarseal/v1 record: {e}"));
+            }
+            Ok(r) => {
+                let mut diffs = Vec::new();
+                if r.get("size") != streamed.size.to_string() {
+                    diffs.push(format!(
+                        "size {} (the bytes: {})",
+                        r.get("size"),
+                        streamed.size
+                    ));
+                }
+                if r.get("sha256") != streamed.sha256 {
+                    diffs.push(format!("sha256 {}", r.get("sha256")));
+                }
+                if r.get("sha512") != streamed.sha512 {
+                    diffs.push(format!("sha512 {}", r.get("sha512")));
+                }
+                if r.get("md5") != streamed.md5 {
+                    t.warnings.push(format!(
+                        "{loc}: MD5 {} differs from the bytes' (informational)",
+                        r.get("md5")
+                    ));
+                }
+                if r.get("file") != name {
+                    t.warnings.push(format!(
+                        "{loc}: the record names file {:?}, verifying {name:?}",
+                        r.get("file")
+                    ));
+                }
+                if diffs.is_empty() {
+                    src.status = "match";
+                    src.detail = format!(
+                        "project {} tag {} commit {}",
+                        r.get("project"),
+                        r.get("tag"),
+                        r.get("commit")
+                    );
+                    t.matched(&statuses);
+                } else {
+                    src.status = "mismatch";
+                    src.detail = format!("the record says {}", diffs.join(", "));
+                    t.problems.push(format!("{loc}: {}", src.detail));
+                }
+            }
+        }
+        t.sources.push(src);
+    }
+
+    let info = FileInfo {
+        source: args.file.clone(),
+        name,
+        size: streamed.size,
+        content_length: streamed.content_length,
+        sha256: streamed.sha256,
+        sha512: streamed.sha512,
+        md5: streamed.md5,
+    };
+    Ok(finish(args, t, Some(info)))
+}
+
+fn finish(args: &VerifyArgs, t: Tally, file: Option<FileInfo>) -> (VerifyReport, u8) {
+    let keys = primaries(&t.vouching);
+    let distinct = tarseal_sig::count_distinct_keys(&t.vouching);
+    let mut warnings = t.warnings;
+    let (verdict, code) = if !t.problems.is_empty() {
+        ("fail", 1)
+    } else if !t.vouched {
+        warnings.push(
+            "nothing signed by a keyring key vouches for these bytes (no matching checksum file, seal or signature with a good signature by a --keyring key)".into(),
+        );
+        ("indeterminate", 3)
+    } else if distinct < args.threshold as usize {
+        warnings.push(format!(
+            "threshold not reached: {distinct} distinct keyring key(s) vouch, {} required",
+            args.threshold
+        ));
+        ("indeterminate", 3)
+    } else {
+        ("pass", 0)
+    };
+    (
+        VerifyReport {
+            schema: SCHEMA,
+            tool: tarseal_check::report::ToolInfo::current(),
+            verdict,
+            exit_code: code,
+            file,
+            sources: t.sources,
+            signatures: t.signatures,
+            threshold: Threshold {
+                required: args.threshold,
+                distinct_keys: distinct,
+                keys,
+            },
+            problems: t.problems,
+            warnings,
+        },
+        code,
+    )
+}
+
+fn render(r: &VerifyReport) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    if let Some(f) = &r.file {
+        let _ = writeln!(o, "file     {} ({} bytes)", f.source, f.size);
+        let _ = writeln!(o, "sha256   {}", f.sha256);
+        let _ = writeln!(o, "sha512   {}", f.sha512);
+        let _ = writeln!(o, "md5      {} (informational only)", f.md5);
+    }
+    for s in &r.signatures {
+        let _ = writeln!(
+            o,
+            "sig      {:<19} {} ({}): {}",
+            s.status, s.file, s.covers, s.detail
+        );
+    }
+    for s in &r.sources {
+        let signed = if s.signed_by.is_empty() {
+            "unsigned".to_string()
+        } else {
+            format!("signed by {}", s.signed_by.join(", "))
+        };
+        let _ = writeln!(
+            o,
+            "source   {:<9} {} [{} {}, {signed}] {}",
+            s.status, s.file, s.kind, s.algorithm, s.detail
+        );
+    }
+    for p in &r.problems {
+        let _ = writeln!(o, "PROBLEM  {p}");
+    }
+    for w in &r.warnings {
+        let _ = writeln!(o, "warning  {w}");
+    }
+    let _ = writeln!(
+        o,
+        "keys     {} distinct keyring key(s) vouch ({} required){}",
+        r.threshold.distinct_keys,
+        r.threshold.required,
+        if r.threshold.keys.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", r.threshold.keys.join(", "))
+        }
+    );
+    let v = match r.verdict {
+        "pass" => "PASS: the bytes are the ones the keyring's keys signed for",
+        "fail" => "FAIL: the bytes do not match what was signed, or a signature is BAD",
+        _ => "INDETERMINATE: nothing (or not enough) signed by the keyring vouches for these bytes",
+    };
+    let _ = writeln!(o, "verdict  {v}");
+    o
+}
