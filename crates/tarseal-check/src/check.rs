@@ -157,16 +157,28 @@ pub fn run_check(
         let mut out: Vec<Vec<u8>> = Vec::new();
         for base in &bases {
             if subst {
-                let exact = tarseal_git::subst::expand_with(
+                // Abbreviation length and `%(describe)` (expanded once per archive, in tree
+                // order) depend on where and how git archive ran: try each plausible variant.
+                let first = tarseal_git::subst::expand_with(
                     base,
                     &resolved.commit,
                     hash,
                     Some(&abbreviations),
                 );
-                if !exact.repo_dependent.is_empty() {
-                    out.push(tarseal_git::subst::expand(base, &resolved.commit, hash));
+                let dependent = !first.repo_dependent.is_empty();
+                out.push(first.bytes);
+                if dependent {
+                    for (abbrev, describes) in [(None, 1), (Some(&abbreviations), 0), (None, 0)] {
+                        let e = tarseal_git::subst::expand_with_describe_budget(
+                            base,
+                            &resolved.commit,
+                            hash,
+                            abbrev,
+                            describes,
+                        );
+                        out.push(e.bytes);
+                    }
                 }
-                out.push(exact.bytes);
             }
         }
         if crlf {

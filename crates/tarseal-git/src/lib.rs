@@ -51,7 +51,8 @@ pub mod subst;
 pub use attributes::ExportAttributes;
 pub use error::GitError;
 pub use repo::{
-    Abbreviations, CommitInfo, Person, Repo, Resolved, TagInfo, Target, TreeEntry, TreeEntryKind,
+    Abbreviations, CommitInfo, Person, Repo, Resolved, TagHere, TagInfo, Target, TreeEntry,
+    TreeEntryKind,
 };
 pub use subst::Expansion;
 

@@ -86,6 +86,18 @@ pub struct CommitInfo {
     /// Ref names pointing at this commit, as `git log --decorate=short` spells them
     /// (`HEAD -> main`, `tag: v1.0`, ...), in git's order, for `%d`/`%D`.
     pub decorations: Vec<String>,
+    /// Tags that point at this commit, directly (lightweight) or through tag objects
+    /// (annotated), for `%(describe)` when the commit is exactly tagged.
+    pub tags_here: Vec<TagHere>,
+}
+
+/// A tag pointing at a commit, as `git describe` weighs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagHere {
+    /// The name below `refs/tags/`.
+    pub name: String,
+    /// True for a tag object (what `git describe` counts without `--tags`).
+    pub annotated: bool,
 }
 
 /// A resolved target.
@@ -462,7 +474,56 @@ impl Repo {
             subject: String::from_utf8_lossy(&crate::subst::subject_of(raw_message)).into_owned(),
             message: String::from_utf8_lossy(raw_message).into_owned(),
             decorations: self.decorations(id),
+            tags_here: self.tags_here(id),
         })
+    }
+
+    /// Tags under `refs/tags/` that point at `commit`, directly or through tag objects.
+    fn tags_here(&self, commit: ObjectId) -> Vec<TagHere> {
+        let mut out = Vec::new();
+        let Ok(platform) = self.repo.references() else {
+            return out;
+        };
+        let Ok(iter) = platform.tags() else {
+            return out;
+        };
+        let mut buf = Vec::new();
+        for reference in iter.flatten() {
+            let full = reference.name().as_bstr().to_str_lossy().into_owned();
+            let Some(name) = full.strip_prefix("refs/tags/") else {
+                continue;
+            };
+            let Some(mut current) = reference.target().try_id().map(|id| id.to_owned()) else {
+                continue;
+            };
+            let mut annotated = false;
+            for _ in 0..MAX_TAG_DEPTH {
+                if current == commit {
+                    out.push(TagHere {
+                        name: name.to_owned(),
+                        annotated,
+                    });
+                    break;
+                }
+                match self.repo.objects.try_find(&current, &mut buf) {
+                    Ok(Some(data)) if data.kind == gix::object::Kind::Tag => {
+                        match gix::objs::TagRef::from_bytes(data.data, self.object_hash())
+                            .ok()
+                            .and_then(|t| ObjectId::from_hex(t.target).ok())
+                        {
+                            Some(next) => {
+                                annotated = true;
+                                current = next;
+                            }
+                            None => break,
+                        }
+                    }
+                    _ => break,
+                }
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
     }
 
     /// `%d`/`%D` decorations of `commit`, in the order git prints them: `HEAD` (as

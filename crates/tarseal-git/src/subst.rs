@@ -46,6 +46,21 @@ pub fn expand_with(
     hash: HashKind,
     abbrev: Option<&Abbreviations>,
 ) -> Expansion {
+    expand_with_describe_budget(content, commit, hash, abbrev, 1)
+}
+
+/// Like [`expand_with`], with the number of `%(describe)` placeholders still to be expanded.
+///
+/// Why: `git archive` expands only the first `%(describe)` of the whole archive (in tree
+/// order) and leaves the rest literal, so a file's expansion depends on the files before it.
+/// A caller comparing one file at a time tries budget 1 and budget 0.
+pub fn expand_with_describe_budget(
+    content: &[u8],
+    commit: &CommitInfo,
+    hash: HashKind,
+    abbrev: Option<&Abbreviations>,
+    describe_budget: usize,
+) -> Expansion {
     let _ = hash; // ids carry their own kind; kept for API symmetry and future formats.
     let fallback;
     let abbrev = match abbrev {
@@ -65,6 +80,7 @@ pub fn expand_with(
         abbrev,
         unsupported: Vec::new(),
         repo_dependent: Vec::new(),
+        describes_left: describe_budget,
     };
     let mut out = Vec::with_capacity(content.len());
     let mut src = content;
@@ -99,6 +115,9 @@ struct Ctx<'a> {
     abbrev: &'a Abbreviations,
     unsupported: Vec<String>,
     repo_dependent: Vec<String>,
+    /// `git archive` runs `%(describe)` at most once per archive (git 2.32+); later ones stay
+    /// literal.
+    describes_left: usize,
 }
 
 #[derive(PartialEq, Clone, Copy)]
@@ -237,6 +256,17 @@ impl Ctx<'_> {
                     return 0;
                 };
                 let inner = &p[1..close];
+                if inner.starts_with(b"describe") && matches!(inner.get(8), None | Some(b':')) {
+                    if self.describes_left == 0 {
+                        return 0;
+                    }
+                    self.describes_left -= 1;
+                    if let Some(name) = describe_exact(commit, inner.get(9..).unwrap_or_default()) {
+                        self.repo_dependent(p, close + 1);
+                        out.extend_from_slice(name.as_bytes());
+                        return close + 1;
+                    }
+                }
                 let known = [&b"describe"[..], b"trailers", b"decorate"];
                 if known.iter().any(|k| {
                     inner.starts_with(k) && matches!(inner.get(k.len()), None | Some(b':'))
@@ -587,6 +617,58 @@ fn sanitized_subject(out: &mut Vec<u8>, msg: &[u8]) {
     }
 }
 
+/// `%(describe[:options])` when the commit carries exactly one eligible tag: git describe then
+/// prints just that tag's name. Options: `tags[=bool]` (count lightweight tags), `match=P`
+/// and `exclude=P` (wildmatch on the tag name; repeatable), `abbrev=N` (irrelevant for an
+/// exact match). `None` (unsupported) when no tag or several tags qualify, since git would
+/// then describe from an older tag or choose by tagger date.
+fn describe_exact(commit: &CommitInfo, options: &[u8]) -> Option<String> {
+    let mut tags = false;
+    let mut matches: Vec<&[u8]> = Vec::new();
+    let mut excludes: Vec<&[u8]> = Vec::new();
+    for opt in options.split(|&b| b == b',').filter(|o| !o.is_empty()) {
+        let (key, value) = match opt.iter().position(|&b| b == b'=') {
+            Some(i) => (&opt[..i], Some(&opt[i + 1..])),
+            None => (opt, None),
+        };
+        match (key, value) {
+            (b"tags", None) => tags = true,
+            (b"tags", Some(v)) => {
+                tags = match v {
+                    b"true" | b"yes" | b"on" | b"1" => true,
+                    b"false" | b"no" | b"off" | b"0" => false,
+                    _ => return None,
+                }
+            }
+            (b"match", Some(v)) => matches.push(v),
+            (b"exclude", Some(v)) => excludes.push(v),
+            (b"abbrev", Some(_)) => {}
+            _ => return None,
+        }
+    }
+    let wild = |pat: &[u8], name: &str| {
+        gix_glob::wildmatch(
+            pat.into(),
+            name.as_bytes().into(),
+            gix_glob::wildmatch::Mode::empty(),
+        )
+    };
+    let eligible: Vec<&crate::TagHere> = commit
+        .tags_here
+        .iter()
+        .filter(|t| tags || t.annotated)
+        .filter(|t| matches.is_empty() || matches.iter().any(|m| wild(m, &t.name)))
+        .filter(|t| !excludes.iter().any(|x| wild(x, &t.name)))
+        .collect();
+    // git describe prefers an annotated tag to a lightweight one at the same commit.
+    let annotated: Vec<_> = eligible.iter().filter(|t| t.annotated).collect();
+    match (annotated.as_slice(), eligible.as_slice()) {
+        ([one], _) => Some(one.name.clone()),
+        ([], [one]) => Some(one.name.clone()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,6 +691,7 @@ mod tests {
             subject: "Subject line".into(),
             message: "\n\nSubject line\nmore subject  \n\n\nbody text\n".into(),
             decorations: vec![],
+            tags_here: vec![],
         }
     }
 

@@ -93,6 +93,42 @@ fn every_placeholder_matches_git_archive_sha256() {
 }
 
 #[test]
+fn describe_of_an_exactly_tagged_commit_matches_git_archive() {
+    // The commit of v1.0 also carries the lightweight tag `light`.
+    let r = subst_repo(&[]);
+    r.write(
+        "describe.in",
+        "a=$Format:%(describe)$\nb=$Format:%(describe:tags=true)$\nc=$Format:%(describe:tags,match=l*)$\nd=$Format:%(describe:match=*[0-9]*,abbrev=0)$\n",
+    );
+    r.git(&["add", "-A"]);
+    r.git(&["commit", "-q", "-m", "describe"]);
+    r.git(&["tag", "-a", "v2.0", "-m", "release 2"]);
+    r.git(&["tag", "light2"]);
+    let repo = r.open();
+    let res = repo
+        .resolve(&Target::Tag {
+            name: "v2.0".into(),
+            allow_lightweight: false,
+        })
+        .unwrap();
+    let tar = r.archive(&["v2.0"]);
+    let blob = r.git_bytes(&["cat-file", "blob", "v2.0:describe.in"]);
+    let expected = tar_member(&tar, "describe.in");
+    assert_eq!(
+        String::from_utf8_lossy(&expected),
+        "a=v2.0\nb=%(describe:tags=true)\nc=%(describe:tags,match=l*)\nd=%(describe:match=*[0-9]*,abbrev=0)\n",
+        "git archive expands only the first %(describe) of an archive"
+    );
+    let ours = subst::expand_with(&blob, &res.commit, res.object_hash, None);
+    assert_eq!(ours.bytes, expected);
+    assert!(ours.unsupported.is_empty(), "{:?}", ours.unsupported);
+    assert!(ours
+        .repo_dependent
+        .iter()
+        .any(|p| p.starts_with("%(describe")));
+}
+
+#[test]
 fn utc_and_detached_head() {
     let r = TestRepo::init(&[]);
     r.write(".gitattributes", "v export-subst\n");
