@@ -53,7 +53,8 @@ pub(crate) struct VerifyArgs {
     /// Output format: text, or json (schema tarseal.verify/v1).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
-    /// Seconds without progress before a download is abandoned.
+    /// Seconds allowed to connect and to receive a response's head; the body of a download
+    /// must arrive within 20 times this (a stalled server is abandoned, never waited on).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     timeout: u64,
 }
