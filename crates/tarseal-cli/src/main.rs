@@ -4,10 +4,13 @@
 //! outcomes to the exit codes every command shares (DESIGN.md §3): 0 verified, 1 rejected,
 //! 2 usage or I/O error, 3 indeterminate.
 
+mod gate;
 mod progress;
 mod record;
 mod seal;
+mod sigs;
 mod sums;
+mod trust_chain;
 mod verify;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -46,6 +49,16 @@ enum Command {
     /// Re-hash a file (path or http(s) URL) and check it against its checksum files, seal
     /// record and detached signatures, verified against --keyring.
     Verify(verify::VerifyArgs),
+    /// Co-signatures on a release-sigs branch: add one (check, sign, commit), or check a
+    /// proposed change of the branch (CI).
+    #[command(subcommand)]
+    Sigs(sigs::SigsCommand),
+    /// Upload gate: pass only when N distinct keys have good signatures over exactly these
+    /// bytes (a path or an http(s) URL, re-hashed as it streams).
+    Gate(gate::GateArgs),
+    /// The project trust file's history.
+    #[command(subcommand)]
+    Trust(trust_chain::TrustCommand),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,6 +160,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Seal(args) => seal::seal(args),
         Command::Verify(args) => verify::verify(args),
+        Command::Sigs(cmd) => sigs::sigs(cmd),
+        Command::Gate(args) => gate::gate(args),
+        Command::Trust(cmd) => trust_chain::trust(cmd),
     }
 }
 

@@ -139,10 +139,10 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
 }
 
 /// A reader that hashes what it passes on (to bind the signature to the checked bytes).
-struct Hashing<R> {
-    inner: R,
-    sha256: sha2::Sha256,
-    bytes: u64,
+pub(crate) struct Hashing<R> {
+    pub(crate) inner: R,
+    pub(crate) sha256: sha2::Sha256,
+    pub(crate) bytes: u64,
 }
 
 impl<R: Read> Read for Hashing<R> {

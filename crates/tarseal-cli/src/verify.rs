@@ -121,7 +121,7 @@ struct VerifyReport {
 }
 
 /// Where FILE and its sidecars come from.
-enum Origin {
+pub(crate) enum Origin {
     Local(PathBuf),
     Url(String),
 }
@@ -146,14 +146,14 @@ impl Origin {
     }
 }
 
-struct Ctx {
-    agent: ureq::Agent,
-    keyring: Keyring,
+pub(crate) struct Ctx {
+    pub(crate) agent: ureq::Agent,
+    pub(crate) keyring: Keyring,
 }
 
 impl Ctx {
     /// A sidecar's bytes; `Ok(None)` when absent (no such file, HTTP 404...).
-    fn fetch(&self, loc: &str) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) fn fetch(&self, loc: &str) -> Result<Option<Vec<u8>>, String> {
         if loc.starts_with("http://") || loc.starts_with("https://") {
             let resp = match self.agent.get(loc).call() {
                 Ok(r) => r,
@@ -220,17 +220,17 @@ impl Read for ChunkReader {
 }
 
 /// What the one pass over the bytes produced.
-struct Streamed {
-    size: u64,
-    content_length: Option<u64>,
-    sha256: String,
-    sha512: String,
-    md5: String,
+pub(crate) struct Streamed {
+    pub(crate) size: u64,
+    pub(crate) content_length: Option<u64>,
+    pub(crate) sha256: String,
+    pub(crate) sha512: String,
+    pub(crate) md5: String,
     /// Per detached signature over the file: its statuses (or why none).
-    sig_results: Vec<Result<Vec<SigStatus>, String>>,
+    pub(crate) sig_results: Vec<Result<Vec<SigStatus>, String>>,
 }
 
-enum StreamError {
+pub(crate) enum StreamError {
     /// The bytes could not be obtained (exit 2).
     Io(String),
     /// The download is proven incomplete or inconsistent (exit 1).
@@ -239,7 +239,11 @@ enum StreamError {
 
 /// Streams the bytes once: SHA-256 + MD5 on the reading thread, SHA-512 on a second, each
 /// detached signature verified on a thread of its own from the same chunks.
-fn stream(ctx: &Ctx, origin: &Origin, sigs: &[Vec<u8>]) -> Result<Streamed, StreamError> {
+pub(crate) fn stream(
+    ctx: &Ctx,
+    origin: &Origin,
+    sigs: &[Vec<u8>],
+) -> Result<Streamed, StreamError> {
     let (mut input, content_length): (Box<dyn Read>, Option<u64>) = match origin {
         Origin::Local(p) => (
             Box::new(
@@ -346,7 +350,7 @@ fn stream(ctx: &Ctx, origin: &Origin, sigs: &[Vec<u8>]) -> Result<Streamed, Stre
     })
 }
 
-fn status_name(s: &SigStatus) -> &'static str {
+pub(crate) fn status_name(s: &SigStatus) -> &'static str {
     match s {
         SigStatus::Good(_) => "good",
         SigStatus::Bad { .. } => "bad",
@@ -472,21 +476,25 @@ pub(crate) fn verify(args: VerifyArgs) -> ExitCode {
     }
 }
 
-fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
-    let keyring = load_keyring(&args.keyring)?.unwrap_or_default();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(args.timeout)))
-        .timeout_recv_response(Some(Duration::from_secs(args.timeout)))
-        .timeout_recv_body(Some(Duration::from_secs(args.timeout.max(1) * 20)))
+/// The HTTP agent of verify and gate: `timeout` seconds to connect and for a response's
+/// head, 20 times that for a body.
+pub(crate) fn agent(timeout: u64) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(timeout)))
+        .timeout_recv_response(Some(Duration::from_secs(timeout)))
+        .timeout_recv_body(Some(Duration::from_secs(timeout.max(1) * 20)))
         .http_status_as_error(true)
         .build()
-        .into();
-    let ctx = Ctx { agent, keyring };
-    let is_url = args.file.starts_with("http://") || args.file.starts_with("https://");
+        .into()
+}
+
+/// A path or an http(s) URL, and the file name it ends in.
+pub(crate) fn origin_of(file: &str) -> Result<(Origin, String), String> {
+    let is_url = file.starts_with("http://") || file.starts_with("https://");
     let origin = if is_url {
-        Origin::Url(args.file.clone())
+        Origin::Url(file.to_string())
     } else {
-        let p = PathBuf::from(&args.file);
+        let p = PathBuf::from(file);
         if !p.is_file() {
             return Err(format!("{}: no such file", p.display()));
         }
@@ -503,8 +511,18 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         }
     };
     if name.is_empty() {
-        return Err(format!("{}: cannot tell the file name", args.file));
+        return Err(format!("{file}: cannot tell the file name"));
     }
+    Ok((origin, name))
+}
+
+fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
+    let keyring = load_keyring(&args.keyring)?.unwrap_or_default();
+    let ctx = Ctx {
+        agent: agent(args.timeout),
+        keyring,
+    };
+    let (origin, name) = origin_of(&args.file)?;
 
     // Signatures over the file itself: FILE.asc and every --sig.
     let mut file_sigs: Vec<(String, Vec<u8>)> = Vec::new();
