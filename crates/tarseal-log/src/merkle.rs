@@ -100,8 +100,9 @@ pub fn empty_root() -> Hash {
 /// Where the hash of the `n`-th complete subtree of `2^level` leaves is stored (x/mod tlog
 /// `StoredHashIndex`).
 ///
-/// Level `L`'s `n`-th hash is stored right after level `L+1`'s `(2n+1)`-th hash's children, so
-/// the sequence is: leaf 0, leaf 1, node(0,1), leaf 2, leaf 3, node(2,3), node(0..4), ...
+/// A node's hash is stored right after its right child's (the node is complete when its
+/// rightmost leaf is added), so the sequence is: leaf 0, leaf 1, node(0..2), leaf 2, leaf 3,
+/// node(2..4), node(0..4), leaf 4, ...
 pub fn stored_hash_index(level: u8, n: u64) -> u64 {
     // Move down to the rightmost leaf under the node, whose stored index is
     // n + n/2 + n/4 + ... (the leaf, plus every node completed before it),
