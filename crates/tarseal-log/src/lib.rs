@@ -11,7 +11,7 @@
 //! - [`tile`]: C2SP tlog-tiles paths (`tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]`), which
 //!   tiles a tree of a given size has, tile contents from stored hashes, entry bundles.
 //! - [`note`]: C2SP signed-note with Ed25519 keys (signer and verifier key strings as in
-//!   `golang.org/x/mod/sumdb/note`).
+//!   `golang.org/x/mod/sumdb/note`), and C2SP tlog-cosignature Ed25519 witness cosignatures.
 //! - [`checkpoint`]: C2SP tlog-checkpoint note bodies.
 //! - [`proof`]: C2SP tlog-proof files, the offline proof for one entry.
 //!
@@ -33,7 +33,8 @@ pub use merkle::{
     Hash, HashReader, HASH_SIZE,
 };
 pub use note::{
-    generate_signer, split_note, NoteSignature, NoteSigner, NoteVerifier, UnverifiedNote,
+    generate_signer, split_note, CosignatureSigner, CosignatureVerifier, NoteSignature, NoteSigner,
+    NoteVerifier, UnverifiedNote,
 };
 pub use proof::{TlogProof, TLOG_PROOF_HEADER};
 pub use tile::{

@@ -38,9 +38,15 @@ fn check_name(name: &str) -> Result<(), LogError> {
 
 /// signed-note "Signatures", Ed25519: `SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4]`, big-endian.
 fn key_id(name: &str, public: &[u8; 32]) -> u32 {
+    key_id_for(name, ALG_ED25519, public)
+}
+
+/// `SHA-256(name ‖ 0x0A ‖ type ‖ public key)[:4]`, big-endian (signed-note "Signatures";
+/// tlog-cosignature "Format" for type 0x04).
+fn key_id_for(name: &str, alg: u8, public: &[u8; 32]) -> u32 {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
-    h.update([b'\n', ALG_ED25519]);
+    h.update([b'\n', alg]);
     h.update(public);
     let d = h.finalize();
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
@@ -53,6 +59,11 @@ fn b64_decode(s: &str) -> Option<Vec<u8>> {
 
 /// `<name>+<hex8>+<base64(0x01 ‖ 32 bytes)>` → (name, key ID, key bytes).
 fn parse_key_fields(s: &str) -> Result<(&str, u32, [u8; 32]), LogError> {
+    parse_typed_key_fields(s, ALG_ED25519)
+}
+
+/// `<name>+<hex8>+<base64(alg ‖ 32 bytes)>` → (name, key ID, key bytes).
+fn parse_typed_key_fields(s: &str, want_alg: u8) -> Result<(&str, u32, [u8; 32]), LogError> {
     let mut parts = s.splitn(3, '+');
     let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(LogError::Key("expected <name>+<key ID>+<key>"));
@@ -66,8 +77,8 @@ fn parse_key_fields(s: &str) -> Result<(&str, u32, [u8; 32]), LogError> {
     let [alg, rest @ ..] = key.as_slice() else {
         return Err(LogError::Key("key is empty"));
     };
-    if *alg != ALG_ED25519 {
-        return Err(LogError::Key("not an Ed25519 (type 0x01) key"));
+    if *alg != want_alg {
+        return Err(LogError::Key("not a key of the expected signature type"));
     }
     let bytes: [u8; 32] = rest
         .try_into()
@@ -334,4 +345,154 @@ pub fn split_note(note: &str) -> Result<UnverifiedNote<'_>, LogError> {
         });
     }
     Ok(UnverifiedNote { text, signatures })
+}
+
+/// Signature type byte of Ed25519 timestamped witness cosignatures (tlog-cosignature).
+const ALG_COSIGNATURE_V1: u8 = 0x04;
+
+/// The message an Ed25519 cosignature signs (tlog-cosignature "Ed25519 signed message"):
+/// `cosignature/v1\ntime <timestamp>\n` and the whole checkpoint note text.
+fn cosignature_message(timestamp: u64, text: &str) -> String {
+    format!("cosignature/v1\ntime {timestamp}\n{text}")
+}
+
+/// Largest cosignature timestamp (tlog-cosignature: MUST NOT exceed 2^63 - 1).
+const MAX_TIMESTAMP: u64 = i64::MAX as u64;
+
+/// A witness's Ed25519 cosigner (c2sp.org/tlog-cosignature, type 0x04). The caller supplies
+/// the time: this crate reads no clock.
+pub struct CosignatureSigner {
+    name: String,
+    id: u32,
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for CosignatureSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CosignatureSigner")
+            .field("name", &self.name)
+            .field("id", &format_args!("{:08x}", self.id))
+            .finish_non_exhaustive()
+    }
+}
+
+impl CosignatureSigner {
+    /// A cosigner from a 32-byte Ed25519 seed and a key name.
+    pub fn new(name: &str, seed: &[u8; 32]) -> Result<CosignatureSigner, LogError> {
+        check_name(name)?;
+        let key = SigningKey::from_bytes(seed);
+        let id = key_id_for(name, ALG_COSIGNATURE_V1, key.verifying_key().as_bytes());
+        Ok(CosignatureSigner {
+            name: name.to_owned(),
+            id,
+            key,
+        })
+    }
+
+    /// The verifier for this cosigner.
+    pub fn verifier(&self) -> CosignatureVerifier {
+        CosignatureVerifier {
+            name: self.name.clone(),
+            id: self.id,
+            key: self.key.verifying_key(),
+        }
+    }
+
+    /// Appends this cosigner's signature line, made at `timestamp` (POSIX seconds), to a signed
+    /// note whose text is a checkpoint. The caller must have checked the checkpoint first (its
+    /// signature by the log, its consistency with what the witness saw before).
+    pub fn cosign(&self, note: &str, timestamp: u64) -> Result<String, LogError> {
+        if timestamp > MAX_TIMESTAMP {
+            return Err(LogError::Note("cosignature timestamp exceeds 2^63 - 1"));
+        }
+        let parsed = split_note(note)?;
+        check_text(parsed.text)?;
+        let sig = self
+            .key
+            .sign(cosignature_message(timestamp, parsed.text).as_bytes());
+        let mut blob = self.id.to_be_bytes().to_vec();
+        blob.extend_from_slice(&timestamp.to_be_bytes());
+        blob.extend_from_slice(&sig.to_bytes());
+        Ok(format!(
+            "{note}{SIG_PREFIX}{} {}\n",
+            self.name,
+            B64.encode(blob)
+        ))
+    }
+}
+
+/// Verifies a witness's Ed25519 cosignature (c2sp.org/tlog-cosignature, type 0x04) on a
+/// checkpoint note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CosignatureVerifier {
+    name: String,
+    id: u32,
+    key: VerifyingKey,
+}
+
+impl CosignatureVerifier {
+    /// From a verifier key string `<name>+<hex8>+<base64(0x04 ‖ public key)>`
+    /// (tlog-cosignature "Format": Ed25519 keys MAY be encoded as vkeys with type 0x04).
+    pub fn from_key_string(s: &str) -> Result<CosignatureVerifier, LogError> {
+        let (name, id, public) =
+            parse_typed_key_fields(s.trim_end_matches(['\n', '\r']), ALG_COSIGNATURE_V1)?;
+        if key_id_for(name, ALG_COSIGNATURE_V1, &public) != id {
+            return Err(LogError::Key("key ID does not match the key"));
+        }
+        let key = VerifyingKey::from_bytes(&public)
+            .map_err(|_| LogError::Key("not a valid Ed25519 public key"))?;
+        Ok(CosignatureVerifier {
+            name: name.to_owned(),
+            id,
+            key,
+        })
+    }
+
+    /// The key name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The verifier key string.
+    pub fn key_string(&self) -> String {
+        let mut key = vec![ALG_COSIGNATURE_V1];
+        key.extend_from_slice(self.key.as_bytes());
+        format!("{}+{:08x}+{}", self.name, self.id, B64.encode(key))
+    }
+
+    /// Verifies this witness's cosignature on a note and returns the note text and the
+    /// cosignature's timestamp. The same rules as [`NoteVerifier::verify`]: other keys' lines
+    /// are ignored, a failing or repeated line of this key rejects the note.
+    pub fn verify<'a>(&self, note: &'a str) -> Result<(&'a str, u64), LogError> {
+        let parsed = split_note(note)?;
+        let mut found = None;
+        for sig in &parsed.signatures {
+            if sig.name != self.name || sig.id != self.id {
+                continue;
+            }
+            if found.is_some() {
+                return Err(LogError::Note("two signatures by the same key"));
+            }
+            let bad = || LogError::BadSignature(self.name.clone());
+            // timestamped_signature: u64 timestamp (big-endian) ‖ 64-byte Ed25519 signature.
+            let (ts, sig_bytes) = (sig.signature.len() == 72)
+                .then(|| sig.signature.split_at(8))
+                .ok_or_else(bad)?;
+            let timestamp = u64::from_be_bytes(ts.try_into().map_err(|_| bad())?);
+            if timestamp > MAX_TIMESTAMP {
+                return Err(bad());
+            }
+            let bytes: [u8; 64] = sig_bytes.try_into().map_err(|_| bad())?;
+            let signature = ed25519_dalek::Signature::from_bytes(&bytes);
+            self.key
+                .verify_strict(
+                    cosignature_message(timestamp, parsed.text).as_bytes(),
+                    &signature,
+                )
+                .map_err(|_| bad())?;
+            found = Some(timestamp);
+        }
+        let timestamp = found.ok_or_else(|| LogError::UnsignedNote(self.name.clone()))?;
+        Ok((parsed.text, timestamp))
+    }
 }
