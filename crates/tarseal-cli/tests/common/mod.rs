@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub mod cosign;
 pub mod gpg;
 
 use serde_json::Value;

@@ -1,0 +1,119 @@
+//! Helpers for the co-signing tests (`sigs`, `gate`, `trust verify-chain`): a repository
+//! with tag `v2` signed by Alice, its `git archive` at `rel/proj-2.0.tar.gz`, more
+//! maintainers' keys on demand, signatures and keyrings as files, and a runner.
+
+use super::gpg::{Gpg, T0};
+use super::{Fixture, BIN};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const NAME: &str = "proj-2.0.tar.gz";
+
+pub struct Cosign {
+    pub f: Fixture,
+    pub g: Gpg,
+    pub alice: String,
+    /// Where the release file lies (`rel/`).
+    pub dir: PathBuf,
+}
+
+/// The outcome of one `tarseal` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    /// Exit code, stdout and stderr, for assertion messages.
+    pub all: String,
+}
+
+impl Cosign {
+    pub fn new() -> Cosign {
+        let f = Fixture::standard();
+        let g = Gpg::new();
+        let alice = g.gen_key(
+            Some(T0),
+            "Alice <alice@example.org>",
+            "ed25519",
+            "sign",
+            "never",
+        );
+        g.git(
+            &f,
+            &[
+                "-c",
+                &format!("user.signingkey={alice}"),
+                "tag",
+                "-s",
+                "v2",
+                "-m",
+                "v2",
+            ],
+        );
+        let dir = f.dir.path().join("rel");
+        std::fs::create_dir(&dir).unwrap();
+        f.git(&[
+            "archive",
+            "--format=tar.gz",
+            "--prefix=proj-2.0/",
+            "-o",
+            dir.join(NAME).to_str().unwrap(),
+            "v2",
+        ]);
+        Cosign { f, g, alice, dir }
+    }
+
+    pub fn tarball(&self) -> PathBuf {
+        self.dir.join(NAME)
+    }
+
+    pub fn tarball_s(&self) -> String {
+        self.tarball().to_str().unwrap().to_string()
+    }
+
+    /// A new ed25519 signing key made at T0; its primary fingerprint.
+    pub fn key(&self, uid: &str) -> String {
+        self.g.gen_key(Some(T0), uid, "ed25519", "sign", "never")
+    }
+
+    /// An armored export of these certificates, as a path.
+    pub fn keyring(&self, who: &[&str]) -> String {
+        self.g
+            .export_to(true, who, &self.f.scratch("keyring.asc"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// The unprotected secret key file (mode 0600), as a path.
+    pub fn secret(&self, who: &str) -> String {
+        self.g
+            .export_secret_to(who, &self.f.scratch("secret.key"), 0o600)
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A detached armored signature by `key` over `data` made at `time`, as a path.
+    pub fn sig(&self, key: &str, data: &Path, time: Option<&str>) -> String {
+        let p = self.f.scratch("sig.asc");
+        std::fs::write(&p, self.g.sign(time, key, data, &[])).unwrap();
+        p.to_str().unwrap().to_string()
+    }
+
+    /// Runs `tarseal ARGS` with git isolated from the user's configuration (a committer
+    /// identity for `sigs add`).
+    pub fn tarseal(&self, args: &[&str]) -> Run {
+        let out = super::isolate(&mut Command::new(BIN))
+            .args(args)
+            .env("GNUPGHOME", self.g.path())
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap_or(-1);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let all = format!(
+            "exit {code}\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("panicked"), "{all}");
+        Run { code, stdout, all }
+    }
+}
