@@ -28,9 +28,9 @@ pub mod tile;
 pub use checkpoint::Checkpoint;
 pub use error::LogError;
 pub use merkle::{
-    consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, stored_hash_count,
-    stored_hash_index, stored_hashes_for_leaf, tree_hash, verify_consistency, verify_inclusion,
-    Hash, HashReader, HASH_SIZE,
+    consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, split_stored_hash_index,
+    stored_hash_count, stored_hash_index, stored_hashes_for_leaf, tree_hash, verify_consistency,
+    verify_inclusion, Hash, HashReader, HASH_SIZE,
 };
 pub use note::{
     generate_signer, split_note, CosignatureSigner, CosignatureVerifier, NoteSignature, NoteSigner,

@@ -119,6 +119,27 @@ pub fn stored_hash_index(level: u8, n: u64) -> u64 {
     i + u64::from(level)
 }
 
+/// The inverse of [`stored_hash_index`]: the `(level, n)` of the subtree whose hash is stored at
+/// `index` (x/mod tlog `SplitStoredHashIndex`).
+pub fn split_stored_hash_index(index: u64) -> (u8, u64) {
+    // stored_hash_index(0, n) <= 2n, so the leaf whose hashes include `index` is in
+    // [index/2, index/2 + log2(index)]: step forward while leaf n+1's hashes start at or
+    // before `index` (leaf n adds 1 + trailing_ones(n) hashes).
+    let mut n = index / 2;
+    let mut at = stored_hash_index(0, n);
+    loop {
+        let next = at + 1 + u64::from(n.trailing_ones());
+        if next > index {
+            break;
+        }
+        n += 1;
+        at = next;
+    }
+    // The hash was stored with leaf n: it is one of (0, n), (1, n/2), (2, n/4), ...
+    let level = (index - at) as u8;
+    (level, n >> level)
+}
+
 /// How many hashes are stored for a tree of `n` leaves (x/mod tlog `StoredHashCount`): the
 /// index at which the hashes of leaf `n` go.
 pub fn stored_hash_count(n: u64) -> u64 {

@@ -71,6 +71,21 @@ fn stored_hash_index_sequence() {
 }
 
 #[test]
+fn split_stored_hash_index_inverts() {
+    // x/mod tlog TestSplitStoredHashIndex: levels < 10, n < 100; and every index below 5000.
+    for level in 0..10u8 {
+        for n in 0..100u64 {
+            let x = stored_hash_index(level, n);
+            assert_eq!(split_stored_hash_index(x), (level, n), "index {x}");
+        }
+    }
+    for x in 0..5000u64 {
+        let (level, n) = split_stored_hash_index(x);
+        assert_eq!(stored_hash_index(level, n), x);
+    }
+}
+
+#[test]
 fn every_stored_hash_is_its_subtree_root() {
     let stored = stored();
     assert_eq!(stored.len() as u64, stored_hash_count(MAX));
