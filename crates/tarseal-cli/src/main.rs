@@ -5,6 +5,7 @@
 //! 2 usage or I/O error, 3 indeterminate.
 
 mod gate;
+mod logcmd;
 mod progress;
 mod record;
 mod seal;
@@ -49,6 +50,13 @@ enum Command {
     /// Re-hash a file (path or http(s) URL) and check it against its checksum files, seal
     /// record and detached signatures, verified against --keyring.
     Verify(verify::VerifyArgs),
+    /// Run the transparency log service (HTTP; embedded SQLite by default).
+    Serve(logcmd::ServeArgs),
+    /// Send a record (NAME.seal + NAME.seal.asc) to the log; writes NAME.tlog-proof.
+    Publish(logcmd::PublishArgs),
+    /// Ask the log for a project's tag: checksums with verified inclusion proofs (exit 3 when
+    /// the log has no record).
+    Query(logcmd::QueryArgs),
     /// Co-signatures on a release-sigs branch: add one (check, sign, commit), or check a
     /// proposed change of the branch (CI).
     #[command(subcommand)]
@@ -160,6 +168,9 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Seal(args) => seal::seal(args),
         Command::Verify(args) => verify::verify(args),
+        Command::Serve(args) => logcmd::serve(args),
+        Command::Publish(args) => logcmd::publish(args),
+        Command::Query(args) => logcmd::query(args),
         Command::Sigs(cmd) => sigs::sigs(cmd),
         Command::Gate(args) => gate::gate(args),
         Command::Trust(cmd) => trust_chain::trust(cmd),

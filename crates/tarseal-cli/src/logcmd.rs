@@ -1,0 +1,199 @@
+//! `tarseal serve`, `tarseal publish` and `tarseal query`: thin shells over tarseal-server
+//! (the service and its blocking client).
+
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tarseal_server::app::QueryAnswer;
+use tarseal_server::client;
+
+use crate::EXIT_USAGE;
+
+/// Exit code when the log has no record (indeterminate, never "clean").
+const EXIT_INDETERMINATE: u8 = 3;
+
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// Data directory: the log key (`log-key`, created on first start, mode 0600), the SQLite
+    /// database `tarseal.db`, and by default the trust directory `trust/`.
+    #[arg(long, value_name = "DIR", default_value = "tarseal-data")]
+    data_dir: PathBuf,
+    /// Address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8470")]
+    listen: String,
+    /// The store: `sqlite:PATH` (default: DATA_DIR/tarseal.db).
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+    /// Who may publish: `<project>.toml` (tarseal trust file) and `<project>.keys` (their
+    /// OpenPGP certificates) per project (default: DATA_DIR/trust).
+    #[arg(long, value_name = "DIR")]
+    trust_dir: Option<PathBuf>,
+    /// The log's origin (its checkpoint's first line and key name), used when the key is
+    /// created.
+    #[arg(long, value_name = "NAME", default_value = "tarseal.localhost/log")]
+    origin: String,
+}
+
+pub(crate) fn serve(args: ServeArgs) -> ExitCode {
+    let cfg = tarseal_server::Config {
+        data_dir: args.data_dir,
+        listen: args.listen,
+        db: args.db,
+        trust_dir: args.trust_dir,
+        origin: args.origin,
+    };
+    match tarseal_server::serve_blocking(cfg) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tarseal: error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+#[derive(Args)]
+pub(crate) struct PublishArgs {
+    /// The record `NAME.seal`; its signature `NAME.seal.asc` is read beside it.
+    record: PathBuf,
+    /// The log's base URL.
+    #[arg(long, value_name = "URL")]
+    server: String,
+}
+
+pub(crate) fn publish(args: PublishArgs) -> ExitCode {
+    match publish_file(&args.record, &args.server) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tarseal: error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Publishes `record` (+ `.asc`), writes `NAME.tlog-proof` beside it (NAME = the record's
+/// name without `.seal`), prints the entry index. 0 logged, 1 refused (403, 409, 400), 2 I/O.
+pub(crate) fn publish_file(record: &Path, server: &str) -> Result<ExitCode, String> {
+    let text = std::fs::read_to_string(record)
+        .map_err(|e| format!("cannot read {}: {e}", record.display()))?;
+    let asc_path = PathBuf::from(format!("{}.asc", record.display()));
+    let sig = std::fs::read_to_string(&asc_path)
+        .map_err(|e| format!("cannot read {}: {e}", asc_path.display()))?;
+    let a = client::publish(server, &text, &sig)?;
+    if a.status != 200 {
+        let msg = serde_json::from_str::<serde_json::Value>(&a.body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+            .unwrap_or(a.body);
+        eprintln!("tarseal: rejected: the log answered {}: {msg}", a.status);
+        return Ok(ExitCode::from(if a.status >= 500 { EXIT_USAGE } else { 1 }));
+    }
+    let p = client::parse_published(&a.body)?;
+    let name = record
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(|n| n.strip_suffix(".seal").unwrap_or(n).to_string())
+        .ok_or("record path has no file name")?;
+    let proof_path = record.with_file_name(format!("{name}.tlog-proof"));
+    std::fs::write(&proof_path, &p.tlog_proof)
+        .map_err(|e| format!("cannot write {}: {e}", proof_path.display()))?;
+    println!("{}", p.index);
+    eprintln!(
+        "tarseal: {} entry {} of the log; proof in {}",
+        if p.existing {
+            "already logged as"
+        } else {
+            "logged as"
+        },
+        p.index,
+        proof_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub(crate) struct QueryArgs {
+    /// The project.
+    project: String,
+    /// The tag.
+    tag: String,
+    /// The log's base URL.
+    #[arg(long, value_name = "URL")]
+    server: String,
+    /// The log's verifier key (`name+hex+base64`, printed by `tarseal serve`): the checkpoint
+    /// must be signed by it. Without it the proofs are checked against an unauthenticated root.
+    #[arg(long, value_name = "KEY")]
+    log_key: Option<String>,
+    /// Print `MD5  FILE` lines (md5sum -c).
+    #[arg(long, conflicts_with_all = ["sha256", "json"])]
+    md5: bool,
+    /// Print `SHA256  FILE` lines (sha256sum -c); the default.
+    #[arg(long, conflicts_with_all = ["md5", "json"])]
+    sha256: bool,
+    /// Print the verified answer as JSON.
+    #[arg(long, conflicts_with_all = ["md5", "sha256"])]
+    json: bool,
+}
+
+pub(crate) fn query(args: QueryArgs) -> ExitCode {
+    let a = match client::query(&args.server, &args.project, &args.tag, None) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("tarseal: error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    if a.status == 404 {
+        eprintln!("tarseal: {}", a.body.trim_end());
+        return ExitCode::from(EXIT_INDETERMINATE);
+    }
+    if a.status != 200 {
+        eprintln!(
+            "tarseal: error: the log answered {}: {}",
+            a.status,
+            a.body.trim_end()
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let answer: QueryAnswer = match serde_json::from_str(&a.body) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("tarseal: error: unexpected answer from the log: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let cp = match client::verify_answer(&answer, args.log_key.as_deref()) {
+        Ok(cp) => cp,
+        Err(e) => {
+            eprintln!("tarseal: rejected: the log's answer does not verify: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if answer.records.is_empty() {
+        eprintln!("tarseal: indeterminate: no record");
+        return ExitCode::from(EXIT_INDETERMINATE);
+    }
+    if args.log_key.is_none() {
+        eprintln!("tarseal: warning: no --log-key: the checkpoint's signature was not checked");
+    }
+    eprintln!(
+        "tarseal: {} record(s), inclusion proven in {} at size {}",
+        answer.records.len(),
+        cp.origin,
+        cp.size
+    );
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&answer).expect("json"));
+    } else {
+        let mut lines: Vec<String> = answer
+            .records
+            .iter()
+            .map(|r| format!("{}  {}", if args.md5 { &r.md5 } else { &r.sha256 }, r.file))
+            .collect();
+        lines.sort();
+        lines.dedup();
+        for l in lines {
+            println!("{l}");
+        }
+    }
+    ExitCode::SUCCESS
+}

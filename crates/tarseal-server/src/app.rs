@@ -1,0 +1,423 @@
+//! The HTTP API (axum): the write endpoint `POST /v1/records`, the C2SP tlog-tiles read
+//! side (`/checkpoint`, `/tile/...`), the query index, health and the OpenAPI document.
+//!
+//! Every route is in [`ROUTES`]; the router is built from that list only, and a test checks
+//! that it equals the paths of docs/openapi.yaml.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::logkey::LogKey;
+use crate::record;
+use crate::store::{Appended, Entry, NewEntry, Store, StoreError, StoreReader, StoredCheckpoint};
+use crate::trust::Trust;
+
+/// Largest request body accepted (HTTP 413 beyond).
+pub const MAX_BODY: usize = 64 * 1024;
+/// Requests handled at once per process; more wait (a simple rate limit).
+pub const MAX_CONCURRENT: usize = 256;
+
+/// (method, OpenAPI path, handler name). The router is built from this list.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("post", "/v1/records"),
+    ("get", "/checkpoint"),
+    ("get", "/tile/{tile_path}"),
+    ("get", "/v1/projects/{project}/tags/{tag}"),
+    ("get", "/v1/digests/sha256/{hex}"),
+    ("get", "/healthz"),
+    ("get", "/openapi.yaml"),
+];
+
+/// The OpenAPI document, served at `/openapi.yaml`.
+pub const OPENAPI: &str = include_str!("../../../docs/openapi.yaml");
+
+/// Shared state of the handlers.
+pub struct App {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Who may publish.
+    pub trust: Trust,
+    /// The log's signing key.
+    pub key: LogKey,
+}
+
+type Shared = Arc<App>;
+
+/// The router with every route of [`ROUTES`], the body limit and the concurrency limit.
+pub fn router(app: Arc<App>) -> Router {
+    let mut r: Router<Shared> = Router::new();
+    for (method, path) in ROUTES {
+        r = match (*method, *path) {
+            ("post", "/v1/records") => r.route(path, post(post_record)),
+            ("get", "/checkpoint") => r.route(path, get(checkpoint)),
+            // tlog-tiles paths have several segments: `{tile_path}` matches the rest.
+            ("get", "/tile/{tile_path}") => r.route("/tile/{*tile_path}", get(tile)),
+            ("get", "/v1/projects/{project}/tags/{tag}") => r.route(path, get(project_tag)),
+            ("get", "/v1/digests/sha256/{hex}") => r.route(path, get(digest)),
+            ("get", "/healthz") => r.route(path, get(|| async { "ok\n" })),
+            ("get", "/openapi.yaml") => r.route(
+                path,
+                get(|| async { ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI) }),
+            ),
+            other => unreachable!("route {other:?} has no handler"),
+        };
+    }
+    r.layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(tower::limit::ConcurrencyLimitLayer::new(MAX_CONCURRENT))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+/// An error answer: a status and a JSON body `{"error": ..., ...}`.
+struct ApiError {
+    status: StatusCode,
+    body: serde_json::Value,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, msg: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: serde_json::json!({ "error": msg.into() }),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        tracing::error!(error = %e, "store");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {e}"),
+        )
+    }
+}
+
+impl From<tarseal_log::LogError> for ApiError {
+    fn from(e: tarseal_log::LogError) -> ApiError {
+        StoreError::from(e).into()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(self.body)).into_response()
+    }
+}
+
+/// Runs blocking store work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("task: {e}")))?
+}
+
+/// The body of `POST /v1/records`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublishBody {
+    record: String,
+    signature: String,
+}
+
+/// The answer to a publish (200).
+#[derive(Serialize, Deserialize, Debug)]
+pub struct Published {
+    /// The entry's index.
+    pub index: u64,
+    /// Whether the record was already in the log (nothing new written).
+    pub existing: bool,
+    /// SHA-256 of the record text (hex).
+    pub record_sha256: String,
+    /// The checkpoint the proof is against.
+    pub checkpoint: String,
+    /// The C2SP tlog-proof of the entry.
+    pub tlog_proof: String,
+}
+
+async fn post_record(State(app): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
+    let text = std::str::from_utf8(&body).map_err(|e| bad(format!("body is not UTF-8: {e}")))?;
+    let req: PublishBody = serde_json::from_str(text).map_err(|e| {
+        bad(format!(
+            "body is not JSON {{\"record\": \"...\", \"signature\": \"...\"}}: {e}"
+        ))
+    })?;
+    let art = record::parse(&req.record).map_err(|e| bad(format!("record: {e}")))?;
+    blocking(move || {
+        let signer = app
+            .trust
+            .authorize(&art.project, req.record.as_bytes(), req.signature.as_bytes())
+            .map_err(|f| ApiError::new(StatusCode::FORBIDDEN, f.0))?;
+        let record_sha256 = hex::encode(Sha256::digest(req.record.as_bytes()));
+        let e = NewEntry {
+            record: req.record.into_bytes(),
+            signature: req.signature.into_bytes(),
+            record_sha256: record_sha256.clone(),
+            project: art.project,
+            tag: art.tag,
+            file: art.file,
+            sha256: art.sha256,
+            md5: art.md5,
+            signer,
+        };
+        let key = &app.key;
+        let sign = |size: u64, root: &tarseal_log::Hash| key.sign_checkpoint(size, root);
+        let (index, existing, cp) = match app.store.append(&e, &sign)? {
+            Appended::New(i, cp) => {
+                tracing::info!(index = i, project = %e.project, tag = %e.tag, file = %e.file, "appended");
+                (i, false, cp)
+            }
+            Appended::Existing(i) => (i, true, app.store.latest_checkpoint()?),
+            Appended::Conflict(i) => {
+                return Err(ApiError {
+                    status: StatusCode::CONFLICT,
+                    body: serde_json::json!({
+                        "error": format!(
+                            "entry {i} already records project {:?} tag {:?} file {:?} with a different sha256 (first write wins)",
+                            e.project, e.tag, e.file
+                        ),
+                        "existing_index": i,
+                    }),
+                })
+            }
+        };
+        let proof = tarseal_log::inclusion_proof(cp.size, index, &StoreReader(&*app.store))?;
+        let tlog_proof = crate::logkey::tlog_proof(index, &proof, &cp.note);
+        Ok(axum::Json(Published {
+            index,
+            existing,
+            record_sha256,
+            checkpoint: cp.note,
+            tlog_proof,
+        })
+        .into_response())
+    })
+    .await
+}
+
+fn text(status: StatusCode, cache: &'static str, body: impl Into<axum::body::Body>) -> Response {
+    let mut r = (status, body.into()).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    r
+}
+
+async fn checkpoint(State(app): State<Shared>) -> Result<Response, ApiError> {
+    let cp = blocking(move || Ok(app.store.latest_checkpoint()?)).await?;
+    Ok(text(StatusCode::OK, "no-cache", cp.note))
+}
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+async fn tile(
+    State(app): State<Shared>,
+    Path(tile_path): Path<String>,
+) -> Result<Response, ApiError> {
+    let path = format!("tile/{tile_path}");
+    let not_found = |m: String| ApiError::new(StatusCode::NOT_FOUND, m);
+    blocking(move || {
+        let size = app.store.latest_checkpoint()?.size;
+        if path.starts_with("tile/entries/") {
+            let (index, width) = tarseal_log::parse_entries_tile_path(&path)
+                .map_err(|e| not_found(e.to_string()))?;
+            let start = index
+                .checked_mul(256)
+                .ok_or_else(|| not_found("no such tile".into()))?;
+            let end = start + u64::from(width);
+            if end > size {
+                return Err(not_found(format!(
+                    "{path} is not in the tree of size {size}"
+                )));
+            }
+            let records = app.store.records(start, end)?;
+            let refs: Vec<&[u8]> = records.iter().map(Vec::as_slice).collect();
+            let data = tarseal_log::encode_entry_bundle(&refs)?;
+            let cache = if width == 256 { IMMUTABLE } else { "no-cache" };
+            return Ok(octets(data, cache));
+        }
+        let t = tarseal_log::TileId::parse(&path).map_err(|e| not_found(e.to_string()))?;
+        if !t.exists_in(size) {
+            return Err(not_found(format!(
+                "{path} is not in the tree of size {size}"
+            )));
+        }
+        let data = tarseal_log::read_tile(&t, size, &StoreReader(&*app.store))?;
+        Ok(octets(
+            data,
+            if t.is_full() { IMMUTABLE } else { "no-cache" },
+        ))
+    })
+    .await
+}
+
+fn octets(data: Vec<u8>, cache: &'static str) -> Response {
+    let mut r = data.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    r
+}
+
+/// `?format=json|sha256sums|md5sums`.
+#[derive(Deserialize)]
+struct FormatQuery {
+    format: Option<String>,
+}
+
+/// One record of a query answer, with its inclusion proof.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct QueryRecord {
+    /// Entry index.
+    pub index: u64,
+    /// `project`.
+    pub project: String,
+    /// `tag`.
+    pub tag: String,
+    /// `file`.
+    pub file: String,
+    /// `sha256` of the artifact.
+    pub sha256: String,
+    /// `md5` of the artifact (informational).
+    pub md5: String,
+    /// The accepted signer's primary fingerprint.
+    pub signer: String,
+    /// The record text (the log leaf).
+    pub record: String,
+    /// Its armored signature as submitted.
+    pub signature: String,
+    /// Inclusion proof against `checkpoint` (base64 hashes, leaf to root).
+    pub inclusion_proof: Vec<String>,
+}
+
+/// The JSON answer of the query endpoints.
+#[derive(Serialize, Deserialize, Debug)]
+pub struct QueryAnswer {
+    /// The signed checkpoint every proof is against.
+    pub checkpoint: String,
+    /// Its tree size.
+    pub tree_size: u64,
+    /// The records found (never empty: no record is a 404).
+    pub records: Vec<QueryRecord>,
+}
+
+fn answer(
+    app: &App,
+    entries: Vec<Entry>,
+    what: String,
+    format: Option<String>,
+) -> Result<Response, ApiError> {
+    let cp: StoredCheckpoint = app.store.latest_checkpoint()?;
+    // Entries appended after this checkpoint was read are left for the next query.
+    let entries: Vec<Entry> = entries.into_iter().filter(|e| e.index < cp.size).collect();
+    if entries.is_empty() {
+        return Ok(text(
+            StatusCode::NOT_FOUND,
+            "no-cache",
+            format!(
+                "indeterminate: no record for {what} in the log (tree size {})\n",
+                cp.size
+            ),
+        ));
+    }
+    match format.as_deref().unwrap_or("json") {
+        f @ ("sha256sums" | "md5sums") => {
+            let mut lines: Vec<String> = entries
+                .iter()
+                .map(|e| {
+                    let h = if f == "md5sums" { &e.md5 } else { &e.sha256 };
+                    format!("{h}  {}\n", e.file)
+                })
+                .collect();
+            lines.sort();
+            lines.dedup();
+            Ok(text(StatusCode::OK, "no-cache", lines.concat()))
+        }
+        "json" => {
+            let mut records = Vec::new();
+            for e in entries {
+                let proof =
+                    tarseal_log::inclusion_proof(cp.size, e.index, &StoreReader(&*app.store))?;
+                records.push(QueryRecord {
+                    index: e.index,
+                    project: e.project,
+                    tag: e.tag,
+                    file: e.file,
+                    sha256: e.sha256,
+                    md5: e.md5,
+                    signer: e.signer,
+                    record: String::from_utf8_lossy(&e.record).into_owned(),
+                    signature: String::from_utf8_lossy(&e.signature).into_owned(),
+                    inclusion_proof: proof.iter().map(|h| crate::logkey::b64(h)).collect(),
+                });
+            }
+            Ok(axum::Json(QueryAnswer {
+                checkpoint: cp.note,
+                tree_size: cp.size,
+                records,
+            })
+            .into_response())
+        }
+        other => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("format {other:?} is not json, sha256sums or md5sums"),
+        )),
+    }
+}
+
+async fn project_tag(
+    State(app): State<Shared>,
+    Path((project, tag)): Path<(String, String)>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
+    record::check_project(&project).map_err(bad)?;
+    record::check_tag(&tag).map_err(bad)?;
+    blocking(move || {
+        let entries = app.store.by_project_tag(&project, &tag)?;
+        answer(
+            &app,
+            entries,
+            format!("project {project:?} tag {tag:?}"),
+            q.format,
+        )
+    })
+    .await
+}
+
+async fn digest(
+    State(app): State<Shared>,
+    Path(hex): Path<String>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, ApiError> {
+    let hex = hex.to_ascii_lowercase();
+    if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "not a SHA-256 in hex",
+        ));
+    }
+    blocking(move || {
+        let entries = app.store.by_sha256(&hex)?;
+        answer(&app, entries, format!("sha256 {hex}"), q.format)
+    })
+    .await
+}

@@ -1,0 +1,187 @@
+//! A blocking client of the log API (the CLI's `publish`, `query` and `seal --publish`), and
+//! the verification of a query answer: every inclusion proof against the answer's checkpoint,
+//! the checkpoint's signature when the log's key is known.
+
+use std::io::Read;
+use std::time::Duration;
+
+use base64::Engine;
+use tarseal_log::{Hash, NoteVerifier};
+
+use crate::app::{Published, QueryAnswer};
+
+/// An HTTP answer: status and body.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// The body as text (lossy UTF-8).
+    pub body: String,
+    /// The body's bytes (at most 64 MiB read).
+    pub bytes: Vec<u8>,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(Duration::from_secs(30)))
+        .timeout_recv_response(Some(Duration::from_secs(120)))
+        .timeout_recv_body(Some(Duration::from_secs(600)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn read(resp: ureq::http::Response<ureq::Body>, url: &str) -> Result<Answer, String> {
+    let status = resp.status().as_u16();
+    let mut buf = Vec::new();
+    resp.into_body()
+        .into_reader()
+        .take(64 << 20)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("{url}: {e}"))?;
+    Ok(Answer {
+        status,
+        body: String::from_utf8_lossy(&buf).into_owned(),
+        bytes: buf,
+    })
+}
+
+/// Percent-encodes one path segment (everything but RFC 3986 unreserved characters).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `POST {server}/v1/records` with the record and its armored signature.
+pub fn publish(server: &str, record: &str, signature: &str) -> Result<Answer, String> {
+    let url = format!("{}/v1/records", server.trim_end_matches('/'));
+    let body = serde_json::json!({ "record": record, "signature": signature }).to_string();
+    let resp = agent()
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .send(body.as_bytes())
+        .map_err(|e| format!("{url}: {e}"))?;
+    read(resp, &url)
+}
+
+/// Parses a 200 answer of publish.
+pub fn parse_published(body: &str) -> Result<Published, String> {
+    serde_json::from_str(body).map_err(|e| format!("unexpected answer from the log: {e}"))
+}
+
+/// `GET {server}/v1/projects/{project}/tags/{tag}[?format=...]`.
+pub fn query(
+    server: &str,
+    project: &str,
+    tag: &str,
+    format: Option<&str>,
+) -> Result<Answer, String> {
+    let mut url = format!(
+        "{}/v1/projects/{}/tags/{}",
+        server.trim_end_matches('/'),
+        encode_segment(project),
+        encode_segment(tag)
+    );
+    if let Some(f) = format {
+        url.push_str("?format=");
+        url.push_str(f);
+    }
+    let resp = agent()
+        .get(&url)
+        .call()
+        .map_err(|e| format!("{url}: {e}"))?;
+    read(resp, &url)
+}
+
+/// `GET {server}/{path}`.
+pub fn get(server: &str, path: &str) -> Result<Answer, String> {
+    let url = format!(
+        "{}/{}",
+        server.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    let resp = agent()
+        .get(&url)
+        .call()
+        .map_err(|e| format!("{url}: {e}"))?;
+    read(resp, &url)
+}
+
+/// A checkpoint's body: origin, size, root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointBody {
+    /// The origin line.
+    pub origin: String,
+    /// Tree size.
+    pub size: u64,
+    /// Root hash.
+    pub root: Hash,
+}
+
+/// Reads a signed checkpoint note: verifies it with `log_key` (a verifier key string) when
+/// given, else only splits off its body (the root is then not authenticated).
+pub fn open_checkpoint(note: &str, log_key: Option<&str>) -> Result<CheckpointBody, String> {
+    let body = match log_key {
+        Some(k) => {
+            let v = NoteVerifier::from_key_string(k).map_err(|e| format!("--log-key: {e}"))?;
+            v.verify(note)
+                .map_err(|e| format!("checkpoint signature: {e}"))?
+                .to_string()
+        }
+        None => note
+            .split_once("\n\n")
+            .map(|(b, _)| format!("{b}\n"))
+            .ok_or("the checkpoint is not a signed note")?,
+    };
+    let c = tarseal_log::Checkpoint::parse(&body).map_err(|e| format!("checkpoint: {e}"))?;
+    let (origin, size, root) = (c.origin, c.size, c.root);
+    Ok(CheckpointBody { origin, size, root })
+}
+
+/// Verifies a query answer: the checkpoint (its signature with `log_key`), and for every
+/// record that its fields are the record's and its inclusion proof holds.
+pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<CheckpointBody, String> {
+    let cp = open_checkpoint(&a.checkpoint, log_key)?;
+    if cp.size != a.tree_size {
+        return Err(format!(
+            "answer says tree size {} but its checkpoint {}",
+            a.tree_size, cp.size
+        ));
+    }
+    for r in &a.records {
+        let art = crate::record::parse(&r.record).map_err(|e| format!("entry {}: {e}", r.index))?;
+        if art.project != r.project
+            || art.tag != r.tag
+            || art.file != r.file
+            || art.sha256 != r.sha256
+            || art.md5 != r.md5
+        {
+            return Err(format!(
+                "entry {}: the answer's fields differ from its record",
+                r.index
+            ));
+        }
+        let proof: Vec<Hash> = r
+            .inclusion_proof
+            .iter()
+            .map(|h| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(h)
+                    .ok()
+                    .and_then(|v| <[u8; 32]>::try_from(v).ok())
+                    .ok_or_else(|| format!("entry {}: bad proof hash", r.index))
+            })
+            .collect::<Result<_, _>>()?;
+        let leaf = tarseal_log::leaf_hash(r.record.as_bytes());
+        tarseal_log::verify_inclusion(&proof, cp.size, &cp.root, r.index, &leaf)
+            .map_err(|e| format!("entry {}: {e}", r.index))?;
+    }
+    Ok(cp)
+}

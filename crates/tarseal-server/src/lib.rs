@@ -1,0 +1,180 @@
+//! tarseal-server: the transparency log service behind `tarseal serve`.
+//!
+//! Depends on the core (tarseal-log for the Merkle math and formats, tarseal-sig for
+//! signatures); nothing in the core depends on it. Modules: [`store`] (the store trait),
+//! [`sqlite`] (the default store), [`trust`] (who may publish), [`record`] (what may be
+//! published), [`logkey`] (the log's key, checkpoints, proofs), [`app`] (the HTTP API), and
+//! [`client`] (the blocking client the CLI's `publish` and `query` use).
+//!
+//! API: docs/api.md and docs/openapi.yaml.
+
+pub mod app;
+pub mod client;
+pub mod logkey;
+pub mod record;
+pub mod sqlite;
+pub mod store;
+pub mod trust;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use app::App;
+use store::Store;
+
+/// How `tarseal serve` runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Data directory: the log key, the SQLite database by default.
+    pub data_dir: PathBuf,
+    /// Address to listen on (`127.0.0.1:0` picks a port).
+    pub listen: String,
+    /// `sqlite:PATH`; `None` = `DATA_DIR/tarseal.db`.
+    pub db: Option<String>,
+    /// The trust directory (`<project>.toml` + `<project>.keys`); `None` = `DATA_DIR/trust`.
+    pub trust_dir: Option<PathBuf>,
+    /// The log's origin (its key name) when the key is created.
+    pub origin: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("tarseal-data"),
+            listen: "127.0.0.1:8470".into(),
+            db: None,
+            trust_dir: None,
+            origin: "tarseal.localhost/log".into(),
+        }
+    }
+}
+
+/// A server bound to its address, not yet serving.
+pub struct Server {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The log's verifier key string.
+    pub verifier_key: String,
+    /// The store (tests inspect it).
+    pub store: Arc<dyn Store>,
+    app: Arc<App>,
+    listener: tokio::net::TcpListener,
+}
+
+impl Server {
+    /// Opens the data directory, the store, the trust directory and the key, and binds.
+    /// Prints the startup line (data dir, database, URL, log key) on stderr.
+    pub async fn bind(cfg: &Config) -> Result<Server, String> {
+        std::fs::create_dir_all(&cfg.data_dir)
+            .map_err(|e| format!("creating {}: {e}", cfg.data_dir.display()))?;
+        let db_path = match cfg.db.as_deref() {
+            None => cfg.data_dir.join("tarseal.db"),
+            Some(s) if s.starts_with("sqlite:") => PathBuf::from(&s["sqlite:".len()..]),
+            Some(s) if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
+                return Err(
+                    "the PostgreSQL store is not built into this version; use sqlite:PATH".into(),
+                )
+            }
+            Some(s) => return Err(format!("--db {s:?}: expected sqlite:PATH")),
+        };
+        let trust_dir = cfg
+            .trust_dir
+            .clone()
+            .unwrap_or_else(|| cfg.data_dir.join("trust"));
+        let trust = if trust_dir.exists() || cfg.trust_dir.is_some() {
+            trust::Trust::load(&trust_dir)?
+        } else {
+            trust::Trust::default()
+        };
+        let key = logkey::LogKey::load_or_create(&cfg.data_dir, &cfg.origin)?;
+        let store: Arc<dyn Store> = Arc::new(
+            sqlite::SqliteStore::open(&db_path)
+                .map_err(|e| format!("{}: {e}", db_path.display()))?,
+        );
+        {
+            let sign = |size: u64, root: &tarseal_log::Hash| key.sign_checkpoint(size, root);
+            store.init(&sign).map_err(|e| e.to_string())?;
+        }
+        let listener = tokio::net::TcpListener::bind(&cfg.listen)
+            .await
+            .map_err(|e| format!("listening on {}: {e}", cfg.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let verifier_key = key.verifier_key();
+        let projects: Vec<&str> = trust.projects().collect();
+        eprintln!(
+            "tarseal serve: data dir {}, database sqlite:{}, trust dir {} (projects: {}), listening on http://{addr}, log key {verifier_key}",
+            cfg.data_dir.display(),
+            db_path.display(),
+            trust_dir.display(),
+            if projects.is_empty() { "none".to_string() } else { projects.join(", ") },
+        );
+        let app = Arc::new(App {
+            store: store.clone(),
+            trust,
+            key,
+        });
+        Ok(Server {
+            addr,
+            verifier_key,
+            store,
+            app,
+            listener,
+        })
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests under way.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, app::router(self.app))
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Completes on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Runs `tarseal serve` to the end (blocking): logs to stderr (`RUST_LOG`, default info).
+pub fn serve_blocking(cfg: Config) -> Result<(), String> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let server = Server::bind(&cfg).await?;
+        server
+            .run(shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}

@@ -1,0 +1,202 @@
+//! The submitted record: strict parsing of a canonical `tarseal/v1 artifact` record
+//! (docs/formats.md) and the name rules the log adds (no path traversal, no control
+//! characters in project, tag or file).
+//!
+//! The canonical syntax is the one `tarseal seal` writes (crates/tarseal-cli/src/record.rs);
+//! the server keeps its own strict reader because the CLI crate is a binary and the server
+//! must not depend on it.
+
+/// First line of an artifact record.
+pub const HEADER: &str = "tarseal/v1 artifact";
+
+/// The keys, in their canonical order.
+pub const KEYS: [&str; 16] = [
+    "project",
+    "tag",
+    "tag-object",
+    "tag-signature",
+    "commit",
+    "tree",
+    "file",
+    "size",
+    "sha256",
+    "sha512",
+    "md5",
+    "verdict",
+    "report-sha256",
+    "producer",
+    "signer",
+    "signed-at",
+];
+
+/// The fields of a record the log indexes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// `project`.
+    pub project: String,
+    /// `tag`.
+    pub tag: String,
+    /// `file`.
+    pub file: String,
+    /// `sha256` of the artifact (lower-case hex).
+    pub sha256: String,
+    /// `md5` of the artifact (informational).
+    pub md5: String,
+    /// `signer`: the fingerprint the record claims (the signature decides, not this).
+    pub signer: String,
+}
+
+/// Parses a record strictly: byte-for-byte canonical, and project/tag/file are safe names.
+pub fn parse(text: &str) -> Result<Artifact, String> {
+    let body = text
+        .strip_suffix('\n')
+        .ok_or("the record does not end with a newline")?;
+    let mut lines = body.split('\n');
+    if lines.next() != Some(HEADER) {
+        return Err(format!("the first line is not \"{HEADER}\""));
+    }
+    let mut values = Vec::with_capacity(KEYS.len());
+    for (i, key) in KEYS.iter().enumerate() {
+        let line = lines
+            .next()
+            .ok_or_else(|| format!("line {}: missing key \"{key}\"", i + 2))?;
+        let (k, v) = line
+            .split_once(' ')
+            .ok_or_else(|| format!("line {}: not \"key value\"", i + 2))?;
+        if k != *key {
+            return Err(format!(
+                "line {}: key \"{k}\" where \"{key}\" belongs",
+                i + 2
+            ));
+        }
+        if v.is_empty() || v.trim() != v || v.chars().any(char::is_control) {
+            return Err(format!(
+                "line {}: value of \"{key}\" is empty, has leading/trailing white space or a control character",
+                i + 2
+            ));
+        }
+        values.push(v);
+    }
+    if lines.next().is_some() {
+        return Err("unexpected line after \"signed-at\"".into());
+    }
+    let get = |k: &str| values[KEYS.iter().position(|x| *x == k).expect("key")].to_string();
+    let a = Artifact {
+        project: get("project"),
+        tag: get("tag"),
+        file: get("file"),
+        sha256: get("sha256"),
+        md5: get("md5"),
+        signer: get("signer"),
+    };
+    check_project(&a.project)?;
+    check_tag(&a.tag)?;
+    check_file(&a.file)?;
+    if a.sha256.len() != 64
+        || !a
+            .sha256
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    {
+        return Err("sha256 is not 64 lower-case hex digits".into());
+    }
+    if get("verdict") != "pass" {
+        return Err("verdict is not \"pass\"".into());
+    }
+    Ok(a)
+}
+
+/// A project name: `[A-Za-z0-9._+-]`, 1..=128 bytes, not starting with `.` or `-`.
+pub fn check_project(p: &str) -> Result<(), String> {
+    let ok = !p.is_empty()
+        && p.len() <= 128
+        && !p.starts_with(['.', '-'])
+        && p.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._+-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "project name {p:?} is not allowed (letters, digits, . _ + -; not starting with . or -)"
+        ))
+    }
+}
+
+/// A tag name: printable, no white space, no `\`, `/`-separated components none of which
+/// is empty, `.` or `..`; at most 256 bytes.
+pub fn check_tag(t: &str) -> Result<(), String> {
+    let ok = !t.is_empty()
+        && t.len() <= 256
+        && !t
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+        && t.split('/').all(|c| !c.is_empty() && c != "." && c != "..");
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "tag name {t:?} is not allowed (control characters, white space, backslashes, empty, . or .. components)"
+        ))
+    }
+}
+
+/// A file name: no directory, not `.`/`..`, no control characters or white space at the ends.
+pub fn check_file(f: &str) -> Result<(), String> {
+    let ok = !f.is_empty()
+        && f.len() <= 255
+        && f != "."
+        && f != ".."
+        && !f.contains(['/', '\\'])
+        && !f.chars().any(char::is_control);
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "file name {f:?} is not allowed (a plain file name without directory)"
+        ))
+    }
+}
+
+#[cfg(test)]
+pub(crate) fn sample(project: &str, tag: &str, file: &str, sha256: &str) -> String {
+    let mut s = String::from(HEADER);
+    s.push('\n');
+    for k in KEYS {
+        let v = match k {
+            "project" => project.to_string(),
+            "tag" => tag.to_string(),
+            "file" => file.to_string(),
+            "sha256" => sha256.to_string(),
+            "verdict" => "pass".to_string(),
+            _ => format!("v-{k}"),
+        };
+        s.push_str(&format!("{k} {v}\n"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        let h = "a".repeat(64);
+        assert!(parse(&sample("nova", "27.1.0", "nova-27.1.0.tar.gz", &h)).is_ok());
+        assert!(parse(&sample("nova", "release/1", "n.tar.gz", &h)).is_ok());
+        for (p, t, f) in [
+            ("../etc", "1", "f"),
+            ("nova", "../../x", "f"),
+            ("nova", "a/./b", "f"),
+            ("nova", "1", "../f"),
+            ("nova", "1", "a/b"),
+            (".hidden", "1", "f"),
+            ("nova", "a\u{7f}b", "f"),
+            ("nova", "a\u{200b}\u{85}", "f"),
+        ] {
+            assert!(parse(&sample(p, t, f, &h)).is_err(), "{p} {t} {f}");
+        }
+        assert!(parse(&sample("nova", "1", "f", &"A".repeat(64))).is_err());
+        assert!(parse(&sample("nova", "1", "f", &h).replace('\n', "\r\n")).is_err());
+    }
+}

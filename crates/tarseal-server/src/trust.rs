@@ -1,0 +1,94 @@
+//! Who may publish for a project: the server's trust directory.
+//!
+//! Layout (`--trust-dir DIR`), read once at start:
+//!
+//! * `DIR/<project>.toml` — a tarseal-sig [`TrustFile`] naming the OpenPGP primary
+//!   fingerprints allowed to sign records of `<project>` (with optional validity windows);
+//! * `DIR/<project>.keys` — their certificates (`gpg --export [--armor]`, one or more).
+//!
+//! A record is accepted when its detached signature has at least one good signature by a
+//! key of the project's trust file that is valid at the signature's creation time
+//! (`TrustFile::count_trusted >= 1`; the file's `threshold` is for co-signing and gating,
+//! not for publishing). Keys come only from this configuration, never from the request.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use tarseal_sig::{verify_detached, Keyring, TrustFile};
+
+/// One project's trust: the trust file and the keyring with its certificates.
+pub struct ProjectTrust {
+    trust: TrustFile,
+    keyring: Keyring,
+}
+
+/// Every project the server accepts records for.
+#[derive(Default)]
+pub struct Trust {
+    projects: BTreeMap<String, ProjectTrust>,
+}
+
+/// Why a signature does not allow publishing (HTTP 403).
+#[derive(Debug)]
+pub struct Forbidden(pub String);
+
+impl Trust {
+    /// Loads `DIR/*.toml` and their `.keys`. A `.toml` without `.keys` is an error.
+    pub fn load(dir: &Path) -> Result<Trust, String> {
+        let mut projects = BTreeMap::new();
+        let rd = std::fs::read_dir(dir).map_err(|e| format!("trust dir {}: {e}", dir.display()))?;
+        for ent in rd {
+            let ent = ent.map_err(|e| format!("trust dir {}: {e}", dir.display()))?;
+            let path = ent.path();
+            if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+                continue;
+            }
+            let Some(project) = path.file_stem().and_then(|s| s.to_str()) else {
+                continue;
+            };
+            crate::record::check_project(project)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let trust = TrustFile::from_file(&path).map_err(|e| e.to_string())?;
+            let keys = path.with_extension("keys");
+            let mut keyring = Keyring::new();
+            keyring
+                .add_openpgp_file(&keys)
+                .map_err(|e| format!("{}: {e}", keys.display()))?;
+            projects.insert(project.to_string(), ProjectTrust { trust, keyring });
+        }
+        Ok(Trust { projects })
+    }
+
+    /// The projects configured.
+    pub fn projects(&self) -> impl Iterator<Item = &str> {
+        self.projects.keys().map(String::as_str)
+    }
+
+    /// Checks that `signature` (armored or binary detached OpenPGP) over `record` is good
+    /// by a key that `project` trusts. Returns the signing primary fingerprint.
+    pub fn authorize(
+        &self,
+        project: &str,
+        record: &[u8],
+        signature: &[u8],
+    ) -> Result<String, Forbidden> {
+        let p = self.projects.get(project).ok_or_else(|| {
+            Forbidden(format!("project {project:?} is not configured on this log"))
+        })?;
+        let statuses = verify_detached(&p.keyring, signature, record, None)
+            .map_err(|e| Forbidden(format!("signature not accepted: {e}")))?;
+        if p.trust.count_trusted(&statuses) == 0 {
+            let why: Vec<String> = statuses.iter().map(|s| s.to_string()).collect();
+            return Err(Forbidden(format!(
+                "no good signature by a key of project {project:?}: {}",
+                why.join("; ")
+            )));
+        }
+        let good = statuses
+            .iter()
+            .filter_map(|s| s.good())
+            .find(|g| p.trust.openpgp_key(&g.key.primary).is_some())
+            .expect("counted");
+        Ok(good.key.primary.clone())
+    }
+}
