@@ -1,0 +1,292 @@
+//! The log service end to end with the real binary on loopback: check -> seal -> publish ->
+//! query (sha256sum -c / md5sum -c accept the answer, exit 3 when nothing is logged), and a
+//! crash test: `kill -9` while publishing, restart, every acknowledged record present
+//! exactly once and the new checkpoint consistent with every checkpoint seen before.
+
+mod common;
+
+use common::gpg::*;
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+const NAME: &str = "proj-2.0.tar.gz";
+
+fn show(out: &Output) -> String {
+    format!(
+        "exit {:?}\n{}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `tarseal serve` on 127.0.0.1:0; returns the child, its URL and its log key (from the
+/// startup line).
+fn serve(data: &Path, trust: &Path) -> (Child, String, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .arg("--trust-dir")
+        .arg(trust)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    let url = line
+        .split("listening on ")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .unwrap_or_else(|| panic!("startup line: {line}"))
+        .to_string();
+    let key = line.split("log key ").nth(1).unwrap().trim().to_string();
+    (child, url, key)
+}
+
+struct Setup {
+    f: Fixture,
+    _g: Gpg,
+    secret: PathBuf,
+    dir: PathBuf,
+    trust: PathBuf,
+}
+
+/// A repository with tag v2 signed by Alice, its git archive in `rel/`, and a trust
+/// directory in which project `proj` trusts Alice.
+fn setup() -> Setup {
+    let f = Fixture::standard();
+    let g = Gpg::new();
+    let alice = g.gen_key(
+        Some(T0),
+        "Alice <alice@example.org>",
+        "ed25519",
+        "sign",
+        "never",
+    );
+    g.git(
+        &f,
+        &[
+            "-c",
+            &format!("user.signingkey={alice}"),
+            "tag",
+            "-s",
+            "v2",
+            "-m",
+            "v2",
+        ],
+    );
+    let dir = f.dir.path().join("rel");
+    std::fs::create_dir(&dir).unwrap();
+    f.git(&[
+        "archive",
+        "--format=tar.gz",
+        "--prefix=proj-2.0/",
+        "-o",
+        dir.join(NAME).to_str().unwrap(),
+        "v2",
+    ]);
+    let trust = f.dir.path().join("trust");
+    std::fs::create_dir(&trust).unwrap();
+    g.export_to(true, &[&alice], &trust.join("proj.keys"));
+    std::fs::write(
+        trust.join("proj.toml"),
+        format!("threshold = 1\n[[key]]\nname = \"Alice\"\nopenpgp = \"{alice}\"\n"),
+    )
+    .unwrap();
+    let secret = g.export_secret_to(&alice, &f.dir.path().join("alice.key"), 0o600);
+    Setup {
+        f,
+        _g: g,
+        secret,
+        dir,
+        trust,
+    }
+}
+
+#[test]
+fn check_seal_publish_query() {
+    let s = setup();
+    let keyring = s.trust.join("proj.keys");
+    let out = Command::new(BIN)
+        .arg("seal")
+        .arg(s.dir.join(NAME))
+        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
+        .arg("--keyring")
+        .arg(&keyring)
+        .arg("--key")
+        .arg(&s.secret)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    let data = s.f.dir.path().join("data");
+    let (mut child, url, key) = serve(&data, &s.trust);
+    let query = |tag: &str, extra: &[&str]| {
+        Command::new(BIN)
+            .args(["query", "proj", tag, "--server", &url, "--log-key", &key])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // Nothing logged yet: indeterminate.
+    let out = query("v2", &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    let seal = s.dir.join(format!("{NAME}.seal"));
+    let publish = || {
+        Command::new(BIN)
+            .arg("publish")
+            .arg(&seal)
+            .args(["--server", &url])
+            .output()
+            .unwrap()
+    };
+    let out = publish();
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
+    let proof = std::fs::read_to_string(s.dir.join(format!("{NAME}.tlog-proof"))).unwrap();
+    assert!(
+        proof.starts_with("c2sp.org/tlog-proof@v1\nindex 0\n"),
+        "{proof}"
+    );
+    // Again: the same entry.
+    let out = publish();
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0\n");
+
+    for (flag, tool, file) in [
+        ("--sha256", "sha256sum", "got.sha256"),
+        ("--md5", "md5sum", "got.md5"),
+    ] {
+        let out = query("v2", &[flag]);
+        assert!(out.status.success(), "{}", show(&out));
+        let p = s.dir.join(file);
+        std::fs::write(&p, &out.stdout).unwrap();
+        let c = Command::new(tool)
+            .args(["-c", file])
+            .current_dir(&s.dir)
+            .output()
+            .unwrap();
+        assert!(c.status.success(), "{tool}: {}", show(&c));
+    }
+    let out = query("v2", &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["records"][0]["file"], NAME);
+    // A wrong log key: the answer does not verify (1).
+    let other = Command::new(BIN)
+        .args(["query", "proj", "v2", "--server", &url, "--log-key"])
+        .arg(key.replace("+A", "+B"))
+        .output()
+        .unwrap();
+    assert!(
+        matches!(other.status.code(), Some(1) | Some(2)),
+        "{}",
+        show(&other)
+    );
+    let out = query("v3", &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("indeterminate"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn crash_loses_no_acknowledged_record() {
+    use tarseal_server::client;
+    let s = setup();
+    let signer = tarseal_sig::SigningKey::from_file(&s.secret).unwrap();
+    let data = s.f.dir.path().join("data");
+    let (mut child, url, key) = serve(&data, &s.trust);
+
+    let record = |i: u64| {
+        let mut r = String::from("tarseal/v1 artifact\n");
+        for k in tarseal_server::record::KEYS {
+            let v = match k {
+                "project" => "proj".to_string(),
+                "tag" => format!("t{i}"),
+                "file" => NAME.to_string(),
+                "sha256" => format!("{i:064x}"),
+                "verdict" => "pass".to_string(),
+                _ => format!("x-{k}"),
+            };
+            r.push_str(&format!("{k} {v}\n"));
+        }
+        r
+    };
+    // Pre-sign so the loop is fast.
+    let records: Vec<(String, String)> = (0..400)
+        .map(|i| {
+            let r = record(i);
+            let sig = signer.sign_detached(r.as_bytes()).unwrap();
+            (r, sig)
+        })
+        .collect();
+    let (tx, rx) = std::sync::mpsc::channel::<(u64, u64, String)>();
+    let publisher = {
+        let url = url.clone();
+        std::thread::spawn(move || {
+            for (i, (r, sig)) in records.iter().enumerate() {
+                match client::publish(&url, r, sig) {
+                    Ok(a) if a.status == 200 => {
+                        let p = client::parse_published(&a.body).unwrap();
+                        if tx.send((i as u64, p.index, p.checkpoint)).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(a) => panic!("status {}: {}", a.status, a.body),
+                    Err(_) => return, // the server is gone
+                }
+            }
+        })
+    };
+    // Kill -9 after some acknowledgements, while the publisher is still sending.
+    let mut acked = Vec::new();
+    while acked.len() < 40 {
+        acked.push(rx.recv().unwrap());
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    publisher.join().unwrap();
+    acked.extend(rx.try_iter());
+    assert!(acked.len() < 400, "the kill came after the last publish");
+
+    let (mut child, url, key2) = serve(&data, &s.trust);
+    assert_eq!(key, key2, "the log key survives a restart");
+    for (i, index, _) in &acked {
+        let a = client::query(&url, "proj", &format!("t{i}"), None).unwrap();
+        assert_eq!(a.status, 200, "acknowledged record {i} lost: {}", a.body);
+        let ans: tarseal_server::app::QueryAnswer = serde_json::from_str(&a.body).unwrap();
+        client::verify_answer(&ans, Some(&key)).unwrap();
+        assert_eq!(ans.records.len(), 1, "record {i} logged more than once");
+        assert_eq!(ans.records[0].index, *index);
+    }
+    // Publishing continues after the restart, densely.
+    let cp_note = client::get(&url, "checkpoint").unwrap().body;
+    let cp = client::open_checkpoint(&cp_note, Some(&key)).unwrap();
+    let r = record(1000);
+    let a = client::publish(&url, &r, &signer.sign_detached(r.as_bytes()).unwrap()).unwrap();
+    assert_eq!(client::parse_published(&a.body).unwrap().index, cp.size);
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // Every checkpoint seen before the crash is consistent with the final tree.
+    let store = tarseal_server::sqlite::SqliteStore::open(&data.join("tarseal.db")).unwrap();
+    use tarseal_server::store::Store;
+    let last = store.latest_checkpoint().unwrap();
+    assert_eq!(last.size, cp.size + 1);
+    let reader = tarseal_server::store::StoreReader(&store);
+    assert_eq!(
+        tarseal_log::tree_hash(last.size, &reader).unwrap(),
+        last.root
+    );
+    assert_eq!(store.records(0, last.size).unwrap().len() as u64, last.size);
+    for (_, _, note) in &acked {
+        let old = client::open_checkpoint(note, Some(&key)).unwrap();
+        let proof = tarseal_log::consistency_proof(last.size, old.size, &reader).unwrap();
+        tarseal_log::verify_consistency(&proof, last.size, &last.root, old.size, &old.root)
+            .unwrap();
+    }
+}
