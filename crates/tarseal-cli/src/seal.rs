@@ -29,6 +29,10 @@ pub(crate) struct SealArgs {
     /// `python-novaclient-18.0.0.tar.gz` -> `python-novaclient`).
     #[arg(long, value_name = "NAME")]
     project: Option<String>,
+    /// After sealing, publish NAME.seal to the log at URL (as `tarseal publish`): writes
+    /// NAME.tlog-proof. The seal outputs stay even when publishing fails (exit 1 or 2).
+    #[arg(long, value_name = "URL")]
+    publish: Option<String>,
 }
 
 /// Archive suffixes stripped before looking for the version.
@@ -128,6 +132,16 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
             eprintln!("tarseal: sealed {file_name} with {}:", key.fingerprint());
             for w in written {
                 eprintln!("  {}", w.display());
+            }
+            if let Some(url) = &args.publish {
+                let record = out_dir.join(format!("{file_name}.seal"));
+                return match crate::logcmd::publish_file(&record, url) {
+                    Ok(code) => code,
+                    Err(e) => {
+                        eprintln!("tarseal: error: sealed, but publishing failed: {e}");
+                        ExitCode::from(EXIT_USAGE)
+                    }
+                };
             }
             ExitCode::SUCCESS
         }

@@ -186,6 +186,36 @@ fn check_seal_publish_query() {
         "{}",
         show(&other)
     );
+    // seal --publish: a second tarball of the same tag, sealed and logged in one go.
+    let zip = "proj-2.0.zip";
+    s.f.git(&[
+        "archive",
+        "--format=zip",
+        "--prefix=proj-2.0/",
+        "-o",
+        s.dir.join(zip).to_str().unwrap(),
+        "v2",
+    ]);
+    let out = Command::new(BIN)
+        .arg("seal")
+        .arg(s.dir.join(zip))
+        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
+        .arg("--keyring")
+        .arg(&keyring)
+        .arg("--key")
+        .arg(&s.secret)
+        .args(["--publish", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).ends_with("\n1\n"),
+        "{}",
+        show(&out)
+    );
+    assert!(s.dir.join(format!("{zip}.tlog-proof")).exists());
+    let out = query("v2", &["--sha256"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
     let out = query("v3", &[]);
     assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("indeterminate"));
