@@ -98,7 +98,8 @@ pub fn empty_root() -> Hash {
 }
 
 /// Where the hash of the `n`-th complete subtree of `2^level` leaves is stored (x/mod tlog
-/// `StoredHashIndex`).
+/// `StoredHashIndex`). Exact for trees below 2^63 leaves (the index is about twice the leaf
+/// count); beyond, the result wraps rather than panics.
 ///
 /// A node's hash is stored right after its right child's (the node is complete when its
 /// rightmost leaf is added), so the sequence is: leaf 0, leaf 1, node(0..2), leaf 2, leaf 3,
@@ -107,16 +108,17 @@ pub fn stored_hash_index(level: u8, n: u64) -> u64 {
     // Move down to the rightmost leaf under the node, whose stored index is
     // n + n/2 + n/4 + ... (the leaf, plus every node completed before it),
     // then add back one index per level above that leaf.
+    // Wrapping: exact for every subtree of a tree below 2^63 leaves; no panic beyond.
     let mut n = n;
     for _ in 0..level {
-        n = 2 * n + 1;
+        n = n.wrapping_mul(2).wrapping_add(1);
     }
     let mut i = 0u64;
     while n > 0 {
-        i += n;
+        i = i.wrapping_add(n);
         n >>= 1;
     }
-    i + u64::from(level)
+    i.wrapping_add(u64::from(level))
 }
 
 /// The inverse of [`stored_hash_index`]: the `(level, n)` of the subtree whose hash is stored at
@@ -127,16 +129,18 @@ pub fn split_stored_hash_index(index: u64) -> (u8, u64) {
     // before `index` (leaf n adds 1 + trailing_ones(n) hashes).
     let mut n = index / 2;
     let mut at = stored_hash_index(0, n);
-    loop {
-        let next = at + 1 + u64::from(n.trailing_ones());
-        if next > index {
+    // At most log2(index) steps for any index of a tree below 2^63 leaves; the bound keeps
+    // absurd indexes (where the index math wraps) from looping.
+    for _ in 0..130 {
+        let next = at.saturating_add(1 + u64::from(n.trailing_ones()));
+        if next > index || n == u64::MAX {
             break;
         }
         n += 1;
         at = next;
     }
     // The hash was stored with leaf n: it is one of (0, n), (1, n/2), (2, n/4), ...
-    let level = (index - at) as u8;
+    let level = index.saturating_sub(at).min(63) as u8;
     (level, n >> level)
 }
 

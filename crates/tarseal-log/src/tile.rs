@@ -214,12 +214,12 @@ pub fn tiles_for_size(size: u64) -> Vec<TileId> {
 
 /// The stored hash indexes that make up `tile`, in tile order: the hashes of tree level `8L`,
 /// positions `index * 256 ..` `+ width`. The caller checks [`TileId::exists_in`] first (or uses
-/// [`read_tile`]).
+/// [`read_tile`]); for a tile in no tree the indexes are meaningless (but nothing panics).
 pub fn tile_hash_indexes(tile: &TileId) -> Vec<u64> {
     let level = tile.level.saturating_mul(TILE_HEIGHT);
     let start = tile.index.wrapping_mul(u64::from(TILE_WIDTH));
     (0..u64::from(tile.width))
-        .map(|i| stored_hash_index(level, start + i))
+        .map(|i| stored_hash_index(level, start.wrapping_add(i)))
         .collect()
 }
 

@@ -259,4 +259,21 @@ fn wrong_stores_are_errors_not_panics() {
     assert!(verify_inclusion(&[], 0, &h, 0, &h).is_err());
     assert!(verify_consistency(&[h; 130], u64::MAX, &h, u64::MAX - 1, &h).is_err());
     assert!(verify_consistency(&[h; 3], u64::MAX, &h, 1 << 63, &h).is_err());
+    // Index math on absurd inputs does not panic (debug builds check overflow).
+    for level in [0u8, 7, 8, 63, 255] {
+        for index in [0, 1 << 40, u64::MAX / 256, u64::MAX] {
+            let t = TileId {
+                level,
+                index,
+                width: 256,
+            };
+            let _ = tile_hash_indexes(&t);
+            let _ = t.exists_in(u64::MAX);
+        }
+        let _ = stored_hash_index(level, u64::MAX);
+    }
+    for x in [u64::MAX, u64::MAX - 1, 1 << 63, (1 << 63) + 5] {
+        let _ = split_stored_hash_index(x);
+    }
+    let _ = stored_hash_count(1 << 62);
 }
