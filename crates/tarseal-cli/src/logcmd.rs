@@ -21,7 +21,8 @@ pub(crate) struct ServeArgs {
     /// Address to listen on.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8470")]
     listen: String,
-    /// The store: `sqlite:PATH` (default: DATA_DIR/tarseal.db).
+    /// The store: `sqlite:PATH` (default: DATA_DIR/tarseal.db) or `postgres://USER@HOST/DB`
+    /// (libpq options as query parameters, e.g. `?host=/run/postgresql`).
     #[arg(long, value_name = "URL")]
     db: Option<String>,
     /// Who may publish: `<project>.toml` (tarseal trust file) and `<project>.keys` (their

@@ -2,7 +2,7 @@
 //!
 //! Depends on the core (tarseal-log for the Merkle math and formats, tarseal-sig for
 //! signatures); nothing in the core depends on it. Modules: [`store`] (the store trait),
-//! [`sqlite`] (the default store), [`trust`] (who may publish), [`record`] (what may be
+//! [`sqlite`] (the default store), [`pg`] (PostgreSQL, for several instances), [`trust`] (who may publish), [`record`] (what may be
 //! published), [`logkey`] (the log's key, checkpoints, proofs), [`app`] (the HTTP API), and
 //! [`client`] (the blocking client the CLI's `publish` and `query` use).
 //!
@@ -11,6 +11,7 @@
 pub mod app;
 pub mod client;
 pub mod logkey;
+pub mod pg;
 pub mod record;
 pub mod sqlite;
 pub mod store;
@@ -30,7 +31,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Address to listen on (`127.0.0.1:0` picks a port).
     pub listen: String,
-    /// `sqlite:PATH`; `None` = `DATA_DIR/tarseal.db`.
+    /// `sqlite:PATH` or `postgres://...`; `None` = `DATA_DIR/tarseal.db`.
     pub db: Option<String>,
     /// The trust directory (`<project>.toml` + `<project>.keys`); `None` = `DATA_DIR/trust`.
     pub trust_dir: Option<PathBuf>,
@@ -68,15 +69,21 @@ impl Server {
     pub async fn bind(cfg: &Config) -> Result<Server, String> {
         std::fs::create_dir_all(&cfg.data_dir)
             .map_err(|e| format!("creating {}: {e}", cfg.data_dir.display()))?;
-        let db_path = match cfg.db.as_deref() {
-            None => cfg.data_dir.join("tarseal.db"),
-            Some(s) if s.starts_with("sqlite:") => PathBuf::from(&s["sqlite:".len()..]),
+        enum Db {
+            Sqlite(PathBuf),
+            Postgres(String),
+        }
+        let db = match cfg.db.as_deref() {
+            None => Db::Sqlite(cfg.data_dir.join("tarseal.db")),
+            Some(s) if s.starts_with("sqlite:") => Db::Sqlite(PathBuf::from(&s["sqlite:".len()..])),
             Some(s) if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
-                return Err(
-                    "the PostgreSQL store is not built into this version; use sqlite:PATH".into(),
-                )
+                Db::Postgres(s.to_string())
             }
-            Some(s) => return Err(format!("--db {s:?}: expected sqlite:PATH")),
+            Some(s) => {
+                return Err(format!(
+                    "--db {s:?}: expected sqlite:PATH or postgres://..."
+                ))
+            }
         };
         let trust_dir = cfg
             .trust_dir
@@ -88,14 +95,34 @@ impl Server {
             trust::Trust::default()
         };
         let key = logkey::LogKey::load_or_create(&cfg.data_dir, &cfg.origin)?;
-        let store: Arc<dyn Store> = Arc::new(
-            sqlite::SqliteStore::open(&db_path)
-                .map_err(|e| format!("{}: {e}", db_path.display()))?,
-        );
+        let (store, db_name): (Arc<dyn Store>, String) = match &db {
+            Db::Sqlite(p) => (
+                Arc::new(
+                    sqlite::SqliteStore::open(p).map_err(|e| format!("{}: {e}", p.display()))?,
+                ),
+                format!("sqlite:{}", p.display()),
+            ),
+            Db::Postgres(url) => {
+                let url = url.clone();
+                // The sync client must not run on the async threads.
+                let store = tokio::task::spawn_blocking(move || pg::PgStore::open(&url))
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .map_err(|e| format!("PostgreSQL: {e}"))?;
+                (Arc::new(store), "postgres (--db)".to_string())
+            }
+        };
+        let key = Arc::new(key);
         {
-            let sign = |size: u64, root: &tarseal_log::Hash| key.sign_checkpoint(size, root);
-            store.init(&sign).map_err(|e| e.to_string())?;
+            let (store, key) = (store.clone(), key.clone());
+            tokio::task::spawn_blocking(move || {
+                let sign = |size: u64, root: &tarseal_log::Hash| key.sign_checkpoint(size, root);
+                store.init(&sign).map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())??;
         }
+        let key = Arc::try_unwrap(key).map_err(|_| "log key still shared".to_string())?;
         let listener = tokio::net::TcpListener::bind(&cfg.listen)
             .await
             .map_err(|e| format!("listening on {}: {e}", cfg.listen))?;
@@ -103,9 +130,9 @@ impl Server {
         let verifier_key = key.verifier_key();
         let projects: Vec<&str> = trust.projects().collect();
         eprintln!(
-            "tarseal serve: data dir {}, database sqlite:{}, trust dir {} (projects: {}), listening on http://{addr}, log key {verifier_key}",
+            "tarseal serve: data dir {}, database {}, trust dir {} (projects: {}), listening on http://{addr}, log key {verifier_key}",
             cfg.data_dir.display(),
-            db_path.display(),
+            db_name,
             trust_dir.display(),
             if projects.is_empty() { "none".to_string() } else { projects.join(", ") },
         );

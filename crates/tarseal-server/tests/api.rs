@@ -15,8 +15,12 @@ fn publish(url: &str, rec: &str, sig: &str) -> (u16, serde_json::Value) {
 
 #[test]
 fn publish_query_tiles() {
+    each_store(publish_query_tiles_on);
+}
+
+fn publish_query_tiles_on(db: Option<String>) {
     let alice = new_key("alice");
-    let s = TestServer::start(&[("nova", &[&alice])]);
+    let s = TestServer::start(&db, &[("nova", &[&alice])]);
     assert_eq!(s.size(), 0);
     let rec = record("nova", "27.1.0", "nova-27.1.0.tar.gz", &digest(1));
     let (st, v) = publish(&s.url, &rec, &sign(&alice, &rec));
@@ -100,9 +104,13 @@ fn publish_query_tiles() {
 
 #[test]
 fn refusals_write_nothing() {
+    each_store(refusals_write_nothing_on);
+}
+
+fn refusals_write_nothing_on(db: Option<String>) {
     let alice = new_key("alice");
     let mallory = new_key("mallory");
-    let s = TestServer::start(&[("nova", &[&alice]), ("evil", &[&mallory])]);
+    let s = TestServer::start(&db, &[("nova", &[&alice]), ("evil", &[&mallory])]);
     let rec = record("nova", "1.0", "nova-1.0.tar.gz", &digest(1));
     let sig = sign(&alice, &rec);
     assert_eq!(publish(&s.url, &rec, &sig).0, 200);
@@ -225,7 +233,7 @@ fn openapi_lists_every_route() {
     routed.sort();
     assert_eq!(documented, routed);
     // And each GET route answers (not 404/405 for its own path shape).
-    let s = TestServer::start(&[]);
+    let s = TestServer::start(&None, &[]);
     for (m, p) in ROUTES {
         if *m == "get" {
             let p = p
@@ -246,8 +254,12 @@ fn openapi_lists_every_route() {
 /// checkpoint handed out is consistent with the final one.
 #[test]
 fn concurrent_publishers() {
+    each_store(concurrent_publishers_on);
+}
+
+fn concurrent_publishers_on(db: Option<String>) {
     let alice = new_key("alice");
-    let s = TestServer::start(&[("nova", &[&alice])]);
+    let s = TestServer::start(&db, &[("nova", &[&alice])]);
     let url = s.url.clone();
     let alice = std::sync::Arc::new(alice);
     let threads: Vec<_> = (0..8u64)
@@ -311,8 +323,12 @@ fn concurrent_publishers() {
 /// The tlog-proof a publish returns verifies with tarseal-log against the log key.
 #[test]
 fn tlog_proof_verifies() {
+    each_store(tlog_proof_verifies_on);
+}
+
+fn tlog_proof_verifies_on(db: Option<String>) {
     let alice = new_key("alice");
-    let s = TestServer::start(&[("nova", &[&alice])]);
+    let s = TestServer::start(&db, &[("nova", &[&alice])]);
     for i in 0..5 {
         let rec = record("nova", &format!("{i}"), "nova.tar.gz", &digest(i));
         let a = client::publish(&s.url, &rec, &sign(&alice, &rec)).unwrap();

@@ -76,17 +76,17 @@ pub struct TestServer {
 
 impl TestServer {
     /// Starts a server whose trust dir holds `projects`.
-    pub fn start(projects: &[(&str, &[&SigningKey])]) -> TestServer {
+    pub fn start(db: &Option<String>, projects: &[(&str, &[&SigningKey])]) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         write_trust(&dir.path().join("trust"), projects);
-        Self::start_in(dir)
+        Self::start_in(dir, db.clone())
     }
 
-    pub fn start_in(dir: tempfile::TempDir) -> TestServer {
+    pub fn start_in(dir: tempfile::TempDir, db: Option<String>) -> TestServer {
         let cfg = tarseal_server::Config {
             data_dir: dir.path().to_path_buf(),
             listen: "127.0.0.1:0".into(),
-            db: None,
+            db,
             trust_dir: None,
             origin: "test.localhost/log".into(),
         };
@@ -159,5 +159,194 @@ pub fn post_raw(url: &str, path: &str, body: &[u8]) -> (u16, String) {
             (status, body)
         }
         Err(e) => panic!("POST {path}: {e}"),
+    }
+}
+
+/// A throw-away PostgreSQL cluster in a temporary directory (unix socket only, no TCP),
+/// stopped on drop. As root the cluster runs as the `postgres` user (or `nobody`).
+pub struct PgCluster {
+    dir: tempfile::TempDir,
+    bin: std::path::PathBuf,
+    user: Option<String>,
+    next_db: std::sync::atomic::AtomicU32,
+}
+
+/// The PostgreSQL bin directory: `$PG_BIN`, else the newest `/usr/lib/postgresql/*/bin`.
+fn pg_bin() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("PG_BIN") {
+        return Some(p.into());
+    }
+    let mut found: Vec<(u32, std::path::PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let v: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, b)| b)
+}
+
+impl PgCluster {
+    /// Starts a cluster; `None` (with a notice) when PostgreSQL is not installed, except
+    /// under CI=true where that is a failure.
+    pub fn start() -> Option<PgCluster> {
+        let Some(bin) = pg_bin() else {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb, no $PG_BIN) and CI=true: the PostgreSQL store tests must run in CI (apt-get install postgresql)");
+            }
+            eprintln!("NOTICE: PostgreSQL not installed: skipping the PostgreSQL store variant of this test");
+            return None;
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("tspg")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let is_root = is_root();
+        let user = if is_root {
+            let u = if std::process::Command::new("id")
+                .args(["-u", "postgres"])
+                .output()
+                .is_ok_and(|o| o.status.success())
+            {
+                "postgres"
+            } else {
+                "nobody"
+            };
+            let ok = std::process::Command::new("chown")
+                .args(["-R", u])
+                .arg(dir.path())
+                .status()
+                .unwrap();
+            assert!(ok.success());
+            Some(u.to_string())
+        } else {
+            None
+        };
+        let c = PgCluster {
+            dir,
+            bin,
+            user,
+            next_db: std::sync::atomic::AtomicU32::new(0),
+        };
+        let data = c.dir.path().join("data");
+        c.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        let opts = format!("-k {} -c listen_addresses=''", c.dir.path().display());
+        let log = c.dir.path().join("log");
+        c.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &opts,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        );
+        Some(c)
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let exe = self.bin.join(tool);
+        let mut cmd = match &self.user {
+            Some(u) => {
+                let mut c = std::process::Command::new("runuser");
+                c.args(["-u", u, "--"]).arg(&exe);
+                c
+            }
+            None => std::process::Command::new(&exe),
+        };
+        let out = cmd
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{tool} {args:?}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A URL of a new, empty database.
+    pub fn new_database(&self) -> String {
+        let n = self
+            .next_db
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let name = format!("t{n}");
+        let admin = self.url("postgres");
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        c.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        self.url(&name)
+    }
+
+    fn url(&self, db: &str) -> String {
+        format!(
+            "postgresql://postgres@localhost/{db}?host={}",
+            self.dir.path().display()
+        )
+    }
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let exe = self.bin.join("pg_ctl");
+        let mut cmd = match &self.user {
+            Some(u) => {
+                let mut c = std::process::Command::new("runuser");
+                c.args(["-u", u, "--"]).arg(&exe);
+                c
+            }
+            None => std::process::Command::new(&exe),
+        };
+        let _ = cmd
+            .args([
+                "-D",
+                data.to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ])
+            .output();
+    }
+}
+
+/// The stores a test runs against: SQLite, then PostgreSQL (when installed; see
+/// [`PgCluster::start`]). Each call of `f` gets `None` (SQLite in the data dir) or a fresh
+/// PostgreSQL database URL.
+pub fn each_store(f: impl Fn(Option<String>)) {
+    eprintln!("== store: sqlite");
+    f(None);
+    if let Some(pg) = PgCluster::start() {
+        eprintln!("== store: postgres");
+        f(Some(pg.new_database()));
     }
 }
