@@ -379,3 +379,37 @@ fn rotation_needs_a_threshold_of_the_old_keys() {
     let (code, _, all) = gate(&c, &t, &["--keyring", &kr, "--trust", &v2, &a, &b, &d]);
     assert_eq!(code, 0, "{all}");
 }
+
+#[test]
+fn gate_over_http_hashes_what_it_downloads() {
+    let c = Cosign::new();
+    let tar = c.tarball();
+    let bob = c.key("Bob <bob@example.org>");
+    let kr = c.keyring(&[&c.alice, &bob]);
+    let (a, b) = (c.sig(&c.alice, &tar, None), c.sig(&bob, &tar, None));
+    let files = vec![(NAME.to_string(), std::fs::read(&tar).unwrap())];
+    let args = [
+        "--keyring",
+        kr.as_str(),
+        "--threshold",
+        "2",
+        "--timeout",
+        "5",
+        &a,
+        &b,
+    ];
+
+    let url = format!("{}{NAME}", serve(files.clone(), Serve::Honest));
+    let (code, json, all) = gate(&c, &url, &args);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(json["file"]["source"], url.as_str(), "{all}");
+    let url = format!("{}{NAME}", serve(files.clone(), Serve::Altered));
+    let (code, _, all) = gate(&c, &url, &args);
+    assert_eq!(code, 1, "{all}");
+    let url = format!("{}{NAME}", serve(files, Serve::CutShort));
+    let (code, json, all) = gate(&c, &url, &args);
+    assert_eq!(code, 1, "{all}");
+    assert!(json["file"].is_null(), "{all}");
+    let (code, _, all) = gate(&c, "http://127.0.0.1:9/nothing.tar.gz", &args);
+    assert_eq!(code, 2, "{all}");
+}

@@ -346,6 +346,32 @@ fn sigs_check_accepts_good_signatures_and_refuses_everything_else() {
         r.all
     );
 
+    // The release files over HTTP: --url-base streams them (an altered copy: BAD).
+    let files = vec![(NAME.to_string(), std::fs::read(c.tarball()).unwrap())];
+    let url_check = |mode| {
+        c.tarseal(&[
+            "sigs",
+            "check",
+            "--repo",
+            cl.to_str().unwrap(),
+            "--ref",
+            "HEAD",
+            "--base",
+            &base,
+            "--keyring",
+            &kr,
+            "--url-base",
+            &serve(files.clone(), mode),
+            "--timeout",
+            "5",
+        ])
+    };
+    let r = url_check(Serve::Honest);
+    assert_eq!(r.code, 0, "{}", r.all);
+    let r = url_check(Serve::Altered);
+    assert_eq!(r.code, 1, "{}", r.all);
+    assert!(r.stdout.contains("BAD signature"), "{}", r.all);
+
     // A release file that is not there: an I/O error.
     let (d, s) = fresh();
     std::fs::create_dir_all(s.parent().unwrap().join("v3")).unwrap();

@@ -117,3 +117,60 @@ impl Cosign {
         Run { code, stdout, all }
     }
 }
+
+/// How [`serve`] misbehaves for the files whose name ends in `.tar.gz`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Serve {
+    Honest,
+    /// One byte in the middle changed.
+    Altered,
+    /// Half the body, with a Content-Length 1000 bytes longer.
+    CutShort,
+}
+
+/// Serves `files` (name → bytes) on 127.0.0.1, one request per connection, on a thread;
+/// returns the base URL (ending in `/`).
+pub fn serve(files: Vec<(String, Vec<u8>)>, mode: Serve) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut req = Vec::new();
+            let mut b = [0u8; 1];
+            while !req.ends_with(b"\r\n\r\n") {
+                match conn.read(&mut b) {
+                    Ok(1) => req.push(b[0]),
+                    _ => break,
+                }
+            }
+            let req = String::from_utf8_lossy(&req).to_string();
+            let path = req.split(' ').nth(1).unwrap_or("/").trim_start_matches('/');
+            let Some((_, body)) = files.iter().find(|(n, _)| n == path) else {
+                let _ = conn.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+                continue;
+            };
+            let mut body = body.clone();
+            let mut len = body.len();
+            if path.ends_with(".tar.gz") {
+                match mode {
+                    Serve::Honest => {}
+                    Serve::Altered => body[len / 2] ^= 0x55,
+                    Serve::CutShort => {
+                        body.truncate(len / 2);
+                        len += 1000;
+                    }
+                }
+            }
+            let _ = conn.write_all(
+                format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            );
+            let _ = conn.write_all(&body);
+        }
+    });
+    format!("http://{addr}/")
+}
