@@ -85,11 +85,17 @@ where
         .map_err(|e| zip_err(e, "in the zip central directory".into()))?;
     if archive.has_duplicate_names() {
         // The zip crate keys entries by name, so the earlier copies are invisible to us; an
-        // extractor would write them all. Refuse rather than report half the archive.
+        // extractor would write them all. Refuse rather than report half the archive, and name
+        // the repeated entry from our own scan of the central directory.
+        let start = archive.central_directory_start();
+        let mut raw = archive.into_inner();
+        let name = first_duplicate_name(&mut raw, start, file_len)
+            .unwrap_or_else(|| "(not found by the central-directory scan)".into());
         return Err(ArchiveError::Corrupt {
             where_: "in the zip central directory".into(),
-            detail: "the same name is listed more than once; this reader cannot show every copy"
-                .into(),
+            detail: format!(
+                "the name '{name}' is listed more than once: an extractor writes every copy, and the later one wins"
+            ),
         });
     }
     let mut buf = vec![0u8; 64 << 10];
@@ -273,4 +279,31 @@ where
         ctx.emit_at(entry, pos.min(file_len));
     }
     Ok(())
+}
+
+/// Scans central-directory file headers (signature `PK\x01\x02`, name length at offset 28,
+/// extra and comment lengths at 30 and 32, name at 46) from `start` and returns the first name
+/// seen twice. Reads at most 64 MiB; `None` if no duplicate is found or the scan fails.
+fn first_duplicate_name<R: Read + Seek>(
+    input: &mut R,
+    start: u64,
+    file_len: u64,
+) -> Option<String> {
+    const MAX_SCAN: u64 = 64 << 20;
+    let len = file_len.checked_sub(start)?.min(MAX_SCAN);
+    input.seek(SeekFrom::Start(start)).ok()?;
+    let mut dir = vec![0u8; usize::try_from(len).ok()?];
+    input.read_exact(&mut dir).ok()?;
+    let mut seen = std::collections::HashSet::new();
+    let mut at = 0usize;
+    while dir.len() >= at + 46 && dir[at..at + 4] == [0x50, 0x4b, 0x01, 0x02] {
+        let u16_at = |o: usize| usize::from(u16::from_le_bytes([dir[at + o], dir[at + o + 1]]));
+        let (n, e, c) = (u16_at(28), u16_at(30), u16_at(32));
+        let name = dir.get(at + 46..at + 46 + n)?;
+        if !seen.insert(name) {
+            return Some(String::from_utf8_lossy(name).into_owned());
+        }
+        at += 46 + n + e + c;
+    }
+    None
 }

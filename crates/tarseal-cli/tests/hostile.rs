@@ -694,7 +694,6 @@ fn zip_duplicate() {
 }
 
 #[test]
-#[ignore = "bug (tarseal-archive src/zip.rs:86): a zip with a duplicated name is refused without naming the entry"]
 fn zip_duplicate_names_the_entry() {
     let f = Fixture::standard();
     let t = crafted_zip(&f, &[("proj-1.0/README", "evil twin\n")]);
