@@ -330,6 +330,18 @@ fn add(args: AddArgs) -> ExitCode {
         ));
     }
 
+    // Moving the checked-out branch under the user's feet would leave the index and the
+    // work tree describing another commit.
+    if let Ok(head) = git_text(&args.check.repo, &["symbolic-ref", "-q", "HEAD"]) {
+        if head == branch_ref {
+            return usage(format!(
+                "{} is the branch checked out in {}: switch to another branch first (sigs add never touches the work tree), or use another --branch",
+                args.branch,
+                args.check.repo.display()
+            ));
+        }
+    }
+
     let report = match run_check_args(&args.check, true) {
         Ok(r) => r,
         Err(code) => return code,

@@ -161,6 +161,15 @@ fn sigs_add_commits_the_right_path_and_leaves_the_work_tree_alone() {
         c.f.git(&["ls-tree", "-r", "--name-only", "other"]),
         path_for(&bob)
     );
+    // The branch checked out in the repository is refused (its index would go stale).
+    c.f.git(&["symbolic-ref", "HEAD", "refs/heads/other"]);
+    let r = add(&c, &c.tarball_s(), &kr, &ska, &["--branch", "other"]);
+    assert_eq!(r.code, 2, "{}", r.all);
+    assert!(r.all.contains("checked out"), "{}", r.all);
+    assert_eq!(
+        c.f.git(&["ls-tree", "-r", "--name-only", "other"]),
+        path_for(&bob)
+    );
 }
 
 /// A clone of the repository on branch `proposed` (from release-sigs) where a change is
