@@ -414,3 +414,48 @@ fn local_e2e_script() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("all steps passed"));
 }
+
+#[test]
+fn a_subkey_signature_is_filed_under_the_primary_key_id() {
+    let c = Cosign::new();
+    let bob = c.key("Bob <bob@example.org>");
+    let sub =
+        c.g.add_subkey(Some(common::gpg::T0), &bob, "ed25519", "sign");
+    let kr = c.keyring(&[&c.alice, &bob]);
+    // Only the subkey's secret (`--export-secret-subkeys SUB!`): the subkey signs.
+    let secret = c.f.scratch("sub.key");
+    std::fs::write(
+        &secret,
+        c.g.run(None, &["--export-secret-subkeys", &format!("{sub}!")]),
+    )
+    .unwrap();
+    std::fs::set_permissions(&secret, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let r = add(&c, &c.tarball_s(), &kr, secret.to_str().unwrap(), &[]);
+    assert_eq!(r.code, 0, "{}", r.all);
+    assert_eq!(
+        c.f.git(&["ls-tree", "-r", "--name-only", "release-sigs"]),
+        path_for(&bob),
+        "the primary's key id, not the subkey's ({sub})"
+    );
+    let empty = c.f.git(&["hash-object", "-t", "tree", "/dev/null"]);
+    let r = c.tarseal(&[
+        "sigs",
+        "check",
+        "--repo",
+        c.f.repo().to_str().unwrap(),
+        "--ref",
+        "release-sigs",
+        "--base",
+        &empty,
+        "--keyring",
+        &kr,
+        "--tarball-dir",
+        c.dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.all);
+    assert!(
+        r.stdout.contains(&format!("subkey {sub}")),
+        "signed by the subkey: {}",
+        r.all
+    );
+}
