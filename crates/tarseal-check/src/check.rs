@@ -563,11 +563,9 @@ fn judge_all(
     let archive_blob = |p: &str| archive_files.get(p).copied();
     let ctx = CheckContext {
         commit: &resolved.commit,
-        tag_name: resolved
-            .tag
-            .as_ref()
-            .filter(|t| t.annotated)
-            .map(|t| t.name.as_str()),
+        // A lightweight tag accepted with --allow-lightweight still names the version the
+        // checker asked for (refs/tags/NAME points at this commit); only --commit has none.
+        tag_name: resolved.tag.as_ref().map(|t| t.name.as_str()),
         subdir,
         git_blob: &git_blob,
         read_git_blob: &read_git_blob,
