@@ -117,6 +117,13 @@ pub(crate) fn parse_sig_path(path: &str) -> Result<SigPath, String> {
         if c.is_empty() || c == "." || c == ".." {
             return Err(format!("bad path component {c:?}"));
         }
+        // The file name becomes part of a URL (--url-base) and a path: nothing that could
+        // change what either names.
+        if c.chars().any(|ch| ch.is_control() || "?#%\\".contains(ch)) {
+            return Err(format!(
+                "path component {c:?} holds a control character or one of ? # % \\"
+            ));
+        }
     }
     let stem = name
         .strip_suffix(".asc")
@@ -316,6 +323,14 @@ fn add(args: AddArgs) -> ExitCode {
         if let Err(e) = component_ok(what, s) {
             return usage(e);
         }
+    }
+    // The path must be one that `sigs check` accepts.
+    if let Err(e) = parse_sig_path(&format!(
+        "sigs/{project}/{tag}/{file_name}.0000000000000000.asc"
+    )) {
+        return usage(format!(
+            "cannot file a signature under sigs/{project}/{tag}/{file_name}: {e}"
+        ));
     }
     let branch_ref = format!("refs/heads/{}", args.branch);
     if let Err(e) = git(
@@ -713,6 +728,9 @@ mod tests {
             "sigs/nova/../x.0123456789ABCDEF.asc",
             "other/nova/1/x.0123456789ABCDEF.asc",
             "sigs/nova/1/.0123456789ABCDEF.asc",
+            "sigs/nova/1/x.tar.gz?a.0123456789ABCDEF.asc",
+            "sigs/nova/1/x#.0123456789ABCDEF.asc",
+            "sigs/nova/1\n/x.0123456789ABCDEF.asc",
         ] {
             assert!(parse_sig_path(bad).is_err(), "{bad}");
         }
