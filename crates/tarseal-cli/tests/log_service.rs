@@ -219,8 +219,14 @@ fn check_seal_publish_query() {
     let out = query("v3", &[]);
     assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("indeterminate"));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // SIGTERM: a graceful stop, exit 0.
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
 }
 
 #[test]
