@@ -340,3 +340,66 @@ fn tlog_proof_verifies_on(db: Option<String>) {
         assert!(proof.verify(b"other", &v).is_err());
     }
 }
+
+/// Two stateless instances on one PostgreSQL database (sharing the log key), publishers on
+/// both at once: one dense log, every acknowledged record once.
+#[test]
+fn two_instances_on_postgres() {
+    let Some(pg) = PgCluster::start() else {
+        return;
+    };
+    let db = Some(pg.new_database());
+    let alice = std::sync::Arc::new(new_key("alice"));
+    let a = TestServer::start(&db, &[("nova", &[&alice])]);
+    let dir = tempfile::tempdir().unwrap();
+    write_trust(&dir.path().join("trust"), &[("nova", &[&alice])]);
+    std::fs::copy(a.dir.path().join("log-key"), dir.path().join("log-key")).unwrap();
+    let b = TestServer::start_in(dir, db);
+    assert_eq!(a.verifier_key, b.verifier_key);
+    let threads: Vec<_> = (0..8u64)
+        .map(|t| {
+            let url = if t % 2 == 0 {
+                a.url.clone()
+            } else {
+                b.url.clone()
+            };
+            let alice = alice.clone();
+            std::thread::spawn(move || {
+                (0..10u64)
+                    .map(|i| {
+                        let rec = record(
+                            "nova",
+                            &format!("{t}.{i}"),
+                            "n.tar.gz",
+                            &digest(t * 100 + i),
+                        );
+                        let r = client::publish(&url, &rec, &sign(&alice, &rec)).unwrap();
+                        assert_eq!(r.status, 200, "{}", r.body);
+                        (client::parse_published(&r.body).unwrap().index, rec)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut acked: Vec<(u64, String)> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    acked.sort();
+    assert_eq!(
+        acked.iter().map(|x| x.0).collect::<Vec<_>>(),
+        (0..80).collect::<Vec<_>>()
+    );
+    let records = a.store.records(0, 80).unwrap();
+    for (i, rec) in &acked {
+        assert_eq!(records[*i as usize], rec.as_bytes());
+    }
+    let reader = tarseal_server::store::StoreReader(&*a.store);
+    let last = a.store.latest_checkpoint().unwrap();
+    assert_eq!(last.size, 80);
+    for cp in a.store.checkpoints().unwrap() {
+        let proof = tarseal_log::consistency_proof(80, cp.size, &reader).unwrap();
+        tarseal_log::verify_consistency(&proof, 80, &last.root, cp.size, &cp.root).unwrap();
+        client::open_checkpoint(&cp.note, Some(&a.verifier_key)).unwrap();
+    }
+}
