@@ -22,6 +22,7 @@ fn main() {
         limits: Limits::default(),
         object_hash: HashKind::Sha1,
         raw_digests: std::env::var_os("RAW_DIGESTS").is_some_and(|v| v == "1"),
+        raw_observer: None,
     };
     let start = Instant::now();
     let result = read_archive(

@@ -31,7 +31,7 @@ mod zip;
 pub use error::ArchiveError;
 pub use format::Format;
 pub use limits::Limits;
-pub use raw::RawDigests;
+pub use raw::{RawDigests, RawObserver, RawSink};
 pub use reader::{
     read_archive, ArchiveSummary, ContentWants, Entry, EntryKind, EntryProblem, ReadOptions,
 };
@@ -54,6 +54,7 @@ pub mod fuzzing {
             },
             object_hash: HashKind::Sha1,
             raw_digests: true,
+            raw_observer: None,
         };
         let wants = ContentWants {
             sha256: true,

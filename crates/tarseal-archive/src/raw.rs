@@ -12,7 +12,7 @@ use md5::Digest as _;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 /// Size of one tee buffer (compressed bytes).
@@ -33,21 +33,67 @@ pub struct RawDigests {
     pub sha512: [u8; 64],
 }
 
-/// The three hashes, fed together.
+/// Something besides the built-in digests that must see every raw byte of the input during
+/// the same read — the hash of a detached signature, for instance, so that `tarseal seal`
+/// signs exactly the bytes it checked without reading the file twice. Fed on the digest
+/// thread, in order, from the start of the input.
+pub trait RawSink: Send {
+    /// The next bytes of the input.
+    fn update(&mut self, data: &[u8]);
+}
+
+/// A shared [`RawSink`]. Cloneable so that [`crate::ReadOptions`] stays cloneable; the caller
+/// keeps its own `Arc` to take the sink's state after the read.
+#[derive(Clone)]
+pub struct RawObserver(Arc<Mutex<dyn RawSink>>);
+
+impl RawObserver {
+    /// Wraps the caller's sink.
+    pub fn new<S: RawSink + 'static>(sink: Arc<Mutex<S>>) -> RawObserver {
+        RawObserver(sink)
+    }
+
+    fn update(&self, data: &[u8]) {
+        // A panic in another holder of the lock does not make the bytes wrong.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .update(data);
+    }
+}
+
+impl std::fmt::Debug for RawObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RawObserver(..)")
+    }
+}
+
+/// The three hashes (and the caller's observer), fed together.
 #[derive(Default)]
 pub(crate) struct RawHasher {
     bytes: u64,
     md5: md5::Md5,
     sha256: sha2::Sha256,
     sha512: sha2::Sha512,
+    observer: Option<RawObserver>,
 }
 
 impl RawHasher {
+    pub(crate) fn new(observer: Option<RawObserver>) -> RawHasher {
+        RawHasher {
+            observer,
+            ..RawHasher::default()
+        }
+    }
+
     pub(crate) fn update(&mut self, data: &[u8]) {
         self.bytes += data.len() as u64;
         self.md5.update(data);
         self.sha256.update(data);
         self.sha512.update(data);
+        if let Some(o) = &self.observer {
+            o.update(data);
+        }
     }
 
     pub(crate) fn finish(self) -> RawDigests {
@@ -61,8 +107,11 @@ impl RawHasher {
 }
 
 /// Hashes everything `input` yields (the zip path).
-pub(crate) fn hash_all<R: Read>(input: &mut R) -> io::Result<RawDigests> {
-    let mut h = RawHasher::default();
+pub(crate) fn hash_all<R: Read>(
+    input: &mut R,
+    observer: Option<RawObserver>,
+) -> io::Result<RawDigests> {
+    let mut h = RawHasher::new(observer);
     let mut buf = vec![0u8; TEE_BUF];
     loop {
         match input.read(&mut buf) {
@@ -133,7 +182,10 @@ pub(crate) struct Tee {
 
 impl Tee {
     /// Starts the tee over `input`; returns it and the reader the decoder should consume.
-    pub(crate) fn spawn<R: Read + Send + 'static>(mut input: R) -> io::Result<(Tee, TeeReader)> {
+    pub(crate) fn spawn<R: Read + Send + 'static>(
+        mut input: R,
+        observer: Option<RawObserver>,
+    ) -> io::Result<(Tee, TeeReader)> {
         let (tx, rx): (SyncSender<Chunk>, Receiver<Chunk>) = sync_channel(TEE_BUFFERS);
         let (back_tx, back_rx) = channel::<Vec<u8>>();
         for _ in 0..TEE_BUFFERS {
@@ -144,7 +196,7 @@ impl Tee {
         let handle = std::thread::Builder::new()
             .name("tarseal-raw-digest".into())
             .spawn(move || -> io::Result<RawDigests> {
-                let mut h = RawHasher::default();
+                let mut h = RawHasher::new(observer);
                 // Once the decoder is gone, the tee reads on into a buffer of its own.
                 let mut forwarding = true;
                 let mut spare = Vec::new();
@@ -237,8 +289,8 @@ mod tests {
     #[test]
     fn tee_hashes_everything_even_when_the_consumer_stops() {
         let data: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
-        let want = hash_all(&mut &data[..]).unwrap();
-        let (tee, mut r) = Tee::spawn(io::Cursor::new(data.clone())).unwrap();
+        let want = hash_all(&mut &data[..], None).unwrap();
+        let (tee, mut r) = Tee::spawn(io::Cursor::new(data.clone()), None).unwrap();
         let mut first = vec![0u8; 1000];
         r.read_exact(&mut first).unwrap();
         assert_eq!(first, data[..1000]);
@@ -246,10 +298,38 @@ mod tests {
         assert_eq!(tee.finish().unwrap(), want);
         assert_eq!(want.bytes, 3_000_000);
 
-        let (tee, mut r) = Tee::spawn(io::Cursor::new(data.clone())).unwrap();
+        let (tee, mut r) = Tee::spawn(io::Cursor::new(data.clone()), None).unwrap();
         let mut all = Vec::new();
         r.read_to_end(&mut all).unwrap();
         assert_eq!(all, data);
         assert_eq!(tee.finish().unwrap(), want);
+    }
+
+    struct Collect(Vec<u8>);
+    impl RawSink for Collect {
+        fn update(&mut self, data: &[u8]) {
+            self.0.extend_from_slice(data);
+        }
+    }
+
+    #[test]
+    fn observer_sees_every_byte_in_order() {
+        let data: Vec<u8> = (0..1_500_000u32).map(|i| (i * 13 % 241) as u8).collect();
+        // Tee path (tar formats), even when the consumer stops early.
+        let sink = Arc::new(Mutex::new(Collect(Vec::new())));
+        let (tee, mut r) = Tee::spawn(
+            io::Cursor::new(data.clone()),
+            Some(RawObserver::new(sink.clone())),
+        )
+        .unwrap();
+        let mut first = vec![0u8; 10];
+        r.read_exact(&mut first).unwrap();
+        drop(r);
+        tee.finish().unwrap();
+        assert!(sink.lock().unwrap().0 == data);
+        // Sequential path (zip).
+        let sink = Arc::new(Mutex::new(Collect(Vec::new())));
+        hash_all(&mut &data[..], Some(RawObserver::new(sink.clone()))).unwrap();
+        assert!(sink.lock().unwrap().0 == data);
     }
 }

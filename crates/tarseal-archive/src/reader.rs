@@ -21,6 +21,8 @@ pub struct ReadOptions {
     /// same read ([`ArchiveSummary::raw_digests`]), on a thread of its own for the tar formats
     /// (see the `raw` module; zip: a separate pass before the parse).
     pub raw_digests: bool,
+    /// With `raw_digests`, also feed every raw byte to this observer on the digest thread.
+    pub raw_observer: Option<crate::RawObserver>,
 }
 
 /// What the caller needs computed over one entry's content besides its git blob id.
@@ -222,7 +224,8 @@ where
         Format::Zip => {
             let mut counting = counting;
             if options.raw_digests {
-                let digests = crate::raw::hash_all(&mut counting.inner)?;
+                let digests =
+                    crate::raw::hash_all(&mut counting.inner, options.raw_observer.clone())?;
                 counting.inner.seek(SeekFrom::Start(start))?;
                 ctx.summary.raw_digests = Some(digests);
             }
@@ -236,7 +239,7 @@ where
         Format::TarZst => Codec::Zstd,
     };
     let (mut pipe, tee) = if options.raw_digests {
-        let (tee, tee_reader) = Tee::spawn(counting)?;
+        let (tee, tee_reader) = Tee::spawn(counting, options.raw_observer.clone())?;
         (Pipe::spawn(codec, tee_reader, counter.clone())?, Some(tee))
     } else {
         (Pipe::spawn(codec, counting, counter.clone())?, None)

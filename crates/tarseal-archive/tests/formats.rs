@@ -337,6 +337,7 @@ fn progress_reports_compressed_bytes() {
         limits: Limits::default(),
         object_hash: tarseal_archive::HashKind::Sha1,
         raw_digests: false,
+        raw_observer: None,
     };
     tarseal_archive::read_archive(
         std::io::Cursor::new(bytes),
@@ -357,6 +358,7 @@ fn sha256_object_format_blob_ids() {
         limits: Limits::default(),
         object_hash: tarseal_archive::HashKind::Sha256,
         raw_digests: false,
+        raw_observer: None,
     };
     let mut ids = Vec::new();
     tarseal_archive::read_archive(

@@ -47,6 +47,8 @@ pub struct CheckOptions {
     /// Also hash the archive file's raw bytes (MD5, SHA-256, SHA-512) during the one read;
     /// they land in `archive.digests`.
     pub raw_digests: bool,
+    /// With `raw_digests`, also feed every raw byte to this observer (a signature's hash).
+    pub raw_observer: Option<tarseal_archive::RawObserver>,
 }
 
 /// Runs a check and returns the report. `progress(done, total)` reports compressed bytes.
@@ -88,6 +90,7 @@ pub fn run_check(
         limits: opts.limits,
         object_hash: hash,
         raw_digests: opts.raw_digests,
+        raw_observer: opts.raw_observer.clone(),
     };
     let summary = {
         let candidate = &mut candidate;

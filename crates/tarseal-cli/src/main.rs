@@ -195,6 +195,16 @@ pub(crate) fn run_check_args(
     args: &CheckArgs,
     raw_digests: bool,
 ) -> Result<tarseal_check::Report, ExitCode> {
+    run_check_args_observed(args, raw_digests, None)
+}
+
+/// As [`run_check_args`], feeding every raw byte of the archive to `observer` during the same
+/// read (seal signs with it, so the tarball is read once).
+pub(crate) fn run_check_args_observed(
+    args: &CheckArgs,
+    raw_digests: bool,
+    raw_observer: Option<tarseal_archive::RawObserver>,
+) -> Result<tarseal_check::Report, ExitCode> {
     let keyring = match load_keyring(&args.keyring) {
         Ok(k) => k,
         Err(e) => {
@@ -226,6 +236,7 @@ pub(crate) fn run_check_args(
         keyring,
         allow_unsigned: args.allow_unsigned,
         raw_digests,
+        raw_observer,
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let mut bar = progress::Bar::new(show_progress, &args.tarball);

@@ -4,15 +4,17 @@
 
 use crate::record::Record;
 use crate::sums::{self, SumLine};
-use crate::{fail, print_report, run_check_args, CheckArgs, Format, EXIT_USAGE};
+use crate::{fail, print_report, CheckArgs, Format, EXIT_USAGE};
 use clap::Args;
 use sha2::Digest;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use tarseal_archive::{RawObserver, RawSink};
 use tarseal_check::report::SignatureStatus;
 use tarseal_check::{CheckError, Verdict};
-use tarseal_sig::{Keyring, SigningKey};
+use tarseal_sig::{DetachedHasher, Keyring, SigningKey};
 
 #[derive(Args)]
 pub(crate) struct SealArgs {
@@ -110,10 +112,23 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
         );
     }
 
-    let report = match run_check_args(&args.check, true) {
+    // The signature's hash rides on the check's one read of the tarball (v4 keys; a v6 key
+    // is signed from a second read in write_outputs).
+    let prehash = match key.start_detached(std::time::SystemTime::now()) {
+        Ok(h) => h.map(|h| Arc::new(Mutex::new(SignatureSink(Some(h))))),
+        Err(e) => return usage(e.to_string(), format),
+    };
+    let observer = prehash.clone().map(RawObserver::new);
+    let report = match crate::run_check_args_observed(&args.check, true, observer) {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let prehashed = prehash.and_then(|p| {
+        p.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .0
+            .take()
+    });
     if print_report(&report, format).is_err() {
         return ExitCode::from(EXIT_USAGE);
     }
@@ -127,7 +142,9 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
         );
         return ExitCode::from(report.verdict.exit_code() as u8);
     }
-    match write_outputs(&args, &key, &report, &project, &file_name, &out_dir) {
+    match write_outputs(
+        &args, &key, &report, &project, &file_name, &out_dir, prehashed,
+    ) {
         Ok(written) => {
             eprintln!("tarseal: sealed {file_name} with {}:", key.fingerprint());
             for w in written {
@@ -168,6 +185,17 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
+/// Feeds the raw bytes of the archive into the detached signature's hash.
+struct SignatureSink(Option<DetachedHasher>);
+
+impl RawSink for SignatureSink {
+    fn update(&mut self, data: &[u8]) {
+        if let Some(h) = &mut self.0 {
+            h.update(data);
+        }
+    }
+}
+
 fn write_outputs(
     args: &SealArgs,
     key: &SigningKey,
@@ -175,6 +203,7 @@ fn write_outputs(
     project: &str,
     file_name: &str,
     out_dir: &Path,
+    prehashed: Option<DetachedHasher>,
 ) -> Result<Vec<PathBuf>, String> {
     let digests = report
         .archive
@@ -183,25 +212,41 @@ fn write_outputs(
         .ok_or("internal: the check computed no file digests")?;
     let sign = |data: &[u8]| key.sign_detached(data).map_err(|e| e.to_string());
 
-    // The signature over the tarball reads the file again; its SHA-256 must be the one the
-    // check computed, or the file changed in between.
-    let file = std::fs::File::open(&args.check.tarball)
-        .map_err(|e| format!("cannot open {}: {e}", args.check.tarball.display()))?;
-    let mut hashing = Hashing {
-        inner: std::io::BufReader::with_capacity(1 << 20, file),
-        sha256: sha2::Sha256::new(),
-        bytes: 0,
+    let tar_sig = match prehashed {
+        // Signed from the check's own read: exactly the bytes that were checked and digested.
+        Some(h) => {
+            if h.bytes() != report.archive.size {
+                return Err(format!(
+                    "{} changed while it was being sealed ({} bytes when opened, {} read)",
+                    args.check.tarball.display(),
+                    report.archive.size,
+                    h.bytes()
+                ));
+            }
+            key.finish_detached(h).map_err(|e| e.to_string())?
+        }
+        // A key that cannot sign prehashed: read the file again, and make sure it is the same.
+        None => {
+            let file = std::fs::File::open(&args.check.tarball)
+                .map_err(|e| format!("cannot open {}: {e}", args.check.tarball.display()))?;
+            let mut hashing = Hashing {
+                inner: std::io::BufReader::with_capacity(1 << 20, file),
+                sha256: sha2::Sha256::new(),
+                bytes: 0,
+            };
+            let sig = key.sign_detached(&mut hashing).map_err(|e| e.to_string())?;
+            let now_sha256 = hex::encode(hashing.sha256.finalize());
+            if now_sha256 != digests.sha256 || hashing.bytes != report.archive.size {
+                return Err(format!(
+                    "{} changed while it was being sealed (SHA-256 {} when checked, {} when signed)",
+                    args.check.tarball.display(),
+                    digests.sha256,
+                    now_sha256
+                ));
+            }
+            sig
+        }
     };
-    let tar_sig = key.sign_detached(&mut hashing).map_err(|e| e.to_string())?;
-    let now_sha256 = hex::encode(hashing.sha256.finalize());
-    if now_sha256 != digests.sha256 || hashing.bytes != report.archive.size {
-        return Err(format!(
-            "{} changed while it was being sealed (SHA-256 {} when checked, {} when signed)",
-            args.check.tarball.display(),
-            digests.sha256,
-            now_sha256
-        ));
-    }
 
     let mut report_json = serde_json::to_vec_pretty(report).map_err(|e| e.to_string())?;
     report_json.push(b'\n');

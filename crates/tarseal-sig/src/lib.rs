@@ -52,7 +52,7 @@ pub mod verify;
 
 pub use allowed_signers::{AllowedSigner, AllowedSigners, AllowedSignersError};
 pub use keyring::{Keyring, KeyringError, KeyringFileKind};
-pub use sign::{SignError, SigningKey};
+pub use sign::{DetachedHasher, SignError, SigningKey};
 pub use tag::{verify_tag, KeyName, SshSigner, TagRejection, TagSigner, GIT_NAMESPACE};
 pub use time::format_utc;
 pub use trust::{TrustError, TrustFile, TrustedKey, TrustedKeyId};

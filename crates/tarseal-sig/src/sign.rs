@@ -306,4 +306,105 @@ impl SigningKey {
     }
 }
 
+/// The running hash of a detached signature whose data is fed piecemeal, possibly on another
+/// thread, so that one read of a file both checks it and signs it (`tarseal seal`).
+///
+/// Made by [`SigningKey::start_detached`], fed with [`DetachedHasher::update`], turned into an
+/// armored signature by [`SigningKey::finish_detached`]. The signing (sub)key and the creation
+/// time are fixed when it starts, because a version 6 key would need its salt hashed first.
+pub struct DetachedHasher {
+    ctx: openpgp::crypto::hash::Context,
+    time: SystemTime,
+    key: openpgp::Fingerprint,
+    bytes: u64,
+}
+
+impl DetachedHasher {
+    /// Feeds the next bytes of the data being signed.
+    pub fn update(&mut self, data: &[u8]) {
+        self.ctx.update(data);
+        self.bytes += data.len() as u64;
+    }
+
+    /// Bytes fed so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl fmt::Debug for DetachedHasher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DetachedHasher")
+            .field("key", &self.key.to_hex())
+            .field("bytes", &self.bytes)
+            .finish()
+    }
+}
+
+impl SigningKey {
+    /// Starts a detached signature over data that will be fed to the returned hasher. `None`
+    /// when the signing key is not version 4 (a version 6 signature hashes a salt first, which
+    /// sequoia's prehashed signing does not set up): then sign a stream with
+    /// [`SigningKey::sign_detached`] instead.
+    pub fn start_detached(&self, time: SystemTime) -> Result<Option<DetachedHasher>, SignError> {
+        let ka = self.select(time)?;
+        if ka.key().version() != 4 {
+            return Ok(None);
+        }
+        let key = ka.key().fingerprint();
+        let ctx = HashAlgorithm::SHA512
+            .context()
+            .map_err(|e| SignError::Sign {
+                key: key.to_hex(),
+                detail: format!("{e:#}"),
+            })?
+            .for_signature(4);
+        Ok(Some(DetachedHasher {
+            ctx,
+            time,
+            key,
+            bytes: 0,
+        }))
+    }
+
+    /// Finishes a signature started with [`SigningKey::start_detached`]: the same ASCII-armored
+    /// detached signature [`SigningKey::sign_detached_at`] makes over the same bytes.
+    pub fn finish_detached(&self, hasher: DetachedHasher) -> Result<String, SignError> {
+        let ka = self.select(hasher.time)?;
+        let key_fpr = ka.key().fingerprint().to_hex();
+        let fail = |e: anyhow::Error| SignError::Sign {
+            key: key_fpr.clone(),
+            detail: format!("{e:#}"),
+        };
+        if ka.key().fingerprint() != hasher.key {
+            return Err(fail(anyhow::anyhow!(
+                "the signing key changed between start and finish ({} then {key_fpr})",
+                hasher.key.to_hex()
+            )));
+        }
+        let mut keypair = ka
+            .key()
+            .clone()
+            .parts_into_secret()
+            .and_then(|k| k.into_keypair())
+            .map_err(fail)?;
+        let sig = openpgp::packet::signature::SignatureBuilder::new(
+            openpgp::types::SignatureType::Binary,
+        )
+        .set_signature_creation_time(hasher.time)
+        .map_err(fail)?
+        .sign_hash(&mut keypair, hasher.ctx)
+        .map_err(fail)?;
+        let mut out = Vec::new();
+        {
+            let mut w =
+                armor::Writer::new(&mut out, armor::Kind::Signature).map_err(|e| fail(e.into()))?;
+            openpgp::serialize::Serialize::serialize(&openpgp::Packet::from(sig), &mut w)
+                .map_err(fail)?;
+            w.finalize().map_err(|e| fail(e.into()))?;
+        }
+        String::from_utf8(out).map_err(|e| fail(e.into()))
+    }
+}
+
 static STANDARD: &StandardPolicy<'static> = &StandardPolicy::new();

@@ -199,6 +199,52 @@ fn tarseal_signatures_verify_with_gpg_and_gpgv() {
     let status = only(verify(&k, asc.as_bytes(), &std::fs::read(&data).unwrap()));
     assert_eq!(status.good().unwrap().hash_algo, "SHA512");
     assert_eq!(status.good().unwrap().key.key, sub);
+
+    // The prehashed path (data fed in pieces, as seal's digest thread does) makes a signature
+    // that gpg, gpgv and we accept too; over other bytes it is bad.
+    let bytes = std::fs::read(&data).unwrap();
+    let mut h = key
+        .start_detached(std::time::SystemTime::now())
+        .unwrap()
+        .expect("a v4 key can sign prehashed");
+    for chunk in bytes.chunks(7_777) {
+        h.update(chunk);
+    }
+    assert_eq!(h.bytes(), bytes.len() as u64);
+    let pre = key.finish_detached(h).unwrap();
+    assert!(pre.starts_with("-----BEGIN PGP SIGNATURE-----"), "{pre}");
+    let pre_path = g.file("data.pre.asc", pre.as_bytes());
+    let out = g
+        .cmd(None)
+        .arg("--batch")
+        .arg("--verify")
+        .arg(&pre_path)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new("gpgv")
+        .env("GNUPGHOME", g.path())
+        .arg("--keyring")
+        .arg(&keyring)
+        .arg(&pre_path)
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "gpgv: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = only(verify(&k, pre.as_bytes(), &bytes));
+    assert_eq!(status.good().unwrap().key.key, sub);
+    let mut other = bytes.clone();
+    other[0] ^= 1;
+    assert!(only(verify(&k, pre.as_bytes(), &other)).good().is_none());
 }
 
 #[test]

@@ -23,6 +23,7 @@ pub fn read_with(
         limits,
         object_hash: HashKind::Sha1,
         raw_digests: true,
+        raw_observer: None,
     };
     let want = {
         use sha2::Digest;
