@@ -19,6 +19,10 @@ use crate::store::{
 /// The advisory lock key of appends (any constant: "tarseal" in ASCII).
 const APPEND_LOCK: i64 = 0x0074_6172_7365_616c;
 
+/// Idle read connections kept per instance (more are opened under load and closed after
+/// use; PostgreSQL's default `max_connections` is 100).
+const READ_POOL: usize = 40;
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
     idx BIGINT PRIMARY KEY,
@@ -84,7 +88,7 @@ impl PgStore {
         };
         let r = f(&mut conn);
         let mut pool = self.readers.lock().expect("readers");
-        if pool.len() < 16 && !conn.is_closed() {
+        if pool.len() < READ_POOL && !conn.is_closed() {
             pool.push(conn);
         }
         r

@@ -82,7 +82,7 @@ impl SqliteStore {
         };
         let r = f(&conn);
         let mut pool = self.readers.lock().expect("readers");
-        if pool.len() < 16 {
+        if pool.len() < 64 {
             pool.push(conn);
         }
         r
