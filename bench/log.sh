@@ -11,7 +11,11 @@ DUR=${DUR:-10s}
 CONC=${CONC:-32}
 W=$(mktemp -d /tmp/tslogbench.XXXX)
 chmod 755 "$W" # nginx workers run as another user
-trap 'kill $(jobs -p) 2>/dev/null; [ -f "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid")" 2>/dev/null; true' EXIT
+cleanup() {
+  if [ -f "$W/nginx.pid" ]; then kill "$(cat "$W/nginx.pid")" 2>/dev/null || true; fi
+  for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done
+}
+trap cleanup EXIT
 export GNUPGHOME=$W/gnupg; mkdir -m 700 "$GNUPGHOME"
 gpg -q --batch --pinentry-mode loopback --passphrase '' --quick-gen-key 'Bench <b@example.org>' ed25519 sign never 2>/dev/null
 FPR=$(gpg --with-colons --list-keys b@example.org | awk -F: '/^fpr/ {print $10; exit}')
