@@ -230,11 +230,14 @@ impl SigningKey {
                 Some(s) if s.is_encrypted() => {
                     encrypted.get_or_insert(ka.key().fingerprint().to_hex());
                 }
-                // Like gpg: the newest usable signing key.
+                // Like gpg: the newest usable signing subkey, the primary key only when no
+                // subkey can sign (gpg looks at subkeys first; a subkey made in the same second
+                // as its primary must still win).
                 Some(_)
-                    if best
-                        .as_ref()
-                        .is_none_or(|b| ka.key().creation_time() > b.key().creation_time()) =>
+                    if best.as_ref().is_none_or(|b| {
+                        let (t, bt) = (ka.key().creation_time(), b.key().creation_time());
+                        t > bt || (t == bt && b.primary() && !ka.primary())
+                    }) =>
                 {
                     best = Some(ka);
                 }

@@ -247,6 +247,48 @@ fn tarseal_signatures_verify_with_gpg_and_gpgv() {
     assert!(only(verify(&k, pre.as_bytes(), &other)).good().is_none());
 }
 
+/// gpg signs with a signing subkey rather than a sign-capable primary key, even when both were
+/// made in the same second (`--quick-gen-key ... sign` then `--quick-add-key ... sign`).
+#[test]
+fn a_signing_subkey_made_in_the_same_second_wins_over_the_primary() {
+    let g = Gpg::new();
+    let t = Some("20250101T000000");
+    let fpr = g.gen_key(t, "Tie <tie@example.org>", "ed25519", "sign", "never");
+    let sub = g.add_subkey(t, &fpr, "ed25519", "sign", "never");
+    let key_file = g.file("tie.asc", &g.export_secret(true, &fpr));
+    std::fs::set_permissions(
+        &key_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let key = SigningKey::from_file(&key_file).unwrap();
+    assert_eq!(key.signing_key_fingerprint().unwrap(), sub);
+    // And gpg agrees: its signature names the same subkey.
+    let data = g.file("tie-data", b"tie");
+    let out = g
+        .cmd(None)
+        .args(["--batch", "--detach-sign", "--armor", "-u", &fpr, "-o"])
+        .arg(g.path().join("tie-data.asc"))
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut k = Keyring::new();
+    k.add_openpgp_bytes(key.public_cert_armored().as_bytes(), Path::new("pub"))
+        .unwrap();
+    let gpg_sig = std::fs::read(g.path().join("tie-data.asc")).unwrap();
+    let status = only(verify(&k, &gpg_sig, b"tie"));
+    assert_eq!(
+        status.good().unwrap().key.key,
+        sub,
+        "gpg chose the subkey too"
+    );
+}
+
 #[test]
 fn encrypted_and_public_only_keys_are_refused_clearly() {
     let g = Gpg::new();
