@@ -59,37 +59,7 @@ struct Setup {
 /// A repository with tag v2 signed by Alice, its git archive in `rel/`, and a trust
 /// directory in which project `proj` trusts Alice.
 fn setup() -> Setup {
-    let f = Fixture::standard();
-    let g = Gpg::new();
-    let alice = g.gen_key(
-        Some(T0),
-        "Alice <alice@example.org>",
-        "ed25519",
-        "sign",
-        "never",
-    );
-    g.git(
-        &f,
-        &[
-            "-c",
-            &format!("user.signingkey={alice}"),
-            "tag",
-            "-s",
-            "v2",
-            "-m",
-            "v2",
-        ],
-    );
-    let dir = f.dir.path().join("rel");
-    std::fs::create_dir(&dir).unwrap();
-    f.git(&[
-        "archive",
-        "--format=tar.gz",
-        "--prefix=proj-2.0/",
-        "-o",
-        dir.join(NAME).to_str().unwrap(),
-        "v2",
-    ]);
+    let (f, g, alice, dir) = signed_release(NAME);
     let trust = f.dir.path().join("trust");
     std::fs::create_dir(&trust).unwrap();
     g.export_to(true, &[&alice], &trust.join("proj.keys"));

@@ -32,37 +32,7 @@ impl Release {
     /// A repository with tag v2 signed by Alice (`git tag -s`), its `git archive` as
     /// `rel/proj-2.0.tar.gz`, and Alice's secret key file (mode 0600).
     fn new() -> Release {
-        let f = Fixture::standard();
-        let g = Gpg::new();
-        let alice = g.gen_key(
-            Some(T0),
-            "Alice <alice@example.org>",
-            "ed25519",
-            "sign",
-            "never",
-        );
-        g.git(
-            &f,
-            &[
-                "-c",
-                &format!("user.signingkey={alice}"),
-                "tag",
-                "-s",
-                "v2",
-                "-m",
-                "v2",
-            ],
-        );
-        let dir = f.dir.path().join("rel");
-        std::fs::create_dir(&dir).unwrap();
-        f.git(&[
-            "archive",
-            "--format=tar.gz",
-            "--prefix=proj-2.0/",
-            "-o",
-            dir.join(NAME).to_str().unwrap(),
-            "v2",
-        ]);
+        let (f, g, alice, dir) = signed_release(NAME);
         let keyring = g.export_to(true, &[&alice], &f.dir.path().join("alice.asc"));
         let keyring_gpg = g.export_to(false, &[&alice], &f.dir.path().join("alice.gpg"));
         let secret = g.export_secret_to(&alice, &f.dir.path().join("alice.key"), 0o600);

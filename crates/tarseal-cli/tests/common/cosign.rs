@@ -27,37 +27,7 @@ pub struct Run {
 
 impl Cosign {
     pub fn new() -> Cosign {
-        let f = Fixture::standard();
-        let g = Gpg::new();
-        let alice = g.gen_key(
-            Some(T0),
-            "Alice <alice@example.org>",
-            "ed25519",
-            "sign",
-            "never",
-        );
-        g.git(
-            &f,
-            &[
-                "-c",
-                &format!("user.signingkey={alice}"),
-                "tag",
-                "-s",
-                "v2",
-                "-m",
-                "v2",
-            ],
-        );
-        let dir = f.dir.path().join("rel");
-        std::fs::create_dir(&dir).unwrap();
-        f.git(&[
-            "archive",
-            "--format=tar.gz",
-            "--prefix=proj-2.0/",
-            "-o",
-            dir.join(NAME).to_str().unwrap(),
-            "v2",
-        ]);
+        let (f, g, alice, dir) = super::gpg::signed_release(NAME);
         Cosign { f, g, alice, dir }
     }
 

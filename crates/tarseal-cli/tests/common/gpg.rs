@@ -233,3 +233,41 @@ pub fn gpg_tag(
 pub fn cat_tag(f: &Fixture, name: &str) -> Vec<u8> {
     f.git_raw(&["cat-file", "tag", name])
 }
+
+/// The starting point of the seal, log and co-signing tests: a repository with tag `v2` signed
+/// by Alice (`git tag -s`) and its `git archive` as `rel/<name>` (prefix `proj-2.0/`).
+/// Returns the fixture, the GnuPG home, Alice's fingerprint and the `rel/` directory.
+pub fn signed_release(name: &str) -> (super::Fixture, Gpg, String, std::path::PathBuf) {
+    let f = super::Fixture::standard();
+    let g = Gpg::new();
+    let alice = g.gen_key(
+        Some(T0),
+        "Alice <alice@example.org>",
+        "ed25519",
+        "sign",
+        "never",
+    );
+    g.git(
+        &f,
+        &[
+            "-c",
+            &format!("user.signingkey={alice}"),
+            "tag",
+            "-s",
+            "v2",
+            "-m",
+            "v2",
+        ],
+    );
+    let dir = f.dir.path().join("rel");
+    std::fs::create_dir(&dir).unwrap();
+    f.git(&[
+        "archive",
+        "--format=tar.gz",
+        "--prefix=proj-2.0/",
+        "-o",
+        dir.join(name).to_str().unwrap(),
+        "v2",
+    ]);
+    (f, g, alice, dir)
+}
