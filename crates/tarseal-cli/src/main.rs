@@ -7,7 +7,6 @@
 mod gate;
 mod logcmd;
 mod progress;
-mod record;
 mod seal;
 mod sigs;
 mod sums;

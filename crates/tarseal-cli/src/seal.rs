@@ -2,7 +2,6 @@
 //! and the signed record, atomically (every file to a temporary name first, renamed at the
 //! end; if anything fails before the renames, nothing is left behind).
 
-use crate::record::Record;
 use crate::sums::{self, SumLine};
 use crate::{fail, print_report, CheckArgs, Format, EXIT_USAGE};
 use clap::Args;
@@ -14,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use tarseal_archive::{RawObserver, RawSink};
 use tarseal_check::report::SignatureStatus;
 use tarseal_check::{CheckError, Verdict};
+use tarseal_record::Record;
 use tarseal_sig::{DetachedHasher, Keyring, SigningKey};
 
 #[derive(Args)]

@@ -7,7 +7,6 @@
 //! a good keyring signature vouches for matches the bytes and the distinct good keys reach
 //! `--threshold`; else 3. MD5 is printed and compared only for a warning.
 
-use crate::record::Record;
 use crate::sums;
 use crate::{load_keyring, Format, EXIT_USAGE};
 use clap::Args;
@@ -19,6 +18,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tarseal_record::Record;
 use tarseal_sig::{Keyring, SigStatus};
 
 /// Schema of `--format json`.

@@ -2,32 +2,10 @@
 //! (docs/formats.md) and the name rules the log adds (no path traversal, no control
 //! characters in project, tag or file).
 //!
-//! The canonical syntax is the one `tarseal seal` writes (crates/tarseal-cli/src/record.rs);
-//! the server keeps its own strict reader because the CLI crate is a binary and the server
-//! must not depend on it.
+//! The canonical syntax is `tarseal-record`'s (the same crate `tarseal seal` writes with); this
+//! module adds what the log requires on top.
 
-/// First line of an artifact record.
-pub const HEADER: &str = "tarseal/v1 artifact";
-
-/// The keys, in their canonical order.
-pub const KEYS: [&str; 16] = [
-    "project",
-    "tag",
-    "tag-object",
-    "tag-signature",
-    "commit",
-    "tree",
-    "file",
-    "size",
-    "sha256",
-    "sha512",
-    "md5",
-    "verdict",
-    "report-sha256",
-    "producer",
-    "signer",
-    "signed-at",
-];
+pub use tarseal_record::{HEADER, KEYS};
 
 /// The fields of a record the log indexes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,39 +26,8 @@ pub struct Artifact {
 
 /// Parses a record strictly: byte-for-byte canonical, and project/tag/file are safe names.
 pub fn parse(text: &str) -> Result<Artifact, String> {
-    let body = text
-        .strip_suffix('\n')
-        .ok_or("the record does not end with a newline")?;
-    let mut lines = body.split('\n');
-    if lines.next() != Some(HEADER) {
-        return Err(format!("the first line is not \"{HEADER}\""));
-    }
-    let mut values = Vec::with_capacity(KEYS.len());
-    for (i, key) in KEYS.iter().enumerate() {
-        let line = lines
-            .next()
-            .ok_or_else(|| format!("line {}: missing key \"{key}\"", i + 2))?;
-        let (k, v) = line
-            .split_once(' ')
-            .ok_or_else(|| format!("line {}: not \"key value\"", i + 2))?;
-        if k != *key {
-            return Err(format!(
-                "line {}: key \"{k}\" where \"{key}\" belongs",
-                i + 2
-            ));
-        }
-        if v.is_empty() || v.trim() != v || v.chars().any(char::is_control) {
-            return Err(format!(
-                "line {}: value of \"{key}\" is empty, has leading/trailing white space or a control character",
-                i + 2
-            ));
-        }
-        values.push(v);
-    }
-    if lines.next().is_some() {
-        return Err("unexpected line after \"signed-at\"".into());
-    }
-    let get = |k: &str| values[KEYS.iter().position(|x| *x == k).expect("key")].to_string();
+    let record = tarseal_record::Record::parse(text)?;
+    let get = |k: &str| record.get(k).to_string();
     let a = Artifact {
         project: get("project"),
         tag: get("tag"),

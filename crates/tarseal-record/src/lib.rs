@@ -1,5 +1,9 @@
 //! The seal record (`NAME.seal`): canonical text, `tarseal/v1 artifact` then one
 //! `key value` per line in a fixed order (docs/formats.md).
+//!
+//! One crate owns the format so that the writer (`tarseal seal`), the readers (`tarseal
+//! verify`) and the log (`tarseal-server`, which adds its own name rules on top) can never
+//! disagree on what a canonical record is.
 
 /// First line of an artifact record.
 pub const HEADER: &str = "tarseal/v1 artifact";
