@@ -692,7 +692,13 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         match std::str::from_utf8(&bytes)
             .map_err(|_| "not UTF-8".to_string())
             .and_then(Record::parse)
-        {
+            .and_then(|r| match r.kind {
+                tarseal_record::Kind::Artifact => Ok(r),
+                k => Err(format!(
+                    "a {} record where a seal (tarseal/v1 artifact) belongs",
+                    k.name()
+                )),
+            }) {
             Err(e) => {
                 src.detail = e.clone();
                 t.warnings

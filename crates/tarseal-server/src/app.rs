@@ -19,6 +19,7 @@ use crate::logkey::LogKey;
 use crate::record;
 use crate::store::{Appended, Entry, NewEntry, Store, StoreError, StoreReader, StoredCheckpoint};
 use crate::trust::Trust;
+use tarseal_record::LogEntry;
 
 /// Largest request body accepted (HTTP 413 beyond).
 pub const MAX_BODY: usize = 64 * 1024;
@@ -138,11 +139,13 @@ pub struct Published {
     pub index: u64,
     /// Whether the record was already in the log (nothing new written).
     pub existing: bool,
+    /// When the log first recorded it (UTC, `YYYY-MM-DDTHH:MM:SSZ`; inside the leaf).
+    pub logged_at: String,
     /// SHA-256 of the record text (hex).
     pub record_sha256: String,
     /// The checkpoint the proof is against.
     pub checkpoint: String,
-    /// The C2SP tlog-proof of the entry.
+    /// The C2SP tlog-proof of the entry (its `extra` line holds the leaf bytes).
     pub tlog_proof: String,
 }
 
@@ -161,10 +164,17 @@ async fn post_record(State(app): State<Shared>, body: Bytes) -> Result<Response,
             .authorize(&art.project, req.record.as_bytes(), req.signature.as_bytes())
             .map_err(|f| ApiError::new(StatusCode::FORBIDDEN, f.0))?;
         let record_sha256 = hex::encode(Sha256::digest(req.record.as_bytes()));
-        let e = NewEntry {
+        // The log's own clock, inside the leaf: what "when the log first recorded it" means
+        // for the gate's key-validity judgement (never the signer's claimed time).
+        let entry = LogEntry {
+            logged_at: tarseal_sig::format_utc(std::time::SystemTime::now()),
             record: req.record.into_bytes(),
             signature: req.signature.into_bytes(),
+        };
+        let e = NewEntry {
+            leaf: entry.to_bytes(),
             record_sha256: record_sha256.clone(),
+            kind: art.kind.name().to_string(),
             project: art.project,
             tag: art.tag,
             file: art.file,
@@ -176,7 +186,7 @@ async fn post_record(State(app): State<Shared>, body: Bytes) -> Result<Response,
         let sign = |size: u64, root: &tarseal_log::Hash| key.sign_checkpoint(size, root);
         let (index, existing, cp) = match app.store.append(&e, &sign)? {
             Appended::New(i, cp) => {
-                tracing::info!(index = i, project = %e.project, tag = %e.tag, file = %e.file, "appended");
+                tracing::info!(index = i, kind = %e.kind, project = %e.project, tag = %e.tag, file = %e.file, "appended");
                 (i, false, cp)
             }
             Appended::Existing(i) => (i, true, app.store.latest_checkpoint()?),
@@ -185,20 +195,33 @@ async fn post_record(State(app): State<Shared>, body: Bytes) -> Result<Response,
                     status: StatusCode::CONFLICT,
                     body: serde_json::json!({
                         "error": format!(
-                            "entry {i} already records project {:?} tag {:?} file {:?} with a different sha256 (first write wins)",
-                            e.project, e.tag, e.file
+                            "entry {i} already holds a {} record for project {:?} tag {:?} file {:?} with a different sha256 (first write wins)",
+                            e.kind, e.project, e.tag, e.file
                         ),
                         "existing_index": i,
                     }),
                 })
             }
         };
+        // A replay answers with the entry as first logged (its time, not this request's).
+        let leaf = if existing {
+            app.store
+                .records(index, index + 1)?
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt(format!("entry {index} missing")))?
+        } else {
+            e.leaf
+        };
+        let logged_at = LogEntry::parse(&leaf)
+            .map_err(|err| StoreError::Corrupt(format!("entry {index}: {err}")))?
+            .logged_at;
         let proof = tarseal_log::inclusion_proof(cp.size, index, &StoreReader(&*app.store))?;
-        let tlog_proof = crate::logkey::tlog_proof(index, &proof, &cp.note);
+        let tlog_proof = crate::logkey::tlog_proof(index, &proof, &cp.note, &leaf);
         Ok(axum::Json(Published {
             index,
             existing,
             record_sha256,
+            logged_at,
             checkpoint: cp.note,
             tlog_proof,
         })
@@ -288,6 +311,10 @@ struct FormatQuery {
 pub struct QueryRecord {
     /// Entry index.
     pub index: u64,
+    /// The record's kind: `build`, `artifact`, `cosign` or `upload`.
+    pub kind: String,
+    /// When the log first recorded it (part of the leaf, so proven with it).
+    pub logged_at: String,
     /// `project`.
     pub project: String,
     /// `tag`.
@@ -300,7 +327,7 @@ pub struct QueryRecord {
     pub md5: String,
     /// The accepted signer's primary fingerprint.
     pub signer: String,
-    /// The record text (the log leaf).
+    /// The record text (inside the leaf, with `logged_at` and `signature`).
     pub record: String,
     /// Its armored signature as submitted.
     pub signature: String,
@@ -340,8 +367,11 @@ fn answer(
     }
     match format.as_deref().unwrap_or("json") {
         f @ ("sha256sums" | "md5sums") => {
+            // Every kind's digest of a file is listed; if a build and a seal disagree, both
+            // lines are there and `sha256sum -c` fails on one of them, as it should.
             let mut lines: Vec<String> = entries
                 .iter()
+                .filter(|e| f != "md5sums" || e.md5 != "-")
                 .map(|e| {
                     let h = if f == "md5sums" { &e.md5 } else { &e.sha256 };
                     format!("{h}  {}\n", e.file)
@@ -356,16 +386,20 @@ fn answer(
             for e in entries {
                 let proof =
                     tarseal_log::inclusion_proof(cp.size, e.index, &StoreReader(&*app.store))?;
+                let entry = LogEntry::parse(&e.leaf)
+                    .map_err(|err| StoreError::Corrupt(format!("entry {}: {err}", e.index)))?;
                 records.push(QueryRecord {
                     index: e.index,
+                    kind: e.kind,
+                    logged_at: entry.logged_at,
                     project: e.project,
                     tag: e.tag,
                     file: e.file,
                     sha256: e.sha256,
                     md5: e.md5,
                     signer: e.signer,
-                    record: String::from_utf8_lossy(&e.record).into_owned(),
-                    signature: String::from_utf8_lossy(&e.signature).into_owned(),
+                    record: String::from_utf8_lossy(&entry.record).into_owned(),
+                    signature: String::from_utf8_lossy(&entry.signature).into_owned(),
                     inclusion_proof: proof.iter().map(|h| crate::logkey::b64(h)).collect(),
                 });
             }

@@ -146,7 +146,8 @@ pub fn open_checkpoint(note: &str, log_key: Option<&str>) -> Result<CheckpointBo
 }
 
 /// Verifies a query answer: the checkpoint (its signature with `log_key`), and for every
-/// record that its fields are the record's and its inclusion proof holds.
+/// record that its fields are the record's and that the leaf made of its `logged_at`, record
+/// and signature is included in the checkpoint's tree (so the time is proven too).
 pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<CheckpointBody, String> {
     let cp = open_checkpoint(&a.checkpoint, log_key)?;
     if cp.size != a.tree_size {
@@ -157,7 +158,8 @@ pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<Checkpoin
     }
     for r in &a.records {
         let art = crate::record::parse(&r.record).map_err(|e| format!("entry {}: {e}", r.index))?;
-        if art.project != r.project
+        if art.kind.name() != r.kind
+            || art.project != r.project
             || art.tag != r.tag
             || art.file != r.file
             || art.sha256 != r.sha256
@@ -179,7 +181,14 @@ pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<Checkpoin
                     .ok_or_else(|| format!("entry {}: bad proof hash", r.index))
             })
             .collect::<Result<_, _>>()?;
-        let leaf = tarseal_log::leaf_hash(r.record.as_bytes());
+        let entry = tarseal_record::LogEntry {
+            logged_at: r.logged_at.clone(),
+            record: r.record.as_bytes().to_vec(),
+            signature: r.signature.as_bytes().to_vec(),
+        };
+        tarseal_record::check_time(&r.logged_at)
+            .map_err(|e| format!("entry {}: logged_at: {e}", r.index))?;
+        let leaf = tarseal_log::leaf_hash(&entry.to_bytes());
         tarseal_log::verify_inclusion(&proof, cp.size, &cp.root, r.index, &leaf)
             .map_err(|e| format!("entry {}: {e}", r.index))?;
     }

@@ -71,13 +71,15 @@ impl LogKey {
 }
 
 /// A C2SP tlog-proof file for the entry at `index` with its inclusion proof against the
-/// signed checkpoint `note`.
-pub fn tlog_proof(index: u64, proof: &[Hash], note: &str) -> String {
+/// signed checkpoint `note`. `extra` carries the leaf bytes (the log entry: logged-at,
+/// record, signature), so that the file alone proves what was logged and when; a verifier
+/// hashes it itself (C2SP: extra data is not trusted as such).
+pub fn tlog_proof(index: u64, proof: &[Hash], note: &str, leaf: &[u8]) -> String {
     tarseal_log::TlogProof {
         index,
         proof: proof.to_vec(),
         checkpoint: note.to_string(),
-        extra: None,
+        extra: Some(leaf.to_vec()),
     }
     .encode()
 }

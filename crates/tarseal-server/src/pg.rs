@@ -26,9 +26,9 @@ const READ_POOL: usize = 40;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
     idx BIGINT PRIMARY KEY,
-    record BYTEA NOT NULL,
-    signature BYTEA NOT NULL,
+    leaf BYTEA NOT NULL,
     record_sha256 TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
     project TEXT NOT NULL,
     tag TEXT NOT NULL,
     file TEXT NOT NULL,
@@ -69,6 +69,11 @@ impl PgStore {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
             .map_err(db)?;
         tx.batch_execute(SCHEMA).map_err(db)?;
+        // CREATE TABLE IF NOT EXISTS keeps an older table as it is: say so, not "no such column".
+        tx.batch_execute("SELECT leaf, kind FROM entries LIMIT 0")
+            .map_err(|e| StoreError::Corrupt(format!(
+                "the entries table predates log entries with kinds and times ({e}); this tarseal cannot serve it: use a new database"
+            )))?;
         tx.commit().map_err(db)?;
         Ok(PgStore {
             url: url.to_string(),
@@ -140,13 +145,13 @@ fn to_checkpoint(r: &postgres::Row) -> Result<StoredCheckpoint, StoreError> {
     })
 }
 
-const ENTRY_COLS: &str = "idx, record, signature, project, tag, file, sha256, md5, signer";
+const ENTRY_COLS: &str = "idx, leaf, kind, project, tag, file, sha256, md5, signer";
 
 fn to_entry(r: &postgres::Row) -> Entry {
     Entry {
         index: r.get::<_, i64>(0) as u64,
-        record: r.get(1),
-        signature: r.get(2),
+        leaf: r.get(1),
+        kind: r.get(2),
         project: r.get(3),
         tag: r.get(4),
         file: r.get(5),
@@ -176,8 +181,8 @@ impl Store for PgStore {
         }
         if let Some(r) = tx
             .query_opt(
-                "SELECT idx FROM entries WHERE project = $1 AND tag = $2 AND file = $3 AND sha256 <> $4 ORDER BY idx LIMIT 1",
-                &[&e.project, &e.tag, &e.file, &e.sha256],
+                "SELECT idx FROM entries WHERE project = $1 AND tag = $2 AND file = $3 AND kind = $4 AND kind IN ('artifact', 'build') AND sha256 <> $5 ORDER BY idx LIMIT 1",
+                &[&e.project, &e.tag, &e.file, &e.kind, &e.sha256],
             )
             .map_err(db)?
         {
@@ -201,7 +206,7 @@ impl Store for PgStore {
             )));
         }
         let n = last.size;
-        let leaf = tarseal_log::leaf_hash(&e.record);
+        let leaf = tarseal_log::leaf_hash(&e.leaf);
         let cell = RefCell::new(tx);
         let new = tarseal_log::stored_hashes_for_leaf(n, &leaf, &TxReader(&cell))?;
         let first = tarseal_log::stored_hash_index(0, n);
@@ -215,8 +220,8 @@ impl Store for PgStore {
                 .map_err(db)?;
             }
             tx.execute(
-                "INSERT INTO entries (idx, record, signature, record_sha256, project, tag, file, sha256, md5, signer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                &[&(n as i64), &e.record, &e.signature, &e.record_sha256, &e.project, &e.tag, &e.file, &e.sha256, &e.md5, &e.signer],
+                "INSERT INTO entries (idx, leaf, record_sha256, kind, project, tag, file, sha256, md5, signer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &[&(n as i64), &e.leaf, &e.record_sha256, &e.kind, &e.project, &e.tag, &e.file, &e.sha256, &e.md5, &e.signer],
             )
             .map_err(db)?;
         }
@@ -294,7 +299,7 @@ impl Store for PgStore {
         self.with_reader(|c| {
             let rows = c
                 .query(
-                    "SELECT record FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+                    "SELECT leaf FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx",
                     &[&(start as i64), &(end as i64)],
                 )
                 .map_err(db)?;

@@ -1,15 +1,20 @@
-//! The submitted record: strict parsing of a canonical `tarseal/v1 artifact` record
-//! (docs/formats.md) and the name rules the log adds (no path traversal, no control
-//! characters in project, tag or file).
+//! The submitted record: strict parsing of a canonical `tarseal/v1 KIND` record
+//! (docs/formats.md) and the rules the log adds (no path traversal, no control characters in
+//! project, tag or file; digests in lower-case hex; an artifact's verdict is `pass`; a
+//! co-signature carries an armored OpenPGP signature).
 //!
 //! The canonical syntax is `tarseal-record`'s (the same crate `tarseal seal` writes with); this
 //! module adds what the log requires on top.
 
-pub use tarseal_record::{HEADER, KEYS};
+pub use tarseal_record::{Kind, LogEntry, HEADER, KEYS};
+
+use base64::Engine;
 
 /// The fields of a record the log indexes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
+    /// What the record says happened.
+    pub kind: Kind,
     /// `project`.
     pub project: String,
     /// `tag`.
@@ -18,7 +23,7 @@ pub struct Artifact {
     pub file: String,
     /// `sha256` of the artifact (lower-case hex).
     pub sha256: String,
-    /// `md5` of the artifact (informational).
+    /// `md5` of the artifact (informational; `-` for kinds without one).
     pub md5: String,
     /// `signer`: the fingerprint the record claims (the signature decides, not this).
     pub signer: String,
@@ -29,11 +34,12 @@ pub fn parse(text: &str) -> Result<Artifact, String> {
     let record = tarseal_record::Record::parse(text)?;
     let get = |k: &str| record.get(k).to_string();
     let a = Artifact {
+        kind: record.kind,
         project: get("project"),
         tag: get("tag"),
         file: get("file"),
         sha256: get("sha256"),
-        md5: get("md5"),
+        md5: record.try_get("md5").unwrap_or("-").to_string(),
         signer: get("signer"),
     };
     check_project(&a.project)?;
@@ -47,8 +53,26 @@ pub fn parse(text: &str) -> Result<Artifact, String> {
     {
         return Err("sha256 is not 64 lower-case hex digits".into());
     }
-    if get("verdict") != "pass" {
+    if a.kind == Kind::Artifact && get("verdict") != "pass" {
         return Err("verdict is not \"pass\"".into());
+    }
+    if a.kind == Kind::Cosign {
+        let sig = base64::engine::general_purpose::STANDARD
+            .decode(get("signature"))
+            .map_err(|_| "signature is not base64")?;
+        if !sig.starts_with(b"-----BEGIN PGP SIGNATURE-----") {
+            return Err(
+                "signature is not an armored OpenPGP signature (base64 of the .asc)".into(),
+            );
+        }
+        let fpr = get("cosigner");
+        if fpr.len() != 40
+            || !fpr
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+        {
+            return Err("cosigner is not a 40-digit upper-case hex fingerprint".into());
+        }
     }
     Ok(a)
 }

@@ -16,9 +16,9 @@ use crate::store::{
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS entries (
     idx INTEGER PRIMARY KEY,
-    record BLOB NOT NULL,
-    signature BLOB NOT NULL,
+    leaf BLOB NOT NULL,
     record_sha256 TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
     project TEXT NOT NULL,
     tag TEXT NOT NULL,
     file TEXT NOT NULL,
@@ -64,6 +64,12 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let c = open(path)?;
         c.execute_batch(SCHEMA).map_err(db)?;
+        // CREATE TABLE IF NOT EXISTS keeps an older table as it is: say so, not "no such column".
+        c.prepare("SELECT leaf, kind FROM entries LIMIT 0")
+            .map_err(|e| StoreError::Corrupt(format!(
+                "{}: the entries table predates log entries with kinds and times ({e}); this tarseal cannot serve it: start from a new --data-dir or --db",
+                path.display()
+            )))?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             writer: Mutex::new(c),
@@ -142,8 +148,8 @@ fn entries(
         .query_map(args, |r| {
             Ok(Entry {
                 index: r.get::<_, i64>(0)? as u64,
-                record: r.get(1)?,
-                signature: r.get(2)?,
+                leaf: r.get(1)?,
+                kind: r.get(2)?,
                 project: r.get(3)?,
                 tag: r.get(4)?,
                 file: r.get(5)?,
@@ -156,7 +162,7 @@ fn entries(
     rows.collect::<Result<_, _>>().map_err(db)
 }
 
-const ENTRY_COLS: &str = "idx, record, signature, project, tag, file, sha256, md5, signer";
+const ENTRY_COLS: &str = "idx, leaf, kind, project, tag, file, sha256, md5, signer";
 
 impl Store for SqliteStore {
     fn append(&self, e: &NewEntry, sign: SignCheckpoint<'_>) -> Result<Appended, StoreError> {
@@ -177,8 +183,8 @@ impl Store for SqliteStore {
         }
         let conflict: Option<i64> = tx
             .query_row(
-                "SELECT idx FROM entries WHERE project = ?1 AND tag = ?2 AND file = ?3 AND sha256 <> ?4 ORDER BY idx LIMIT 1",
-                params![e.project, e.tag, e.file, e.sha256],
+                "SELECT idx FROM entries WHERE project = ?1 AND tag = ?2 AND file = ?3 AND kind = ?4 AND kind IN ('artifact', 'build') AND sha256 <> ?5 ORDER BY idx LIMIT 1",
+                params![e.project, e.tag, e.file, e.kind, e.sha256],
                 |r| r.get(0),
             )
             .optional()
@@ -202,7 +208,7 @@ impl Store for SqliteStore {
             )));
         }
         let n = n as u64;
-        let leaf = tarseal_log::leaf_hash(&e.record);
+        let leaf = tarseal_log::leaf_hash(&e.leaf);
         let new = tarseal_log::stored_hashes_for_leaf(n, &leaf, &ConnReader(&tx))?;
         let first = tarseal_log::stored_hash_index(0, n);
         {
@@ -215,8 +221,8 @@ impl Store for SqliteStore {
             }
         }
         tx.execute(
-            "INSERT INTO entries (idx, record, signature, record_sha256, project, tag, file, sha256, md5, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![n as i64, e.record, e.signature, e.record_sha256, e.project, e.tag, e.file, e.sha256, e.md5, e.signer],
+            "INSERT INTO entries (idx, leaf, record_sha256, kind, project, tag, file, sha256, md5, signer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![n as i64, e.leaf, e.record_sha256, e.kind, e.project, e.tag, e.file, e.sha256, e.md5, e.signer],
         )
         .map_err(db)?;
         let root = tarseal_log::tree_hash(n + 1, &ConnReader(&tx))?;
@@ -299,7 +305,7 @@ impl Store for SqliteStore {
         self.with_reader(|c| {
             let mut st = c
                 .prepare_cached(
-                    "SELECT record FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
+                    "SELECT leaf FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx",
                 )
                 .map_err(db)?;
             let rows: Vec<Vec<u8>> = st

@@ -1,13 +1,17 @@
 //! The store: the log's durable state behind one trait, [`Store`].
 //!
-//! What a store holds: the entries (index, record bytes, its signature, the record's SHA-256
-//! which is unique, and the indexed fields project, tag, file, artifact SHA-256 and MD5),
+//! What a store holds: the entries (index, the leaf bytes — a `tarseal_record::LogEntry`
+//! holding the record, its signature and the time the log first recorded it —, the record's
+//! SHA-256 which is unique, and the indexed fields kind, project, tag, file, artifact SHA-256
+//! and MD5),
 //! every stored Merkle hash by its stored-hash index (tarseal-log's layout), and every
 //! checkpoint the log signed (size, root, signed note).
 //!
 //! [`Store::append`] is the only writer. It runs in **one transaction**: it looks the record
 //! up (idempotency by record hash), refuses a different artifact digest for the same
-//! (project, tag, file) (first write wins), takes the next dense index, writes the entry,
+//! (project, tag, file) and kind when the kind is `artifact` or `build` (first write wins;
+//! a build and an artifact record that disagree are both kept, so that readers see the
+//! difference; co-signatures and uploads are many per file), takes the next dense index, writes the entry,
 //! its new stored hashes and the new signed checkpoint, and commits durably before it
 //! returns. Appends are serialised (a single writer); reads run concurrently with it and
 //! with each other, and see only committed state. Stored hashes never change once written,
@@ -18,12 +22,12 @@ use tarseal_log::Hash;
 /// A record accepted for appending.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
-    /// The canonical record text.
-    pub record: Vec<u8>,
-    /// Its detached signature as submitted.
-    pub signature: Vec<u8>,
-    /// SHA-256 of `record` (lower-case hex).
+    /// The leaf bytes: a `tarseal_record::LogEntry` (logged-at, record, signature).
+    pub leaf: Vec<u8>,
+    /// SHA-256 of the record text alone (lower-case hex): the idempotency key.
     pub record_sha256: String,
+    /// The record's kind (`build`, `artifact`, `cosign`, `upload`).
+    pub kind: String,
     /// `project` of the record.
     pub project: String,
     /// `tag`.
@@ -43,10 +47,10 @@ pub struct NewEntry {
 pub struct Entry {
     /// Its index (0-based, dense).
     pub index: u64,
-    /// The record text.
-    pub record: Vec<u8>,
-    /// Its signature.
-    pub signature: Vec<u8>,
+    /// The leaf bytes (a `tarseal_record::LogEntry`).
+    pub leaf: Vec<u8>,
+    /// The record's kind.
+    pub kind: String,
     /// `project`.
     pub project: String,
     /// `tag`.
@@ -116,7 +120,7 @@ pub trait Store: Send + Sync + 'static {
     fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
     /// Stored hashes by stored-hash index (all must exist).
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError>;
-    /// The records of entries `start..end` (all must exist), in order.
+    /// The leaf bytes of entries `start..end` (all must exist), in order.
     fn records(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError>;
     /// Entries of a project and tag, by index.
     fn by_project_tag(&self, project: &str, tag: &str) -> Result<Vec<Entry>, StoreError>;

@@ -6,6 +6,16 @@ mod common;
 use common::*;
 use tarseal_server::app::{QueryAnswer, ROUTES};
 use tarseal_server::client;
+use tarseal_server::record::LogEntry;
+
+/// The record inside a stored leaf.
+fn leaf_record(leaf: &[u8]) -> Vec<u8> {
+    LogEntry::parse(leaf).unwrap().record
+}
+
+fn tarseal_record_time_ok(t: &str) -> bool {
+    t.len() == 20 && t.ends_with('Z') && t.as_bytes()[10] == b'T'
+}
 
 fn publish(url: &str, rec: &str, sig: &str) -> (u16, serde_json::Value) {
     let a = client::publish(url, rec, sig).unwrap();
@@ -28,10 +38,13 @@ fn publish_query_tiles_on(db: Option<String>) {
     assert_eq!(v["index"], 0);
     assert_eq!(v["existing"], false);
     let proof = v["tlog_proof"].as_str().unwrap();
+    // The proof file carries the leaf (the log entry) in its `extra` line.
     assert!(
-        proof.starts_with("c2sp.org/tlog-proof@v1\nindex 0\n"),
+        proof.starts_with("c2sp.org/tlog-proof@v1\nextra ") && proof.contains("\nindex 0\n"),
         "{proof}"
     );
+    let logged_at = v["logged_at"].as_str().unwrap();
+    assert!(tarseal_record_time_ok(logged_at), "{logged_at}");
     let rec2 = record("nova", "27.1.0", "nova-27.1.0.tar.xz", &digest(2));
     let (st, v) = publish(&s.url, &rec2, &sign(&alice, &rec2));
     assert_eq!((st, v["index"].as_u64()), (200, Some(1)));
@@ -85,8 +98,9 @@ fn publish_query_tiles_on(db: Option<String>) {
     let a = client::get(&s.url, "tile/entries/000.p/2").unwrap();
     assert_eq!(a.status, 200);
     let bundle = tarseal_log::decode_entry_bundle(&a.bytes).unwrap();
+    // The entry bundle holds the leaves: each a log entry with the record inside.
     assert_eq!(
-        bundle,
+        bundle.iter().map(|l| leaf_record(l)).collect::<Vec<_>>(),
         vec![rec.as_bytes().to_vec(), rec2.as_bytes().to_vec()]
     );
     let a = client::get(&s.url, "tile/0/000.p/2").unwrap();
@@ -304,7 +318,7 @@ fn concurrent_publishers_on(db: Option<String>) {
     indexes.sort();
     assert_eq!(indexes, (0..160).collect::<Vec<_>>());
     for (i, rec, _) in &acked {
-        assert_eq!(records[*i as usize], rec.as_bytes());
+        assert_eq!(leaf_record(&records[*i as usize]), rec.as_bytes());
     }
     let reader = tarseal_server::store::StoreReader(&*s.store);
     let root = tarseal_log::tree_hash(160, &reader).unwrap();
@@ -335,8 +349,15 @@ fn tlog_proof_verifies_on(db: Option<String>) {
         let p = client::parse_published(&a.body).unwrap();
         let proof = tarseal_log::TlogProof::parse(&p.tlog_proof).unwrap();
         let v = tarseal_log::NoteVerifier::from_key_string(&s.verifier_key).unwrap();
-        let cp = proof.verify(rec.as_bytes(), &v).unwrap();
+        // The leaf is the log entry in the proof's `extra`: it holds this record and its
+        // signature, and verifies; the bare record (or anything else) does not.
+        let leaf = proof.extra.clone().expect("the proof carries its leaf");
+        let entry = LogEntry::parse(&leaf).unwrap();
+        assert_eq!(entry.record, rec.as_bytes());
+        assert_eq!(entry.logged_at, p.logged_at);
+        let cp = proof.verify(&leaf, &v).unwrap();
         assert_eq!((proof.index, cp.size), (i, i + 1));
+        assert!(proof.verify(rec.as_bytes(), &v).is_err());
         assert!(proof.verify(b"other", &v).is_err());
     }
 }
@@ -392,7 +413,7 @@ fn two_instances_on_postgres() {
     );
     let records = a.store.records(0, 80).unwrap();
     for (i, rec) in &acked {
-        assert_eq!(records[*i as usize], rec.as_bytes());
+        assert_eq!(leaf_record(&records[*i as usize]), rec.as_bytes());
     }
     let reader = tarseal_server::store::StoreReader(&*a.store);
     let last = a.store.latest_checkpoint().unwrap();
