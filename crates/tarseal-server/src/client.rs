@@ -194,3 +194,43 @@ pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<Checkpoin
     }
     Ok(cp)
 }
+
+/// A verified answer for a project and tag: every record proven included in a checkpoint
+/// signed by the pinned log key, each with its kind and the log's time.
+#[derive(Debug)]
+pub struct VerifiedTag {
+    /// The checkpoint the proofs are against.
+    pub checkpoint: CheckpointBody,
+    /// The records, in log order.
+    pub records: Vec<crate::app::QueryRecord>,
+}
+
+/// Queries `project`/`tag` and verifies the answer against `log_key` (required: an answer
+/// whose checkpoint is not signed by the pinned key proves nothing). `Ok(None)` when the log
+/// has no record for it (404: indeterminate, never "clean").
+pub fn query_verified(
+    server: &str,
+    project: &str,
+    tag: &str,
+    log_key: &str,
+) -> Result<Option<VerifiedTag>, String> {
+    let a = query(server, project, tag, None)?;
+    if a.status == 404 {
+        return Ok(None);
+    }
+    if a.status != 200 {
+        return Err(format!(
+            "the log answered {}: {}",
+            a.status,
+            a.body.trim_end()
+        ));
+    }
+    let answer: QueryAnswer = serde_json::from_str(&a.body)
+        .map_err(|e| format!("unexpected answer from the log: {e}"))?;
+    let checkpoint = verify_answer(&answer, Some(log_key))
+        .map_err(|e| format!("the log's answer does not verify: {e}"))?;
+    Ok(Some(VerifiedTag {
+        checkpoint,
+        records: answer.records,
+    }))
+}
