@@ -205,6 +205,19 @@ pub struct VerifiedTag {
     pub records: Vec<crate::app::QueryRecord>,
 }
 
+/// Why [`query_verified`] has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// The log could not be asked (connection, HTTP status other than 200/404, bad
+    /// `--log-key`): nothing is proven either way (exit 2).
+    #[error("{0}")]
+    Unavailable(String),
+    /// The log answered, and the answer is proven wrong: a proof or the checkpoint's
+    /// signature does not verify, or the fields contradict the records (exit 1).
+    #[error("the log's answer does not verify: {0}")]
+    Invalid(String),
+}
+
 /// Queries `project`/`tag` and verifies the answer against `log_key` (required: an answer
 /// whose checkpoint is not signed by the pinned key proves nothing). `Ok(None)` when the log
 /// has no record for it (404: indeterminate, never "clean").
@@ -213,22 +226,23 @@ pub fn query_verified(
     project: &str,
     tag: &str,
     log_key: &str,
-) -> Result<Option<VerifiedTag>, String> {
-    let a = query(server, project, tag, None)?;
+) -> Result<Option<VerifiedTag>, QueryError> {
+    NoteVerifier::from_key_string(log_key)
+        .map_err(|e| QueryError::Unavailable(format!("--log-key: {e}")))?;
+    let a = query(server, project, tag, None).map_err(QueryError::Unavailable)?;
     if a.status == 404 {
         return Ok(None);
     }
     if a.status != 200 {
-        return Err(format!(
+        return Err(QueryError::Unavailable(format!(
             "the log answered {}: {}",
             a.status,
             a.body.trim_end()
-        ));
+        )));
     }
     let answer: QueryAnswer = serde_json::from_str(&a.body)
-        .map_err(|e| format!("unexpected answer from the log: {e}"))?;
-    let checkpoint = verify_answer(&answer, Some(log_key))
-        .map_err(|e| format!("the log's answer does not verify: {e}"))?;
+        .map_err(|e| QueryError::Invalid(format!("unexpected answer from the log: {e}")))?;
+    let checkpoint = verify_answer(&answer, Some(log_key)).map_err(QueryError::Invalid)?;
     Ok(Some(VerifiedTag {
         checkpoint,
         records: answer.records,
