@@ -133,6 +133,11 @@ pub(crate) struct QueryArgs {
     /// Print the verified answer as JSON.
     #[arg(long, conflicts_with_all = ["md5", "sha256"])]
     json: bool,
+    /// Keys whose record signatures count (OpenPGP exports, repeatable): every record's own
+    /// signature is verified; records no keyring key signed are left out (with a warning), a
+    /// bad signature rejects the answer (exit 1).
+    #[arg(long, value_name = "FILE")]
+    keyring: Vec<PathBuf>,
 }
 
 pub(crate) fn query(args: QueryArgs) -> ExitCode {
@@ -169,9 +174,66 @@ pub(crate) fn query(args: QueryArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let mut answer = answer;
+    if !args.keyring.is_empty() {
+        let mut keyring = tarseal_sig::Keyring::new();
+        for k in &args.keyring {
+            if let Err(e) = keyring.add_file(k) {
+                eprintln!("tarseal: error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+        let mut kept = Vec::new();
+        for r in answer.records {
+            let st = match tarseal_sig::verify_detached(
+                &keyring,
+                r.signature.as_bytes(),
+                r.record.as_bytes(),
+                None,
+            ) {
+                Ok(st) => st,
+                Err(e) => {
+                    eprintln!("tarseal: rejected: entry {}: its signature: {e}", r.index);
+                    return ExitCode::from(1);
+                }
+            };
+            if let Some(bad) = st
+                .iter()
+                .find(|s| matches!(s, tarseal_sig::SigStatus::Bad { .. }))
+            {
+                eprintln!("tarseal: rejected: entry {}: {bad}", r.index);
+                return ExitCode::from(1);
+            }
+            if st.iter().any(|s| s.good().is_some()) {
+                kept.push(r);
+            } else {
+                let why: Vec<String> = st.iter().map(|s| s.to_string()).collect();
+                eprintln!(
+                    "tarseal: warning: entry {} ({} record of {}) is not signed by a --keyring key ({}): left out",
+                    r.index,
+                    r.kind,
+                    r.file,
+                    why.join("; ")
+                );
+            }
+        }
+        answer.records = kept;
+    }
     if answer.records.is_empty() {
         eprintln!("tarseal: indeterminate: no record");
         return ExitCode::from(EXIT_INDETERMINATE);
+    }
+    // Build, seal and upload records of one file that name different bytes prove the file
+    // changed between those steps.
+    let different = crate::logview::disagreements(&answer.records);
+    for (file, rs) in &different {
+        eprintln!("tarseal: REJECTED: the log's records of {file} name different bytes:");
+        for r in rs {
+            eprintln!(
+                "  {:<8} entry {} logged {}: sha256 {}",
+                r.kind, r.index, r.logged_at, r.sha256
+            );
+        }
     }
     if args.log_key.is_none() {
         eprintln!("tarseal: warning: no --log-key: the checkpoint's signature was not checked");
@@ -182,12 +244,19 @@ pub(crate) fn query(args: QueryArgs) -> ExitCode {
         cp.origin,
         cp.size
     );
+    for r in &answer.records {
+        eprintln!(
+            "  {:<8} {} entry {} logged {} sha256 {}",
+            r.kind, r.file, r.index, r.logged_at, r.sha256
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&answer).expect("json"));
     } else {
         let mut lines: Vec<String> = answer
             .records
             .iter()
+            .filter(|r| !args.md5 || r.md5 != "-")
             .map(|r| format!("{}  {}", if args.md5 { &r.md5 } else { &r.sha256 }, r.file))
             .collect();
         lines.sort();
@@ -196,5 +265,9 @@ pub(crate) fn query(args: QueryArgs) -> ExitCode {
             println!("{l}");
         }
     }
-    ExitCode::SUCCESS
+    if different.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

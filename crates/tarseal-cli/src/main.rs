@@ -6,7 +6,9 @@
 
 mod gate;
 mod logcmd;
+mod logview;
 mod progress;
+mod record_cmd;
 mod seal;
 mod sigs;
 mod sums;
@@ -51,6 +53,9 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Run the transparency log service (HTTP; embedded SQLite by default).
     Serve(logcmd::ServeArgs),
+    /// In the build job: hash the tarball as built, sign a build record and publish it to
+    /// the log (seal, verify --server and query then show any later difference).
+    Record(record_cmd::RecordArgs),
     /// Send a record (NAME.seal + NAME.seal.asc) to the log; writes NAME.tlog-proof.
     Publish(logcmd::PublishArgs),
     /// Ask the log for a project's tag: checksums with verified inclusion proofs (exit 3 when
@@ -168,6 +173,7 @@ fn main() -> ExitCode {
         Command::Seal(args) => seal::seal(args),
         Command::Verify(args) => verify::verify(args),
         Command::Serve(args) => logcmd::serve(args),
+        Command::Record(args) => record_cmd::record(args),
         Command::Publish(args) => logcmd::publish(args),
         Command::Query(args) => logcmd::query(args),
         Command::Sigs(cmd) => sigs::sigs(cmd),

@@ -35,6 +35,11 @@ pub(crate) struct SealArgs {
     /// NAME.tlog-proof. The seal outputs stay even when publishing fails (exit 1 or 2).
     #[arg(long, value_name = "URL")]
     publish: Option<String>,
+    /// With --publish: the log's verifier key (pinned). After publishing, the log's build
+    /// and upload records of this file are compared with the sealed bytes; a difference
+    /// (the tarball changed between the build and the seal) exits 1, the outputs kept.
+    #[arg(long, value_name = "KEY", requires = "publish")]
+    log_key: Option<String>,
 }
 
 /// Archive suffixes stripped before looking for the version.
@@ -152,13 +157,33 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
             }
             if let Some(url) = &args.publish {
                 let record = out_dir.join(format!("{file_name}.seal"));
-                return match crate::logcmd::publish_file(&record, url) {
+                let code = match crate::logcmd::publish_file(&record, url) {
                     Ok(code) => code,
                     Err(e) => {
                         eprintln!("tarseal: error: sealed, but publishing failed: {e}");
-                        ExitCode::from(EXIT_USAGE)
+                        return ExitCode::from(EXIT_USAGE);
                     }
                 };
+                if code != ExitCode::SUCCESS {
+                    return code;
+                }
+                if let Some(log_key) = &args.log_key {
+                    let sha256 = report
+                        .archive
+                        .digests
+                        .as_ref()
+                        .map(|d| d.sha256.clone())
+                        .unwrap_or_default();
+                    return compare_with_build(
+                        url,
+                        log_key,
+                        &project,
+                        &report.git.target,
+                        &file_name,
+                        &sha256,
+                    );
+                }
+                return code;
             }
             ExitCode::SUCCESS
         }
@@ -167,6 +192,48 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// After publishing: the log's other records of this file (the build's above all) must name
+/// the sealed bytes. 0 same (or no other record: said so), 1 different, 2 log unavailable.
+fn compare_with_build(
+    server: &str,
+    log_key: &str,
+    project: &str,
+    tag: &str,
+    file_name: &str,
+    sha256: &str,
+) -> ExitCode {
+    use tarseal_server::client::{query_verified, QueryError};
+    let v = match query_verified(server, project, tag, log_key) {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            eprintln!("tarseal: error: the log has no record of {project} {tag} right after publishing one");
+            return ExitCode::from(1);
+        }
+        Err(QueryError::Unavailable(e)) => {
+            eprintln!("tarseal: error: sealed and published, but the log cannot be asked: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Err(e) => {
+            eprintln!("tarseal: rejected: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let found = crate::logview::findings(&v.records, file_name, sha256);
+    if !found.iter().any(|f| f.kind == "build") {
+        eprintln!("tarseal: note: the log has no build record of {file_name} (tarseal record in the build job makes one)");
+    }
+    let mut code = ExitCode::SUCCESS;
+    for f in found.iter().filter(|f| f.kind != "artifact" || !f.agrees) {
+        if f.agrees {
+            eprintln!("tarseal: log: {}", f.describe(sha256));
+        } else {
+            eprintln!("tarseal: REJECTED: log: {}", f.describe(sha256));
+            code = ExitCode::from(1);
+        }
+    }
+    code
 }
 
 /// A reader that hashes what it passes on (to bind the signature to the checked bytes).

@@ -53,6 +53,23 @@ pub(crate) struct VerifyArgs {
     /// Output format: text, or json (schema tarseal.verify/v1).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// The log to ask (with --project, --tag, --log-key): its records of the project's tag
+    /// are proven included in a checkpoint signed by --log-key, each record's own signature
+    /// is verified against --keyring, and the bytes must be the ones the seal record names
+    /// — and the build and upload records too, when the log has them. With --server the
+    /// log's seal record must vouch (exit 3 when it has none).
+    #[arg(long, value_name = "URL", requires_all = ["project", "tag", "log_key"])]
+    server: Option<String>,
+    /// The project, as logged (with --server).
+    #[arg(long, value_name = "NAME", requires = "server")]
+    project: Option<String>,
+    /// The tag, as logged (with --server).
+    #[arg(long, value_name = "TAG", requires = "server")]
+    tag: Option<String>,
+    /// The log's verifier key (`name+hex+base64`, printed by `tarseal serve`): pinned, never
+    /// taken from the log.
+    #[arg(long, value_name = "KEY", requires = "server")]
+    log_key: Option<String>,
     /// Seconds allowed to connect and to receive a response's head; the body of a download
     /// must arrive within 20 times this (a stalled server is abandoned, never waited on).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
@@ -87,7 +104,8 @@ struct SigReport {
 
 #[derive(Serialize)]
 struct SourceReport {
-    /// `checksum` (a checksum file), `seal` or `signature` (a detached signature over the file).
+    /// `checksum` (a checksum file), `seal`, `signature` (a detached signature over the
+    /// file) or `log` (a record of the log, with --server).
     kind: &'static str,
     file: String,
     /// `sha256`, `sha512`, `md5`, `size`, or `openpgp` for a signature.
@@ -368,6 +386,9 @@ pub(crate) fn status_name(s: &SigStatus) -> &'static str {
 /// Accumulates the verdict.
 #[derive(Default)]
 struct Tally {
+    /// With --server: whether a seal record in the log, signed by a keyring key, names
+    /// these bytes.
+    log_vouched: bool,
     sources: Vec<SourceReport>,
     signatures: Vec<SigReport>,
     problems: Vec<String>,
@@ -750,6 +771,15 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         t.sources.push(src);
     }
 
+    // 4. The log.
+    if let (Some(server), Some(project), Some(tag), Some(log_key)) =
+        (&args.server, &args.project, &args.tag, &args.log_key)
+    {
+        log_sources(
+            &ctx, &mut t, server, project, tag, log_key, &name, &streamed,
+        )?;
+    }
+
     let info = FileInfo {
         source: args.file.clone(),
         name,
@@ -762,12 +792,104 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
     Ok(finish(args, t, Some(info)))
 }
 
+/// The log's records of `project`/`tag` about `name`, as sources: each record's signature
+/// verified against the keyring, its digest compared with the bytes. A seal record that
+/// agrees and is signed by a keyring key vouches; a build, seal or upload record that names
+/// other bytes is a problem (the bytes changed between that step and this one).
+#[allow(clippy::too_many_arguments)]
+fn log_sources(
+    ctx: &Ctx,
+    t: &mut Tally,
+    server: &str,
+    project: &str,
+    tag: &str,
+    log_key: &str,
+    name: &str,
+    streamed: &Streamed,
+) -> Result<(), String> {
+    use tarseal_server::client::{query_verified, QueryError};
+    let verified = match query_verified(server, project, tag, log_key) {
+        Ok(Some(v)) => v,
+        Ok(None) => {
+            t.warnings.push(format!(
+                "the log at {server} has no record of project {project:?} tag {tag:?}"
+            ));
+            return Ok(());
+        }
+        Err(QueryError::Unavailable(e)) => return Err(format!("the log at {server}: {e}")),
+        Err(e @ QueryError::Invalid(_)) => {
+            t.problems.push(format!("{server}: {e}"));
+            return Ok(());
+        }
+    };
+    let found = crate::logview::findings(&verified.records, name, &streamed.sha256);
+    if found.is_empty() {
+        t.warnings.push(format!(
+            "the log at {server} has records of project {project:?} tag {tag:?} (tree size {}), none about {name}",
+            verified.checkpoint.size
+        ));
+    }
+    for f in &found {
+        let Some(r) = verified.records.iter().find(|r| r.index == f.index) else {
+            continue;
+        };
+        let loc = format!("{server} entry {}", r.index);
+        let sig = tarseal_sig::verify_detached(
+            &ctx.keyring,
+            r.signature.as_bytes(),
+            r.record.as_bytes(),
+            None,
+        )
+        .map_err(|e| e.to_string());
+        let statuses = t.signatures(&loc, &format!("{} record", r.kind), sig);
+        let mut detail = f.describe(&streamed.sha256);
+        let mut agrees = f.agrees;
+        if agrees && r.kind == "artifact" {
+            // The seal record vouches for size and SHA-512 too.
+            if let Ok(rec) = tarseal_record::Record::parse(&r.record) {
+                if rec.get("size") != streamed.size.to_string()
+                    || rec.get("sha512") != streamed.sha512
+                {
+                    agrees = false;
+                    detail = format!(
+                        "seal record, entry {}: same sha256 but size {} / sha512 {} differ from the bytes",
+                        r.index,
+                        rec.get("size"),
+                        rec.get("sha512")
+                    );
+                }
+            }
+        }
+        if agrees && r.kind == "artifact" && statuses.iter().any(|s| s.good().is_some()) {
+            t.log_vouched = true;
+            t.matched(&statuses);
+        }
+        if !agrees {
+            t.problems.push(format!("{loc}: {detail}"));
+        }
+        t.sources.push(SourceReport {
+            kind: "log",
+            file: loc,
+            algorithm: format!("{} record sha256", r.kind),
+            status: if agrees { "match" } else { "mismatch" },
+            signed_by: primaries(&statuses),
+            detail,
+        });
+    }
+    Ok(())
+}
+
 fn finish(args: &VerifyArgs, t: Tally, file: Option<FileInfo>) -> (VerifyReport, u8) {
     let keys = primaries(&t.vouching);
     let distinct = tarseal_sig::count_distinct_keys(&t.vouching);
     let mut warnings = t.warnings;
     let (verdict, code) = if !t.problems.is_empty() {
         ("fail", 1)
+    } else if args.server.is_some() && !t.log_vouched {
+        warnings.push(
+            "--server: no seal record in the log names these bytes with a good signature by a --keyring key".into(),
+        );
+        ("indeterminate", 3)
     } else if !t.vouched {
         warnings.push(
             "nothing signed by a keyring key vouches for these bytes (no matching checksum file, seal or signature with a good signature by a --keyring key)".into(),

@@ -300,3 +300,210 @@ fn crash_loses_no_acknowledged_record() {
             .unwrap();
     }
 }
+
+fn sha256_file(p: &Path) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
+}
+
+/// The build-time record: `tarseal record` in the build job, then a substitution on the way
+/// to the tarball host (the same content re-compressed: it still passes check and seal) is
+/// shown by seal --publish, query and verify --server, which all exit 1; the honest bytes
+/// verify against the log.
+#[test]
+fn build_record_catches_a_substituted_tarball() {
+    let s = setup();
+    let data = s.f.dir.path().join("data");
+    let (mut child, url, key) = serve(&data, &s.trust);
+    let keyring = s.trust.join("proj.keys");
+    let tarball = s.dir.join(NAME);
+    let run = |args: &[&str], extra: &[&Path]| {
+        let mut c = Command::new(BIN);
+        c.args(args);
+        for p in extra {
+            c.arg(p);
+        }
+        c.output().unwrap()
+    };
+    let record = |file: &Path, project: &str| {
+        Command::new(BIN)
+            .arg("record")
+            .arg(file)
+            .args(["--project", project, "--tag", "v2", "--server", &url])
+            .args(["--builder", "test job 1"])
+            .arg("--key")
+            .arg(&s.secret)
+            .output()
+            .unwrap()
+    };
+
+    // Refused before anything is read or written: a traversal in the project name.
+    let out = record(&tarball, "../proj");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+    assert!(!s.dir.join(format!("{NAME}.build")).exists());
+    // A project whose trust file does not allow Alice: the log refuses (403), nothing kept.
+    let out = record(&tarball, "other");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(!s.dir.join(format!("{NAME}.build")).exists());
+
+    // The build job.
+    let out = record(&tarball, "proj");
+    assert!(out.status.success(), "{}", show(&out));
+    let build = std::fs::read_to_string(s.dir.join(format!("{NAME}.build"))).unwrap();
+    let sha = sha256_file(&tarball);
+    assert!(
+        build.starts_with("tarseal/v1 build\nproject proj\ntag v2\n"),
+        "{build}"
+    );
+    assert!(build.contains(&format!("\nsha256 {sha}\n")), "{build}");
+    assert!(build.contains("\nbuilder test job 1\n"), "{build}");
+    let proof = std::fs::read_to_string(s.dir.join(format!("{NAME}.build.tlog-proof"))).unwrap();
+    let p = tarseal_log::TlogProof::parse(&proof).unwrap();
+    let leaf = p.extra.clone().unwrap();
+    assert_eq!(
+        tarseal_server::record::LogEntry::parse(&leaf)
+            .unwrap()
+            .record,
+        build.as_bytes()
+    );
+    p.verify(
+        &leaf,
+        &tarseal_log::NoteVerifier::from_key_string(&key).unwrap(),
+    )
+    .unwrap();
+
+    // On the way to the host the tarball is replaced: same files, other compression.
+    let host = s.f.dir.path().join("host");
+    std::fs::create_dir(&host).unwrap();
+    let swapped = host.join(NAME);
+    let sh = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "gzip -dc '{}' | gzip -1 -n > '{}'",
+            tarball.display(),
+            swapped.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(sh.success());
+    assert_ne!(sha256_file(&swapped), sha);
+
+    // seal of the swapped file passes the check, publishes, and then fails on the build
+    // record, naming both digests.
+    let out = Command::new(BIN)
+        .arg("seal")
+        .arg(&swapped)
+        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
+        .arg("--keyring")
+        .arg(&keyring)
+        .arg("--key")
+        .arg(&s.secret)
+        .args(["--publish", &url, "--log-key", &key])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("REJECTED") && err.contains(&format!("sha256 {sha}, but these bytes are")),
+        "{err}"
+    );
+
+    // query shows the two records of one file with different bytes, and exits 1.
+    let out = run(
+        &["query", "proj", "v2", "--server", &url, "--log-key", &key],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("name different bytes") && err.contains("build"),
+        "{err}"
+    );
+
+    // verify --server: the swapped bytes match the seal record but not the build record.
+    let verify = |file: &Path, log_key: &str, tag: &str| {
+        Command::new(BIN)
+            .arg("verify")
+            .arg(file)
+            .arg("--keyring")
+            .arg(&keyring)
+            .args(["--server", &url, "--project", "proj", "--tag", tag])
+            .args(["--log-key", log_key, "--format", "json"])
+            .output()
+            .unwrap()
+    };
+    let out = verify(&swapped, &key, "v2");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let log: Vec<&serde_json::Value> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["kind"] == "log")
+        .collect();
+    assert!(
+        log.iter()
+            .any(|x| x["status"] == "mismatch" && x["algorithm"] == "build record sha256"),
+        "{v:#}"
+    );
+    assert!(
+        log.iter()
+            .any(|x| x["status"] == "match" && x["algorithm"] == "artifact record sha256"),
+        "{v:#}"
+    );
+
+    // The honest bytes: a project whose build and seal agree.
+    let other_name = "proj-2.0.tar.xz";
+    let honest = s.f.dir.path().join("honest");
+    std::fs::create_dir(&honest).unwrap();
+    let honest_file = honest.join(other_name);
+    let sh = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "gzip -dc '{}' | xz -1 > '{}'",
+            tarball.display(),
+            honest_file.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(sh.success());
+    let out = record(&honest_file, "proj");
+    assert!(out.status.success(), "{}", show(&out));
+    let out = Command::new(BIN)
+        .arg("seal")
+        .arg(&honest_file)
+        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
+        .arg("--keyring")
+        .arg(&keyring)
+        .arg("--key")
+        .arg(&s.secret)
+        .args(["--publish", &url, "--log-key", &key])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("build record (the bytes as built)"),
+        "{}",
+        show(&out)
+    );
+    // Without its sidecars: only the log vouches.
+    let bare = s.f.dir.path().join("bare");
+    std::fs::create_dir(&bare).unwrap();
+    std::fs::copy(&honest_file, bare.join(other_name)).unwrap();
+    let out = verify(&bare.join(other_name), &key, "v2");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    // A log key that is not the log's: the answer proves nothing, rejected.
+    let wrong = tarseal_log::generate_signer("tarseal.localhost/log")
+        .unwrap()
+        .1;
+    let out = verify(&bare.join(other_name), &wrong, "v2");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    // A tag the log never saw: indeterminate, never clean.
+    let out = verify(&bare.join(other_name), &key, "v9");
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    // The log down: an I/O error, not a verdict.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = verify(&bare.join(other_name), &key, "v2");
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}
