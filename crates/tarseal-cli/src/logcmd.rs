@@ -138,6 +138,62 @@ pub(crate) struct QueryArgs {
     /// bad signature rejects the answer (exit 1).
     #[arg(long, value_name = "FILE")]
     keyring: Vec<PathBuf>,
+    /// The last checkpoint this client verified (created on first use): the answer's
+    /// checkpoint must be consistent with it (a consistency proof from the log, checked
+    /// against both roots), else exit 1 — the log rewrote or forked its history. Updated
+    /// when the tree grew. Needs --log-key.
+    #[arg(long, value_name = "FILE", requires = "log_key")]
+    checkpoint_file: Option<PathBuf>,
+}
+
+/// Checks `cp` (just verified, signed note `note`) against the checkpoint kept in `state`,
+/// then keeps the newer one. The kept note is re-verified with `key`: a state file is only
+/// as good as its signature.
+fn remember_checkpoint(
+    state: &Path,
+    key: &str,
+    server: &str,
+    note: &str,
+    cp: &client::CheckpointBody,
+) -> Result<(), client::QueryError> {
+    use client::QueryError;
+    let old = match std::fs::read_to_string(state) {
+        Ok(text) => Some(client::open_checkpoint(&text, Some(key)).map_err(|e| {
+            QueryError::Unavailable(format!(
+                "{}: not a checkpoint signed by --log-key: {e}",
+                state.display()
+            ))
+        })?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(QueryError::Unavailable(format!(
+                "cannot read {}: {e}",
+                state.display()
+            )))
+        }
+    };
+    if let Some(old) = &old {
+        client::verify_consistency(server, old, cp)?;
+        eprintln!(
+            "tarseal: checkpoint of size {} is consistent with the one of size {} kept in {}",
+            cp.size,
+            old.size,
+            state.display()
+        );
+        if old.size == cp.size {
+            return Ok(());
+        }
+    }
+    let dir = match state.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = state
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::record_cmd::write_atomic(&dir, &[(name, note.as_bytes())])
+        .map_err(QueryError::Unavailable)
 }
 
 pub(crate) fn query(args: QueryArgs) -> ExitCode {
@@ -174,6 +230,19 @@ pub(crate) fn query(args: QueryArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let (Some(state), Some(key)) = (&args.checkpoint_file, &args.log_key) {
+        match remember_checkpoint(state, key, &args.server, &answer.checkpoint, &cp) {
+            Ok(()) => {}
+            Err(client::QueryError::Invalid(e)) => {
+                eprintln!("tarseal: REJECTED: {e}");
+                return ExitCode::from(1);
+            }
+            Err(client::QueryError::Unavailable(e)) => {
+                eprintln!("tarseal: error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        }
+    }
     let mut answer = answer;
     if !args.keyring.is_empty() {
         let mut keyring = tarseal_sig::Keyring::new();

@@ -507,3 +507,105 @@ fn build_record_catches_a_substituted_tarball() {
     let out = verify(&bare.join(other_name), &key, "v2");
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
 }
+
+/// `query --checkpoint-file`: the first answer's checkpoint is kept; later answers must be
+/// consistent with it (the log grew), and a log with the same key but another history (a
+/// fork, or history rewritten after a restore) is rejected.
+#[test]
+fn query_keeps_a_checkpoint_and_rejects_a_forked_log() {
+    use tarseal_server::client;
+    let s = setup();
+    let signer = tarseal_sig::SigningKey::from_file(&s.secret).unwrap();
+    let data = s.f.dir.path().join("data");
+    let (mut child, url, key) = serve(&data, &s.trust);
+    // The fork: another data directory holding the same log key.
+    let fork_data = s.f.dir.path().join("fork");
+    std::fs::create_dir(&fork_data).unwrap();
+    std::fs::copy(data.join("log-key"), fork_data.join("log-key")).unwrap();
+    let (mut fork, fork_url, fork_key) = serve(&fork_data, &s.trust);
+    assert_eq!(key, fork_key);
+
+    let record = |tag: &str, n: u64| {
+        let mut r = String::from("tarseal/v1 artifact\n");
+        for k in tarseal_server::record::KEYS {
+            let v = match k {
+                "project" => "proj".to_string(),
+                "tag" => tag.to_string(),
+                "file" => NAME.to_string(),
+                "sha256" => format!("{n:064x}"),
+                "verdict" => "pass".to_string(),
+                _ => format!("x-{k}"),
+            };
+            r.push_str(&format!("{k} {v}\n"));
+        }
+        r
+    };
+    let publish = |url: &str, tag: &str, n: u64| {
+        let r = record(tag, n);
+        let a = client::publish(url, &r, &signer.sign_detached(r.as_bytes()).unwrap()).unwrap();
+        assert_eq!(a.status, 200, "{}", a.body);
+    };
+    let state = s.f.dir.path().join("seen.checkpoint");
+    let query = |url: &str| {
+        Command::new(BIN)
+            .args(["query", "proj", "v1", "--server", url, "--log-key", &key])
+            .arg("--checkpoint-file")
+            .arg(&state)
+            .output()
+            .unwrap()
+    };
+    publish(&url, "v1", 1);
+    publish(&fork_url, "v1", 1);
+    publish(&fork_url, "v0", 7); // the fork's history differs from here on
+    let out = query(&url);
+    assert!(out.status.success(), "{}", show(&out));
+    let kept = std::fs::read_to_string(&state).unwrap();
+    assert!(kept.contains("\n1\n"), "{kept}");
+    // The log grows: consistent, and the kept checkpoint moves on.
+    publish(&url, "v2", 2);
+    publish(&url, "v3", 3);
+    let out = query(&url);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is consistent with the one of size 1"));
+    let kept = std::fs::read_to_string(&state).unwrap();
+    assert!(kept.contains("\n3\n"), "{kept}");
+    // The fork (size 2, same key, valid signatures) is not an extension of size 3... nor
+    // can a smaller tree be: rejected.
+    let out = query(&fork_url);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("REJECTED"),
+        "{}",
+        show(&out)
+    );
+    // Grown past the kept size, the fork's root still does not extend the kept one.
+    publish(&fork_url, "v4", 4);
+    publish(&fork_url, "v5", 5);
+    let out = query(&fork_url);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not consistent"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        std::fs::read_to_string(&state).unwrap().contains("\n3\n"),
+        "state kept"
+    );
+
+    // The endpoint itself: bad sizes are 400, sizes beyond the tree 404.
+    for (path, status) in [
+        ("v1/proofs/consistency/1/3", 200),
+        ("v1/proofs/consistency/3/1", 400),
+        ("v1/proofs/consistency/01/3", 400),
+        ("v1/proofs/consistency/x/3", 400),
+        ("v1/proofs/consistency/1/99", 404),
+    ] {
+        let a = client::get(&url, path).unwrap();
+        assert_eq!(a.status, status, "{path}: {}", a.body);
+    }
+    for c in [&mut child, &mut fork] {
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+}

@@ -33,6 +33,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/tile/{tile_path}"),
     ("get", "/v1/projects/{project}/tags/{tag}"),
     ("get", "/v1/digests/sha256/{hex}"),
+    ("get", "/v1/proofs/consistency/{old}/{new}"),
     ("get", "/healthz"),
     ("get", "/openapi.yaml"),
 ];
@@ -63,6 +64,7 @@ pub fn router(app: Arc<App>) -> Router {
             ("get", "/tile/{tile_path}") => r.route("/tile/{*tile_path}", get(tile)),
             ("get", "/v1/projects/{project}/tags/{tag}") => r.route(path, get(project_tag)),
             ("get", "/v1/digests/sha256/{hex}") => r.route(path, get(digest)),
+            ("get", "/v1/proofs/consistency/{old}/{new}") => r.route(path, get(consistency)),
             ("get", "/healthz") => r.route(path, get(|| async { "ok\n" })),
             ("get", "/openapi.yaml") => r.route(
                 path,
@@ -452,6 +454,60 @@ async fn digest(
     blocking(move || {
         let entries = app.store.by_sha256(&hex)?;
         answer(&app, entries, format!("sha256 {hex}"), q.format)
+    })
+    .await
+}
+
+/// A consistency proof between two tree sizes (RFC 9162 §2.1.4), for clients that keep the
+/// last checkpoint they verified (`tarseal query --checkpoint-file`). The same proof can be
+/// computed from the tiles; this saves a client the tile arithmetic.
+#[derive(Serialize, Deserialize, Debug)]
+pub struct ConsistencyAnswer {
+    /// The older size.
+    pub old: u64,
+    /// The newer size.
+    pub new: u64,
+    /// The proof hashes (base64), RFC 9162 order.
+    pub proof: Vec<String>,
+}
+
+async fn consistency(
+    State(app): State<Shared>,
+    Path((old, new)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
+    let num = |s: &str| -> Result<u64, ApiError> {
+        if s.is_empty()
+            || s.len() > 20
+            || !s.bytes().all(|b| b.is_ascii_digit())
+            || (s.len() > 1 && s.starts_with('0'))
+        {
+            return Err(bad(format!(
+                "{s:?} is not a tree size (decimal, no leading zeros)"
+            )));
+        }
+        s.parse()
+            .map_err(|_| bad(format!("{s:?} is not a tree size")))
+    };
+    let (old, new) = (num(&old)?, num(&new)?);
+    if old > new {
+        return Err(bad(format!("old size {old} is larger than new size {new}")));
+    }
+    blocking(move || {
+        let cp = app.store.latest_checkpoint()?;
+        if new > cp.size {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("the tree has {} entries, not {new}", cp.size),
+            ));
+        }
+        let proof = tarseal_log::consistency_proof(new, old, &StoreReader(&*app.store))?;
+        Ok(axum::Json(ConsistencyAnswer {
+            old,
+            new,
+            proof: proof.iter().map(|h| crate::logkey::b64(h)).collect(),
+        })
+        .into_response())
     })
     .await
 }

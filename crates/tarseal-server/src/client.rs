@@ -248,3 +248,57 @@ pub fn query_verified(
         records: answer.records,
     }))
 }
+
+/// Proves that the log's checkpoint `new` extends `old` (both already verified, e.g. with
+/// [`open_checkpoint`]): fetches the consistency proof and checks it against both roots.
+/// An error means the log rewrote or forked its history (or answered nonsense): either way
+/// nothing it says can be trusted against `old` any more.
+pub fn verify_consistency(
+    server: &str,
+    old: &CheckpointBody,
+    new: &CheckpointBody,
+) -> Result<(), QueryError> {
+    if old.origin != new.origin {
+        return Err(QueryError::Invalid(format!(
+            "checkpoint origin changed from {:?} to {:?}",
+            old.origin, new.origin
+        )));
+    }
+    if old.size > new.size {
+        return Err(QueryError::Invalid(format!(
+            "the log shrank: size {} after size {}",
+            new.size, old.size
+        )));
+    }
+    let a = get(
+        server,
+        &format!("v1/proofs/consistency/{}/{}", old.size, new.size),
+    )
+    .map_err(QueryError::Unavailable)?;
+    if a.status != 200 {
+        return Err(QueryError::Unavailable(format!(
+            "the log answered {} to a consistency proof request: {}",
+            a.status,
+            a.body.trim_end()
+        )));
+    }
+    let ans: crate::app::ConsistencyAnswer = serde_json::from_str(&a.body)
+        .map_err(|e| QueryError::Invalid(format!("unexpected consistency answer: {e}")))?;
+    let proof: Vec<Hash> = ans
+        .proof
+        .iter()
+        .map(|h| {
+            base64::engine::general_purpose::STANDARD
+                .decode(h)
+                .ok()
+                .and_then(|v| <[u8; 32]>::try_from(v).ok())
+                .ok_or_else(|| QueryError::Invalid("bad hash in the consistency proof".into()))
+        })
+        .collect::<Result<_, _>>()?;
+    tarseal_log::verify_consistency(&proof, new.size, &new.root, old.size, &old.root).map_err(|e| {
+        QueryError::Invalid(format!(
+            "checkpoint of size {} is not consistent with the one of size {} seen before: {e}",
+            new.size, old.size
+        ))
+    })
+}

@@ -254,7 +254,9 @@ fn openapi_lists_every_route() {
                 .replace("{tile_path}", "entries/000.p/1")
                 .replace("{project}", "nova")
                 .replace("{tag}", "1")
-                .replace("{hex}", &digest(1));
+                .replace("{hex}", &digest(1))
+                .replace("{old}", "0")
+                .replace("{new}", "0");
             let st = client::get(&s.url, &p).unwrap().status;
             assert!(st == 200 || st == 404, "{p}: {st}");
             if !p.contains("tile") && !p.contains("/v1/") {
