@@ -70,6 +70,39 @@ pub mod fuzzing {
     }
 }
 
+/// The hashing hot paths, exposed for the criterion benchmarks in `benches/` so that they
+/// measure the code `read_archive` runs, not a copy of it. Not part of the supported API.
+#[doc(hidden)]
+pub mod benching {
+    use crate::{ArchiveError, ContentWants, HashKind, ObjectId, RawDigests};
+
+    /// The git blob id of `data`, through the same per-entry sink as a streamed entry.
+    pub fn blob_id(kind: HashKind, data: &[u8]) -> Result<ObjectId, ArchiveError> {
+        crate::hash::blob_of(kind, data, "bench")
+    }
+
+    /// Feeds `data` to a sink in `chunk`-byte pieces (as the pipeline's buffers do).
+    pub fn blob_id_chunked(
+        kind: HashKind,
+        data: &[u8],
+        chunk: usize,
+    ) -> Result<ObjectId, ArchiveError> {
+        let mut sink =
+            crate::hash::ContentSink::new(kind, data.len() as u64, ContentWants::default());
+        for c in data.chunks(chunk.max(1)) {
+            sink.update(c);
+        }
+        Ok(sink.finish("bench")?.blob_id)
+    }
+
+    /// MD5 + SHA-256 + SHA-512 of `data` as the raw-digest thread computes them for `seal`.
+    pub fn raw_digests(data: &[u8]) -> RawDigests {
+        let mut h = crate::raw::RawHasher::new(None);
+        h.update(data);
+        h.finish()
+    }
+}
+
 /// The hash used for git object ids, re-exported so callers need not depend on gix directly.
 pub use gix::hash::Kind as HashKind;
 /// A git object id (SHA-1 or SHA-256).
