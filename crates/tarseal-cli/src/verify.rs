@@ -67,9 +67,14 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "TAG", requires = "server")]
     tag: Option<String>,
     /// The log's verifier key (`name+hex+base64`, printed by `tarseal serve`): pinned, never
-    /// taken from the log.
-    #[arg(long, value_name = "KEY", requires = "server")]
+    /// taken from the log. With it, the log must vouch: through --server, or offline through
+    /// --proof / NAME.tlog-proof beside the file.
+    #[arg(long, value_name = "KEY")]
     log_key: Option<String>,
+    /// A tlog-proof file (default: NAME.tlog-proof beside FILE, when --log-key is given):
+    /// verified offline against --log-key, the record inside compared with the bytes.
+    #[arg(long, value_name = "FILE.tlog-proof", requires = "log_key")]
+    proof: Option<PathBuf>,
     /// Seconds allowed to connect and to receive a response's head; the body of a download
     /// must arrive within 20 times this (a stalled server is abandoned, never waited on).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
@@ -771,13 +776,29 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         t.sources.push(src);
     }
 
-    // 4. The log.
+    // 4. The log, online.
     if let (Some(server), Some(project), Some(tag), Some(log_key)) =
         (&args.server, &args.project, &args.tag, &args.log_key)
     {
         log_sources(
             &ctx, &mut t, server, project, tag, log_key, &name, &streamed,
         )?;
+    }
+    // 5. The log, offline: the tlog-proof file.
+    if let Some(log_key) = &args.log_key {
+        let loc = match &args.proof {
+            Some(p) => Some(p.display().to_string()),
+            None => {
+                let side = origin.sidecar(&format!("{name}.tlog-proof"));
+                ctx.fetch(&side)?.is_some().then_some(side)
+            }
+        };
+        if let Some(loc) = loc {
+            let text = ctx
+                .fetch(&loc)?
+                .ok_or_else(|| format!("{loc}: no such file"))?;
+            proof_source(&ctx, &mut t, &loc, &text, log_key, &name, &streamed)?;
+        }
     }
 
     let info = FileInfo {
@@ -834,48 +855,128 @@ fn log_sources(
             continue;
         };
         let loc = format!("{server} entry {}", r.index);
-        let sig = tarseal_sig::verify_detached(
-            &ctx.keyring,
+        log_record(
+            ctx,
+            t,
+            &loc,
+            &r.kind,
+            &r.record,
             r.signature.as_bytes(),
-            r.record.as_bytes(),
-            None,
-        )
+            streamed,
+        );
+    }
+    Ok(())
+}
+
+/// One logged record about the file (from a query answer or a tlog-proof file, already
+/// proven included): its signature verified against the keyring, its digests compared with
+/// the bytes. A seal record that agrees (size, SHA-256, SHA-512) and has a good keyring
+/// signature vouches; any record that names other bytes is a problem.
+fn log_record(
+    ctx: &Ctx,
+    t: &mut Tally,
+    loc: &str,
+    kind: &str,
+    record: &str,
+    signature: &[u8],
+    streamed: &Streamed,
+) {
+    let sig = tarseal_sig::verify_detached(&ctx.keyring, signature, record.as_bytes(), None)
         .map_err(|e| e.to_string());
-        let statuses = t.signatures(&loc, &format!("{} record", r.kind), sig);
-        let mut detail = f.describe(&streamed.sha256);
-        let mut agrees = f.agrees;
-        if agrees && r.kind == "artifact" {
-            // The seal record vouches for size and SHA-512 too.
-            if let Ok(rec) = tarseal_record::Record::parse(&r.record) {
-                if rec.get("size") != streamed.size.to_string()
-                    || rec.get("sha512") != streamed.sha512
-                {
-                    agrees = false;
-                    detail = format!(
-                        "seal record, entry {}: same sha256 but size {} / sha512 {} differ from the bytes",
-                        r.index,
-                        rec.get("size"),
-                        rec.get("sha512")
-                    );
+    let statuses = t.signatures(loc, &format!("{kind} record"), sig);
+    let (agrees, detail) = match Record::parse(record) {
+        Err(e) => (false, format!("not a canonical record: {e}")),
+        Ok(rec) => {
+            let mut diffs = Vec::new();
+            if rec.get("sha256") != streamed.sha256 {
+                diffs.push(format!("sha256 {}", rec.get("sha256")));
+            }
+            if rec.get("size") != streamed.size.to_string() {
+                diffs.push(format!("size {}", rec.get("size")));
+            }
+            if let Some(h) = rec.try_get("sha512") {
+                if h != streamed.sha512 {
+                    diffs.push(format!("sha512 {h}"));
                 }
             }
+            let what = match kind {
+                "build" => "build record (the bytes as built)",
+                "artifact" => "seal record (the bytes checked against the tag)",
+                "upload" => "upload record (the bytes an upload gate let through)",
+                _ => "record",
+            };
+            if diffs.is_empty() {
+                (true, format!("{what}: same bytes"))
+            } else {
+                (
+                    false,
+                    format!(
+                        "{what} names {}, but these bytes are sha256 {} ({} bytes)",
+                        diffs.join(", "),
+                        streamed.sha256,
+                        streamed.size
+                    ),
+                )
+            }
         }
-        if agrees && r.kind == "artifact" && statuses.iter().any(|s| s.good().is_some()) {
-            t.log_vouched = true;
-            t.matched(&statuses);
-        }
-        if !agrees {
-            t.problems.push(format!("{loc}: {detail}"));
-        }
-        t.sources.push(SourceReport {
-            kind: "log",
-            file: loc,
-            algorithm: format!("{} record sha256", r.kind),
-            status: if agrees { "match" } else { "mismatch" },
-            signed_by: primaries(&statuses),
-            detail,
-        });
+    };
+    if agrees && kind == "artifact" && statuses.iter().any(|s| s.good().is_some()) {
+        t.log_vouched = true;
+        t.matched(&statuses);
     }
+    if !agrees {
+        t.problems.push(format!("{loc}: {detail}"));
+    }
+    t.sources.push(SourceReport {
+        kind: "log",
+        file: loc.to_string(),
+        algorithm: format!("{kind} record sha256"),
+        status: if agrees { "match" } else { "mismatch" },
+        signed_by: primaries(&statuses),
+        detail,
+    });
+}
+
+/// A C2SP tlog-proof file (`tarseal publish` writes NAME.tlog-proof) checked offline: its
+/// checkpoint signed by the pinned log key, the leaf in its `extra` line included, and the
+/// record inside compared with the bytes.
+fn proof_source(
+    ctx: &Ctx,
+    t: &mut Tally,
+    loc: &str,
+    text: &[u8],
+    log_key: &str,
+    name: &str,
+    streamed: &Streamed,
+) -> Result<(), String> {
+    use tarseal_server::client::{verify_tlog_proof, QueryError};
+    let checked = match verify_tlog_proof(text, log_key) {
+        Err(QueryError::Unavailable(e)) => return Err(e),
+        other => other.map_err(|e| e.to_string()),
+    };
+    let (index, entry) = match checked {
+        Ok(x) => x,
+        Err(e) => {
+            t.problems
+                .push(format!("{loc}: the proof does not verify: {e}"));
+            return Ok(());
+        }
+    };
+    let Ok(record) = String::from_utf8(entry.record) else {
+        t.problems
+            .push(format!("{loc}: the logged record is not UTF-8"));
+        return Ok(());
+    };
+    let kind = Record::parse(&record)
+        .map(|r| r.kind.name())
+        .unwrap_or("record");
+    if Record::parse(&record).is_ok_and(|r| r.get("file") != name) {
+        t.warnings.push(format!(
+            "{loc}: the logged record is about another file name than {name}"
+        ));
+    }
+    let loc = format!("{loc} (entry {index}, logged {})", entry.logged_at);
+    log_record(ctx, t, &loc, kind, &record, &entry.signature, streamed);
     Ok(())
 }
 
@@ -885,9 +986,9 @@ fn finish(args: &VerifyArgs, t: Tally, file: Option<FileInfo>) -> (VerifyReport,
     let mut warnings = t.warnings;
     let (verdict, code) = if !t.problems.is_empty() {
         ("fail", 1)
-    } else if args.server.is_some() && !t.log_vouched {
+    } else if (args.server.is_some() || args.log_key.is_some()) && !t.log_vouched {
         warnings.push(
-            "--server: no seal record in the log names these bytes with a good signature by a --keyring key".into(),
+            "--log-key: no seal record proven in the log (--server, --proof or NAME.tlog-proof) names these bytes with a good signature by a --keyring key".into(),
         );
         ("indeterminate", 3)
     } else if !t.vouched {

@@ -609,3 +609,95 @@ fn query_keeps_a_checkpoint_and_rejects_a_forked_log() {
         c.wait().unwrap();
     }
 }
+
+/// `verify --log-key` offline: NAME.tlog-proof beside the file (or --proof) is verified
+/// against the pinned key with the log down; other bytes, another key, or a proof whose
+/// carried entry was altered are rejected.
+#[test]
+fn verify_offline_with_the_tlog_proof() {
+    let s = setup();
+    let keyring = s.trust.join("proj.keys");
+    let data = s.f.dir.path().join("data");
+    let (mut child, url, key) = serve(&data, &s.trust);
+    let out = Command::new(BIN)
+        .arg("seal")
+        .arg(s.dir.join(NAME))
+        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
+        .arg("--keyring")
+        .arg(&keyring)
+        .arg("--key")
+        .arg(&s.secret)
+        .args(["--publish", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Only the tarball and its proof, elsewhere: the proof alone must vouch.
+    let bare = s.f.dir.path().join("bare");
+    std::fs::create_dir(&bare).unwrap();
+    std::fs::copy(s.dir.join(NAME), bare.join(NAME)).unwrap();
+    let proof_text = std::fs::read_to_string(s.dir.join(format!("{NAME}.tlog-proof"))).unwrap();
+    std::fs::write(bare.join(format!("{NAME}.tlog-proof")), &proof_text).unwrap();
+    let verify = |file: &Path, log_key: &str, extra: &[&str]| {
+        Command::new(BIN)
+            .arg("verify")
+            .arg(file)
+            .arg("--keyring")
+            .arg(&keyring)
+            .args(["--log-key", log_key, "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = verify(&bare.join(NAME), &key, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "log"
+                && x["status"] == "match"
+                && x["file"].as_str().unwrap().contains("tlog-proof")),
+        "{v:#}"
+    );
+    // Without the proof file and without a server, --log-key has nothing to go on: 3.
+    let lone = s.f.dir.path().join("lone");
+    std::fs::create_dir(&lone).unwrap();
+    std::fs::copy(s.dir.join(NAME), lone.join(NAME)).unwrap();
+    let out = verify(&lone.join(NAME), &key, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    // --proof given explicitly works from anywhere.
+    let p = bare.join(format!("{NAME}.tlog-proof"));
+    let out = verify(&lone.join(NAME), &key, &["--proof", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    // Another log's key: rejected.
+    let wrong = tarseal_log::generate_signer("tarseal.localhost/log")
+        .unwrap()
+        .1;
+    let out = verify(&bare.join(NAME), &wrong, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    // Other bytes under the same name with the honest proof: rejected.
+    let other = s.f.dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let mut bytes = std::fs::read(s.dir.join(NAME)).unwrap();
+    bytes.push(0);
+    std::fs::write(other.join(NAME), bytes).unwrap();
+    std::fs::write(other.join(format!("{NAME}.tlog-proof")), &proof_text).unwrap();
+    let out = verify(&other.join(NAME), &key, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    // The entry carried in the proof altered (its logged time): the inclusion fails.
+    let mut p = tarseal_log::TlogProof::parse(&proof_text).unwrap();
+    let leaf = String::from_utf8(p.extra.clone().unwrap()).unwrap();
+    let year = &leaf[leaf.find("logged-at ").unwrap() + 10..][..4];
+    p.extra = Some(
+        leaf.replacen(&format!("logged-at {year}"), "logged-at 1999", 1)
+            .into_bytes(),
+    );
+    std::fs::write(bare.join(format!("{NAME}.tlog-proof")), p.encode()).unwrap();
+    let out = verify(&bare.join(NAME), &key, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("does not verify"));
+}

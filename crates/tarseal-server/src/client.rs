@@ -302,3 +302,25 @@ pub fn verify_consistency(
         ))
     })
 }
+
+/// Verifies a C2SP tlog-proof file offline (`NAME.tlog-proof`, as publish writes it): its
+/// checkpoint signed by the pinned `log_key`, and the leaf it carries in its `extra` line
+/// included at its index. Returns the index and the log entry (time, record, signature);
+/// the caller compares the record with what it holds.
+pub fn verify_tlog_proof(
+    text: &[u8],
+    log_key: &str,
+) -> Result<(u64, tarseal_record::LogEntry), QueryError> {
+    let verifier = NoteVerifier::from_key_string(log_key)
+        .map_err(|e| QueryError::Unavailable(format!("--log-key: {e}")))?;
+    let invalid = |e: String| QueryError::Invalid(e);
+    let text = std::str::from_utf8(text).map_err(|_| invalid("not UTF-8".into()))?;
+    let p = tarseal_log::TlogProof::parse(text).map_err(|e| invalid(e.to_string()))?;
+    let leaf = p.extra.clone().ok_or_else(|| {
+        invalid("no log entry in its extra line (made by an older tarseal?)".into())
+    })?;
+    p.verify(&leaf, &verifier)
+        .map_err(|e| invalid(e.to_string()))?;
+    let entry = tarseal_record::LogEntry::parse(&leaf).map_err(invalid)?;
+    Ok((p.index, entry))
+}
