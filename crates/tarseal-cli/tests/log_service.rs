@@ -701,3 +701,75 @@ fn verify_offline_with_the_tlog_proof() {
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("does not verify"));
 }
+
+/// SIGHUP re-reads the trust directory: a project added afterwards may publish without a
+/// restart; a broken trust file keeps the configuration in force (nobody locked out).
+#[test]
+fn sighup_reloads_the_trust_directory() {
+    use tarseal_server::client;
+    let s = setup();
+    let signer = tarseal_sig::SigningKey::from_file(&s.secret).unwrap();
+    let data = s.f.dir.path().join("data");
+    let (mut child, url, _key) = serve(&data, &s.trust);
+    let record = |project: &str| {
+        let mut r = String::from("tarseal/v1 artifact\n");
+        for k in tarseal_server::record::KEYS {
+            let v = match k {
+                "project" => project.to_string(),
+                "tag" => "v1".to_string(),
+                "file" => NAME.to_string(),
+                "sha256" => format!("{:064x}", 5),
+                "verdict" => "pass".to_string(),
+                _ => format!("x-{k}"),
+            };
+            r.push_str(&format!("{k} {v}\n"));
+        }
+        r
+    };
+    let publish = |project: &str| {
+        let r = record(project);
+        client::publish(&url, &r, &signer.sign_detached(r.as_bytes()).unwrap())
+            .unwrap()
+            .status
+    };
+    let hup = || {
+        let ok = Command::new("kill")
+            .args(["-HUP", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    // Polls until the reload took effect (the signal is handled asynchronously).
+    let until = |project: &str, want: u16| {
+        for _ in 0..200 {
+            if publish(project) == want {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        false
+    };
+    assert_eq!(publish("newproj"), 403);
+    std::fs::copy(s.trust.join("proj.toml"), s.trust.join("newproj.toml")).unwrap();
+    std::fs::copy(s.trust.join("proj.keys"), s.trust.join("newproj.keys")).unwrap();
+    assert_eq!(publish("newproj"), 403, "not before the signal");
+    hup();
+    assert!(until("newproj", 200), "newproj not allowed after SIGHUP");
+    // A broken file: the reload fails, both projects keep publishing.
+    std::fs::write(s.trust.join("broken.toml"), "threshold = \"x\"\n").unwrap();
+    hup();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(publish("proj"), 200);
+    assert_eq!(publish("newproj"), 200);
+    // Fixed and a project removed: the removal takes effect.
+    std::fs::remove_file(s.trust.join("broken.toml")).unwrap();
+    std::fs::remove_file(s.trust.join("newproj.toml")).unwrap();
+    hup();
+    assert!(
+        until("newproj", 403),
+        "newproj still allowed after its removal"
+    );
+    assert_eq!(publish("proj"), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

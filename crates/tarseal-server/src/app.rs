@@ -45,10 +45,38 @@ pub const OPENAPI: &str = include_str!("../../../docs/openapi.yaml");
 pub struct App {
     /// The store.
     pub store: Arc<dyn Store>,
-    /// Who may publish.
-    pub trust: Trust,
+    /// Who may publish: replaced as a whole by [`App::reload_trust`] (SIGHUP), so a request
+    /// sees one consistent configuration.
+    pub trust: std::sync::RwLock<Arc<Trust>>,
+    /// The trust directory, re-read on reload (`None`: no directory, nobody may publish).
+    pub trust_dir: Option<std::path::PathBuf>,
     /// The log's signing key.
     pub key: LogKey,
+}
+
+impl App {
+    /// Re-reads the trust directory and swaps it in; on any error the current configuration
+    /// stays (a half-edited directory must not lock every project out). Returns the projects.
+    pub fn reload_trust(&self) -> Result<Vec<String>, String> {
+        let Some(dir) = &self.trust_dir else {
+            return Err("no trust directory to reload".into());
+        };
+        let t = Trust::load(dir)?;
+        let projects = t.projects().map(str::to_string).collect();
+        *self
+            .trust
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(t);
+        Ok(projects)
+    }
+
+    /// The current trust configuration.
+    pub fn trust(&self) -> Arc<Trust> {
+        self.trust
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
 }
 
 type Shared = Arc<App>;
@@ -162,7 +190,7 @@ async fn post_record(State(app): State<Shared>, body: Bytes) -> Result<Response,
     let art = record::parse(&req.record).map_err(|e| bad(format!("record: {e}")))?;
     blocking(move || {
         let signer = app
-            .trust
+            .trust()
             .authorize(&art.project, req.record.as_bytes(), req.signature.as_bytes())
             .map_err(|f| ApiError::new(StatusCode::FORBIDDEN, f.0))?;
         let record_sha256 = hex::encode(Sha256::digest(req.record.as_bytes()));

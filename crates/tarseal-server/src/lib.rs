@@ -89,7 +89,8 @@ impl Server {
             .trust_dir
             .clone()
             .unwrap_or_else(|| cfg.data_dir.join("trust"));
-        let trust = if trust_dir.exists() || cfg.trust_dir.is_some() {
+        let has_trust_dir = trust_dir.exists() || cfg.trust_dir.is_some();
+        let trust = if has_trust_dir {
             trust::Trust::load(&trust_dir)?
         } else {
             trust::Trust::default()
@@ -138,7 +139,8 @@ impl Server {
         );
         let app = Arc::new(App {
             store: store.clone(),
-            trust,
+            trust: std::sync::RwLock::new(Arc::new(trust)),
+            trust_dir: has_trust_dir.then(|| trust_dir.clone()),
             key,
         });
         Ok(Server {
@@ -155,6 +157,31 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            // SIGHUP re-reads the trust directory (add a project or rotate its keys without
+            // a restart); a broken directory keeps the configuration in force.
+            let app = self.app.clone();
+            if let Ok(mut hup) =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            {
+                tokio::spawn(async move {
+                    while hup.recv().await.is_some() {
+                        let app = app.clone();
+                        let r = tokio::task::spawn_blocking(move || app.reload_trust()).await;
+                        match r {
+                            Ok(Ok(projects)) => {
+                                tracing::info!(projects = %projects.join(","), "trust directory reloaded")
+                            }
+                            Ok(Err(e)) => {
+                                tracing::error!(error = %e, "trust directory NOT reloaded; the previous configuration stays")
+                            }
+                            Err(e) => tracing::error!(error = %e, "trust reload task"),
+                        }
+                    }
+                });
+            }
+        }
         axum::serve(self.listener, app::router(self.app))
             .with_graceful_shutdown(shutdown)
             .await

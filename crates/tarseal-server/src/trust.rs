@@ -1,6 +1,6 @@
 //! Who may publish for a project: the server's trust directory.
 //!
-//! Layout (`--trust-dir DIR`), read once at start:
+//! Layout (`--trust-dir DIR`), read at start and again on SIGHUP (`App::reload_trust`):
 //!
 //! * `DIR/<project>.toml` — a tarseal-sig [`TrustFile`] naming the OpenPGP primary
 //!   fingerprints allowed to sign records of `<project>` (with optional validity windows);
