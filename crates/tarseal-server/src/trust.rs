@@ -7,7 +7,8 @@
 //! * `DIR/<project>.keys` — their certificates (`gpg --export [--armor]`, one or more).
 //!
 //! A record is accepted when its detached signature has at least one good signature by a
-//! key of the project's trust file that is valid at the signature's creation time
+//! key of the project's trust file whose window holds both the signature's creation time
+//! and the time the log receives it
 //! (`TrustFile::count_trusted >= 1`; the file's `threshold` is for co-signing and gating,
 //! not for publishing). Keys come only from this configuration, never from the request.
 
@@ -84,11 +85,22 @@ impl Trust {
                 why.join("; ")
             )));
         }
+        // The trust file's window is judged at the log's time too: a key whose window has
+        // closed cannot bring in new records, whatever creation time its signature claims.
+        let now = std::time::SystemTime::now();
         let good = statuses
             .iter()
             .filter_map(|s| s.good())
-            .find(|g| p.trust.openpgp_key(&g.key.primary).is_some())
-            .expect("counted");
+            .find(|g| {
+                p.trust
+                    .openpgp_key(&g.key.primary)
+                    .is_some_and(|k| k.valid_at(g.created) && k.valid_at(now))
+            })
+            .ok_or_else(|| {
+                Forbidden(format!(
+                    "the signing key of project {project:?} is outside its trust-file window now (valid_after/valid_before)"
+                ))
+            })?;
         Ok(good.key.primary.clone())
     }
 }

@@ -426,3 +426,46 @@ fn two_instances_on_postgres() {
         client::open_checkpoint(&cp.note, Some(&a.verifier_key)).unwrap();
     }
 }
+
+/// The trust file's window is judged at the log's time as well as at the signature's: a
+/// key whose window closed cannot bring in a record by back-dating its signature into it.
+#[test]
+fn closed_window_refused_even_for_a_backdated_signature() {
+    let alice = new_key("alice"); // created an hour ago
+    let dir = tempfile::tempdir().unwrap();
+    let trust = dir.path().join("trust");
+    write_trust(&trust, &[("nova", &[&alice])]);
+    let now = std::time::SystemTime::now();
+    let fmt = |t: std::time::SystemTime| tarseal_sig::format_utc(t);
+    let window = |before: std::time::SystemTime| {
+        format!(
+            "threshold = 1\n[[key]]\nopenpgp = \"{}\"\nvalid_after = \"{}\"\nvalid_before = \"{}\"\n",
+            alice.fingerprint(),
+            fmt(now - std::time::Duration::from_secs(3000)),
+            fmt(before)
+        )
+    };
+    // Closed ten minutes ago.
+    std::fs::write(
+        trust.join("nova.toml"),
+        window(now - std::time::Duration::from_secs(600)),
+    )
+    .unwrap();
+    let s = TestServer::start_in(dir, None);
+    let rec = record("nova", "1.0", "nova-1.0.tar.gz", &digest(1));
+    let backdated = {
+        let mut h = alice
+            .start_detached(now - std::time::Duration::from_secs(1800))
+            .unwrap()
+            .unwrap();
+        h.update(rec.as_bytes());
+        alice.finish_detached(h).unwrap()
+    };
+    let (st, v) = publish(&s.url, &rec, &backdated);
+    assert_eq!(st, 403, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("window"), "{v}");
+    assert_eq!(s.size(), 0);
+    let (st, _) = publish(&s.url, &rec, &sign(&alice, &rec));
+    assert_eq!(st, 403, "a signature made now is outside the window too");
+    assert_eq!(s.size(), 0);
+}
