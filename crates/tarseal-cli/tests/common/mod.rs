@@ -39,20 +39,9 @@ pub fn isolate(cmd: &mut Command) -> &mut Command {
         .env("TZ", "UTC")
 }
 
-/// Runs a command, panics with its output when it fails, returns stdout.
-pub fn run_ok(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed ({}):\n{}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+/// Runs a command, panics with its output when it fails, returns stdout (the testkit's
+/// checked runner).
+pub use tarseal_testkit::run_ok;
 
 /// A temporary area with a git repository at `repo/` and room for archives and trees.
 pub struct Fixture {

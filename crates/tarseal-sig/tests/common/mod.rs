@@ -1,175 +1,13 @@
-//! Helpers for the interop tests: a throw-away GnuPG home per test (short /tmp path, so
-//! the agent's socket path stays short), killed on drop.
+//! Helpers for the interop tests: the GnuPG harness (a throw-away home per test, from
+//! tarseal-testkit), splitting a signed tag the way git does, and a git repository that
+//! signs with that home.
 #![allow(dead_code)]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-pub struct Gpg {
-    pub home: tempfile::TempDir,
-}
-
-fn check(out: Output, what: &str) -> Output {
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-impl Default for Gpg {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Gpg {
-    pub fn new() -> Self {
-        let home = tempfile::Builder::new()
-            .prefix("tsg")
-            .tempdir_in("/tmp")
-            .unwrap();
-        Gpg { home }
-    }
-
-    pub fn path(&self) -> &Path {
-        self.home.path()
-    }
-
-    pub fn cmd(&self, time: Option<&str>) -> Command {
-        let mut c = Command::new("gpg");
-        c.env("GNUPGHOME", self.home.path())
-            .args([
-                "--no-tty",
-                "--pinentry-mode",
-                "loopback",
-                "--passphrase",
-                "",
-            ])
-            .args([
-                "--yes",
-                "--trust-model",
-                "always",
-                "--no-auto-check-trustdb",
-            ]);
-        if let Some(t) = time {
-            c.args(["--faked-system-time", t]);
-        }
-        c.stdin(Stdio::null());
-        c
-    }
-
-    /// Runs gpg in batch mode; panics on failure.
-    pub fn run(&self, time: Option<&str>, args: &[&str]) -> Vec<u8> {
-        let out = self.cmd(time).arg("--batch").args(args).output().unwrap();
-        check(out, &format!("gpg {args:?}")).stdout
-    }
-
-    /// Runs gpg answering prompts from `answers` (`--command-fd 0`, not batch).
-    pub fn run_with_answers(&self, time: Option<&str>, args: &[&str], answers: &str) -> Vec<u8> {
-        let mut child = self
-            .cmd(time)
-            .args(["--command-fd", "0"])
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(answers.as_bytes())
-            .unwrap();
-        check(child.wait_with_output().unwrap(), &format!("gpg {args:?}")).stdout
-    }
-
-    /// Generates a key; returns its primary fingerprint.
-    pub fn gen_key(
-        &self,
-        time: Option<&str>,
-        uid: &str,
-        algo: &str,
-        usage: &str,
-        expire: &str,
-    ) -> String {
-        self.run(time, &["--quick-gen-key", uid, algo, usage, expire]);
-        self.fingerprints(uid)[0].clone()
-    }
-
-    /// Adds a subkey; returns its fingerprint.
-    pub fn add_subkey(
-        &self,
-        time: Option<&str>,
-        primary: &str,
-        algo: &str,
-        usage: &str,
-        expire: &str,
-    ) -> String {
-        let before = self.fingerprints(primary);
-        self.run(time, &["--quick-add-key", primary, algo, usage, expire]);
-        let after = self.fingerprints(primary);
-        after.into_iter().find(|f| !before.contains(f)).unwrap()
-    }
-
-    /// Fingerprints of the certificate matching `who`: primary first, then subkeys.
-    pub fn fingerprints(&self, who: &str) -> Vec<String> {
-        let out = self.run(None, &["--with-colons", "--list-keys", who]);
-        String::from_utf8(out)
-            .unwrap()
-            .lines()
-            .filter(|l| l.starts_with("fpr:"))
-            .map(|l| l.split(':').nth(9).unwrap().to_string())
-            .collect()
-    }
-
-    pub fn export(&self, armor: bool, who: &[&str]) -> Vec<u8> {
-        let mut args = vec!["--export"];
-        if armor {
-            args.insert(0, "--armor");
-        }
-        args.extend_from_slice(who);
-        self.run(None, &args)
-    }
-
-    pub fn export_secret(&self, armor: bool, who: &str) -> Vec<u8> {
-        let mut args = vec!["--export-secret-keys", who];
-        if armor {
-            args.insert(0, "--armor");
-        }
-        self.run(None, &args)
-    }
-
-    /// A detached signature by `key` (`KEYID!` forces that exact (sub)key) over `data`.
-    pub fn sign(&self, time: Option<&str>, key: &str, data: &Path, extra: &[&str]) -> Vec<u8> {
-        let mut args = vec!["--local-user", key, "--detach-sign", "--output", "-"];
-        args.extend_from_slice(extra);
-        args.push(data.to_str().unwrap());
-        self.run(time, &args)
-    }
-
-    /// Writes `bytes` to a file in the home and returns its path.
-    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.home.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-}
-
-impl Drop for Gpg {
-    fn drop(&mut self) {
-        let _ = Command::new("gpgconf")
-            .env("GNUPGHOME", self.home.path())
-            .args(["--kill", "all"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
+pub use tarseal_testkit::gpg::Gpg;
+use tarseal_testkit::run_ok;
 
 /// `git cat-file tag` bytes split the way git (and tarseal-git) split them: the signature
 /// starts at the last line beginning with `-----BEGIN `.
@@ -223,9 +61,9 @@ impl Repo {
         r
     }
 
-    pub fn git_output(&self, args: &[&str]) -> Output {
-        Command::new("git")
-            .current_dir(self.dir.path())
+    fn git_cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("git");
+        c.current_dir(self.dir.path())
             .env("GNUPGHOME", &self.gnupghome)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -235,13 +73,16 @@ impl Repo {
             .env("GIT_COMMITTER_EMAIL", "alice@example.org")
             .args(["-c", "gpg.program=gpg", "-c", "commit.gpgsign=false"])
             .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        self.git_cmd(args).output().unwrap()
     }
 
     pub fn git(&self, args: &[&str]) -> Vec<u8> {
-        check(self.git_output(args), &format!("git {args:?}")).stdout
+        run_ok(&mut self.git_cmd(args))
     }
 
     /// Writes a (possibly tampered) tag object and returns its id.
