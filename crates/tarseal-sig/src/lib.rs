@@ -39,6 +39,9 @@
 //! Every verdict is relative to a reference time (`at`, `None` = now) that the caller
 //! chooses; key validity is judged at the signature's own time (OpenPGP creation time,
 //! SSH: the tagger time), which must not be after `at`. See [`verify`] and [`tag`].
+//! When the caller knows a time the signer cannot choose (when the transparency log first
+//! recorded a signature), [`verify_detached_as_of`] / [`judge_as_of`] judge the key at that
+//! time as well, and [`TrustFile::count_trusted_as_of`] applies the trust windows at it.
 
 #![warn(missing_docs)]
 
@@ -57,5 +60,6 @@ pub use tag::{verify_tag, KeyName, SshSigner, TagRejection, TagSigner, GIT_NAMES
 pub use time::format_utc;
 pub use trust::{TrustError, TrustFile, TrustedKey, TrustedKeyId};
 pub use verify::{
-    count_distinct_keys, verify_detached, GoodSignature, KeyIds, KeyRole, SigStatus, VerifyError,
+    count_distinct_keys, judge_as_of, verify_detached, verify_detached_as_of, GoodSignature,
+    KeyIds, KeyRole, SigStatus, VerifyError,
 };

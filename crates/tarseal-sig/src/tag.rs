@@ -279,6 +279,7 @@ pub fn rejection_from_status(status: &SigStatus) -> TagRejection {
             role,
             expired_at,
             created,
+            ..
         } => TagRejection::Expired {
             key: name(key),
             detail: format!(

@@ -303,10 +303,30 @@ impl TrustFile {
     /// Distinct trusted keys among good OpenPGP signatures whose creation time falls in
     /// the key's window: the number to compare with [`TrustFile::threshold`].
     pub fn count_trusted(&self, statuses: &[SigStatus]) -> usize {
+        self.count_trusted_by(
+            statuses
+                .iter()
+                .filter_map(SigStatus::good)
+                .map(|g| (g, g.created)),
+        )
+    }
+
+    /// As [`TrustFile::count_trusted`], but each signature's window is judged at the time
+    /// paired with it instead of its creation time (the signer's claim): a time the signer
+    /// does not choose, such as when the log first recorded the signature. Pair each
+    /// status with the same time given to `tarseal_sig::judge_as_of` for it.
+    pub fn count_trusted_as_of(&self, judged: &[(SigStatus, SystemTime)]) -> usize {
+        self.count_trusted_by(judged.iter().filter_map(|(s, t)| s.good().map(|g| (g, *t))))
+    }
+
+    fn count_trusted_by<'a>(
+        &self,
+        goods: impl Iterator<Item = (&'a crate::verify::GoodSignature, SystemTime)>,
+    ) -> usize {
         let mut seen: Vec<&str> = Vec::new();
-        for g in statuses.iter().filter_map(SigStatus::good) {
+        for (g, at) in goods {
             if let Some(k) = self.openpgp_key(&g.key.primary) {
-                if k.valid_at(g.created) && !seen.contains(&g.key.primary.as_str()) {
+                if k.valid_at(at) && !seen.contains(&g.key.primary.as_str()) {
                     seen.push(&g.key.primary);
                 }
             }
@@ -357,6 +377,40 @@ mod tests {
         assert!(
             matches!(&t.keys[1].id, TrustedKeyId::Ssh { principals, .. } if principals == &["bob@example.org"])
         );
+    }
+
+    fn good(primary: &str, created: SystemTime) -> SigStatus {
+        SigStatus::Good(crate::verify::GoodSignature {
+            key: crate::verify::KeyIds {
+                key: primary.into(),
+                primary: primary.into(),
+            },
+            user_id: None,
+            created,
+            hash_algo: "SHA512".into(),
+        })
+    }
+
+    #[test]
+    fn windows_judged_at_the_given_time_not_the_creation_time() {
+        let fpr = "0123456789ABCDEF0123456789ABCDEF01234567";
+        let t = parse(&format!(
+            "threshold = 1\n[[key]]\nopenpgp = \"{fpr}\"\nvalid_before = 2021-01-01T00:00:00Z\n"
+        ))
+        .unwrap();
+        let (in_window, after) = (system_time(1_600_000_000), system_time(1_700_000_000));
+        // Back-dated into the window, first recorded after it closed: does not count.
+        let back_dated = good(fpr, in_window);
+        assert_eq!(t.count_trusted(std::slice::from_ref(&back_dated)), 1);
+        assert_eq!(t.count_trusted_as_of(&[(back_dated.clone(), after)]), 0);
+        // Recorded inside the window: counts, once per key.
+        assert_eq!(
+            t.count_trusted_as_of(&[(back_dated.clone(), in_window), (back_dated, in_window)]),
+            1
+        );
+        // Statuses that are not good never count.
+        let bad = SigStatus::Malformed { detail: "x".into() };
+        assert_eq!(t.count_trusted_as_of(&[(bad, in_window)]), 0);
     }
 
     #[test]

@@ -15,12 +15,25 @@
 //! ([`SigStatus::NotAlive`]). The gate passes the log time there, so a stolen key cannot
 //! back-date a signature to before its revocation... except when the revocation is soft,
 //! which is the meaning of soft.
+//!
+//! # Judging a key at a time the signer does not choose
+//!
+//! The creation time is the signer's claim: with a stolen key, or a key that expired, a
+//! signer can back-date a signature into the key's validity. When the caller knows a time
+//! *T* that the signer cannot choose — for tarseal, when the transparency log first recorded
+//! the signature (`logged_at`, inside the Merkle leaf) — [`verify_detached_as_of`] (or
+//! [`judge_as_of`] on statuses already computed) judges each key **at T as well**: a good
+//! signature stays good only when it was made at or before T and the key was alive, bound
+//! and not revoked at T. So an expiry or a soft revocation counts against a signature only
+//! when it happened at or before T (a key that expired after the log recorded its signature
+//! still vouches for it); a hard revocation voids the signature whatever the times.
 
 use std::fmt;
 use std::io::Read;
 use std::time::SystemTime;
 
 use openpgp::cert::prelude::*;
+use openpgp::packet::key::PublicParts;
 use openpgp::packet::Signature;
 use openpgp::parse::stream::{
     DetachedVerifierBuilder, MessageLayer, MessageStructure, VerificationError, VerificationHelper,
@@ -99,6 +112,9 @@ pub enum SigStatus {
         expired_at: Option<SystemTime>,
         /// The signature's creation time.
         created: SystemTime,
+        /// The time the key was judged at: `created` for [`verify_detached`], the caller's
+        /// time for [`judge_as_of`] (e.g. when the log first recorded the signature).
+        judged_at: SystemTime,
     },
     /// The certificate or the signing subkey is revoked: hard (compromised, unspecified)
     /// for every signature, soft (superseded, retired) for signatures made after it.
@@ -203,16 +219,26 @@ impl fmt::Display for SigStatus {
                 role,
                 expired_at,
                 created,
+                judged_at,
             } => {
                 let what = match role {
                     KeyRole::Primary => "the certificate",
                     KeyRole::Subkey => "the signing subkey",
                 };
-                write!(
-                    f,
-                    "signature by {key} made {} after {what} expired",
-                    format_utc(*created)
-                )?;
+                if judged_at == created {
+                    write!(
+                        f,
+                        "signature by {key} made {} after {what} expired",
+                        format_utc(*created)
+                    )?;
+                } else {
+                    write!(
+                        f,
+                        "signature by {key} made {}: {what} had expired by {}, the time it is judged at",
+                        format_utc(*created),
+                        format_utc(*judged_at)
+                    )?;
+                }
                 if let Some(t) = expired_at {
                     write!(f, " (expired {})", format_utc(*t))?;
                 }
@@ -350,6 +376,167 @@ pub fn count_distinct_keys(statuses: &[SigStatus]) -> usize {
     primaries.len()
 }
 
+/// Verifies as [`verify_detached`] with `as_of` as the reference time, then judges every
+/// signature's key **at `as_of` too** ([`judge_as_of`]). `as_of` must be a time the signer
+/// does not choose (tarseal: when the log first recorded this signature).
+///
+/// A signature counts ([`SigStatus::Good`]) only when it is good at its own creation time,
+/// was made at or before `as_of`, and its key was valid at `as_of`; see [`judge_as_of`].
+pub fn verify_detached_as_of<R: Read + Send + Sync>(
+    keyring: &Keyring,
+    signature: &[u8],
+    data: R,
+    as_of: SystemTime,
+) -> Result<Vec<SigStatus>, VerifyError> {
+    let statuses = verify_detached(keyring, signature, data, Some(as_of))?;
+    Ok(statuses
+        .iter()
+        .map(|s| judge_as_of(keyring, s, as_of))
+        .collect())
+}
+
+/// Judges one status of [`verify_detached`] again at `as_of`, a time established
+/// independently of the signer (when the log first recorded the signature).
+///
+/// A [`SigStatus::Good`] stays good only when:
+///
+/// * its creation time is not after `as_of` (else [`SigStatus::NotAlive`]: a signature
+///   cannot have been made after it was recorded; no clock-skew tolerance);
+/// * the certificate has a valid binding under the standard policy at `as_of` and the key
+///   that signed is bound in it then (else [`SigStatus::InvalidKey`]);
+/// * neither the certificate nor the signing key had expired at `as_of` (else
+///   [`SigStatus::Expired`] with `judged_at = as_of`);
+/// * neither is revoked at `as_of`: a hard revocation (compromised, unspecified) at any
+///   time, a soft one (superseded, retired) made at or before `as_of` (else
+///   [`SigStatus::Revoked`]);
+/// * the key is signing-capable at `as_of` (else [`SigStatus::NotSigningCapable`]).
+///
+/// Every other status is returned unchanged: it already fails at the signature's own time
+/// (and a hard revocation fails at every time). A key missing from `keyring` (not the one
+/// that verified) gives [`SigStatus::InvalidKey`].
+pub fn judge_as_of(keyring: &Keyring, status: &SigStatus, as_of: SystemTime) -> SigStatus {
+    let SigStatus::Good(g) = status else {
+        return status.clone();
+    };
+    if g.created > as_of {
+        return SigStatus::NotAlive {
+            key: g.key.clone(),
+            created: g.created,
+            detail: format!(
+                "made after {}, the time it is judged at (when it was first recorded)",
+                format_utc(as_of)
+            ),
+        };
+    }
+    let invalid = |detail: String| SigStatus::InvalidKey {
+        key: g.key.clone(),
+        detail,
+    };
+    let Some(cert) = keyring
+        .certs()
+        .iter()
+        .find(|c| c.fingerprint().to_hex() == g.key.primary)
+    else {
+        return invalid("the certificate is not in the keyring".into());
+    };
+    let policy = StandardPolicy::new();
+    let vc = match cert.with_policy(&policy, as_of) {
+        Ok(vc) => vc,
+        Err(e) => {
+            return invalid(format!(
+                "the certificate has no valid binding at {}: {e:#}",
+                format_utc(as_of)
+            ))
+        }
+    };
+    let Some(ka) = vc
+        .keys()
+        .find(|k| k.key().fingerprint().to_hex() == g.key.key)
+    else {
+        return invalid(format!(
+            "the signing key is not bound to the certificate at {}",
+            format_utc(as_of)
+        ));
+    };
+    key_problem(&ka, g.key.clone(), g.created, as_of).unwrap_or_else(|| status.clone())
+}
+
+/// What makes `ka` (valid under the policy at `judged_at`) unusable for a signature made at
+/// `created`, judged at `judged_at`: an expired certificate or key, a revocation, no
+/// signing capability. `None` when nothing does.
+fn key_problem(
+    ka: &ValidErasedKeyAmalgamation<'_, PublicParts>,
+    key: KeyIds,
+    created: SystemTime,
+    judged_at: SystemTime,
+) -> Option<SigStatus> {
+    let vc = ka.valid_cert();
+    let role = if ka.primary() {
+        KeyRole::Primary
+    } else {
+        KeyRole::Subkey
+    };
+    let expired = |role, exp: Option<SystemTime>, detail: String| {
+        if exp.is_some_and(|t| t <= judged_at) {
+            SigStatus::Expired {
+                key: key.clone(),
+                role,
+                expired_at: exp,
+                created,
+                judged_at,
+            }
+        } else {
+            SigStatus::InvalidKey {
+                key: key.clone(),
+                detail,
+            }
+        }
+    };
+    if let Err(e) = vc.alive() {
+        return Some(expired(
+            KeyRole::Primary,
+            vc.primary_key().key_expiration_time(),
+            format!("{e:#}"),
+        ));
+    }
+    if let Err(e) = ka.alive() {
+        return Some(expired(role, ka.key_expiration_time(), format!("{e:#}")));
+    }
+    let revoked = |status: RevocationStatus<'_>, role| {
+        if let RevocationStatus::Revoked(revs) = status {
+            let rev = revs.first()?;
+            let (reason, message) = match rev.reason_for_revocation() {
+                Some((r, m)) => (r, String::from_utf8_lossy(m).into_owned()),
+                None => (
+                    openpgp::types::ReasonForRevocation::Unspecified,
+                    String::new(),
+                ),
+            };
+            Some(SigStatus::Revoked {
+                key: key.clone(),
+                role,
+                hard: reason.revocation_type() == RevocationType::Hard,
+                reason: format!("{reason:?}"),
+                message,
+                revoked_at: rev.signature_creation_time(),
+                created,
+            })
+        } else {
+            None
+        }
+    };
+    if let Some(s) = revoked(vc.revocation_status(), KeyRole::Primary) {
+        return Some(s);
+    }
+    if let Some(s) = revoked(ka.revocation_status(), role) {
+        return Some(s);
+    }
+    if !ka.for_signing() {
+        return Some(SigStatus::NotSigningCapable { key });
+    }
+    None
+}
+
 struct Helper<'k> {
     certs: &'k [Cert],
     statuses: Vec<SigStatus>,
@@ -440,82 +627,12 @@ fn classify(e: VerificationError<'_>, at: SystemTime) -> SigStatus {
         VerificationError::BadKey { sig, ka, error } => {
             let key = key_ids(ka.key().fingerprint().to_hex(), ka.cert());
             let created = sig.signature_creation_time().unwrap_or(at);
-            let vc = ka.valid_cert();
-            if vc.alive().is_err() {
-                let exp = vc.primary_key().key_expiration_time();
-                if exp.is_some_and(|t| t <= created) {
-                    return SigStatus::Expired {
-                        key,
-                        role: KeyRole::Primary,
-                        expired_at: exp,
-                        created,
-                    };
-                }
-                return SigStatus::InvalidKey {
+            key_problem(&ka, key.clone(), created, created).unwrap_or_else(|| {
+                SigStatus::InvalidKey {
                     key,
                     detail: format!("{error:#}"),
-                };
-            }
-            if ka.alive().is_err() {
-                let exp = ka.key_expiration_time();
-                if exp.is_some_and(|t| t <= created) {
-                    return SigStatus::Expired {
-                        key,
-                        role: if ka.primary() {
-                            KeyRole::Primary
-                        } else {
-                            KeyRole::Subkey
-                        },
-                        expired_at: exp,
-                        created,
-                    };
                 }
-                return SigStatus::InvalidKey {
-                    key,
-                    detail: format!("{error:#}"),
-                };
-            }
-            let revoked = |status: RevocationStatus<'_>, role| {
-                if let RevocationStatus::Revoked(revs) = status {
-                    let rev = revs.first()?;
-                    let (reason, message) = match rev.reason_for_revocation() {
-                        Some((r, m)) => (r, String::from_utf8_lossy(m).into_owned()),
-                        None => (
-                            openpgp::types::ReasonForRevocation::Unspecified,
-                            String::new(),
-                        ),
-                    };
-                    Some(SigStatus::Revoked {
-                        key: key.clone(),
-                        role,
-                        hard: reason.revocation_type() == RevocationType::Hard,
-                        reason: format!("{reason:?}"),
-                        message,
-                        revoked_at: rev.signature_creation_time(),
-                        created,
-                    })
-                } else {
-                    None
-                }
-            };
-            if let Some(s) = revoked(vc.revocation_status(), KeyRole::Primary) {
-                return s;
-            }
-            let role = if ka.primary() {
-                KeyRole::Primary
-            } else {
-                KeyRole::Subkey
-            };
-            if let Some(s) = revoked(ka.revocation_status(), role) {
-                return s;
-            }
-            if !ka.for_signing() {
-                return SigStatus::NotSigningCapable { key };
-            }
-            SigStatus::InvalidKey {
-                key,
-                detail: format!("{error:#}"),
-            }
+            })
         }
         VerificationError::BadSignature { sig, ka, error } => {
             let key = key_ids(ka.key().fingerprint().to_hex(), ka.cert());
@@ -546,5 +663,193 @@ fn classify(e: VerificationError<'_>, at: SystemTime) -> SigStatus {
         _ => SigStatus::Malformed {
             detail: "unrecognised verification result".into(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openpgp::serialize::stream::{Armorer, Message, Signer};
+    use openpgp::types::ReasonForRevocation;
+    use std::io::Write;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    const DATA: &[u8] = b"release bytes\n";
+    const DAY: Duration = Duration::from_secs(86_400);
+
+    fn t(days: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_600_000_000) + DAY * days as u32
+    }
+
+    /// A certificate made at day 0 with a signing subkey, valid for `days` (or forever).
+    fn cert(days: Option<u64>) -> Cert {
+        CertBuilder::new()
+            .add_userid("m <m@example.org>")
+            .set_cipher_suite(CipherSuite::Cv25519)
+            .set_creation_time(t(0))
+            .set_validity_period(days.map(|d| DAY * d as u32))
+            .add_signing_subkey()
+            .generate()
+            .unwrap()
+            .0
+    }
+
+    /// An armored detached signature over DATA by the signing subkey, created at `at` (the
+    /// signer's claim; the key is judged valid at that time).
+    fn sign(cert: &Cert, at: SystemTime) -> Vec<u8> {
+        let p = StandardPolicy::new();
+        let ka = cert
+            .keys()
+            .with_policy(&p, at)
+            .for_signing()
+            .secret()
+            .next()
+            .unwrap();
+        let keypair = ka.key().clone().into_keypair().unwrap();
+        let mut out = Vec::new();
+        {
+            let m = Message::new(&mut out);
+            let m = Armorer::new(m)
+                .kind(openpgp::armor::Kind::Signature)
+                .build()
+                .unwrap();
+            let mut s = Signer::new(m, keypair)
+                .unwrap()
+                .detached()
+                .creation_time(at)
+                .build()
+                .unwrap();
+            s.write_all(DATA).unwrap();
+            s.finalize().unwrap();
+        }
+        out
+    }
+
+    fn revoke(cert: Cert, reason: ReasonForRevocation, at: SystemTime) -> Cert {
+        let mut signer = cert
+            .primary_key()
+            .key()
+            .clone()
+            .parts_into_secret()
+            .unwrap()
+            .into_keypair()
+            .unwrap();
+        let rev = CertRevocationBuilder::new()
+            .set_signature_creation_time(at)
+            .unwrap()
+            .set_reason_for_revocation(reason, b"test")
+            .unwrap()
+            .build(&mut signer, &cert, None)
+            .unwrap();
+        cert.insert_packets(rev).unwrap().0
+    }
+
+    fn keyring(cert: &Cert) -> Keyring {
+        let mut k = Keyring::new();
+        k.add_cert(cert.clone());
+        k
+    }
+
+    fn one(k: &Keyring, sig: &[u8], as_of: Option<SystemTime>) -> SigStatus {
+        let mut v = match as_of {
+            Some(at) => verify_detached_as_of(k, sig, DATA, at).unwrap(),
+            None => verify_detached(k, sig, DATA, None).unwrap(),
+        };
+        assert_eq!(v.len(), 1);
+        v.pop().unwrap()
+    }
+
+    #[test]
+    fn an_expiry_before_the_recorded_time_voids_a_back_dated_signature() {
+        // Valid days 0..2; signed "on day 1" (back-dated), first recorded on day 5.
+        let c = cert(Some(2));
+        let k = keyring(&c);
+        let sig = sign(&c, t(1));
+        // At its own creation time the key was valid: verify_detached accepts it.
+        assert!(one(&k, &sig, None).good().is_some());
+        match one(&k, &sig, Some(t(5))) {
+            SigStatus::Expired {
+                role,
+                expired_at,
+                created,
+                judged_at,
+                ..
+            } => {
+                assert_eq!(role, KeyRole::Primary);
+                assert_eq!(expired_at, Some(t(2)));
+                assert_eq!((created, judged_at), (t(1), t(5)));
+            }
+            s => panic!("{s}"),
+        }
+        let msg = one(&k, &sig, Some(t(5))).to_string();
+        assert!(msg.contains("had expired by"), "{msg}");
+    }
+
+    #[test]
+    fn an_expiry_after_the_recorded_time_does_not() {
+        // Valid days 0..2; signed on day 1, recorded on day 1; the key has expired since.
+        let c = cert(Some(2));
+        let k = keyring(&c);
+        let sig = sign(&c, t(1));
+        let s = one(&k, &sig, Some(t(1) + Duration::from_secs(30)));
+        assert!(s.good().is_some(), "{s}");
+        // judge_as_of on a status computed earlier agrees.
+        let earlier = verify_detached(&k, &sig, DATA, None).unwrap();
+        assert_eq!(judge_as_of(&k, &earlier[0], t(1)), earlier[0]);
+    }
+
+    #[test]
+    fn a_signature_made_after_it_was_recorded_is_not_alive() {
+        let c = cert(None);
+        let k = keyring(&c);
+        let sig = sign(&c, t(3));
+        match one(&k, &sig, Some(t(2))) {
+            SigStatus::NotAlive { created, .. } => assert_eq!(created, t(3)),
+            s => panic!("{s}"),
+        }
+        // The same, judged from a status verified "now".
+        let now = verify_detached(&k, &sig, DATA, None).unwrap();
+        assert!(matches!(
+            judge_as_of(&k, &now[0], t(2)),
+            SigStatus::NotAlive { .. }
+        ));
+    }
+
+    #[test]
+    fn soft_revocation_counts_only_before_the_recorded_time_hard_always() {
+        let c = cert(None);
+        let sig = sign(&c, t(1));
+        // Soft (superseded) on day 3.
+        let soft = keyring(&revoke(c.clone(), ReasonForRevocation::KeySuperseded, t(3)));
+        assert!(one(&soft, &sig, Some(t(2))).good().is_some());
+        match one(&soft, &sig, Some(t(4))) {
+            SigStatus::Revoked {
+                hard, revoked_at, ..
+            } => {
+                assert!(!hard);
+                assert_eq!(revoked_at, Some(t(3)));
+            }
+            s => panic!("{s}"),
+        }
+        // Hard (compromised) on day 3: void even when recorded on day 2.
+        let hard = keyring(&revoke(c, ReasonForRevocation::KeyCompromised, t(3)));
+        assert!(matches!(
+            one(&hard, &sig, Some(t(2))),
+            SigStatus::Revoked { hard: true, .. }
+        ));
+    }
+
+    #[test]
+    fn other_statuses_pass_through_and_unknown_certificates_are_invalid() {
+        let c = cert(None);
+        let sig = sign(&c, t(1));
+        let unknown = one(&Keyring::new(), &sig, Some(t(2)));
+        assert!(matches!(unknown, SigStatus::UnknownKey { .. }), "{unknown}");
+        assert_eq!(judge_as_of(&Keyring::new(), &unknown, t(2)), unknown);
+        let good = one(&keyring(&c), &sig, None);
+        assert!(matches!(
+            judge_as_of(&Keyring::new(), &good, t(2)),
+            SigStatus::InvalidKey { .. }
+        ));
     }
 }
