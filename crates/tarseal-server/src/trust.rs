@@ -8,14 +8,15 @@
 //!
 //! A record is accepted when its detached signature has at least one good signature by a
 //! key of the project's trust file whose window holds both the signature's creation time
-//! and the time the log receives it
+//! and the time the log receives it, and whose OpenPGP key is valid (not expired, not
+//! revoked) at both (`tarseal_sig::verify_detached_as_of`)
 //! (`TrustFile::count_trusted >= 1`; the file's `threshold` is for co-signing and gating,
 //! not for publishing). Keys come only from this configuration, never from the request.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use tarseal_sig::{verify_detached, Keyring, TrustFile};
+use tarseal_sig::{verify_detached_as_of, Keyring, TrustFile};
 
 /// One project's trust: the trust file and the keyring with its certificates.
 pub struct ProjectTrust {
@@ -76,7 +77,10 @@ impl Trust {
         let p = self.projects.get(project).ok_or_else(|| {
             Forbidden(format!("project {project:?} is not configured on this log"))
         })?;
-        let statuses = verify_detached(&p.keyring, signature, record, None)
+        // Judged at the log's time as well as at the signature's own: an expired, revoked or
+        // no longer trusted key cannot bring in new records by back-dating its signature.
+        let now = std::time::SystemTime::now();
+        let statuses = verify_detached_as_of(&p.keyring, signature, record, now)
             .map_err(|e| Forbidden(format!("signature not accepted: {e}")))?;
         if p.trust.count_trusted(&statuses) == 0 {
             let why: Vec<String> = statuses.iter().map(|s| s.to_string()).collect();
@@ -85,9 +89,7 @@ impl Trust {
                 why.join("; ")
             )));
         }
-        // The trust file's window is judged at the log's time too: a key whose window has
-        // closed cannot bring in new records, whatever creation time its signature claims.
-        let now = std::time::SystemTime::now();
+        // The trust file's window, likewise, must hold both times.
         let good = statuses
             .iter()
             .filter_map(|s| s.good())

@@ -469,3 +469,70 @@ fn closed_window_refused_even_for_a_backdated_signature() {
     assert_eq!(st, 403, "a signature made now is outside the window too");
     assert_eq!(s.size(), 0);
 }
+
+/// An OpenPGP key that expired cannot publish by back-dating a signature to its lifetime:
+/// the key is judged at the log's time too.
+#[test]
+fn expired_key_refused_even_for_a_backdated_signature() {
+    use openpgp::serialize::stream::{Armorer, Message, Signer};
+    use openpgp::serialize::Serialize;
+    use sequoia_openpgp as openpgp;
+    use std::io::Write;
+    use std::time::{Duration, SystemTime};
+    let hour_ago = SystemTime::now() - Duration::from_secs(3600);
+    let (cert, _) = openpgp::cert::CertBuilder::general_purpose(Some("old <old@example.org>"))
+        .set_creation_time(hour_ago)
+        .set_validity_period(Duration::from_secs(1800)) // expired 30 min ago
+        .generate()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let trust = dir.path().join("trust");
+    std::fs::create_dir(&trust).unwrap();
+    std::fs::write(
+        trust.join("nova.toml"),
+        format!(
+            "threshold = 1\n[[key]]\nopenpgp = \"{}\"\n",
+            cert.fingerprint().to_hex()
+        ),
+    )
+    .unwrap();
+    let mut certs = Vec::new();
+    cert.serialize(&mut certs).unwrap();
+    std::fs::write(trust.join("nova.keys"), certs).unwrap();
+    let s = TestServer::start_in(dir, None);
+
+    let rec = record("nova", "1.0", "nova-1.0.tar.gz", &digest(1));
+    let signed_at = hour_ago + Duration::from_secs(600); // inside the key's life
+    let policy = openpgp::policy::StandardPolicy::new();
+    let keypair = cert
+        .keys()
+        .secret()
+        .with_policy(&policy, Some(signed_at))
+        .for_signing()
+        .next()
+        .unwrap()
+        .key()
+        .clone()
+        .into_keypair()
+        .unwrap();
+    let mut backdated = Vec::new();
+    {
+        let m = Message::new(&mut backdated);
+        let m = Armorer::new(m)
+            .kind(openpgp::armor::Kind::Signature)
+            .build()
+            .unwrap();
+        let mut w = Signer::new(m, keypair)
+            .unwrap()
+            .detached()
+            .creation_time(signed_at)
+            .build()
+            .unwrap();
+        w.write_all(rec.as_bytes()).unwrap();
+        w.finalize().unwrap();
+    }
+    let (st, v) = publish(&s.url, &rec, std::str::from_utf8(&backdated).unwrap());
+    assert_eq!(st, 403, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("expired"), "{v}");
+    assert_eq!(s.size(), 0);
+}
