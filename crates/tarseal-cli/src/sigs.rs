@@ -14,6 +14,13 @@
 //!   path names; anything else touched is refused by name.
 //!
 //! git is run as a command (`git -C REPO`, hooks disabled with `core.hooksPath=/dev/null`).
+//!
+//! With `--publish URL`, the co-signatures go into the transparency log as `tarseal/v1
+//! cosign` records (docs/formats.md): `sigs add` publishes the maintainer's own, signed with
+//! the same `--key`; `sigs check` publishes one per accepted signature file, signed with
+//! the CI's `--key`, and only when the whole change is accepted. A signature the log already
+//! holds for the same file and digest is not published again. The log's time of the record
+//! is the time `tarseal gate --server` judges the signing key at.
 
 use crate::seal::{project_from_file_name, Hashing};
 use crate::verify::{self, Ctx, Origin, StreamError};
@@ -54,6 +61,10 @@ pub(crate) struct AddArgs {
     /// The project directory name (default: the tarball's name before its version).
     #[arg(long, value_name = "NAME")]
     project: Option<String>,
+    /// Also publish the signature to the log at URL as a `tarseal/v1 cosign` record, signed
+    /// with --key (which the project's trust file on the log must allow).
+    #[arg(long, value_name = "URL")]
+    publish: Option<String>,
 }
 
 #[derive(Args)]
@@ -86,6 +97,14 @@ pub(crate) struct CheckSigsArgs {
     /// Seconds allowed to connect and to receive a response's head (the body: 20 times this).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     timeout: u64,
+    /// When every added signature is accepted, publish one `tarseal/v1 cosign` record per
+    /// signature file to the log at URL (nothing when the change is refused).
+    #[arg(long, value_name = "URL", requires = "key")]
+    publish: Option<String>,
+    /// The OpenPGP secret key that signs the cosign records (the CI's; `chmod 600`; the
+    /// project's trust file on the log must allow it).
+    #[arg(long, value_name = "SECRET_KEY", requires = "publish")]
+    key: Option<PathBuf>,
 }
 
 pub(crate) fn sigs(cmd: SigsCommand) -> ExitCode {
@@ -368,7 +387,7 @@ fn add(args: AddArgs) -> ExitCode {
         eprintln!("tarseal: the check did not pass; nothing was signed or committed");
         return ExitCode::from(report.verdict.exit_code() as u8);
     }
-    match sign_and_commit(
+    let signed = match sign_and_commit(
         &args,
         &key,
         &report,
@@ -377,15 +396,190 @@ fn add(args: AddArgs) -> ExitCode {
         &file_name,
         &branch_ref,
     ) {
-        Ok(msg) => {
-            eprintln!("{msg}");
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("tarseal: error: {e}; nothing was committed");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    eprintln!("{}", signed.message);
+    let Some(server) = &args.publish else {
+        return ExitCode::SUCCESS;
+    };
+    let c = CosignOut {
+        path: signed.path,
+        project,
+        tag,
+        file: file_name,
+        size: report.archive.size,
+        sha256: signed.sha256,
+        cosigner: key.fingerprint(),
+        bytes: signed.signature.into_bytes(),
+    };
+    match publish_cosign(server, &key, &c) {
+        Ok(line) => {
+            println!("{line}");
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("tarseal: error: {e}; nothing was committed");
+            eprintln!("tarseal: error: committed, but publishing to the log failed: {e}");
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// What `sigs add` signed and filed.
+struct Signed {
+    message: String,
+    path: String,
+    signature: String,
+    sha256: String,
+}
+
+/// An accepted co-signature, as its cosign record describes it.
+struct CosignOut {
+    /// The branch path (for messages).
+    path: String,
+    project: String,
+    tag: String,
+    file: String,
+    size: u64,
+    sha256: String,
+    /// Primary fingerprint of the key that made the signature.
+    cosigner: String,
+    /// The `.asc` bytes exactly as on the branch.
+    bytes: Vec<u8>,
+}
+
+/// Signs `record` with `key` and `POST`s it to the log; the log's answer on 200.
+pub(crate) fn publish_record(
+    server: &str,
+    key: &SigningKey,
+    record: &str,
+) -> Result<tarseal_server::app::Published, String> {
+    let sig = key
+        .sign_detached(record.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let a = tarseal_server::client::publish(server, record, &sig)?;
+    if a.status != 200 {
+        let msg = serde_json::from_str::<serde_json::Value>(&a.body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+            .unwrap_or_else(|| a.body.trim_end().to_string());
+        return Err(format!("the log answered {}: {msg}", a.status));
+    }
+    tarseal_server::client::parse_published(&a.body)
+}
+
+/// Publishes `c` as a `tarseal/v1 cosign` record signed with `key`, unless the log already
+/// holds a cosign record with the same signature bytes for the same file and digest (the
+/// unverified answer is enough here: a log that lies only loses the signature's time, which
+/// the gate then does not count). Returns the line to print.
+fn publish_cosign(server: &str, key: &SigningKey, c: &CosignOut) -> Result<String, String> {
+    let signature = base64_encode(&c.bytes);
+    let a = tarseal_server::client::query(server, &c.project, &c.tag, None)?;
+    if a.status == 200 {
+        if let Ok(answer) = serde_json::from_str::<tarseal_server::app::QueryAnswer>(&a.body) {
+            for r in &answer.records {
+                let Ok(rec) = tarseal_record::Record::parse(&r.record) else {
+                    continue;
+                };
+                if rec.kind == tarseal_record::Kind::Cosign
+                    && rec.get("file") == c.file
+                    && rec.get("sha256") == c.sha256
+                    && rec.try_get("signature") == Some(signature.as_str())
+                {
+                    return Ok(format!(
+                        "logged   {}: already in the log as entry {} (logged {})",
+                        c.path, r.index, r.logged_at
+                    ));
+                }
+            }
+        }
+    }
+    let record = tarseal_record::Record::with_kind(
+        tarseal_record::Kind::Cosign,
+        &[
+            ("project", c.project.clone()),
+            ("tag", c.tag.clone()),
+            ("file", c.file.clone()),
+            ("size", c.size.to_string()),
+            ("sha256", c.sha256.clone()),
+            ("cosigner", c.cosigner.to_ascii_uppercase()),
+            ("signature", signature),
+            ("signer", key.fingerprint()),
+            (
+                "signed-at",
+                tarseal_sig::format_utc(std::time::SystemTime::now()),
+            ),
+        ],
+    )?
+    .to_text();
+    let p = publish_record(server, key, &record)?;
+    Ok(format!(
+        "logged   {}: cosign record {} entry {} (logged {})",
+        c.path,
+        if p.existing {
+            "already logged as"
+        } else {
+            "as"
+        },
+        p.index,
+        p.logged_at
+    ))
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Base64, standard alphabet, with padding (RFC 4648 section 4).
+pub(crate) fn base64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Strict inverse of [`base64_encode`]: padded, standard alphabet, canonical (unused bits
+/// zero); `None` otherwise.
+pub(crate) fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    if !b.len().is_multiple_of(4) {
+        return None;
+    }
+    let val = |c: u8| B64.iter().position(|&x| x == c).map(|p| p as u32);
+    let mut out = Vec::with_capacity(b.len() / 4 * 3);
+    for (i, q) in b.chunks(4).enumerate() {
+        let last = i == b.len() / 4 - 1;
+        let pad = q.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &q[..4 - pad] {
+            n = n << 6 | val(c)?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        let keep = 3 - pad;
+        if bytes[keep..].iter().any(|&x| x != 0) {
+            return None;
+        }
+        out.extend_from_slice(&bytes[..keep]);
+    }
+    Some(out)
 }
 
 fn sign_and_commit(
@@ -396,7 +590,7 @@ fn sign_and_commit(
     tag: &str,
     file_name: &str,
     branch_ref: &str,
-) -> Result<String, String> {
+) -> Result<Signed, String> {
     let repo = &args.check.repo;
     let digests = report
         .archive
@@ -429,9 +623,12 @@ fn sign_and_commit(
             let id = meta.split(' ').nth(2).unwrap_or_default().to_string();
             let existing = read_blob(repo, &id)?;
             if existing == sig.as_bytes() {
-                return Ok(format!(
-                    "{path} is already on {branch_ref} with this content"
-                ));
+                return Ok(Signed {
+                    message: format!("{path} is already on {branch_ref} with this content"),
+                    path,
+                    signature: sig,
+                    sha256: now,
+                });
             }
             return Err(format!(
                 "{path} already exists on {branch_ref} with different content (a signature by the same key for the same file); remove it there first if it is to be replaced"
@@ -490,12 +687,17 @@ fn sign_and_commit(
         None,
     )?;
     let branch = branch_ref.trim_start_matches("refs/heads/");
-    Ok(format!(
-        "tarseal: signed {file_name} with {} and committed {path}\n  {branch_ref}: {} -> {commit}\nto publish it for review:\n  git -C {} push <remote> {branch}   (or open a change/pull request from it)",
-        key.fingerprint(),
-        old.as_deref().unwrap_or("(new orphan branch)"),
-        repo.display()
-    ))
+    Ok(Signed {
+        message: format!(
+            "tarseal: signed {file_name} with {} and committed {path}\n  {branch_ref}: {} -> {commit}\nto publish it for review:\n  git -C {} push <remote> {branch}   (or open a change/pull request from it)",
+            key.fingerprint(),
+            old.as_deref().unwrap_or("(new orphan branch)"),
+            repo.display()
+        ),
+        path,
+        signature: sig,
+        sha256: now,
+    })
 }
 
 fn git_text_stdin(repo: &Path, args: &[&str], stdin: &[u8]) -> Result<String, String> {
@@ -544,18 +746,42 @@ fn diff(repo: &Path, from: &str, to: &str) -> Result<Vec<Change>, String> {
 }
 
 fn check(args: CheckSigsArgs) -> ExitCode {
+    // A key that cannot sign the records is a usage error before any work.
+    let key = match &args.key {
+        Some(k) => match SigningKey::from_file(k) {
+            Ok(k) => Some(k),
+            Err(e) => {
+                eprintln!("tarseal: error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        },
+        None => None,
+    };
     match run_check_sigs(&args) {
-        Ok((lines, ok)) => {
+        Ok((lines, ok, accepted)) => {
             for l in lines {
                 println!("{l}");
             }
-            if ok {
-                println!("verdict  PASS: every added or modified file is a good signature by the key its path names");
-                ExitCode::SUCCESS
-            } else {
+            if !ok {
                 println!("verdict  FAIL: the change must not be merged");
-                ExitCode::from(1)
+                if args.publish.is_some() {
+                    println!("log      nothing published");
+                }
+                return ExitCode::from(1);
             }
+            if let (Some(server), Some(key)) = (&args.publish, &key) {
+                for c in &accepted {
+                    match publish_cosign(server, key, c) {
+                        Ok(line) => println!("{line}"),
+                        Err(e) => {
+                            eprintln!("tarseal: error: publishing {} to the log: {e}", c.path);
+                            return ExitCode::from(EXIT_USAGE);
+                        }
+                    }
+                }
+            }
+            println!("verdict  PASS: every added or modified file is a good signature by the key its path names");
+            ExitCode::SUCCESS
         }
         Err(e) => {
             eprintln!("tarseal: error: {e}");
@@ -564,7 +790,10 @@ fn check(args: CheckSigsArgs) -> ExitCode {
     }
 }
 
-fn run_check_sigs(args: &CheckSigsArgs) -> Result<(Vec<String>, bool), String> {
+/// The lines to print, whether the change is accepted, and the accepted signatures.
+type CheckOutcome = (Vec<String>, bool, Vec<CosignOut>);
+
+fn run_check_sigs(args: &CheckSigsArgs) -> Result<CheckOutcome, String> {
     let repo = &args.repo;
     let keyring = load_keyring(&args.keyring)?.unwrap_or_default();
     let to = resolve_commit(repo, &args.git_ref)?
@@ -639,6 +868,7 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<(Vec<String>, bool), String> {
         agent: verify::agent(args.timeout),
         keyring,
     };
+    let mut accepted = Vec::new();
     for (file, sigs) in &by_file {
         let (origin, loc) = match (&args.tarball_dir, &args.url_base) {
             (Some(d), _) => {
@@ -671,9 +901,36 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<(Vec<String>, bool), String> {
             }
         };
         lines.push(format!("file     {loc} sha256 {}", streamed.sha256));
-        for ((path, kid, _), result) in sigs.iter().zip(&streamed.sig_results) {
-            match judge_sig(kid, result) {
-                Ok(msg) => lines.push(format!("ok       {path}: {msg}")),
+        for ((path, kid, bytes), result) in sigs.iter().zip(&streamed.sig_results) {
+            let judged = judge_sig(kid, result).and_then(|msg| {
+                // The log carries the armored .asc exactly (base64 in the record).
+                if args.publish.is_some() && !bytes.starts_with(b"-----BEGIN PGP SIGNATURE-----")
+                {
+                    return Err("not an ASCII-armored signature; --publish carries the armored .asc into the log".into());
+                }
+                Ok(msg)
+            });
+            match judged {
+                Ok(msg) => {
+                    lines.push(format!("ok       {path}: {msg}"));
+                    let p = parse_sig_path(path)?;
+                    let cosigner = result
+                        .as_ref()
+                        .ok()
+                        .and_then(|v| v.iter().find_map(SigStatus::good))
+                        .map(|g| g.key.primary.clone())
+                        .ok_or("internal: an accepted signature without a good status")?;
+                    accepted.push(CosignOut {
+                        path: path.clone(),
+                        project: p.project,
+                        tag: p.tag,
+                        file: file.clone(),
+                        size: streamed.size,
+                        sha256: streamed.sha256.clone(),
+                        cosigner,
+                        bytes: bytes.clone(),
+                    });
+                }
                 Err(why) => {
                     ok = false;
                     lines.push(format!("REJECTED {path}: {why}"));
@@ -681,7 +938,7 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<(Vec<String>, bool), String> {
             }
         }
     }
-    Ok((lines, ok))
+    Ok((lines, ok, accepted))
 }
 
 /// A signature file of the branch passes when every signature packet in it is good and
@@ -711,6 +968,29 @@ fn judge_sig(kid: &str, result: &Result<Vec<SigStatus>, String>) -> Result<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_round_trip_and_strictness() {
+        for (plain, enc) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64_encode(plain.as_bytes()), enc);
+            assert_eq!(base64_decode(enc).as_deref(), Some(plain.as_bytes()));
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(base64_decode(&base64_encode(&all)), Some(all));
+        for bad in [
+            "Zg", "Zg=", "Zh==", "Z===", "Zg==Zg==", "Zm9v\n", "Zm-v", "Zm_v",
+        ] {
+            assert_eq!(base64_decode(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn sig_paths() {

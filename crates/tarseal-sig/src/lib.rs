@@ -57,7 +57,7 @@ pub use allowed_signers::{AllowedSigner, AllowedSigners, AllowedSignersError};
 pub use keyring::{Keyring, KeyringError, KeyringFileKind};
 pub use sign::{DetachedHasher, SignError, SigningKey};
 pub use tag::{verify_tag, KeyName, SshSigner, TagRejection, TagSigner, GIT_NAMESPACE};
-pub use time::format_utc;
+pub use time::{format_utc, parse_utc};
 pub use trust::{TrustError, TrustFile, TrustedKey, TrustedKeyId};
 pub use verify::{
     count_distinct_keys, judge_as_of, verify_detached, verify_detached_as_of, GoodSignature,

@@ -77,6 +77,33 @@ pub fn format_utc(t: SystemTime) -> String {
     )
 }
 
+/// Parses exactly the form [`format_utc`] writes, `YYYY-MM-DDTHH:MM:SSZ` (records' and the
+/// log's `signed-at` / `logged_at`); `None` for anything else or an impossible date.
+pub fn parse_utc(s: &str) -> Option<SystemTime> {
+    let b = s.as_bytes();
+    let shape = b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    let secs = unix_from_civil(
+        i64::from(n(0..4)?),
+        n(5..7)?,
+        n(8..10)?,
+        n(11..13)?,
+        n(14..16)?,
+        n(17..19)?,
+    )?;
+    Some(system_time(secs))
+}
+
 /// Parses ssh-keygen's `YYYYMMDD[HHMM[SS]][Z]` (`valid-after`, `valid-before`).
 ///
 /// ssh-keygen reads a time without `Z` in the machine's local time zone; tarseal reads
@@ -131,6 +158,25 @@ mod tests {
             "2020-01-01T00:00:00Z"
         );
         assert_eq!(format_utc(system_time(951_782_400)), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn utc_round_trip() {
+        let t = system_time(1_764_022_200);
+        assert_eq!(parse_utc(&format_utc(t)), Some(t));
+        assert_eq!(
+            parse_utc("2020-01-01T00:00:00Z"),
+            Some(system_time(1_577_836_800))
+        );
+        for bad in [
+            "2020-01-01T00:00:00",
+            "2020-01-01 00:00:00Z",
+            "2020-02-30T00:00:00Z",
+            "2020-01-01T24:00:00Z",
+            "+020-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_utc(bad), None, "{bad}");
+        }
     }
 
     #[test]
