@@ -98,6 +98,7 @@ struct LogCfg {
 }
 
 /// A cosign record of the log for this file.
+#[derive(Clone)]
 struct LogCosign {
     index: u64,
     logged_at: String,
@@ -306,19 +307,24 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
         }
     }
     for (file, bytes) in given {
-        // The same bytes as a logged signature: one candidate, named as given.
-        match candidates.iter_mut().find(|x| !x.given && x.bytes == bytes) {
-            Some(x) => {
-                x.file = file;
-                x.given = true;
-            }
-            None => candidates.push(Candidate {
-                file,
-                bytes,
-                logged: Vec::new(),
-                given: true,
-            }),
+        // The same bytes as a logged signature: one candidate, named as given (a second
+        // copy is listed again, with the same log records).
+        if let Some(x) = candidates.iter_mut().find(|x| !x.given && x.bytes == bytes) {
+            x.file = file;
+            x.given = true;
+            continue;
         }
+        let logged = candidates
+            .iter()
+            .find(|x| x.bytes == bytes)
+            .map(|x| x.logged.clone())
+            .unwrap_or_default();
+        candidates.push(Candidate {
+            file,
+            bytes,
+            logged,
+            given: true,
+        });
     }
 
     let ctx = Ctx {
@@ -338,6 +344,14 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
     let mut good: Vec<SigStatus> = Vec::new();
     let mut cosign_records = 0;
     if let Some(s) = &streamed {
+        cosign_records = candidates
+            .iter()
+            .flat_map(|c| &c.logged)
+            .map(|c| (c.index, &c.sha256))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter(|(_, sha)| **sha == s.sha256)
+            .count();
         for (cand, result) in candidates.iter().zip(s.sig_results.iter()) {
             // The earliest cosign record carrying these bytes for exactly this digest.
             let first = cand
@@ -345,7 +359,6 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
                 .iter()
                 .filter(|c| c.sha256 == s.sha256 && c.size == s.size.to_string())
                 .min_by(|a, b| (&a.logged_at, a.index).cmp(&(&b.logged_at, b.index)));
-            cosign_records += cand.logged.iter().filter(|c| c.sha256 == s.sha256).count();
             if !cand.given && first.is_none() {
                 // Only in the log, and for other bytes: it never counts here. A keyring
                 // key's signature over other bytes of this file is still evidence of a

@@ -327,6 +327,20 @@ fn an_expired_key_counts_only_when_the_log_recorded_its_signature_before_the_exp
     assert_eq!(code, 3, "{all}");
     assert_eq!(json["signatures"].as_array().unwrap().len(), 1, "{all}");
     assert_eq!(sig_entry(&json, &old)["status"], "expired", "{all}");
+    // Given twice: both copies carry the log's time.
+    let (code, json, all) = gate_log(
+        &c,
+        &log,
+        &ci_key,
+        &["--keyring", &kr_old, "--threshold", "1", sig_s, sig_s],
+    );
+    assert_eq!(code, 3, "{all}");
+    for s in json["signatures"].as_array().unwrap() {
+        assert_eq!(s["status"], "expired", "{all}");
+        assert_eq!(s["log_index"], 0, "{all}");
+    }
+    assert_eq!(json["signatures"].as_array().unwrap().len(), 2, "{all}");
+    assert_eq!(json["log"]["cosign_records"], 1, "{all}");
     assert!(
         of_kind(&log, "upload").is_empty(),
         "a failed gate logs nothing"
