@@ -13,11 +13,11 @@
 mod common;
 
 use common::gpg::*;
+use common::logserve::{show, Serve};
 use common::*;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -41,89 +41,6 @@ const MAX_STREAM: u64 = 100_000;
 /// How long to wait for the publishers' next outcome before calling it stuck. Not a timing
 /// assertion: only a guard against a hang (a healthy publish takes milliseconds).
 const STUCK: Duration = Duration::from_secs(120);
-
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// A running `tarseal serve` on 127.0.0.1:0, killed (SIGKILL) when dropped.
-struct Serve {
-    child: Child,
-    url: String,
-    key: String,
-}
-
-impl Serve {
-    /// Starts `tarseal serve` with this data and trust directory and store (`None`: the
-    /// SQLite database in the data directory); returns once it listens (its startup line).
-    fn start(data: &Path, trust: &Path, db: Option<&str>) -> Serve {
-        let mut cmd = Command::new(BIN);
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(data)
-            .arg("--trust-dir")
-            .arg(trust);
-        if let Some(db) = db {
-            cmd.args(["--db", db]);
-        }
-        let mut child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let mut seen = String::new();
-        let line = loop {
-            match lines.next() {
-                Some(Ok(l)) if l.contains("listening on ") => break l,
-                Some(Ok(l)) => {
-                    seen.push_str(&l);
-                    seen.push('\n');
-                }
-                _ => {
-                    let status = child.wait().unwrap();
-                    panic!("tarseal serve did not start ({status}):\n{seen}");
-                }
-            }
-        };
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        let url = line
-            .split("listening on ")
-            .nth(1)
-            .and_then(|s| s.split(',').next())
-            .unwrap_or_else(|| panic!("startup line: {line}"))
-            .to_string();
-        let key = line
-            .split("log key ")
-            .nth(1)
-            .unwrap_or_else(|| panic!("startup line: {line}"))
-            .trim()
-            .to_string();
-        Serve { child, url, key }
-    }
-
-    /// SIGKILL, and waits for the process.
-    fn kill9(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// Whether the process is still running.
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        self.kill9();
-    }
-}
 
 /// Alice's key, a trust directory in which project `proj` trusts her, and a canonical
 /// record written by `tarseal seal` that the stream's records are made from.

@@ -1,51 +1,30 @@
-//! The log service end to end with the real binary on loopback: check -> seal -> publish ->
-//! query (sha256sum -c / md5sum -c accept the answer, exit 3 when nothing is logged), and a
-//! crash test: `kill -9` while publishing, restart, every acknowledged record present
-//! exactly once and the new checkpoint consistent with every checkpoint seen before.
+//! The log service end to end with the real binary on loopback, on SQLite and on
+//! PostgreSQL: check -> seal -> publish -> query (sha256sum -c / md5sum -c accept the answer,
+//! exit 3 when nothing is logged, graceful SIGTERM), the build record against a substituted
+//! tarball (seal --publish, query and verify --server fail), verify offline with the
+//! tlog-proof, query --checkpoint-file against a forked log, SIGHUP reloading the trust
+//! directory. The kill -9 fault tests are in log_crash.rs.
 
 mod common;
 
 use common::gpg::*;
+use common::logserve::{show, Serve};
 use common::*;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Command;
 
 const NAME: &str = "proj-2.0.tar.gz";
 
-fn show(out: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+/// `tarseal serve` on 127.0.0.1:0 (SQLite in `data`, or the PostgreSQL database `db`);
+/// returns the process (killed when dropped), its URL and its log key.
+fn serve_on(data: &Path, trust: &Path, db: Option<&str>) -> (Serve, String, String) {
+    let log = Serve::start(data, trust, db);
+    let (url, key) = (log.url.clone(), log.key.clone());
+    (log, url, key)
 }
 
-/// `tarseal serve` on 127.0.0.1:0; returns the child, its URL and its log key (from the
-/// startup line).
-fn serve(data: &Path, trust: &Path) -> (Child, String, String) {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .arg("--trust-dir")
-        .arg(trust)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    let url = line
-        .split("listening on ")
-        .nth(1)
-        .and_then(|s| s.split(',').next())
-        .unwrap_or_else(|| panic!("startup line: {line}"))
-        .to_string();
-    let key = line.split("log key ").nth(1).unwrap().trim().to_string();
-    (child, url, key)
+fn serve(data: &Path, trust: &Path) -> (Serve, String, String) {
+    serve_on(data, trust, None)
 }
 
 struct Setup {
@@ -80,6 +59,10 @@ fn setup() -> Setup {
 
 #[test]
 fn check_seal_publish_query() {
+    tarseal_testkit::pg::each_store(|db| check_seal_publish_query_on(db.as_deref()));
+}
+
+fn check_seal_publish_query_on(db: Option<&str>) {
     let s = setup();
     let keyring = s.trust.join("proj.keys");
     let out = Command::new(BIN)
@@ -94,7 +77,7 @@ fn check_seal_publish_query() {
         .unwrap();
     assert!(out.status.success(), "{}", show(&out));
     let data = s.f.dir.path().join("data");
-    let (mut child, url, key) = serve(&data, &s.trust);
+    let (mut child, url, key) = serve_on(&data, &s.trust, db);
     let query = |tag: &str, extra: &[&str]| {
         Command::new(BIN)
             .args(["query", "proj", tag, "--server", &url, "--log-key", &key])
@@ -195,11 +178,11 @@ fn check_seal_publish_query() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("indeterminate"));
     // SIGTERM: a graceful stop, exit 0.
     let term = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.child.id().to_string()])
         .status()
         .unwrap();
     assert!(term.success());
-    let status = child.wait().unwrap();
+    let status = child.child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
 
@@ -214,9 +197,15 @@ fn sha256_file(p: &Path) -> String {
 /// verify against the log.
 #[test]
 fn build_record_catches_a_substituted_tarball() {
+    tarseal_testkit::pg::each_store(|db| {
+        build_record_catches_a_substituted_tarball_on(db.as_deref())
+    });
+}
+
+fn build_record_catches_a_substituted_tarball_on(db: Option<&str>) {
     let s = setup();
     let data = s.f.dir.path().join("data");
-    let (mut child, url, key) = serve(&data, &s.trust);
+    let (mut child, url, key) = serve_on(&data, &s.trust, db);
     let keyring = s.trust.join("proj.keys");
     let tarball = s.dir.join(NAME);
     let run = |args: &[&str], extra: &[&Path]| {
@@ -404,8 +393,7 @@ fn build_record_catches_a_substituted_tarball() {
     let out = verify(&bare.join(other_name), &key, "v9");
     assert_eq!(out.status.code(), Some(3), "{}", show(&out));
     // The log down: an I/O error, not a verdict.
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill9();
     let out = verify(&bare.join(other_name), &key, "v2");
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
 }
@@ -507,8 +495,7 @@ fn query_keeps_a_checkpoint_and_rejects_a_forked_log() {
         assert_eq!(a.status, status, "{path}: {}", a.body);
     }
     for c in [&mut child, &mut fork] {
-        c.kill().unwrap();
-        c.wait().unwrap();
+        c.kill9();
     }
 }
 
@@ -533,8 +520,7 @@ fn verify_offline_with_the_tlog_proof() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", show(&out));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill9();
     // Only the tarball and its proof, elsewhere: the proof alone must vouch.
     let bare = s.f.dir.path().join("bare");
     std::fs::create_dir(&bare).unwrap();
@@ -634,13 +620,7 @@ fn sighup_reloads_the_trust_directory() {
             .unwrap()
             .status
     };
-    let hup = || {
-        let ok = Command::new("kill")
-            .args(["-HUP", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-    };
+    let hup = || child.hup();
     // Polls until the reload took effect (the signal is handled asynchronously).
     let until = |project: &str, want: u16| {
         for _ in 0..200 {
@@ -672,6 +652,5 @@ fn sighup_reloads_the_trust_directory() {
         "newproj still allowed after its removal"
     );
     assert_eq!(publish("proj"), 200);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill9();
 }

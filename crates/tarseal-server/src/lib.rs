@@ -161,13 +161,14 @@ impl Server {
         {
             // SIGHUP re-reads the trust directory (add a project or rotate its keys without
             // a restart); a broken directory keeps the configuration in force.
-            let app = self.app.clone();
+            // A weak handle: the task must not keep the store alive past the server.
+            let app = Arc::downgrade(&self.app);
             if let Ok(mut hup) =
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
             {
                 tokio::spawn(async move {
                     while hup.recv().await.is_some() {
-                        let app = app.clone();
+                        let Some(app) = app.upgrade() else { break };
                         let r = tokio::task::spawn_blocking(move || app.reload_trust()).await;
                         match r {
                             Ok(Ok(projects)) => {

@@ -56,8 +56,31 @@ fn db(e: postgres::Error) -> StoreError {
 /// The PostgreSQL store.
 pub struct PgStore {
     url: String,
-    writer: Mutex<Client>,
+    /// `None` only while being dropped (see the `Drop` impl).
+    writer: Mutex<Option<Client>>,
     readers: Mutex<Vec<Client>>,
+}
+
+/// The sync `postgres::Client` runs its own runtime and blocks on it when dropped, which
+/// panics (and aborts a server on its way down) on a thread inside another tokio runtime —
+/// where the last `Arc` of a store is often released at shutdown. So the clients are
+/// dropped on a plain thread of their own when that is the case.
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        let writer = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        let readers = std::mem::take(
+            self.readers
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::spawn(move || drop((writer, readers))).join();
+        }
+    }
 }
 
 impl PgStore {
@@ -77,7 +100,7 @@ impl PgStore {
         tx.commit().map_err(db)?;
         Ok(PgStore {
             url: url.to_string(),
-            writer: Mutex::new(c),
+            writer: Mutex::new(Some(c)),
             readers: Mutex::new(Vec::new()),
         })
     }
@@ -163,7 +186,8 @@ fn to_entry(r: &postgres::Row) -> Entry {
 
 impl Store for PgStore {
     fn append(&self, e: &NewEntry, sign: SignCheckpoint<'_>) -> Result<Appended, StoreError> {
-        let mut conn = self.writer.lock().expect("writer");
+        let mut guard = self.writer.lock().expect("writer");
+        let conn = guard.as_mut().expect("writer present until drop");
         if conn.is_closed() {
             *conn = Client::connect(&self.url, NoTls).map_err(db)?;
         }
@@ -247,7 +271,8 @@ impl Store for PgStore {
     }
 
     fn init(&self, sign: SignCheckpoint<'_>) -> Result<(), StoreError> {
-        let mut conn = self.writer.lock().expect("writer");
+        let mut guard = self.writer.lock().expect("writer");
+        let conn = guard.as_mut().expect("writer present until drop");
         let mut tx = conn.transaction().map_err(db)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&APPEND_LOCK])
             .map_err(db)?;

@@ -7,6 +7,7 @@
 
 pub mod cosign;
 pub mod gpg;
+pub mod logserve;
 
 use serde_json::Value;
 use std::fs;
