@@ -261,6 +261,15 @@ impl RawSink for SignatureSink {
             h.update(data);
         }
     }
+
+    // The signature's SHA-512 context is also the file's SHA-512: one SHA-512 pass, not two.
+    fn computes_sha512(&self) -> bool {
+        self.0.as_ref().is_some_and(|h| h.data_sha512().is_some())
+    }
+
+    fn sha512(&mut self) -> Option<[u8; 64]> {
+        self.0.as_ref().and_then(DetachedHasher::data_sha512)
+    }
 }
 
 fn write_outputs(

@@ -333,6 +333,20 @@ impl DetachedHasher {
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
+
+    /// The plain SHA-512 of the bytes fed so far. A version 4 signature hashes the data with
+    /// nothing before it (the signature's own fields come after, at finish), so a copy of
+    /// the running context, finalised now, is the data's SHA-512: `tarseal seal` takes the
+    /// file's SHA-512 from here instead of hashing the file with SHA-512 twice. `None` if
+    /// the context is not a plain SHA-512 one.
+    pub fn data_sha512(&self) -> Option<[u8; 64]> {
+        if self.ctx.algo() != HashAlgorithm::SHA512 {
+            return None;
+        }
+        let mut out = [0u8; 64];
+        self.ctx.clone().digest(&mut out).ok()?;
+        Some(out)
+    }
 }
 
 impl fmt::Debug for DetachedHasher {
@@ -411,3 +425,42 @@ impl SigningKey {
 }
 
 static STANDARD: &StandardPolicy<'static> = &StandardPolicy::new();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openpgp::serialize::SerializeInto;
+
+    #[test]
+    fn data_sha512_is_the_plain_digest_and_the_signature_still_verifies() {
+        let (cert, _) = CertBuilder::new()
+            .add_userid("s <s@example.org>")
+            .set_cipher_suite(CipherSuite::Cv25519)
+            .set_creation_time(SystemTime::now() - std::time::Duration::from_secs(60))
+            .add_signing_subkey()
+            .generate()
+            .unwrap();
+        let tsk = cert.as_tsk().armored().to_vec().unwrap();
+        let key = SigningKey::from_bytes(&tsk, Path::new("test-key")).unwrap();
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut h = key.start_detached(SystemTime::now()).unwrap().unwrap();
+        for chunk in data.chunks(65_536) {
+            h.update(chunk);
+        }
+        let mut want = HashAlgorithm::SHA512.context().unwrap().for_digest();
+        want.update(&data);
+        assert_eq!(
+            h.data_sha512().unwrap().to_vec(),
+            want.into_digest().unwrap()
+        );
+        // Taking the digest leaves the signature's context untouched.
+        let sig = key.finish_detached(h).unwrap();
+        let mut keyring = crate::Keyring::new();
+        keyring
+            .add_openpgp_bytes(key.public_cert_armored().as_bytes(), Path::new("pub"))
+            .unwrap();
+        let statuses = crate::verify_detached(&keyring, sig.as_bytes(), &data[..], None).unwrap();
+        assert_eq!(statuses.len(), 1);
+        assert!(statuses[0].good().is_some(), "{:?}", statuses[0]);
+    }
+}
