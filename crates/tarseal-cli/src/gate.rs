@@ -55,9 +55,10 @@ pub(crate) struct GateArgs {
     /// The git repository holding --sigs-from.
     #[arg(long, value_name = "DIR", requires = "sigs_from")]
     repo: Option<PathBuf>,
-    /// The project trust file (tarseal-sig TrustFile): only its keys count, each judged at
-    /// the signature's creation time against its validity window; its threshold is the
-    /// default of --threshold.
+    /// The project trust file (tarseal-sig TrustFile): only its keys count, each judged
+    /// against its validity window at the time the log first recorded the signature (with
+    /// --server), else at the signature's creation time; its threshold is the default of
+    /// --threshold.
     #[arg(long, value_name = "FILE")]
     trust: Option<PathBuf>,
     /// Output format: text, or json (schema tarseal.gate/v1).

@@ -715,3 +715,99 @@ fn publish_cosigns_then_gate_and_record_the_upload() {
     assert_eq!(r.code, 1, "{}", r.all);
     assert_eq!(of_kind(&log, "upload").len(), 2, "{}", r.all);
 }
+
+/// Base64 (standard alphabet, padded).
+fn b64_encode(data: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for ch in data.chunks(3) {
+        let n = (ch[0] as u32) << 16
+            | (*ch.get(1).unwrap_or(&0) as u32) << 8
+            | *ch.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            out.push(if i <= ch.len() {
+                A[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn a_signature_made_after_the_log_recorded_it_does_not_count() {
+    let c = Cosign::new();
+    let tar = c.tarball();
+    let ci = c.key("CI <ci@example.org>");
+    let ci_key = c.secret(&ci);
+    let ahead = c.key("Ahead <ahead@example.org>");
+    let kr = c.keyring(&[&c.alice, &ahead]);
+    let log = log_for(&c, &[&ci]);
+    // A clock ahead of the log's: the signature claims to be made 8 seconds from now, and
+    // its cosign record reaches the log at once (by hand: sigs check would refuse a
+    // signature from the future).
+    let created = now() + 8;
+    let sig = c.g.sign(Some(&created.to_string()), &ahead, &tar, &[]);
+    let bytes = std::fs::read(&tar).unwrap();
+    let record = tarseal_record::Record::with_kind(
+        tarseal_record::Kind::Cosign,
+        &[
+            ("project", "proj".into()),
+            ("tag", "v2".into()),
+            ("file", NAME.into()),
+            ("size", bytes.len().to_string()),
+            ("sha256", sha256_hex(&bytes)),
+            ("cosigner", ahead.clone()),
+            ("signature", b64_encode(&sig)),
+            ("signer", ci.clone()),
+            ("signed-at", "2026-01-01T00:00:00Z".into()),
+        ],
+    )
+    .unwrap()
+    .to_text();
+    let rec_file = c.f.scratch("cosign.record");
+    std::fs::write(&rec_file, &record).unwrap();
+    let rec_sig = c.g.sign(None, &ci, &rec_file, &[]);
+    let a =
+        tarseal_server::client::publish(&log.url, &record, &String::from_utf8(rec_sig).unwrap())
+            .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    let p = tarseal_server::client::parse_published(&a.body).unwrap();
+    let logged = tarseal_sig::parse_utc(&p.logged_at)
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(
+        logged < created,
+        "logged {logged}, signature made {created}"
+    );
+    // Once the signature's time has passed, it verifies; without the log it counts.
+    while now() <= created + 1 {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let sig_file = c.f.scratch("ahead.asc");
+    std::fs::write(&sig_file, &sig).unwrap();
+    let r = c.tarseal(&[
+        "gate",
+        &c.tarball_s(),
+        "--keyring",
+        &kr,
+        "--threshold",
+        "1",
+        sig_file.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.all);
+    // Judged at the log's time it was not yet made: refused.
+    let (code, json, all) = gate_log(&c, &log, &ci_key, &["--keyring", &kr, "--threshold", "1"]);
+    assert_eq!(code, 3, "{all}");
+    let s = sig_entry(&json, &ahead);
+    assert_eq!(
+        (&s["status"], &s["counted"]),
+        (&"not-alive".into(), &false.into()),
+        "{all}"
+    );
+    assert_eq!(s["logged_at"], p.logged_at.as_str(), "{all}");
+    assert!(of_kind(&log, "upload").is_empty(), "{all}");
+}
