@@ -11,7 +11,7 @@
 //! [`FaultKind::Corrupt`], a failing input file is [`FaultKind::Io`]. If the decoder thread
 //! ever died (a panic in a decoder), the parser sees a `Corrupt` fault, never a silent EOF.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::Arc;
@@ -138,18 +138,96 @@ fn make_decoder<R: Read + Send + 'static>(
             io::BufReader::with_capacity(64 << 10, input),
         )),
         // Multi-stream for the same reason as gzip (`xz -dc` decodes concatenated streams).
-        Codec::Xz => {
-            let stream = liblzma::stream::Stream::new_stream_decoder(
-                XZ_MEMLIMIT,
-                liblzma::stream::CONCATENATED,
-            )
-            .map_err(io::Error::other)?;
-            Box::new(liblzma::read::XzDecoder::new_stream(input, stream))
-        }
+        Codec::Xz => Box::new(XzStreams::new(io::BufReader::with_capacity(
+            64 << 10,
+            input,
+        ))?),
         Codec::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(input)),
         // The zstd decoder reads every frame (and skips skippable frames) by default.
         Codec::Zstd => Box::new(zstd::stream::read::Decoder::new(input)?),
     })
+}
+
+/// Threads for liblzma's multi-threaded decoder (it decodes the blocks of a multi-block file,
+/// as `xz -T0` writes, in parallel; a single-block file is decoded on one thread as before).
+fn xz_threads() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4) as u32)
+}
+
+/// Above this much memory the xz decoder uses fewer threads (then one, in direct mode) rather
+/// than more memory: each thread holds a whole block (xz -6 -T0: 24 MiB), and peak RSS must
+/// stay bounded on small machines.
+const XZ_MEMLIMIT_THREADING: u64 = 128 << 20;
+
+fn xz_stream_decoder() -> io::Result<liblzma::stream::Stream> {
+    liblzma::stream::MtStreamBuilder::new()
+        .threads(xz_threads())
+        .memlimit_threading(XZ_MEMLIMIT_THREADING)
+        .memlimit_stop(XZ_MEMLIMIT)
+        .decoder()
+        .map_err(io::Error::other)
+}
+
+/// Every concatenated .xz stream of the input, each through liblzma's multi-threaded decoder.
+/// The crate's `MtStreamBuilder` cannot set `LZMA_CONCATENATED`, so the concatenation is done
+/// here as liblzma does it: after a stream's end, NUL stream padding (a multiple of four
+/// bytes), then either the end of the input or the next stream.
+struct XzStreams<R: BufRead> {
+    dec: Option<liblzma::bufread::XzDecoder<R>>,
+}
+
+impl<R: BufRead> XzStreams<R> {
+    fn new(input: R) -> io::Result<Self> {
+        Ok(XzStreams {
+            dec: Some(liblzma::bufread::XzDecoder::new_stream(
+                input,
+                xz_stream_decoder()?,
+            )),
+        })
+    }
+}
+
+impl<R: BufRead> Read for XzStreams<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            let Some(dec) = self.dec.as_mut() else {
+                return Ok(0);
+            };
+            let n = dec.read(buf)?;
+            if n > 0 {
+                return Ok(n);
+            }
+            // The end of one stream (a cut stream is an UnexpectedEof error above).
+            let mut input = self.dec.take().expect("checked above").into_inner();
+            let mut padding = 0u64;
+            loop {
+                let b = input.fill_buf()?;
+                let zeros = b.iter().take_while(|&&x| x == 0).count();
+                let rest = b.len() - zeros;
+                input.consume(zeros);
+                padding += zeros as u64;
+                if zeros == 0 || rest > 0 {
+                    break;
+                }
+            }
+            if padding & 3 != 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "xz stream padding is not a multiple of four bytes",
+                ));
+            }
+            if input.fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            self.dec = Some(liblzma::bufread::XzDecoder::new_stream(
+                input,
+                xz_stream_decoder()?,
+            ));
+        }
+    }
 }
 
 fn classify(e: io::Error, at: u64) -> Fault {
@@ -321,6 +399,82 @@ impl Drop for Pipe {
         self.full_rx = None;
         if let Some(h) = self.handle.take() {
             let _ = h.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(n: u32, k: u32) -> Vec<u8> {
+        (0..n)
+            .map(|i| (i * k % 251) as u8 ^ (i >> 12) as u8)
+            .collect()
+    }
+
+    fn xz_one_block(d: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        liblzma::read::XzEncoder::new(d, 1)
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    /// Many blocks, as `xz -T0` writes them: what the multi-threaded decoder parallelises.
+    fn xz_blocks(d: &[u8]) -> Vec<u8> {
+        let stream = liblzma::stream::MtStreamBuilder::new()
+            .threads(2)
+            .block_size(128 << 10)
+            .preset(1)
+            .encoder()
+            .unwrap();
+        let mut out = Vec::new();
+        liblzma::read::XzEncoder::new_stream(d, stream)
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    fn decode(bytes: Vec<u8>) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        XzStreams::new(io::Cursor::new(bytes))?.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn multi_block_and_concatenated_xz_streams() {
+        let (a, b) = (data(1_500_000, 7), data(700_000, 13));
+        assert_eq!(decode(xz_blocks(&a)).unwrap(), a);
+        assert_eq!(decode(xz_one_block(&a)).unwrap(), a);
+        // Two streams, with and without stream padding between them (and after the last).
+        let mut ab = a.clone();
+        ab.extend_from_slice(&b);
+        for pad in [0, 4, 12] {
+            let mut bytes = xz_blocks(&a);
+            bytes.extend(std::iter::repeat_n(0u8, pad));
+            bytes.extend(xz_one_block(&b));
+            assert_eq!(decode(bytes.clone()).unwrap(), ab, "padding {pad}");
+            bytes.extend([0u8; 8]);
+            assert_eq!(decode(bytes).unwrap(), ab, "padding {pad} and after");
+        }
+    }
+
+    #[test]
+    fn bad_padding_garbage_and_cuts_are_errors() {
+        let a = data(400_000, 7);
+        let mut bytes = xz_one_block(&a);
+        bytes.extend([0u8; 3]);
+        assert_eq!(
+            decode(bytes).unwrap_err().kind(),
+            io::ErrorKind::InvalidData
+        );
+        let mut bytes = xz_one_block(&a);
+        bytes.extend(b"not xz");
+        assert!(decode(bytes).is_err());
+        let bytes = xz_blocks(&a);
+        for cut in [10, bytes.len() / 2, bytes.len() - 1] {
+            assert!(decode(bytes[..cut].to_vec()).is_err(), "cut at {cut}");
         }
     }
 }
