@@ -418,7 +418,8 @@ fn add(args: AddArgs) -> ExitCode {
     };
     match publish_cosign(server, &key, &c) {
         Ok(line) => {
-            println!("{line}");
+            // stderr: stdout holds the check's report (JSON with --format json).
+            eprintln!("{line}");
             ExitCode::SUCCESS
         }
         Err(e) => {
