@@ -9,47 +9,17 @@ mod common;
 
 use common::cosign::*;
 use common::gpg::T0;
-use common::{isolate, sha256_hex, BIN};
+use common::{isolate, sha256_hex};
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-/// `tarseal serve` on 127.0.0.1:0 (killed on drop); its URL and log key.
-struct Log {
-    child: Child,
-    url: String,
-    key: String,
-}
-
-impl Drop for Log {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+/// `tarseal serve` on 127.0.0.1:0 with SQLite (killed on drop); its URL and log key.
+type Log = common::logserve::Serve;
 
 fn serve(data: &Path, trust: &Path) -> Log {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data)
-        .arg("--trust-dir")
-        .arg(trust)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
-    std::thread::spawn(move || for _ in lines {});
-    let url = line
-        .split("listening on ")
-        .nth(1)
-        .and_then(|s| s.split(',').next())
-        .unwrap_or_else(|| panic!("startup line: {line}"))
-        .to_string();
-    let key = line.split("log key ").nth(1).unwrap().trim().to_string();
-    Log { child, url, key }
+    Log::start(data, trust, None)
 }
 
 /// A log whose trust directory lets `signers` publish records for project `proj`.
