@@ -4,7 +4,9 @@
 #   plain tar, and the naive method (extract, copy .git in, `git status`) on disk and on tmpfs.
 # Usage: bench/run.sh [FILES] [MEGABYTES]      (defaults: 80000 files, 1024 MiB)
 # Env: BENCH_DIR (inputs, default /work/bench-data or ~/.cache/tarseal-bench), RUNS (default 5),
-#      FORMATS (default "tar.gz tar.xz tar.zst tar"), NAIVE=0 to skip the naive method.
+#      FORMATS (default "tar.gz tar.xz tar.xz-mt tar.zst tar"; tar.xz-mt is a multi-block .xz,
+#      `xz -1 -T2`, also compared with `xz -T0 -dc`), NAIVE=0 to skip the naive method,
+#      SEAL=0 to skip seal, SEAL_FORMATS (default "tar.gz tar.xz").
 # Prints a markdown table of medians and ratios; raw hyperfine JSON lands in $BENCH_DIR/results.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +14,7 @@ root=$(dirname "$here")
 files=${1:-80000}
 mb=${2:-1024}
 runs=${RUNS:-5}
-formats=${FORMATS:-"tar.gz tar.xz tar.zst tar"}
+formats=${FORMATS:-"tar.gz tar.xz tar.xz-mt tar.zst tar"}
 base=${BENCH_DIR:-$([ -d /work ] && echo /work/bench-data || echo "$HOME/.cache/tarseal-bench")}
 data="$base/repo-$files-$mb"
 out="$base/results"
@@ -36,25 +38,36 @@ a="$base/bench-$files-$mb"
 [ -f "$a.tar.gz" ] || gzip -6 -n -c "$a.tar" > "$a.tar.gz"
 [ -f "$a.tar.xz" ] || xz -6 -T1 -c "$a.tar" > "$a.tar.xz"
 [ -f "$a.tar.zst" ] || zstd -q -9 -T2 -c "$a.tar" > "$a.tar.zst"
+# Multi-block .xz (as `xz -T0` writes): what liblzma's multi-threaded decoder parallelises.
+# Preset 1 keeps generation under a minute; blocks of 3 MiB.
+[ -f "$a-mt.tar.xz" ] || xz -1 -T2 -c "$a.tar" > "$a-mt.tar.xz"
+echo "load at start: $(uptime)"
 
-declare -A floor=([tar.gz]="gzip -dc" [tar.xz]="xz -dc" [tar.zst]="zstd -dc" [tar]="sha1sum")
+declare -A floor=([tar.gz]="gzip -dc" [tar.xz]="xz -dc" [tar.xz-mt]="xz -dc" [tar.zst]="zstd -dc" [tar]="sha1sum")
+declare -A floor2=([tar.xz-mt]="xz -T0 -dc")
+declare -A input=([tar.xz-mt]="$a-mt.tar.xz")
 echo "| archive | size | baseline | baseline median (s) | tarseal check median (s) | ratio (wall) | CPU s: baseline / tarseal |"
 echo "|---|---|---|---|---|---|---|"
 for f in $formats; do
-  file="$a.$f"
+  file=${input[$f]:-$a.$f}
   j="$out/$f.json"
+  extra=()
+  [ -n "${floor2[$f]:-}" ] && extra=(-n floor2 "${floor2[$f]} $file")
   hyperfine -N --warmup 1 --runs "$runs" --export-json "$j" \
-    -n floor "${floor[$f]} $file" \
+    -n floor "${floor[$f]} $file" "${extra[@]}" \
     -n tarseal "$tarseal check --quiet --allow-unsigned --format json $file --repo $data --tag v1.0" >/dev/null 2>&1 || true
   # tarseal exits 0 on pass; hyperfine fails on non-zero, so check the verdict separately.
   "$tarseal" check --quiet --allow-unsigned "$file" --repo "$data" --tag v1.0 >/dev/null || { echo "bench: tarseal check of $file did not pass" >&2; exit 1; }
-  python3 - "$j" "$f" "${floor[$f]}" "$(stat -c %s "$file")" <<'PY'
+  python3 - "$j" "$f" "${floor[$f]}" "$(stat -c %s "$file")" "${floor2[$f]:-}" <<'PY'
 import json, sys
-j, f, fl, size = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+j, f, fl, size, fl2 = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 r = {x["command"]: x for x in json.load(open(j))["results"]}
-b, t = r["floor"]["median"], r["tarseal"]["median"]
+t = r["tarseal"]["median"]
 cpu = lambda x: r[x]["user"] + r[x]["system"]
-print(f"| {f} | {size/2**20:.0f} MiB | `{fl}` | {b:.3f} | {t:.3f} | {t/b:.2f} x | {cpu('floor'):.2f} / {cpu('tarseal'):.2f} |")
+for name, label in (("floor", fl), ("floor2", fl2)):
+    if name in r:
+        b = r[name]["median"]
+        print(f"| {f} | {size/2**20:.0f} MiB | `{label}` | {b:.3f} | {t:.3f} | {t/b:.2f} x | {cpu(name):.2f} / {cpu('tarseal'):.2f} |")
 PY
 done
 
@@ -93,16 +106,22 @@ if [ "${SEAL:-1}" = 1 ] && command -v gpg >/dev/null; then
     rm -rf "$g"
   fi
   chmod 600 "$key"
-  sealout="$base/seal-out"; rm -rf "$sealout"; mkdir -p "$sealout"
-  hyperfine -N --warmup 1 --runs 3 --export-json "$out/seal.json" \
-    -n check "$tarseal check --quiet --allow-unsigned $a.tar.gz --repo $data --tag v1.0" \
-    -n seal "$tarseal seal --quiet --allow-unsigned $a.tar.gz --repo $data --tag v1.0 --key $key --out $sealout" >/dev/null 2>&1
-  python3 - "$out/seal.json" <<'PY'
+  sealout="$base/seal-out"
+  echo
+  for f in ${SEAL_FORMATS:-tar.gz tar.xz}; do
+    rm -rf "$sealout"; mkdir -p "$sealout"
+    hyperfine -N --warmup 1 --runs 3 --export-json "$out/seal-$f.json" \
+      -n check "$tarseal check --quiet --allow-unsigned $a.$f --repo $data --tag v1.0" \
+      -n seal "$tarseal seal --quiet --allow-unsigned $a.$f --repo $data --tag v1.0 --key $key --out $sealout" >/dev/null 2>&1
+    python3 - "$out/seal-$f.json" "$f" <<'PY'
 import json, sys
-r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
-print()
-print(f"| tar.gz | check {r['check']:.3f} s | seal {r['seal']:.3f} s | seal / check = {r['seal']/r['check']:.2f} x |")
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+m = lambda k: r[k]["median"]
+cpu = lambda k: r[k]["user"] + r[k]["system"]
+print(f"| {sys.argv[2]} | check {m('check'):.3f} s ({cpu('check'):.2f} s CPU) | seal {m('seal'):.3f} s ({cpu('seal'):.2f} s CPU) | seal / check = {m('seal')/m('check'):.2f} x |")
 PY
+  done
+  rm -rf "$sealout"
 fi
 
 # Tree listing of the tag: git ls-tree -r (whole process, hyperfine) next to tarseal-git's
@@ -116,6 +135,10 @@ fi
 
 # Peak memory of one check (the largest case).
 if command -v /usr/bin/time >/dev/null; then
-  /usr/bin/time -f "%M" -o "$out/rss.txt" "$tarseal" check --quiet --allow-unsigned "$a.tar.gz" --repo "$data" --tag v1.0 >/dev/null
-  echo; echo "peak RSS of tarseal check (tar.gz): $(( $(cat "$out/rss.txt") / 1024 )) MiB"
+  echo
+  for file in "$a.tar.gz" "$a-mt.tar.xz"; do
+    /usr/bin/time -f "%M" -o "$out/rss.txt" "$tarseal" check --quiet --allow-unsigned "$file" --repo "$data" --tag v1.0 >/dev/null
+    echo "peak RSS of tarseal check ($(basename "$file")): $(( $(cat "$out/rss.txt") / 1024 )) MiB"
+  done
 fi
+echo; echo "load at end: $(uptime)"
