@@ -384,6 +384,43 @@ mod tests {
         assert_eq!(tee.finish().unwrap(), want);
     }
 
+    /// Yields `ok` bytes, then fails.
+    struct Failing {
+        ok: usize,
+        pos: usize,
+    }
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.pos == self.ok {
+                return Err(io::Error::new(io::ErrorKind::PermissionDenied, "disk gone"));
+            }
+            let n = buf.len().min(self.ok - self.pos).min(100_000);
+            buf[..n].fill(7);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_reaches_the_decoder_after_the_data_before_it() {
+        let (tee, mut r) = Tee::spawn(
+            Failing {
+                ok: 1_000_000,
+                pos: 0,
+            },
+            None,
+        )
+        .unwrap();
+        let mut got = Vec::new();
+        let err = r.read_to_end(&mut got).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::PermissionDenied);
+        assert_eq!(got.len(), 1_000_000);
+        assert_eq!(
+            tee.finish().unwrap_err().kind(),
+            io::ErrorKind::PermissionDenied
+        );
+    }
+
     struct Collect(Vec<u8>);
     impl RawSink for Collect {
         fn update(&mut self, data: &[u8]) {
