@@ -882,6 +882,19 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<CheckOutcome, String> {
                         .and_then(|v| v.iter().find_map(SigStatus::good))
                         .map(|g| g.key.primary.clone())
                         .ok_or("internal: an accepted signature without a good status")?;
+                    if args.publish.is_some() {
+                        // The log will record it now, and a gate judges the key at that
+                        // time: say so here if the key no longer holds (expired, revoked).
+                        let now = std::time::SystemTime::now();
+                        for st in result.as_deref().unwrap_or_default() {
+                            let at_log = tarseal_sig::judge_as_of(&ctx.keyring, st, now);
+                            if at_log.good().is_none() {
+                                lines.push(format!(
+                                    "warning  {path}: good at its signature time, but as of now {at_log}: a gate that uses the log will not count it"
+                                ));
+                            }
+                        }
+                    }
                     accepted.push(CosignOut {
                         path: path.clone(),
                         project: p.project,
