@@ -24,7 +24,7 @@
 
 use crate::seal::{project_from_file_name, Hashing};
 use crate::verify::{self, Ctx, Origin, StreamError};
-use crate::{fail, load_keyring, print_report, run_check_args, CheckArgs, EXIT_USAGE};
+use crate::{fail, load_keyring, print_report, run_check_args, CheckArgs, Format, EXIT_USAGE};
 use clap::{Args, Subcommand};
 use sha2::Digest;
 use std::io::Write;
@@ -105,6 +105,9 @@ pub(crate) struct CheckSigsArgs {
     /// project's trust file on the log must allow it).
     #[arg(long, value_name = "SECRET_KEY", requires = "publish")]
     key: Option<PathBuf>,
+    /// Output format: text for people, json (schema tarseal.sigs-check/v1) for programs.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
 }
 
 pub(crate) fn sigs(cmd: SigsCommand) -> ExitCode {
@@ -475,8 +478,8 @@ pub(crate) fn publish_record(
 /// Publishes `c` as a `tarseal/v1 cosign` record signed with `key`, unless the log already
 /// holds a cosign record with the same signature bytes for the same file and digest (the
 /// unverified answer is enough here: a log that lies only loses the signature's time, which
-/// the gate then does not count). Returns the line to print.
-fn publish_cosign(server: &str, key: &SigningKey, c: &CosignOut) -> Result<String, String> {
+/// the gate then does not count). Returns what was logged.
+fn publish_cosign(server: &str, key: &SigningKey, c: &CosignOut) -> Result<Finding, String> {
     let signature = base64_encode(&c.bytes);
     let a = tarseal_server::client::query(server, &c.project, &c.tag, None)?;
     if a.status == 200 {
@@ -490,9 +493,13 @@ fn publish_cosign(server: &str, key: &SigningKey, c: &CosignOut) -> Result<Strin
                     && rec.get("sha256") == c.sha256
                     && rec.try_get("signature") == Some(signature.as_str())
                 {
-                    return Ok(format!(
-                        "logged   {}: already in the log as entry {} (logged {})",
-                        c.path, r.index, r.logged_at
+                    return Ok(Finding::new(
+                        "logged",
+                        c.path.clone(),
+                        format!(
+                            "already in the log as entry {} (logged {})",
+                            r.index, r.logged_at
+                        ),
                     ));
                 }
             }
@@ -517,16 +524,19 @@ fn publish_cosign(server: &str, key: &SigningKey, c: &CosignOut) -> Result<Strin
     )?
     .to_text();
     let p = publish_record(server, key, &record)?;
-    Ok(format!(
-        "logged   {}: cosign record {} entry {} (logged {})",
-        c.path,
-        if p.existing {
-            "already logged as"
-        } else {
-            "as"
-        },
-        p.index,
-        p.logged_at
+    Ok(Finding::new(
+        "logged",
+        c.path.clone(),
+        format!(
+            "cosign record {} entry {} (logged {})",
+            if p.existing {
+                "already logged as"
+            } else {
+                "as"
+            },
+            p.index,
+            p.logged_at
+        ),
     ))
 }
 
@@ -707,53 +717,136 @@ fn diff(repo: &Path, from: &str, to: &str) -> Result<Vec<Change>, String> {
     Ok(v)
 }
 
-fn check(args: CheckSigsArgs) -> ExitCode {
-    // A key that cannot sign the records is a usage error before any work.
-    let key = match &args.key {
-        Some(k) => match SigningKey::from_file(k) {
-            Ok(k) => Some(k),
-            Err(e) => {
-                eprintln!("tarseal: error: {e}");
-                return ExitCode::from(EXIT_USAGE);
-            }
-        },
-        None => None,
-    };
-    match run_check_sigs(&args) {
-        Ok((lines, ok, accepted)) => {
-            for l in lines {
-                println!("{l}");
-            }
-            if !ok {
-                println!("verdict  FAIL: the change must not be merged");
-                if args.publish.is_some() {
-                    println!("log      nothing published");
-                }
-                return ExitCode::from(1);
-            }
-            if let (Some(server), Some(key)) = (&args.publish, &key) {
-                for c in &accepted {
-                    match publish_cosign(server, key, c) {
-                        Ok(line) => println!("{line}"),
-                        Err(e) => {
-                            eprintln!("tarseal: error: publishing {} to the log: {e}", c.path);
-                            return ExitCode::from(EXIT_USAGE);
-                        }
-                    }
-                }
-            }
-            println!("verdict  PASS: every added or modified file is a good signature by the key its path names");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("tarseal: error: {e}");
-            ExitCode::from(EXIT_USAGE)
+/// Schema of `sigs check --format json`.
+pub const CHECK_SCHEMA: &str = "tarseal.sigs-check/v1";
+
+/// One finding of `sigs check`: a line for people, an object for programs.
+#[derive(serde::Serialize, Debug, Clone)]
+pub(crate) struct Finding {
+    /// `ok` (an accepted signature file), `rejected` (the change must not be merged),
+    /// `warning`, `file` (a release file and the digest its signatures were checked
+    /// against), `logged` (a cosign record in the log), `note`.
+    pub(crate) kind: &'static str,
+    /// The path in the branch (or the release file's location for `file`).
+    pub(crate) path: String,
+    /// What was found.
+    pub(crate) detail: String,
+}
+
+impl Finding {
+    fn new(kind: &'static str, path: impl Into<String>, detail: impl Into<String>) -> Finding {
+        Finding {
+            kind,
+            path: path.into(),
+            detail: detail.into(),
         }
     }
 }
 
+/// The line for people (the text output).
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tag = match self.kind {
+            "rejected" => "REJECTED",
+            k => k,
+        };
+        match self.kind {
+            "note" => write!(f, "{}", self.detail),
+            "file" => write!(f, "{tag:<8} {} {}", self.path, self.detail),
+            _ => write!(f, "{tag:<8} {}: {}", self.path, self.detail),
+        }
+    }
+}
+
+fn check(args: CheckSigsArgs) -> ExitCode {
+    let json = args.format == Format::Json;
+    // Text: each finding as it is known; JSON: one document at the end.
+    let mut out = CheckReport {
+        schema: CHECK_SCHEMA,
+        verdict: "error",
+        exit_code: EXIT_USAGE,
+        findings: Vec::new(),
+        error: None,
+    };
+    let finish = |mut out: CheckReport, verdict: &'static str, code: u8| {
+        out.verdict = verdict;
+        out.exit_code = code;
+        if json {
+            match serde_json::to_string_pretty(&out) {
+                Ok(t) => println!("{t}"),
+                Err(_) => return ExitCode::from(EXIT_USAGE),
+            }
+        }
+        ExitCode::from(code)
+    };
+    let error = |mut out: CheckReport, e: String| {
+        eprintln!("tarseal: error: {e}");
+        out.error = Some(e);
+        finish(out, "error", EXIT_USAGE)
+    };
+    let show = |f: &Finding| {
+        if !json {
+            println!("{f}");
+        }
+    };
+    // A key that cannot sign the records is a usage error before any work.
+    let key = match &args.key {
+        Some(k) => match SigningKey::from_file(k) {
+            Ok(k) => Some(k),
+            Err(e) => return error(out, e.to_string()),
+        },
+        None => None,
+    };
+    let (lines, ok, accepted) = match run_check_sigs(&args) {
+        Ok(x) => x,
+        Err(e) => return error(out, e),
+    };
+    for l in &lines {
+        show(l);
+    }
+    out.findings = lines;
+    if !ok {
+        if !json {
+            println!("verdict  FAIL: the change must not be merged");
+            if args.publish.is_some() {
+                println!("log      nothing published");
+            }
+        }
+        return finish(out, "fail", 1);
+    }
+    if let (Some(server), Some(key)) = (&args.publish, &key) {
+        for c in &accepted {
+            match publish_cosign(server, key, c) {
+                Ok(f) => {
+                    show(&f);
+                    out.findings.push(f);
+                }
+                Err(e) => return error(out, format!("publishing {} to the log: {e}", c.path)),
+            }
+        }
+    }
+    if !json {
+        println!("verdict  PASS: every added or modified file is a good signature by the key its path names");
+    }
+    finish(out, "pass", 0)
+}
+
+/// `sigs check --format json` (schema [`CHECK_SCHEMA`]).
+#[derive(serde::Serialize)]
+struct CheckReport {
+    schema: &'static str,
+    /// `pass` (0), `fail` (1: the change must not be merged), `error` (2).
+    verdict: &'static str,
+    exit_code: u8,
+    /// Every finding in order, and the records logged with --publish.
+    findings: Vec<Finding>,
+    /// What went wrong when the verdict is `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
 /// The lines to print, whether the change is accepted, and the accepted signatures.
-type CheckOutcome = (Vec<String>, bool, Vec<CosignOut>);
+type CheckOutcome = (Vec<Finding>, bool, Vec<CosignOut>);
 
 fn run_check_sigs(args: &CheckSigsArgs) -> Result<CheckOutcome, String> {
     let repo = &args.repo;
@@ -778,15 +871,16 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<CheckOutcome, String> {
     let mut lines = Vec::new();
     let mut ok = true;
     if changes.is_empty() {
-        lines.push(format!(
-            "nothing changed between {} and {}",
-            args.base, args.git_ref
+        lines.push(Finding::new(
+            "note",
+            "",
+            format!("nothing changed between {} and {}", args.base, args.git_ref),
         ));
     }
     // Signatures to verify, grouped by release file: (path, keyid16, bytes).
     let mut by_file: Vec<(String, Vec<BranchSig>)> = Vec::new();
     for c in &changes {
-        let reject = |why: String| format!("REJECTED {}: {why}", c.path);
+        let reject = |why: String| Finding::new("rejected", c.path.clone(), why);
         match c.status {
             'A' | 'M' => {}
             'D' => {
@@ -857,12 +951,16 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<CheckOutcome, String> {
             Err(StreamError::Rejected(e)) => {
                 ok = false;
                 for (path, _, _) in sigs {
-                    lines.push(format!("REJECTED {path}: {e}"));
+                    lines.push(Finding::new("rejected", path.clone(), e.clone()));
                 }
                 continue;
             }
         };
-        lines.push(format!("file     {loc} sha256 {}", streamed.sha256));
+        lines.push(Finding::new(
+            "file",
+            loc.clone(),
+            format!("sha256 {}", streamed.sha256),
+        ));
         for ((path, kid, bytes), result) in sigs.iter().zip(&streamed.sig_results) {
             let judged = judge_sig(kid, result).and_then(|msg| {
                 // The log carries the armored .asc exactly (base64 in the record).
@@ -874,7 +972,7 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<CheckOutcome, String> {
             });
             match judged {
                 Ok(msg) => {
-                    lines.push(format!("ok       {path}: {msg}"));
+                    lines.push(Finding::new("ok", path.clone(), msg));
                     let p = parse_sig_path(path)?;
                     let cosigner = result
                         .as_ref()
@@ -889,8 +987,10 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<CheckOutcome, String> {
                         for st in result.as_deref().unwrap_or_default() {
                             let at_log = tarseal_sig::judge_as_of(&ctx.keyring, st, now);
                             if at_log.good().is_none() {
-                                lines.push(format!(
-                                    "warning  {path}: good at its signature time, but as of now {at_log}: a gate that uses the log will not count it"
+                                lines.push(Finding::new(
+                                    "warning",
+                                    path.clone(),
+                                    format!("good at its signature time, but as of now {at_log}: a gate that uses the log will not count it"),
                                 ));
                             }
                         }
@@ -908,7 +1008,7 @@ fn run_check_sigs(args: &CheckSigsArgs) -> Result<CheckOutcome, String> {
                 }
                 Err(why) => {
                     ok = false;
-                    lines.push(format!("REJECTED {path}: {why}"));
+                    lines.push(Finding::new("rejected", path.clone(), why));
                 }
             }
         }

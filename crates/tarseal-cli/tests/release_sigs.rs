@@ -231,6 +231,41 @@ fn sigs_check_accepts_good_signatures_and_refuses_everything_else() {
         "{}",
         r.all
     );
+    // The same for programs: tarseal.sigs-check/v1, one finding per file, the same verdict.
+    let r = c.tarseal(&[
+        "sigs",
+        "check",
+        "--repo",
+        first.to_str().unwrap(),
+        "--ref",
+        "HEAD",
+        "--base",
+        &empty,
+        "--keyring",
+        &kr,
+        "--tarball-dir",
+        &dir,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.all);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is only JSON");
+    assert_eq!(v["schema"], "tarseal.sigs-check/v1");
+    assert_eq!(
+        (v["verdict"].as_str(), v["exit_code"].as_u64()),
+        (Some("pass"), Some(0))
+    );
+    let kinds: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["kind"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect();
+    assert!(
+        kinds.contains(&("ok", path_for(&c.alice).as_str())),
+        "{v:#}"
+    );
+    assert!(kinds.iter().any(|(k, _)| *k == "file"), "{v:#}");
     let base = c.f.rev("release-sigs");
 
     // Bob's addition, reviewed against the branch before it.
@@ -341,6 +376,34 @@ fn sigs_check_accepts_good_signatures_and_refuses_everything_else() {
     ]);
     assert_eq!(r.code, 1, "{}", r.all);
     assert!(r.stdout.contains("BAD signature"), "{}", r.all);
+    let r = c.tarseal(&[
+        "sigs",
+        "check",
+        "--repo",
+        d.to_str().unwrap(),
+        "--ref",
+        "HEAD",
+        "--base",
+        "origin/release-sigs",
+        "--keyring",
+        &kr2,
+        "--tarball-dir",
+        &dir,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.all);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is only JSON");
+    assert_eq!(v["verdict"], "fail");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "rejected"
+                && f["detail"].as_str().unwrap().contains("BAD signature")),
+        "{v:#}"
+    );
 
     // A deletion.
     let (d, _) = fresh();
