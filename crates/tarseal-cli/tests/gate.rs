@@ -333,10 +333,30 @@ fn rotation_needs_a_threshold_of_the_old_keys() {
         "{}",
         r.all
     );
+    // The same refusal for programs (tarseal.trust-chain/v1).
+    let r = chain(&["--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.all);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is only JSON");
+    assert_eq!(
+        (v["schema"].as_str(), v["verdict"].as_str()),
+        (Some("tarseal.trust-chain/v1"), Some("fail"))
+    );
+    assert_eq!(v["versions"][0]["status"], "root");
+    assert_eq!(v["versions"][1]["status"], "rejected");
+    assert_eq!(v["versions"][1]["signed_by_previous"], 1);
+    assert_eq!(v["versions"][1]["previous_threshold"], 2);
+    assert_eq!(v["versions"][1]["signatures"].as_array().unwrap().len(), 2);
     // Bob too: accepted.
     let sb = sign_v2(&bob);
     let r = chain(&[]);
     assert_eq!(r.code, 0, "{}", r.all);
+    let r = chain(&["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is only JSON");
+    assert_eq!(
+        (r.code, v["verdict"].as_str(), v["exit_code"].as_u64()),
+        (0, Some("pass"), Some(0))
+    );
+    assert_eq!(v["versions"][1]["status"], "ok");
     // Without a signature by a key of v2 itself: refused (the new keys must accept).
     let carol_sig = format!("{v2}.{}.asc", &carol[24..]);
     std::fs::rename(&carol_sig, c.f.dir.path().join("elsewhere.asc")).unwrap();
