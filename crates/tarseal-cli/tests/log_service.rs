@@ -57,6 +57,42 @@ fn setup() -> Setup {
     }
 }
 
+impl Setup {
+    /// `tarseal seal FILE` against tag v2 with Alice's key and the project's keyring, plus
+    /// `extra` flags (`--publish URL`, ...).
+    fn seal(&self, file: &Path, extra: &[&str]) -> std::process::Output {
+        Command::new(BIN)
+            .arg("seal")
+            .arg(file)
+            .args(["--repo", self.f.repo().to_str().unwrap(), "--tag", "v2"])
+            .arg("--keyring")
+            .arg(self.trust.join("proj.keys"))
+            .arg("--key")
+            .arg(&self.secret)
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+}
+
+/// A canonical artifact record of `project`/`tag` for NAME whose sha256 is made from `n`
+/// (the other values are placeholders: the log checks only the names and digests).
+fn artifact_record(project: &str, tag: &str, n: u64) -> String {
+    let mut r = String::from("tarseal/v1 artifact\n");
+    for k in tarseal_server::record::KEYS {
+        let v = match k {
+            "project" => project.to_string(),
+            "tag" => tag.to_string(),
+            "file" => NAME.to_string(),
+            "sha256" => format!("{n:064x}"),
+            "verdict" => "pass".to_string(),
+            _ => format!("x-{k}"),
+        };
+        r.push_str(&format!("{k} {v}\n"));
+    }
+    r
+}
+
 #[test]
 fn check_seal_publish_query() {
     tarseal_testkit::pg::each_store(|db| check_seal_publish_query_on(db.as_deref()));
@@ -64,17 +100,7 @@ fn check_seal_publish_query() {
 
 fn check_seal_publish_query_on(db: Option<&str>) {
     let s = setup();
-    let keyring = s.trust.join("proj.keys");
-    let out = Command::new(BIN)
-        .arg("seal")
-        .arg(s.dir.join(NAME))
-        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
-        .arg("--keyring")
-        .arg(&keyring)
-        .arg("--key")
-        .arg(&s.secret)
-        .output()
-        .unwrap();
+    let out = s.seal(&s.dir.join(NAME), &[]);
     assert!(out.status.success(), "{}", show(&out));
     let data = s.f.dir.path().join("data");
     let (mut child, url, key) = serve_on(&data, &s.trust, db);
@@ -153,17 +179,7 @@ fn check_seal_publish_query_on(db: Option<&str>) {
         s.dir.join(zip).to_str().unwrap(),
         "v2",
     ]);
-    let out = Command::new(BIN)
-        .arg("seal")
-        .arg(s.dir.join(zip))
-        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
-        .arg("--keyring")
-        .arg(&keyring)
-        .arg("--key")
-        .arg(&s.secret)
-        .args(["--publish", &url])
-        .output()
-        .unwrap();
+    let out = s.seal(&s.dir.join(zip), &["--publish", &url]);
     assert!(out.status.success(), "{}", show(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout).ends_with("\n1\n"),
@@ -281,17 +297,7 @@ fn build_record_catches_a_substituted_tarball_on(db: Option<&str>) {
 
     // seal of the swapped file passes the check, publishes, and then fails on the build
     // record, naming both digests.
-    let out = Command::new(BIN)
-        .arg("seal")
-        .arg(&swapped)
-        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
-        .arg("--keyring")
-        .arg(&keyring)
-        .arg("--key")
-        .arg(&s.secret)
-        .args(["--publish", &url, "--log-key", &key])
-        .output()
-        .unwrap();
+    let out = s.seal(&swapped, &["--publish", &url, "--log-key", &key]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -360,17 +366,7 @@ fn build_record_catches_a_substituted_tarball_on(db: Option<&str>) {
     assert!(sh.success());
     let out = record(&honest_file, "proj");
     assert!(out.status.success(), "{}", show(&out));
-    let out = Command::new(BIN)
-        .arg("seal")
-        .arg(&honest_file)
-        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
-        .arg("--keyring")
-        .arg(&keyring)
-        .arg("--key")
-        .arg(&s.secret)
-        .args(["--publish", &url, "--log-key", &key])
-        .output()
-        .unwrap();
+    let out = s.seal(&honest_file, &["--publish", &url, "--log-key", &key]);
     assert!(out.status.success(), "{}", show(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("build record (the bytes as built)"),
@@ -415,21 +411,7 @@ fn query_keeps_a_checkpoint_and_rejects_a_forked_log() {
     let (mut fork, fork_url, fork_key) = serve(&fork_data, &s.trust);
     assert_eq!(key, fork_key);
 
-    let record = |tag: &str, n: u64| {
-        let mut r = String::from("tarseal/v1 artifact\n");
-        for k in tarseal_server::record::KEYS {
-            let v = match k {
-                "project" => "proj".to_string(),
-                "tag" => tag.to_string(),
-                "file" => NAME.to_string(),
-                "sha256" => format!("{n:064x}"),
-                "verdict" => "pass".to_string(),
-                _ => format!("x-{k}"),
-            };
-            r.push_str(&format!("{k} {v}\n"));
-        }
-        r
-    };
+    let record = |tag: &str, n: u64| artifact_record("proj", tag, n);
     let publish = |url: &str, tag: &str, n: u64| {
         let r = record(tag, n);
         let a = client::publish(url, &r, &signer.sign_detached(r.as_bytes()).unwrap()).unwrap();
@@ -508,17 +490,7 @@ fn verify_offline_with_the_tlog_proof() {
     let keyring = s.trust.join("proj.keys");
     let data = s.f.dir.path().join("data");
     let (mut child, url, key) = serve(&data, &s.trust);
-    let out = Command::new(BIN)
-        .arg("seal")
-        .arg(s.dir.join(NAME))
-        .args(["--repo", s.f.repo().to_str().unwrap(), "--tag", "v2"])
-        .arg("--keyring")
-        .arg(&keyring)
-        .arg("--key")
-        .arg(&s.secret)
-        .args(["--publish", &url])
-        .output()
-        .unwrap();
+    let out = s.seal(&s.dir.join(NAME), &["--publish", &url]);
     assert!(out.status.success(), "{}", show(&out));
     child.kill9();
     // Only the tarball and its proof, elsewhere: the proof alone must vouch.
@@ -599,21 +571,7 @@ fn sighup_reloads_the_trust_directory() {
     let signer = tarseal_sig::SigningKey::from_file(&s.secret).unwrap();
     let data = s.f.dir.path().join("data");
     let (mut child, url, _key) = serve(&data, &s.trust);
-    let record = |project: &str| {
-        let mut r = String::from("tarseal/v1 artifact\n");
-        for k in tarseal_server::record::KEYS {
-            let v = match k {
-                "project" => project.to_string(),
-                "tag" => "v1".to_string(),
-                "file" => NAME.to_string(),
-                "sha256" => format!("{:064x}", 5),
-                "verdict" => "pass".to_string(),
-                _ => format!("x-{k}"),
-            };
-            r.push_str(&format!("{k} {v}\n"));
-        }
-        r
-    };
+    let record = |project: &str| artifact_record(project, "v1", 5);
     let publish = |project: &str| {
         let r = record(project);
         client::publish(&url, &r, &signer.sign_detached(r.as_bytes()).unwrap())

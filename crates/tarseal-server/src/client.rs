@@ -170,17 +170,8 @@ pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<Checkpoin
                 r.index
             ));
         }
-        let proof: Vec<Hash> = r
-            .inclusion_proof
-            .iter()
-            .map(|h| {
-                base64::engine::general_purpose::STANDARD
-                    .decode(h)
-                    .ok()
-                    .and_then(|v| <[u8; 32]>::try_from(v).ok())
-                    .ok_or_else(|| format!("entry {}: bad proof hash", r.index))
-            })
-            .collect::<Result<_, _>>()?;
+        let proof = decode_hashes(&r.inclusion_proof)
+            .ok_or_else(|| format!("entry {}: bad proof hash", r.index))?;
         let entry = tarseal_record::LogEntry {
             logged_at: r.logged_at.clone(),
             record: r.record.as_bytes().to_vec(),
@@ -284,17 +275,8 @@ pub fn verify_consistency(
     }
     let ans: crate::app::ConsistencyAnswer = serde_json::from_str(&a.body)
         .map_err(|e| QueryError::Invalid(format!("unexpected consistency answer: {e}")))?;
-    let proof: Vec<Hash> = ans
-        .proof
-        .iter()
-        .map(|h| {
-            base64::engine::general_purpose::STANDARD
-                .decode(h)
-                .ok()
-                .and_then(|v| <[u8; 32]>::try_from(v).ok())
-                .ok_or_else(|| QueryError::Invalid("bad hash in the consistency proof".into()))
-        })
-        .collect::<Result<_, _>>()?;
+    let proof = decode_hashes(&ans.proof)
+        .ok_or_else(|| QueryError::Invalid("bad hash in the consistency proof".into()))?;
     tarseal_log::verify_consistency(&proof, new.size, &new.root, old.size, &old.root).map_err(|e| {
         QueryError::Invalid(format!(
             "checkpoint of size {} is not consistent with the one of size {} seen before: {e}",
@@ -323,4 +305,16 @@ pub fn verify_tlog_proof(
         .map_err(|e| invalid(e.to_string()))?;
     let entry = tarseal_record::LogEntry::parse(&leaf).map_err(invalid)?;
     Ok((p.index, entry))
+}
+
+/// Proof hashes as the API gives them (standard base64, 32 bytes each); `None` if any is not.
+fn decode_hashes(b64: &[String]) -> Option<Vec<Hash>> {
+    b64.iter()
+        .map(|h| {
+            base64::engine::general_purpose::STANDARD
+                .decode(h)
+                .ok()
+                .and_then(|v| <[u8; 32]>::try_from(v).ok())
+        })
+        .collect()
 }
