@@ -198,11 +198,44 @@ pub fn run_check(
             .collect()
     };
     let ignored = |p: &str| attrs.is_export_ignored(p);
+    // Where a symlink of the tree leads, inside the tree (for archives that hold the target's
+    // bytes instead of the link). Links are followed up to 8 hops; anything that leaves the
+    // compared tree, dangles or names a directory resolves to nothing.
+    let symlink_target_blob = |path: &str, oid: ObjectId| -> Option<ObjectId> {
+        let (mut path, mut oid) = (path.to_string(), oid);
+        for _ in 0..8 {
+            let raw = repo.read_blob(oid).ok()?;
+            let target = std::str::from_utf8(&raw).ok()?;
+            if target.starts_with('/') {
+                return None;
+            }
+            let mut parts: Vec<&str> = path.split('/').collect();
+            parts.pop();
+            for c in target.split('/') {
+                match c {
+                    "" | "." => {}
+                    ".." => {
+                        parts.pop()?;
+                    }
+                    c => parts.push(c),
+                }
+            }
+            let next = parts.join("/");
+            let e = git_index.get(next.as_str())?;
+            match e.kind {
+                TreeEntryKind::File | TreeEntryKind::Executable => return Some(e.oid),
+                TreeEntryKind::Symlink => (path, oid) = (next, e.oid),
+                _ => return None,
+            }
+        }
+        None
+    };
     let side = GitSide {
         entries: &tree,
         is_export_ignored: &ignored,
         derived_blobs: &derived_blobs,
         content_conversions: &unreproduced,
+        symlink_target_blob: &symlink_target_blob,
     };
     let comparison = compare::compare(&side, &archived);
 
@@ -683,7 +716,11 @@ fn judge_by_rules<'p>(
     let mut failures: Vec<String> = Vec::new();
     let mut undecided: Vec<String> = Vec::new();
     for r in &policy.rules {
-        if !r.allow.iter().any(|al| al.covers(d.class)) || !r.matches(&d.path) {
+        let allows = |al: &Allow| {
+            al.covers(d.class)
+                || (*al == Allow::Dereferenced && d.class == Class::Type && d.dereferenced)
+        };
+        if !r.allow.iter().any(allows) || !r.matches(&d.path) {
             continue;
         }
         used.insert(r.id.as_str());

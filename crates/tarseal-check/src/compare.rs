@@ -33,6 +33,10 @@ pub struct Diff {
     pub problem: Option<EntryProblem>,
     /// For hard links: whether the linked content matches what git has at the link's path.
     pub hardlink_verified: bool,
+    /// For a type difference where git has a symlink and the archive a regular file: whether
+    /// the file's bytes are exactly the blob the link resolves to inside the tree (a tool
+    /// that copies link targets, as setuptools' sdist does).
+    pub dereferenced: bool,
     /// For modified files: the `.gitattributes` conversions `git archive` would apply, which
     /// may explain the difference but are not reproduced (so the difference is undecided).
     pub converted_by: Option<String>,
@@ -49,6 +53,9 @@ pub struct GitSide<'a> {
     /// Conversions `git archive` applies to the path that tarseal does not reproduce
     /// (`ident`, `filter=...`, `working-tree-encoding=...`).
     pub content_conversions: &'a dyn Fn(&str) -> Vec<String>,
+    /// The blob a symlink at this path (with this link blob) resolves to inside the tree,
+    /// following links; `None` when it dangles, escapes the tree or names a directory.
+    pub symlink_target_blob: &'a dyn Fn(&str, ObjectId) -> Option<ObjectId>,
 }
 
 /// The comparison's result.
@@ -174,6 +181,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: Some(g.oid),
                 problem: None,
                 hardlink_verified: false,
+            dereferenced: false,
                 converted_by: None,
             });
             continue;
@@ -187,6 +195,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
             git_oid: Some(g.oid),
             problem: None,
             hardlink_verified: false,
+            dereferenced: false,
             converted_by: None,
         };
         let (kind, blob, mode) = match a.entry.kind {
@@ -259,6 +268,19 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                     ));
                 }
             }
+            (TreeEntryKind::Symlink, EntryKind::File)
+                if blob.is_some() && blob == (git.symlink_target_blob)(&g.path, g.oid) =>
+            {
+                let mut d = diff(
+                    Class::Type,
+                    format!(
+                        "git has a symlink here, the archive a regular file holding exactly the bytes the link points to (blob {}): a dereferenced link",
+                        blob.map(|b| b.to_string()).unwrap_or_default()
+                    ),
+                );
+                d.dereferenced = true;
+                out.diffs.push(d);
+            }
             (gk, ak) => out.diffs.push(diff(
                 Class::Type,
                 format!(
@@ -284,6 +306,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: None,
                 problem: Some(p.clone()),
                 hardlink_verified: *p == EntryProblem::Hardlink && verified_hardlinks.contains(&i),
+                dereferenced: false,
                 converted_by: None,
             });
         }
@@ -311,6 +334,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: None,
                 problem: None,
                 hardlink_verified: false,
+            dereferenced: false,
                 converted_by: None,
             });
             continue;
@@ -328,6 +352,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
             git_oid: None,
             problem: None,
             hardlink_verified: false,
+            dereferenced: false,
             converted_by: None,
         });
     }
@@ -344,6 +369,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: None,
                 problem: None,
                 hardlink_verified: false,
+            dereferenced: false,
                 converted_by: None,
             });
         }

@@ -208,6 +208,46 @@ fn symlink_replaced_by_file() {
         .assert_findings(&[("link", "type", "unexpected")]);
 }
 
+/// A tool that copies link targets (setuptools' sdist; seen in nova 33.0.0): where git has
+/// the symlink `link -> README`, the archive holds README's exact bytes. Unexpected for
+/// git archive; allowed by the setuptools and pbr profiles only because the bytes are the
+/// resolved target's blob (other bytes stay unexpected under the same profile).
+#[test]
+fn dereferenced_symlink() {
+    let f = Fixture::standard();
+    let readme = fs::read(f.repo().join("README")).unwrap();
+    let t = altered(&f, |d| write_file(&d.join("link"), &readme, 0o644));
+    let r = f.check(&t, &TAG);
+    r.assert_report(1, "fail")
+        .assert_findings(&[("link", "type", "unexpected")]);
+    assert!(
+        r.finding("link", "type")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("dereferenced link"),
+        "{r}"
+    );
+    for profile in ["setuptools", "pbr"] {
+        let mut args = TAG.to_vec();
+        args.extend(["--profile", profile]);
+        let r = f.check(&t, &args);
+        assert_eq!(
+            r.finding("link", "type")["judgement"],
+            "allowed",
+            "{profile}: {r}"
+        );
+    }
+    // Other bytes at the link's path are not the target: unexpected under the profile too.
+    let t = altered(&f, |d| {
+        write_file(&d.join("link"), b"not the readme\n", 0o644)
+    });
+    let mut args = TAG.to_vec();
+    args.extend(["--profile", "setuptools"]);
+    let r = f.check(&t, &args);
+    r.assert_report(1, "fail");
+    assert_eq!(r.finding("link", "type")["judgement"], "unexpected", "{r}");
+}
+
 #[test]
 fn retargeted_symlink() {
     let f = Fixture::standard();

@@ -32,6 +32,9 @@ pub enum Allow {
     Type,
     /// A hard link whose target's bytes equal what git has at the link's own path.
     Hardlink,
+    /// A regular file where git has a symlink, holding exactly the bytes of the blob the
+    /// link resolves to inside the tree (tools that copy link targets: setuptools' sdist).
+    Dereferenced,
     /// Content below a submodule.
     Unverifiable,
 }

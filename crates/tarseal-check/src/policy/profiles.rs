@@ -81,6 +81,10 @@ const EXTRA: &[Allow] = &[Allow::Extra];
 const MISSING: &[Allow] = &[Allow::Missing];
 const MODIFIED: &[Allow] = &[Allow::Modified];
 const EXTRA_OR_MODIFIED: &[Allow] = &[Allow::Extra, Allow::Modified];
+const DEREFERENCED: &[Allow] = &[Allow::Dereferenced];
+
+/// Why an sdist may hold a link's target instead of the link (seen in nova 33.0.0's sdist).
+const DEREF_REASON: &str = "setuptools' sdist copies the file a symlink points to: the archive holds exactly the bytes of the blob the link resolves to inside the tag's tree";
 
 macro_rules! rule {
     ($p:expr, $a:expr, $r:expr) => {
@@ -157,6 +161,7 @@ const PBR: &[Spec] = &[
         MISSING,
         "pbr leaves compiled Python files out of the sdist"
     ),
+    rule!("**", DEREFERENCED, DEREF_REASON),
 ];
 
 const SETUPTOOLS: &[Spec] = &[
@@ -178,6 +183,7 @@ const SETUPTOOLS: &[Spec] = &[
     rule!("setup.cfg", EXTRA_OR_MODIFIED, "setuptools adds an [egg_info] section (writing setup.cfg if git has none) and may re-indent; nothing else may change", StaticCheck::SetupCfg),
     rule!("**", EXTRA, "the version file setuptools-scm writes, at the path git's pyproject.toml names, holding only its template and the tag's version", StaticCheck::ScmVersionFile),
     rule!("**", MISSING, "an sdist holds only what MANIFEST.in and the build backend select; an absent file adds nothing"),
+    rule!("**", DEREFERENCED, DEREF_REASON),
 ];
 
 const CARGO: &[Spec] = &[
