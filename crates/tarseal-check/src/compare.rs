@@ -181,7 +181,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: Some(g.oid),
                 problem: None,
                 hardlink_verified: false,
-            dereferenced: false,
+                dereferenced: false,
                 converted_by: None,
             });
             continue;
@@ -334,7 +334,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: None,
                 problem: None,
                 hardlink_verified: false,
-            dereferenced: false,
+                dereferenced: false,
                 converted_by: None,
             });
             continue;
@@ -369,7 +369,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 git_oid: None,
                 problem: None,
                 hardlink_verified: false,
-            dereferenced: false,
+                dereferenced: false,
                 converted_by: None,
             });
         }
