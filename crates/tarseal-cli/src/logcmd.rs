@@ -192,7 +192,8 @@ fn remember_checkpoint(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    crate::record_cmd::write_atomic(&dir, &[(name, note.as_bytes())])
+    crate::atomic::write_all(&dir, &[(name, note.as_bytes())])
+        .map(|_| ())
         .map_err(QueryError::Unavailable)
 }
 

@@ -21,16 +21,21 @@ pub(crate) struct LogFinding {
     pub(crate) agrees: bool,
 }
 
+/// What a record of `kind` stands for, for people.
+pub(crate) fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "build" => "build record (the bytes as built)",
+        "artifact" => "seal record (the bytes checked against the tag)",
+        "upload" => "upload record (the bytes an upload gate let through)",
+        "cosign" => "co-signature record",
+        _ => "record",
+    }
+}
+
 impl LogFinding {
     /// A line for people: `build record (entry 3, logged 2026-...): same bytes`.
     pub(crate) fn describe(&self, bytes_sha256: &str) -> String {
-        let what = match self.kind.as_str() {
-            "build" => "build record (the bytes as built)",
-            "artifact" => "seal record (the bytes checked against the tag)",
-            "upload" => "upload record (the bytes an upload gate let through)",
-            "cosign" => "co-signature record",
-            _ => "record",
-        };
+        let what = kind_label(&self.kind);
         if self.agrees {
             format!(
                 "{what}, entry {} logged {}: same sha256",

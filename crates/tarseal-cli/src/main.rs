@@ -4,6 +4,7 @@
 //! outcomes to the exit codes every command shares (DESIGN.md §3): 0 verified, 1 rejected,
 //! 2 usage or I/O error, 3 indeterminate.
 
+mod atomic;
 mod gate;
 mod logcmd;
 mod logview;

@@ -6,8 +6,7 @@
 use crate::verify::{self, Ctx, Origin, StreamError};
 use crate::EXIT_USAGE;
 use clap::Args;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use tarseal_record::{Kind, Record};
 use tarseal_sig::SigningKey;
@@ -141,7 +140,7 @@ fn run(args: &RecordArgs) -> Result<ExitCode, String> {
         .sign_detached(text.as_bytes())
         .map_err(|e| e.to_string())?;
     let record_path = out_dir.join(format!("{file_name}.build"));
-    write_atomic(
+    crate::atomic::write_all(
         &out_dir,
         &[
             (format!("{file_name}.build.asc"), sig.as_bytes()),
@@ -161,32 +160,4 @@ fn run(args: &RecordArgs) -> Result<ExitCode, String> {
         eprintln!("tarseal: the build record was not logged; nothing was kept");
     }
     result
-}
-
-/// Writes every file to a temporary name in `dir` first (synced), then renames them: a
-/// failure leaves none of them.
-pub(crate) fn write_atomic(dir: &Path, files: &[(String, &[u8])]) -> Result<(), String> {
-    let mut staged = Vec::new();
-    for (name, bytes) in files {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tarseal-")
-            .tempfile_in(dir)
-            .map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))?;
-        tmp.write_all(bytes)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = tmp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        staged.push((tmp, dir.join(name)));
-    }
-    for (tmp, dest) in staged {
-        tmp.persist(&dest)
-            .map_err(|e| format!("cannot rename into {}: {}", dest.display(), e.error))?;
-    }
-    Ok(())
 }

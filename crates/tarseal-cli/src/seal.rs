@@ -6,7 +6,7 @@ use crate::sums::{self, SumLine};
 use crate::{fail, print_report, CheckArgs, Format, EXIT_USAGE};
 use clap::Args;
 use sha2::Digest;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -444,34 +444,7 @@ fn write_outputs(
         ),
         (format!("{file_name}.seal"), record_text.into_bytes()),
     ];
-    // Every file to a temporary name in the output directory (same file system), synced;
-    // then the renames. A failure before the renames leaves nothing (the temporary files are
-    // removed when dropped).
-    let mut staged = Vec::new();
-    for (name, bytes) in &outputs {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tarseal-")
-            .tempfile_in(out_dir)
-            .map_err(|e| format!("cannot create a file in {}: {e}", out_dir.display()))?;
-        tmp.write_all(bytes)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| format!("cannot write {}: {e}", out_dir.join(name).display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = tmp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        staged.push((tmp, out_dir.join(name)));
-    }
-    let mut written = Vec::new();
-    for (tmp, dest) in staged {
-        tmp.persist(&dest)
-            .map_err(|e| format!("cannot rename into {}: {}", dest.display(), e.error))?;
-        written.push(dest);
-    }
-    Ok(written)
+    crate::atomic::write_all(out_dir, &outputs)
 }
 
 #[cfg(test)]

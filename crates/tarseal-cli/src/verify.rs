@@ -899,12 +899,7 @@ fn log_record(
                     diffs.push(format!("sha512 {h}"));
                 }
             }
-            let what = match kind {
-                "build" => "build record (the bytes as built)",
-                "artifact" => "seal record (the bytes checked against the tag)",
-                "upload" => "upload record (the bytes an upload gate let through)",
-                _ => "record",
-            };
+            let what = crate::logview::kind_label(kind);
             if diffs.is_empty() {
                 (true, format!("{what}: same bytes"))
             } else {
