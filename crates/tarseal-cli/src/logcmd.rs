@@ -33,15 +33,34 @@ pub(crate) struct ServeArgs {
     /// created.
     #[arg(long, value_name = "NAME", default_value = "tarseal.localhost/log")]
     origin: String,
+    /// Publishes per second allowed per client address, sustained (429 with Retry-After
+    /// beyond); 0 = no limit (put the limit in a proxy in front instead).
+    #[arg(long, value_name = "N", default_value_t = 100.0)]
+    publish_rate: f64,
+    /// Publishes a client address may send at once before the rate applies.
+    #[arg(long, value_name = "N", default_value_t = 1000.0)]
+    publish_burst: f64,
 }
 
 pub(crate) fn serve(args: ServeArgs) -> ExitCode {
+    let sane = args.publish_rate >= 0.0
+        && args.publish_rate.is_finite()
+        && args.publish_burst >= 1.0
+        && args.publish_burst.is_finite();
+    if !sane {
+        eprintln!("tarseal: error: --publish-rate must be >= 0 and --publish-burst >= 1");
+        return ExitCode::from(EXIT_USAGE);
+    }
     let cfg = tarseal_server::Config {
         data_dir: args.data_dir,
         listen: args.listen,
         db: args.db,
         trust_dir: args.trust_dir,
         origin: args.origin,
+        publish_rate: tarseal_server::ratelimit::RateLimit {
+            per_second: args.publish_rate,
+            burst: args.publish_burst,
+        },
     };
     match tarseal_server::serve_blocking(cfg) {
         Ok(()) => ExitCode::SUCCESS,
@@ -86,7 +105,9 @@ pub(crate) fn publish_file(record: &Path, server: &str) -> Result<ExitCode, Stri
             .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
             .unwrap_or(a.body);
         eprintln!("tarseal: rejected: the log answered {}: {msg}", a.status);
-        return Ok(ExitCode::from(if a.status >= 500 { EXIT_USAGE } else { 1 }));
+        // 429 and 5xx say nothing about the record: not a rejection, try again later.
+        let transient = a.status >= 500 || a.status == 429;
+        return Ok(ExitCode::from(if transient { EXIT_USAGE } else { 1 }));
     }
     let p = client::parse_published(&a.body)?;
     let name = record

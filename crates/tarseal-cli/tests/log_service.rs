@@ -612,3 +612,55 @@ fn sighup_reloads_the_trust_directory() {
     assert_eq!(publish("proj"), 200);
     child.kill9();
 }
+
+/// The per-client publish limit: a burst, then 429 with Retry-After and nothing written; the
+/// reads are not limited; an insane setting is a usage error.
+#[test]
+fn publish_rate_limit_per_client() {
+    use tarseal_server::client;
+    let s = setup();
+    let signer = tarseal_sig::SigningKey::from_file(&s.secret).unwrap();
+    let data = s.f.dir.path().join("data");
+    let log = Serve::start_with(
+        &data,
+        &s.trust,
+        None,
+        &["--publish-rate", "0.01", "--publish-burst", "3"],
+    );
+    let mut codes = Vec::new();
+    for i in 0..5 {
+        let r = artifact_record("proj", &format!("t{i}"), i);
+        let a =
+            client::publish(&log.url, &r, &signer.sign_detached(r.as_bytes()).unwrap()).unwrap();
+        codes.push(a.status);
+        if a.status == 429 {
+            assert!(a.body.contains("retry in"), "{}", a.body);
+        }
+    }
+    assert_eq!(codes, [200, 200, 200, 429, 429]);
+    let cp = client::open_checkpoint(
+        &client::get(&log.url, "checkpoint").unwrap().body,
+        Some(&log.key),
+    )
+    .unwrap();
+    assert_eq!(cp.size, 3, "a refused publish wrote nothing");
+    for _ in 0..20 {
+        assert_eq!(
+            client::query(&log.url, "proj", "t0", None).unwrap().status,
+            200
+        );
+    }
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--publish-burst",
+            "0",
+            "--data-dir",
+        ])
+        .arg(s.f.dir.path().join("other"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", show(&out));
+}

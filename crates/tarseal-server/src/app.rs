@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -52,6 +52,8 @@ pub struct App {
     pub trust_dir: Option<std::path::PathBuf>,
     /// The log's signing key.
     pub key: LogKey,
+    /// Publishes per client address (429 beyond).
+    pub limiter: crate::ratelimit::Limiter,
 }
 
 impl App {
@@ -179,7 +181,21 @@ pub struct Published {
     pub tlog_proof: String,
 }
 
-async fn post_record(State(app): State<Shared>, body: Bytes) -> Result<Response, ApiError> {
+async fn post_record(
+    State(app): State<Shared>,
+    ConnectInfo(client): ConnectInfo<std::net::SocketAddr>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if let Err(secs) = app.limiter.take(client.ip(), std::time::Instant::now()) {
+        let mut r = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("too many publishes from {}: retry in {secs} s", client.ip()),
+        )
+        .into_response();
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        return Ok(r);
+    }
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
     let text = std::str::from_utf8(&body).map_err(|e| bad(format!("body is not UTF-8: {e}")))?;
     let req: PublishBody = serde_json::from_str(text).map_err(|e| {

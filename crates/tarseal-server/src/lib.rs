@@ -12,6 +12,7 @@ pub mod app;
 pub mod client;
 pub mod logkey;
 pub mod pg;
+pub mod ratelimit;
 pub mod record;
 pub mod sqlite;
 pub mod store;
@@ -37,6 +38,8 @@ pub struct Config {
     pub trust_dir: Option<PathBuf>,
     /// The log's origin (its key name) when the key is created.
     pub origin: String,
+    /// Publishes allowed per client address.
+    pub publish_rate: ratelimit::RateLimit,
 }
 
 impl Default for Config {
@@ -47,6 +50,7 @@ impl Default for Config {
             db: None,
             trust_dir: None,
             origin: "tarseal.localhost/log".into(),
+            publish_rate: ratelimit::RateLimit::default(),
         }
     }
 }
@@ -141,6 +145,7 @@ impl Server {
             store: store.clone(),
             trust: std::sync::RwLock::new(Arc::new(trust)),
             trust_dir: has_trust_dir.then(|| trust_dir.clone()),
+            limiter: ratelimit::Limiter::new(cfg.publish_rate),
             key,
         });
         Ok(Server {
@@ -183,9 +188,12 @@ impl Server {
                 });
             }
         }
-        axum::serve(self.listener, app::router(self.app))
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            app::router(self.app).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
     }
 }
 

@@ -32,11 +32,17 @@ impl Serve {
     /// Starts `tarseal serve` with this data and trust directory and store (`None`: the
     /// SQLite database in the data directory); returns once it listens (its startup line).
     pub fn start(data: &Path, trust: &Path, db: Option<&str>) -> Serve {
+        Serve::start_with(data, trust, db, &[])
+    }
+
+    /// As [`Serve::start`], with more `tarseal serve` flags.
+    pub fn start_with(data: &Path, trust: &Path, db: Option<&str>, extra: &[&str]) -> Serve {
         let mut cmd = Command::new(BIN);
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data)
             .arg("--trust-dir")
-            .arg(trust);
+            .arg(trust)
+            .args(extra);
         if let Some(db) = db {
             cmd.args(["--db", db]);
         }

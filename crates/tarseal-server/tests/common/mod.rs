@@ -90,6 +90,7 @@ impl TestServer {
             db,
             trust_dir: None,
             origin: "test.localhost/log".into(),
+            publish_rate: Default::default(),
         };
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
