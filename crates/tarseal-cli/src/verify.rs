@@ -561,6 +561,11 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         let b = ctx
             .fetch(&loc)?
             .ok_or_else(|| format!("{loc}: no such file"))?;
+        // The same signature named twice (FILE.asc found beside FILE and given with --sig)
+        // is one signature: listing it twice would look like two.
+        if file_sigs.iter().any(|(_, have)| *have == b) {
+            continue;
+        }
         file_sigs.push((loc, b));
     }
     // Checksum files: (location, algorithm, hex length), their own .asc looked up beside.

@@ -379,6 +379,13 @@ fn verify_thresholds_and_unknown_keys() {
         ],
     );
     assert_eq!(code, 3, "{all}");
+    // The same signature file named twice is one signature (listed once).
+    let (code, json, all) = verify(
+        tar_s,
+        &["--keyring", &both, "--sig", &alice_sig, "--sig", &alice_sig],
+    );
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(json["signatures"].as_array().unwrap().len(), 1, "{all}");
 
     // One certificate twice (primary and subkey): one key, threshold 2 not met.
     let p = sig(&format!("{carol}!"), "carol-primary.asc");
