@@ -248,6 +248,12 @@ fn verify_openpgp(
             })
         }
     };
+    // A tag signed before its key's expiry was extended (gpg keeps only the new binding):
+    // judged with the oldest binding the certificate still has (the payload is small).
+    let statuses: Vec<SigStatus> = statuses
+        .iter()
+        .map(|st| crate::verify::recheck_with_oldest_binding(keyring, st, signature, payload))
+        .collect();
     if let Some(good) = statuses.iter().find_map(SigStatus::good) {
         return Ok(TagSigner::OpenPgp(good.clone()));
     }

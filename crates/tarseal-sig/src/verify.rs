@@ -605,6 +605,102 @@ fn issuer_in(sig: &Signature, cert: &Cert) -> String {
         .unwrap_or_else(|| cert.fingerprint().to_hex())
 }
 
+/// A second look at an [`SigStatus::InvalidKey`] for a small, in-memory message (a tag's
+/// payload): a key whose **oldest surviving binding signature is younger than the signature**.
+///
+/// gpg replaces a key's binding self-signature when its expiry is extended (`--quick-set-expire`)
+/// and exports only the new one, so a tag signed before the extension finds no binding "at the
+/// signature time" in the exported certificate, although the same key made it and gpg calls it
+/// good. Here the signature is judged with the certificate's **oldest** binding, as if it had
+/// held since the key was created: it counts only when the key predates the signature, is a
+/// signing key under that binding, had not expired by the signature time under it (nor the
+/// certificate), the certificate and key are not revoked (any revocation, now or then, leaves
+/// the status as it was), and the signature verifies cryptographically over `data`. Anything
+/// else returns `status` unchanged.
+pub fn recheck_with_oldest_binding(
+    keyring: &Keyring,
+    status: &SigStatus,
+    signature: &[u8],
+    data: &[u8],
+) -> SigStatus {
+    let SigStatus::InvalidKey { key, .. } = status else {
+        return status.clone();
+    };
+    rebound(keyring, key, signature, data).unwrap_or_else(|| status.clone())
+}
+
+fn rebound(keyring: &Keyring, ids: &KeyIds, signature: &[u8], data: &[u8]) -> Option<SigStatus> {
+    let policy = StandardPolicy::new();
+    let cert = keyring
+        .certs()
+        .iter()
+        .find(|c| c.fingerprint().to_hex() == ids.primary)?;
+    let handle: KeyHandle = openpgp::Fingerprint::from_hex(&ids.key).ok()?.into();
+    let pile = openpgp::PacketPile::from_bytes(signature).ok()?;
+    for sig in pile.descendants().filter_map(|p| match p {
+        openpgp::Packet::Signature(s) => Some(s),
+        _ => None,
+    }) {
+        if !sig.get_issuers().iter().any(|i| i.aliases(&handle)) {
+            continue;
+        }
+        let created = sig.signature_creation_time()?;
+        // The times at which a binding exists, oldest first: the self-signatures' own times.
+        let mut times: Vec<SystemTime> = cert
+            .keys()
+            .flat_map(|k| {
+                k.self_signatures()
+                    .filter_map(|s| s.signature_creation_time())
+            })
+            .chain(cert.userids().flat_map(|u| {
+                u.self_signatures()
+                    .filter_map(|s| s.signature_creation_time())
+            }))
+            .filter(|t| *t > created)
+            .collect();
+        times.sort();
+        let bound_at = times.into_iter().find(|t| {
+            cert.keys()
+                .with_policy(&policy, *t)
+                .key_handle(handle.clone())
+                .for_signing()
+                .next()
+                .is_some()
+        })?;
+        let vc = cert.with_policy(&policy, bound_at).ok()?;
+        let ka = vc.keys().key_handle(handle.clone()).for_signing().next()?;
+        if ka.key().creation_time() > created {
+            return None;
+        }
+        let expired_by = |e: Option<SystemTime>| e.is_some_and(|e| e <= created);
+        if expired_by(ka.key_expiration_time())
+            || expired_by(vc.primary_key().key_expiration_time())
+        {
+            return None;
+        }
+        let revoked = |r: RevocationStatus<'_>| !matches!(r, RevocationStatus::NotAsFarAsWeKnow);
+        if revoked(ka.revocation_status()) || revoked(vc.revocation_status()) {
+            return None;
+        }
+        if let Ok(now) = cert.with_policy(&policy, None) {
+            if revoked(now.revocation_status()) {
+                return None;
+            }
+        }
+        sig.verify_message(ka.key(), data).ok()?;
+        return Some(SigStatus::Good(GoodSignature {
+            key: ids.clone(),
+            user_id: vc
+                .primary_userid()
+                .ok()
+                .map(|u| String::from_utf8_lossy(u.userid().value()).into_owned()),
+            created,
+            hash_algo: sig.hash_algo().to_string(),
+        }));
+    }
+    None
+}
+
 fn classify(e: VerificationError<'_>, at: SystemTime) -> SigStatus {
     match e {
         VerificationError::MissingKey { sig } => SigStatus::UnknownKey {

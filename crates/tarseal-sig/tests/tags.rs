@@ -268,3 +268,76 @@ fn ssh_key_outside_valid_before() {
         "{msg}"
     );
 }
+
+/// gpg replaces the binding self-signature when a key's expiry is extended and exports only
+/// the new one, so a tag signed before the extension has no binding "at the signature time"
+/// in today's export. gpg calls it good; tarseal judges it with the oldest binding left
+/// (good), but never for a revoked key.
+#[test]
+fn tag_signed_before_an_expiry_extension_stays_good() {
+    let g = Gpg::new();
+    let t0 = Some("20200101T000000");
+    let fpr = g.gen_key(t0, "Ext <ext@example.org>", "ed25519", "sign", "1y");
+    let payload =
+        b"object 0123456789abcdef0123456789abcdef01234567\ntype commit\ntag v1\ntagger T <t@example.org> 1580515200 +0000\n\nrelease one\n";
+    let data = g.file("payload", payload);
+    let sig = g.sign_armored(Some("20200201T000000"), &fpr, &data, &[]);
+    let keyring_now = |g: &Gpg| {
+        let mut k = Keyring::new();
+        k.add_openpgp_bytes(&g.export(true, &[&fpr]), Path::new("k.asc"))
+            .unwrap();
+        k
+    };
+    let verify = |k: &Keyring| verify_tag(k, payload, Some(&sig), Some(1_580_515_200), None);
+    match verify(&keyring_now(&g)).unwrap() {
+        TagSigner::OpenPgp(good) => assert_eq!(good.key.primary, fpr),
+        other => panic!("{other:?}"),
+    }
+    // Ten months later the maintainer extends the expiry; the export holds one binding, made
+    // after the tag was signed.
+    g.run(
+        Some("20201201T000000"),
+        &["--quick-set-expire", &fpr, "10y"],
+    );
+    let exported = g.export(true, &[&fpr]);
+    let asc = g.file("sig.asc", &sig);
+    let gpg_says = g.run(
+        None,
+        &[
+            "--status-fd",
+            "1",
+            "--verify",
+            asc.to_str().unwrap(),
+            data.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&gpg_says).contains("GOODSIG"),
+        "gpg itself calls it good"
+    );
+    let k = keyring_now(&g);
+    match verify(&k) {
+        Ok(TagSigner::OpenPgp(good)) => assert_eq!(good.key.primary, fpr),
+        other => panic!("after the extension: {other:?}"),
+    }
+    // A tampered payload is still BAD, not rescued by the fallback.
+    let mut other = payload.to_vec();
+    let n = other.len();
+    other[n - 2] = b'X';
+    let err = verify_tag(&k, &other, Some(&sig), Some(1_580_515_200), None).unwrap_err();
+    assert!(
+        !matches!(err, TagRejection::Unsigned),
+        "tampered payload must be rejected: {err:?}"
+    );
+    let _ = exported;
+    // Revoked (hard) afterwards: no fallback; rejected.
+    g.revoke("20210101T000000", &fpr);
+    let err = verify(&keyring_now(&g)).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TagRejection::Revoked { .. } | TagRejection::KeyNotValid { .. }
+        ),
+        "{err:?}"
+    );
+}
