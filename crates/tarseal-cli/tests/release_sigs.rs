@@ -38,6 +38,26 @@ fn add(c: &Cosign, tarball: &str, keyring: &str, secret: &str, extra: &[&str]) -
     c.tarseal(&a)
 }
 
+/// `tarseal sigs check --repo REPO --ref HEAD --base BASE --keyring KR --tarball-dir DIR EXTRA`.
+fn sigs_check(c: &Cosign, repo: &str, base: &str, kr: &str, dir: &str, extra: &[&str]) -> Run {
+    let mut a = vec![
+        "sigs",
+        "check",
+        "--repo",
+        repo,
+        "--ref",
+        "HEAD",
+        "--base",
+        base,
+        "--keyring",
+        kr,
+        "--tarball-dir",
+        dir,
+    ];
+    a.extend_from_slice(extra);
+    c.tarseal(&a)
+}
+
 fn path_for(fpr: &str) -> String {
     format!("sigs/proj/v2/{NAME}.{}.asc", &fpr[fpr.len() - 16..])
 }
@@ -202,22 +222,8 @@ fn sigs_check_accepts_good_signatures_and_refuses_everything_else() {
     let kr = c.keyring(&[&c.alice, &bob]);
     let (ska, skb) = (c.secret(&c.alice), c.secret(&bob));
     let dir = c.dir.to_str().unwrap().to_string();
-    let check = |repo: &Path, base: &str| {
-        c.tarseal(&[
-            "sigs",
-            "check",
-            "--repo",
-            repo.to_str().unwrap(),
-            "--ref",
-            "HEAD",
-            "--base",
-            base,
-            "--keyring",
-            &kr,
-            "--tarball-dir",
-            &dir,
-        ])
-    };
+    let check =
+        |repo: &Path, base: &str| sigs_check(&c, repo.to_str().unwrap(), base, &kr, &dir, &[]);
 
     // The first change creates the branch: compared with the empty tree.
     assert_eq!(add(&c, &c.tarball_s(), &kr, &ska, &[]).code, 0);
@@ -232,22 +238,14 @@ fn sigs_check_accepts_good_signatures_and_refuses_everything_else() {
         r.all
     );
     // The same for programs: tarseal.sigs-check/v1, one finding per file, the same verdict.
-    let r = c.tarseal(&[
-        "sigs",
-        "check",
-        "--repo",
+    let r = sigs_check(
+        &c,
         first.to_str().unwrap(),
-        "--ref",
-        "HEAD",
-        "--base",
         &empty,
-        "--keyring",
         &kr,
-        "--tarball-dir",
         &dir,
-        "--format",
-        "json",
-    ]);
+        &["--format", "json"],
+    );
     assert_eq!(r.code, 0, "{}", r.all);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is only JSON");
     assert_eq!(v["schema"], "tarseal.sigs-check/v1");
@@ -333,20 +331,14 @@ fn sigs_check_accepts_good_signatures_and_refuses_everything_else() {
     )
     .unwrap();
     commit(&d);
-    let r = c.tarseal(&[
-        "sigs",
-        "check",
-        "--repo",
+    let r = sigs_check(
+        &c,
         d.to_str().unwrap(),
-        "--ref",
-        "HEAD",
-        "--base",
         "origin/release-sigs",
-        "--keyring",
         &kr2,
-        "--tarball-dir",
         &dir,
-    ]);
+        &[],
+    );
     assert_eq!(r.code, 1, "{}", r.all);
     assert!(r.stdout.contains("the path names key id"), "{}", r.all);
 
@@ -360,38 +352,24 @@ fn sigs_check_accepts_good_signatures_and_refuses_everything_else() {
     )
     .unwrap();
     commit(&d);
-    let r = c.tarseal(&[
-        "sigs",
-        "check",
-        "--repo",
+    let r = sigs_check(
+        &c,
         d.to_str().unwrap(),
-        "--ref",
-        "HEAD",
-        "--base",
         "origin/release-sigs",
-        "--keyring",
         &kr2,
-        "--tarball-dir",
         &dir,
-    ]);
+        &[],
+    );
     assert_eq!(r.code, 1, "{}", r.all);
     assert!(r.stdout.contains("BAD signature"), "{}", r.all);
-    let r = c.tarseal(&[
-        "sigs",
-        "check",
-        "--repo",
+    let r = sigs_check(
+        &c,
         d.to_str().unwrap(),
-        "--ref",
-        "HEAD",
-        "--base",
         "origin/release-sigs",
-        "--keyring",
         &kr2,
-        "--tarball-dir",
         &dir,
-        "--format",
-        "json",
-    ]);
+        &["--format", "json"],
+    );
     assert_eq!(r.code, 1, "{}", r.all);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is only JSON");
     assert_eq!(v["verdict"], "fail");
