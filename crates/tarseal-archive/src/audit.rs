@@ -77,9 +77,60 @@ fn symlink_escapes(link_path: &str, target: &str) -> bool {
     false
 }
 
+/// The mode bits git cannot hold and that change what an extraction does: setuid, setgid,
+/// sticky, a file its owner cannot read, a directory its owner cannot enter. Symlinks have no
+/// mode of their own (0777 by convention) and hard links take their target's.
+fn mode_problems(entry: &mut Entry) {
+    if matches!(entry.kind, EntryKind::Symlink | EntryKind::Hardlink) {
+        return;
+    }
+    let mode = entry.mode;
+    let mut add = |p: EntryProblem| {
+        if !entry.problems.contains(&p) {
+            entry.problems.push(p);
+        }
+    };
+    if mode & 0o4000 != 0 {
+        add(EntryProblem::Setuid);
+    }
+    if mode & 0o2000 != 0 {
+        add(EntryProblem::Setgid);
+    }
+    if mode & 0o1000 != 0 {
+        add(EntryProblem::Sticky);
+    }
+    match entry.kind {
+        EntryKind::File if mode & 0o400 == 0 => add(EntryProblem::OwnerCannotRead),
+        EntryKind::Directory if mode & 0o500 != 0o500 => add(EntryProblem::OwnerCannotEnter),
+        _ => {}
+    }
+}
+
+/// Mode bits that are legal but unusual in a release: world-writable, or group or others
+/// allowed something the owner is not. Warnings for the report, never a failure (git keeps
+/// only the executable bit, so the comparison cannot judge them).
+pub fn mode_warning(entry: &Entry) -> Option<String> {
+    if !matches!(entry.kind, EntryKind::File | EntryKind::Directory) {
+        return None;
+    }
+    let m = entry.mode & 0o777;
+    let owner = m >> 6;
+    let lacks = ((m >> 3) & 7 | m & 7) & !owner;
+    if m & 0o002 != 0 {
+        Some(format!("mode {m:04o} is world-writable"))
+    } else if lacks != 0 {
+        Some(format!(
+            "mode {m:04o} gives group or others rights its owner does not have"
+        ))
+    } else {
+        None
+    }
+}
+
 impl Auditor {
     /// Checks `entry` against the entries seen so far, appends problems, and records it.
     pub(crate) fn audit(&mut self, entry: &mut Entry) {
+        mode_problems(entry);
         let path = entry.path.as_str();
         if path.is_empty() {
             return; // the archive root (`./`); nothing can collide with it

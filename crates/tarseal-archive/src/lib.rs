@@ -28,6 +28,7 @@ pub mod reader;
 mod tar;
 mod zip;
 
+pub use audit::mode_warning;
 pub use error::ArchiveError;
 pub use format::Format;
 pub use limits::Limits;
@@ -51,6 +52,7 @@ pub mod fuzzing {
                 max_total_bytes: 16 << 20,
                 max_entries: 1000,
                 max_entry_bytes: 4 << 20,
+                ..Limits::default()
             },
             object_hash: HashKind::Sha1,
             raw_digests: true,

@@ -1,7 +1,13 @@
-//! Decompression-bomb limits: total bytes, entry count and per-entry size.
+//! Resource bounds: decompressed bytes, entry count, entry size, path length and depth, and
+//! the decompressor's dictionary.
+//!
+//! Every bound has a CLI flag (the `FLAG_*` constants) that an error names, so that a genuine
+//! archive larger than a default can still be checked on purpose; docs/formats.md lists them.
 
-/// Bounds on what one archive may expand to. Defaults are generous for real releases (the
-/// largest source tarballs are a few GB) and stop bombs long before memory or time run out.
+/// Bounds on what one archive may expand to and how much memory reading it may take. Defaults
+/// are generous for real releases (the largest source tarballs are a few GB, a few hundred
+/// thousand entries, paths of a few hundred bytes) and stop bombs long before memory or time
+/// run out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Maximum decompressed bytes of the whole archive.
@@ -10,6 +16,15 @@ pub struct Limits {
     pub max_entries: u64,
     /// Maximum size of one entry's content.
     pub max_entry_bytes: u64,
+    /// Maximum length in bytes of one entry's stored name (and of a link target). Linux's
+    /// PATH_MAX is 4096; a longer name cannot be opened by path on most systems.
+    pub max_path_bytes: u64,
+    /// Maximum number of `/`-separated components of one name.
+    pub max_path_depth: u64,
+    /// Largest xz (LZMA2) or zstd window the decoder may allocate: the archive declares it,
+    /// and the decoder allocates it whatever the content, so it bounds memory. xz -9 and
+    /// zstd -19 use 64 MiB, hence the default.
+    pub max_dictionary_bytes: u64,
 }
 
 impl Limits {
@@ -20,6 +35,12 @@ impl Limits {
     pub const FLAG_ENTRIES: &'static str = "--max-entries";
     /// The CLI flag that raises [`Limits::max_entry_bytes`].
     pub const FLAG_ENTRY_BYTES: &'static str = "--max-entry-bytes";
+    /// The CLI flag that raises [`Limits::max_path_bytes`].
+    pub const FLAG_PATH_BYTES: &'static str = "--max-path-bytes";
+    /// The CLI flag that raises [`Limits::max_path_depth`].
+    pub const FLAG_PATH_DEPTH: &'static str = "--max-path-depth";
+    /// The CLI flag that raises [`Limits::max_dictionary_bytes`].
+    pub const FLAG_DICTIONARY_BYTES: &'static str = "--max-dictionary-bytes";
 }
 
 impl Default for Limits {
@@ -28,6 +49,9 @@ impl Default for Limits {
             max_total_bytes: 32 << 30,
             max_entries: 2_000_000,
             max_entry_bytes: 4 << 30,
+            max_path_bytes: 4096,
+            max_path_depth: 256,
+            max_dictionary_bytes: 64 << 20,
         }
     }
 }

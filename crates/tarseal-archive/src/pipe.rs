@@ -22,9 +22,9 @@ use std::thread::JoinHandle;
 pub(crate) const BUF_SIZE: usize = 256 << 10;
 /// Number of pipeline buffers in flight.
 pub(crate) const BUFFERS: usize = 4;
-/// Upper bound on what the xz decoder may allocate (its dictionary is declared by the
-/// archive; xz -9 needs 64 MiB, so this only stops hostile headers).
-const XZ_MEMLIMIT: u64 = 1 << 30;
+/// What liblzma needs besides the dictionary in single-threaded mode (decoder state, block
+/// headers: well under 1 MiB), so that a dictionary of exactly the limit is accepted.
+const XZ_OVERHEAD: u64 = 1 << 20;
 
 /// A reader that counts the bytes it delivers into a counter shared with the calling thread
 /// (for progress reports and [`crate::ArchiveSummary::compressed_bytes`]), and marks errors
@@ -83,7 +83,25 @@ pub(crate) enum FaultKind {
     Truncated,
     Corrupt,
     Io,
+    /// A compressed-stream construct that extractors read differently (a second gzip member).
+    Refused,
+    /// The stream declares a dictionary (window) above [`crate::Limits::max_dictionary_bytes`].
+    Limit,
 }
+
+/// A refusal raised inside a decoder, carried through `io::Error` to [`classify`].
+#[derive(Debug)]
+struct Refusal {
+    construct: String,
+    why: &'static str,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} — {}", self.construct, self.why)
+    }
+}
+impl std::error::Error for Refusal {}
 
 /// An error from the decoder thread, with the compressed offset where it happened.
 #[derive(Debug)]
@@ -93,6 +111,8 @@ pub(crate) struct Fault {
     pub(crate) io: Option<io::Error>,
     /// Compressed bytes consumed when the fault was seen.
     pub(crate) at: u64,
+    /// For [`FaultKind::Refused`]: why the construct is refused.
+    pub(crate) why: &'static str,
 }
 
 enum Msg {
@@ -127,25 +147,90 @@ pub(crate) struct Pipe {
 fn make_decoder<R: Read + Send + 'static>(
     codec: Codec,
     input: R,
+    max_dict: u64,
 ) -> io::Result<Box<dyn Read + Send>> {
     Ok(match codec {
         Codec::Identity => Box::new(input),
-        // Concatenated gzip members are legal (RFC 1952 §2.2) and `gzip -dc`, hence
-        // `tar xzf`, decodes all of them. git archive writes one member, but reading only the
-        // first would let a second member hide entries from us that an extractor would see.
-        // Non-gzip bytes after the last member are reported as corruption (gzip warns too).
-        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(
-            io::BufReader::with_capacity(64 << 10, input),
-        )),
-        // Multi-stream for the same reason as gzip (`xz -dc` decodes concatenated streams).
-        Codec::Xz => Box::new(XzStreams::new(io::BufReader::with_capacity(
+        // One gzip member, then only zero padding (see `GzOneMember`).
+        Codec::Gzip => Box::new(GzOneMember::new(io::BufReader::with_capacity(
             64 << 10,
             input,
-        ))?),
+        ))),
+        // Concatenated xz streams are read: `xz -dc` (GNU tar), libarchive (bsdtar) and
+        // Python's lzma module all decode every stream, so no reader sees less than we do.
+        Codec::Xz => Box::new(XzStreams::new(
+            io::BufReader::with_capacity(64 << 10, input),
+            max_dict,
+        )?),
+        // Every bzip2 stream, for the same reason (bzip2 -dc, libarchive, Python's bz2).
         Codec::Bzip2 => Box::new(bzip2::read::MultiBzDecoder::new(input)),
-        // The zstd decoder reads every frame (and skips skippable frames) by default.
-        Codec::Zstd => Box::new(zstd::stream::read::Decoder::new(input)?),
+        // The zstd decoder reads every frame (and skips skippable frames) by default, as
+        // `zstd -dc` and libarchive do; the window it may allocate is bounded.
+        Codec::Zstd => {
+            let mut d = zstd::stream::read::Decoder::new(input)?;
+            d.window_log_max(max_dict.max(1 << 10).ilog2())?;
+            Box::new(d)
+        }
     })
+}
+
+/// Exactly one gzip member, then nothing but zero bytes.
+///
+/// Concatenated members are legal (RFC 1952 §2.2) and GNU tar (through `gzip -dc`), bsdtar,
+/// Python and node-tar decode all of them, but cargo reads `.crate` files through flate2's
+/// `GzDecoder`, which stops after the first member: a second member could hide entries from
+/// one installer and not another, so it is refused. Zero bytes after the member are padding
+/// (`gzip -d` ignores them, so does Python); any other byte is corruption (gzip calls it
+/// "trailing garbage" and fails).
+struct GzOneMember<R: BufRead> {
+    dec: Option<flate2::bufread::GzDecoder<R>>,
+}
+
+impl<R: BufRead> GzOneMember<R> {
+    fn new(input: R) -> Self {
+        GzOneMember {
+            dec: Some(flate2::bufread::GzDecoder::new(input)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzOneMember<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(dec) = self.dec.as_mut() else {
+            return Ok(0);
+        };
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = dec.read(buf)?;
+        if n > 0 {
+            return Ok(n);
+        }
+        let mut input = self.dec.take().expect("checked above").into_inner();
+        let mut first = true;
+        loop {
+            let b = input.fill_buf()?;
+            if b.is_empty() {
+                return Ok(0);
+            }
+            if first && b.starts_with(&[0x1f, 0x8b]) {
+                return Err(io::Error::other(Refusal {
+                    construct: "a second gzip member".into(),
+                    why: "cargo's gzip reader stops after the first member while GNU tar, bsdtar, Python and node-tar read on",
+                }));
+            }
+            first = false;
+            if let Some(p) = b.iter().position(|&x| x != 0) {
+                let _ = p;
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "non-zero bytes after the gzip member (gzip: trailing garbage)",
+                ));
+            }
+            let n = b.len();
+            input.consume(n);
+        }
+    }
 }
 
 /// Threads for liblzma's multi-threaded decoder (it decodes the blocks of a multi-block file,
@@ -157,13 +242,13 @@ fn xz_threads() -> u32 {
 /// Above this much memory the xz decoder uses fewer threads (then one, in direct mode) rather
 /// than more memory: each thread holds a whole block (xz -6 -T0: 24 MiB), and peak RSS must
 /// stay bounded on small machines.
-const XZ_MEMLIMIT_THREADING: u64 = 128 << 20;
+const XZ_MEMLIMIT_THREADING: u64 = 40 << 20;
 
-fn xz_stream_decoder() -> io::Result<liblzma::stream::Stream> {
+fn xz_stream_decoder(max_dict: u64) -> io::Result<liblzma::stream::Stream> {
     liblzma::stream::MtStreamBuilder::new()
         .threads(xz_threads())
         .memlimit_threading(XZ_MEMLIMIT_THREADING)
-        .memlimit_stop(XZ_MEMLIMIT)
+        .memlimit_stop(max_dict.saturating_add(XZ_OVERHEAD))
         .decoder()
         .map_err(io::Error::other)
 }
@@ -174,15 +259,17 @@ fn xz_stream_decoder() -> io::Result<liblzma::stream::Stream> {
 /// bytes), then either the end of the input or the next stream.
 struct XzStreams<R: BufRead> {
     dec: Option<liblzma::bufread::XzDecoder<R>>,
+    max_dict: u64,
 }
 
 impl<R: BufRead> XzStreams<R> {
-    fn new(input: R) -> io::Result<Self> {
+    fn new(input: R, max_dict: u64) -> io::Result<Self> {
         Ok(XzStreams {
             dec: Some(liblzma::bufread::XzDecoder::new_stream(
                 input,
-                xz_stream_decoder()?,
+                xz_stream_decoder(max_dict)?,
             )),
+            max_dict,
         })
     }
 }
@@ -224,7 +311,7 @@ impl<R: BufRead> Read for XzStreams<R> {
             }
             self.dec = Some(liblzma::bufread::XzDecoder::new_stream(
                 input,
-                xz_stream_decoder()?,
+                xz_stream_decoder(self.max_dict)?,
             ));
         }
     }
@@ -237,9 +324,27 @@ fn classify(e: io::Error, at: u64) -> Fault {
             detail: raw.to_string(),
             io: Some(raw),
             at,
+            why: "",
         },
         Err(e) => {
-            let kind = if e.kind() == io::ErrorKind::UnexpectedEof {
+            if let Some(r) = e.get_ref().and_then(|i| i.downcast_ref::<Refusal>()) {
+                return Fault {
+                    kind: FaultKind::Refused,
+                    detail: r.construct.clone(),
+                    io: None,
+                    at,
+                    why: r.why,
+                };
+            }
+            let memlimit = e
+                .get_ref()
+                .and_then(|i| i.downcast_ref::<liblzma::stream::Error>())
+                .is_some_and(|x| matches!(x, liblzma::stream::Error::MemLimit))
+                // zstd's "Frame requires too much memory for decoding" (window_log_max).
+                || e.to_string().contains("too much memory");
+            let kind = if memlimit {
+                FaultKind::Limit
+            } else if e.kind() == io::ErrorKind::UnexpectedEof {
                 FaultKind::Truncated
             } else {
                 FaultKind::Corrupt
@@ -249,6 +354,7 @@ fn classify(e: io::Error, at: u64) -> Fault {
                 detail: e.to_string(),
                 io: None,
                 at,
+                why: "",
             }
         }
     }
@@ -256,12 +362,13 @@ fn classify(e: io::Error, at: u64) -> Fault {
 
 fn run_decoder<R: Read + Send + 'static>(
     codec: Codec,
+    max_dict: u64,
     input: R,
     count: Arc<AtomicU64>,
     full_tx: SyncSender<Msg>,
     empty_rx: Receiver<Vec<u8>>,
 ) {
-    let mut dec = match make_decoder(codec, input) {
+    let mut dec = match make_decoder(codec, input, max_dict) {
         Ok(d) => d,
         Err(e) => {
             let _ = full_tx.send(Msg::Fault(classify(e, count.load(Ordering::Relaxed))));
@@ -305,6 +412,7 @@ impl Pipe {
     /// Starts the decoder thread over `input` (which should count into `count`).
     pub(crate) fn spawn<R: Read + Send + 'static>(
         codec: Codec,
+        max_dict: u64,
         input: R,
         count: Arc<AtomicU64>,
     ) -> io::Result<Pipe> {
@@ -317,7 +425,7 @@ impl Pipe {
         let counter = count.clone();
         let handle = std::thread::Builder::new()
             .name("tarseal-decompress".into())
-            .spawn(move || run_decoder(codec, input, counter, full_tx, empty_rx))?;
+            .spawn(move || run_decoder(codec, max_dict, input, counter, full_tx, empty_rx))?;
         Ok(Pipe {
             full_rx: Some(full_rx),
             empty_tx: Some(empty_tx),
@@ -368,6 +476,7 @@ impl Pipe {
                         detail: "the decompressor stopped unexpectedly".into(),
                         io: None,
                         at: 0,
+                        why: "",
                     }));
                 }
             }
@@ -438,7 +547,7 @@ mod tests {
 
     fn decode(bytes: Vec<u8>) -> io::Result<Vec<u8>> {
         let mut out = Vec::new();
-        XzStreams::new(io::Cursor::new(bytes))?.read_to_end(&mut out)?;
+        XzStreams::new(io::Cursor::new(bytes), 64 << 20)?.read_to_end(&mut out)?;
         Ok(out)
     }
 

@@ -59,6 +59,20 @@ pub enum EntryKind {
     Other(u8),
 }
 
+/// A word for an entry type, for messages ("a symlink entry that declares ...").
+pub(crate) fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::File => "regular file",
+        EntryKind::Directory => "directory",
+        EntryKind::Symlink => "symlink",
+        EntryKind::Hardlink => "hard link",
+        EntryKind::CharDevice => "character device",
+        EntryKind::BlockDevice => "block device",
+        EntryKind::Fifo => "fifo",
+        EntryKind::Other(_) => "unknown-type",
+    }
+}
+
 /// Something hostile or suspicious about one entry. Reported, never silently fixed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryProblem {
@@ -95,6 +109,15 @@ pub enum EntryProblem {
     Setuid,
     /// The setgid bit is set.
     Setgid,
+    /// The sticky bit is set (it means nothing on a file and changes who may delete in a
+    /// directory; git cannot record it).
+    Sticky,
+    /// A regular file its owner cannot read (no `0400` bit): an extraction leaves a file the
+    /// build cannot open, which git cannot record either.
+    OwnerCannotRead,
+    /// A directory its owner cannot list or enter (not both `0400` and `0100`): extraction
+    /// fails below it, or leaves a tree other than git's.
+    OwnerCannotEnter,
     /// A symlink (or hard link) whose target resolves outside the archive's top directory.
     LinkEscapes {
         /// The link target as stored.
@@ -240,9 +263,25 @@ where
     };
     let (mut pipe, tee) = if options.raw_digests {
         let (tee, tee_reader) = Tee::spawn(counting, options.raw_observer.clone())?;
-        (Pipe::spawn(codec, tee_reader, counter.clone())?, Some(tee))
+        (
+            Pipe::spawn(
+                codec,
+                options.limits.max_dictionary_bytes,
+                tee_reader,
+                counter.clone(),
+            )?,
+            Some(tee),
+        )
     } else {
-        (Pipe::spawn(codec, counting, counter.clone())?, None)
+        (
+            Pipe::spawn(
+                codec,
+                options.limits.max_dictionary_bytes,
+                counting,
+                counter.clone(),
+            )?,
+            None,
+        )
     };
     let result =
         crate::tar::TarParser::new(&mut pipe, format.codec_name(), options.limits).run(&mut ctx);

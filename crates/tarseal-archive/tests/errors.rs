@@ -10,6 +10,7 @@ fn limits(total: u64, entries: u64, entry: u64) -> Limits {
         max_total_bytes: total,
         max_entries: entries,
         max_entry_bytes: entry,
+        ..Limits::default()
     }
 }
 
@@ -51,8 +52,10 @@ fn gzip_bomb_stops_at_the_total_limit() {
         }
         other => panic!("{other}"),
     }
+    // Not a timing claim (the machine is shared and this is a debug build): only a guard
+    // against reading the whole 100 MB bomb, which would take minutes here.
     assert!(
-        start.elapsed() < Duration::from_secs(5),
+        start.elapsed() < Duration::from_secs(60),
         "{:?}",
         start.elapsed()
     );
@@ -246,8 +249,11 @@ fn non_file_entries_with_a_size_are_refused() {
         b"abc",
     );
     finish_tar(&mut t);
+    let err = read(t).unwrap_err();
     assert!(
-        matches!(read(t), Err(ArchiveError::Corrupt { where_, .. }) if where_ == "in entry #0 'pkg/l'")
+        matches!(&err, ArchiveError::Refused { index: 0, path, construct, .. }
+            if path == "pkg/l" && construct.contains("symlink entry that declares 3 content bytes")),
+        "{err}"
     );
 }
 
@@ -256,20 +262,25 @@ fn pax_global_path_is_refused() {
     let mut t = Vec::new();
     push_pax(&mut t, b'g', &[("path", b"evil")]);
     finish_tar(&mut t);
-    assert!(matches!(read(t), Err(ArchiveError::Corrupt { .. })));
+    let err = read(t).unwrap_err();
+    assert!(
+        matches!(&err, ArchiveError::Refused { construct, .. } if construct == "pax global key path"),
+        "{err}"
+    );
 }
 
 #[test]
-fn malformed_pax_records_are_corrupt() {
+fn malformed_pax_records_are_refused() {
     for body in [&b"5 a=b\n"[..], b"99 path=x\n", b"x path=y\n", b"7 pathx\n"] {
         let mut t = Vec::new();
         let h = raw_header(b"pax", b'x', body.len() as u64, 0o644, b"", true);
         push_entry(&mut t, h, body);
         push_entry(&mut t, raw_header(b"a", b'0', 0, 0o644, b"", true), b"");
         finish_tar(&mut t);
+        let err = read(t).unwrap_err();
         assert!(
-            matches!(read(t), Err(ArchiveError::Corrupt { .. })),
-            "{:?}",
+            matches!(&err, ArchiveError::Refused { index: 0, construct, .. } if construct.starts_with("malformed pax record")),
+            "{:?}: {err}",
             String::from_utf8_lossy(body)
         );
     }

@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 use std::process::Command;
-use tarseal_archive::{ContentWants, Entry, EntryKind, EntryProblem, Format, Limits};
+use tarseal_archive::{ArchiveError, ContentWants, Entry, EntryKind, EntryProblem, Format, Limits};
 
 fn git_hash_object(data: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
@@ -107,8 +107,12 @@ fn every_format_round_trips_the_same_entries() {
     }
 }
 
+/// A second gzip member is refused (cargo's flate2 `GzDecoder` stops after the first member,
+/// GNU tar, bsdtar, Python and node-tar read every member, checked by hand with each), zero
+/// padding after the member is accepted (gzip and Python skip it), and concatenated xz and
+/// bzip2 streams are read whole (every reader of those formats decodes all streams).
 #[test]
-fn concatenated_gzip_members_are_all_read() {
+fn concatenated_gzip_members_are_refused_xz_and_bzip2_streams_read() {
     let mut b = tar::Builder::new(Vec::new());
     add_file(&mut b, "a", b"1", 0o644);
     let first = b.into_inner().unwrap(); // no end marker
@@ -118,9 +122,26 @@ fn concatenated_gzip_members_are_all_read() {
     let first = &first[..first.len() - 1024];
     let mut bytes = gz(first);
     bytes.extend(gz(&second));
-    let (_, entries) = read(bytes).unwrap();
-    let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
-    assert_eq!(paths, ["a", "b"]);
+    let err = read(bytes).unwrap_err();
+    assert!(
+        matches!(&err, ArchiveError::Refused { index: 1, construct, .. }
+            if construct.starts_with("a second gzip member at compressed byte")),
+        "{err}"
+    );
+    assert!(err.to_string().contains("cargo"), "{err}");
+
+    let mut padded = gz(&second);
+    padded.extend([0u8; 4096]);
+    let (_, entries) = read(padded).unwrap();
+    assert_eq!(entries.len(), 1);
+
+    for (name, enc) in [("xz", xz as fn(&[u8]) -> Vec<u8>), ("bzip2", bz2)] {
+        let mut bytes = enc(first);
+        bytes.extend(enc(&second));
+        let (_, entries) = read(bytes).unwrap();
+        let paths: Vec<_> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["a", "b"], "{name}");
+    }
 }
 
 #[test]

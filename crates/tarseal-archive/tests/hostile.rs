@@ -52,14 +52,23 @@ fn dot_dot() {
     );
 }
 
+/// A NUL inside a pax path: readers that stop at it and readers that do not write different
+/// files, so the header is refused before any entry is made of it.
 #[test]
 fn nul_in_name_through_pax() {
     let mut t = Vec::new();
     push_pax(&mut t, b'x', &[("path", b"pkg/a\0b")]);
     push_entry(&mut t, raw_header(b"x", b'0', 0, 0o644, b"", true), b"");
     finish_tar(&mut t);
-    let (_, e) = read(t).unwrap();
-    assert_eq!(e[0].problems, [EntryProblem::NulInName]);
+    match read(t) {
+        Err(tarseal_archive::ArchiveError::Refused {
+            index, construct, ..
+        }) => assert_eq!(
+            (index, construct.as_str()),
+            (0, "pax key path whose value holds a newline or NUL byte")
+        ),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -68,10 +77,14 @@ fn empty_name() {
         problems_of(&[(b"", b'0', 0o644, b"", b"x")])[0],
         [EntryProblem::EmptyName]
     );
-    assert_eq!(
-        problems_of(&[(b"./", b'0', 0o644, b"", b"x")])[0],
-        [EntryProblem::EmptyName]
-    );
+    // `./` as a regular file is a name ending in `/`: refused (extractors make a directory).
+    let mut t = Vec::new();
+    push_entry(&mut t, raw_header(b"./", b'0', 1, 0o644, b"", true), b"x");
+    finish_tar(&mut t);
+    assert!(matches!(
+        read(t),
+        Err(tarseal_archive::ArchiveError::Refused { index: 0, .. })
+    ));
     // `./` as a directory is the archive root that `tar -C dir -cf x.tar .` writes.
     assert!(problems_of(&[(b"./", b'5', 0o755, b"", b"")])[0].is_empty());
 }
@@ -166,13 +179,42 @@ fn setuid_and_setgid() {
     assert_eq!(e[1].problems, [EntryProblem::Setgid]);
 }
 
+/// Sparse and unknown entry types end the read with a refusal naming the entry and the
+/// type: a GNU sparse header may be followed by extension blocks this parser would take for
+/// content, so no later entry could be trusted.
 #[test]
-fn unsupported_type() {
-    let e = entries(&[(b"pkg/s", b'S', 0o644, b"", b"abc")]);
-    assert_eq!(
-        (e[0].kind, &e[0].problems[..]),
-        (EntryKind::Other(b'S'), &[EntryProblem::UnsupportedType][..])
-    );
+fn sparse_and_unknown_types_are_refused_by_name() {
+    for (tf, want) in [
+        (b'S', "a GNU sparse file (type 'S')"),
+        (b'7', "a contiguous file (type '7')"),
+        (b'V', "a GNU volume label (type 'V')"),
+        (b'Z', "an unknown entry type 'Z'"),
+    ] {
+        let mut t = Vec::new();
+        push_entry(
+            &mut t,
+            raw_header(b"pkg/ok", b'0', 1, 0o644, b"", true),
+            b"x",
+        );
+        push_entry(
+            &mut t,
+            raw_header(b"pkg/s", tf, 3, 0o644, b"", true),
+            b"abc",
+        );
+        finish_tar(&mut t);
+        match read(t) {
+            Err(tarseal_archive::ArchiveError::Refused {
+                index,
+                path,
+                construct,
+                ..
+            }) => assert_eq!(
+                (index, path.as_str(), construct.as_str()),
+                (1, "pkg/s", want)
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[test]

@@ -314,6 +314,28 @@ pub fn run_check(
             sha256: None,
         });
     }
+    if !comparison.empty_dirs.is_empty() {
+        report.notes.push(format!(
+            "{} empty director{} in the archive (git cannot hold an empty directory; nothing to compare): {}",
+            comparison.empty_dirs.len(),
+            if comparison.empty_dirs.len() == 1 { "y" } else { "ies" },
+            list_some(&comparison.empty_dirs)
+        ));
+    }
+    let odd_modes: Vec<String> = archived
+        .iter()
+        .filter_map(|a| {
+            tarseal_archive::mode_warning(&a.entry).map(|w| format!("{} ({w})", a.entry.path))
+        })
+        .collect();
+    if !odd_modes.is_empty() {
+        report.notes.push(format!(
+            "warning: {} entr{} with unusual modes (not a failure; git keeps only the executable bit): {}",
+            odd_modes.len(),
+            if odd_modes.len() == 1 { "y" } else { "ies" },
+            list_some(&odd_modes)
+        ));
+    }
     if !comparison.derived_matched.is_empty() {
         report.notes.push(format!(
             "{} file(s) matched git's blob as git archive writes it (export-subst expansion or eol=crlf conversion from the tag's .gitattributes): {}",
@@ -328,6 +350,22 @@ pub fn run_check(
     }
     report.finish(comparison.matched);
     Ok(report)
+}
+
+/// The first few items of a long list, joined, with how many were left out: a note must stay
+/// readable when a hostile archive holds a million of something.
+fn list_some(items: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut s = items
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        s.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    s
 }
 
 /// Git's `eol=crlf` conversion: every LF not already preceded by CR becomes CRLF.

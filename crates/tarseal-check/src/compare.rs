@@ -67,6 +67,9 @@ pub struct Comparison {
     pub derived_matched: Vec<String>,
     /// Git paths marked `export-ignore`.
     pub export_ignored: HashSet<String>,
+    /// Directories of the archive that hold nothing and that git has no path below (git
+    /// cannot record an empty directory, so they are a note, never a failure).
+    pub empty_dirs: Vec<String>,
 }
 
 /// Whether the archive's permission bits say "executable". Any execute bit counts: tools
@@ -130,7 +133,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
 
     // Directories the archive's own entries imply: a new directory that only holds other
     // entries (`NAME.egg-info/`, `build-aux/`) adds nothing by itself; its entries are judged
-    // one by one. Only an extra directory that holds nothing is reported as extra.
+    // one by one. An extra directory that holds nothing is a note (`empty_dirs`), not a diff.
     let mut archive_parents: HashSet<&str> = HashSet::new();
     for a in archive.iter().filter(|a| a.inside_prefix) {
         let mut p = a.rel.as_str();
@@ -344,6 +347,12 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
         {
             continue;
         }
+        if a.entry.kind == EntryKind::Directory {
+            // Empty: nothing can be extracted into it from this archive, and git cannot
+            // hold it, so it adds no content to compare.
+            out.empty_dirs.push(a.rel.clone());
+            continue;
+        }
         out.diffs.push(Diff {
             path: a.rel.clone(),
             class: Class::Extra,
@@ -400,6 +409,15 @@ pub fn problem_detail(p: &EntryProblem, e: &Entry) -> String {
         EntryProblem::Fifo => "named pipe (fifo): a source release has no business creating one".to_string(),
         EntryProblem::Setuid => format!("setuid bit set (mode {:04o})", e.mode & 0o7777),
         EntryProblem::Setgid => format!("setgid bit set (mode {:04o})", e.mode & 0o7777),
+        EntryProblem::Sticky => format!("sticky bit set (mode {:04o})", e.mode & 0o7777),
+        EntryProblem::OwnerCannotRead => format!(
+            "mode {:04o}: the owner cannot read this file (git cannot record such a mode; a build cannot open it)",
+            e.mode & 0o7777
+        ),
+        EntryProblem::OwnerCannotEnter => format!(
+            "mode {:04o}: the owner cannot list or enter this directory (extraction below it fails)",
+            e.mode & 0o7777
+        ),
         EntryProblem::LinkEscapes { target } => format!(
             "link target {target:?} points outside the release directory"
         ),
@@ -428,6 +446,9 @@ pub fn problem_name(p: &EntryProblem) -> &'static str {
         EntryProblem::Fifo => "fifo",
         EntryProblem::Setuid => "setuid",
         EntryProblem::Setgid => "setgid",
+        EntryProblem::Sticky => "sticky",
+        EntryProblem::OwnerCannotRead => "owner-cannot-read",
+        EntryProblem::OwnerCannotEnter => "owner-cannot-enter",
         EntryProblem::LinkEscapes { .. } => "link-escapes",
         EntryProblem::ThroughSymlink { .. } => "through-symlink",
         EntryProblem::UnsupportedType => "unsupported-type",

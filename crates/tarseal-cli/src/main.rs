@@ -142,6 +142,16 @@ pub(crate) struct CheckArgs {
     /// Largest single entry (suffixes K, M, G, T).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     max_entry_bytes: Option<u64>,
+    /// Longest entry name or link target in bytes (default 4096, Linux's PATH_MAX).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_path_bytes: Option<u64>,
+    /// Most `/`-separated components in one entry name (default 256).
+    #[arg(long, value_name = "N")]
+    max_path_depth: Option<u64>,
+    /// Largest xz/zstd dictionary (window) the archive may make the decoder allocate
+    /// (default 64M, what xz -9 and zstd -19 use; suffixes K, M, G).
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    max_dictionary_bytes: Option<u64>,
 }
 
 /// Parses `1024`, `64K`, `512M`, `32G`, `1T` (binary multiples).
@@ -238,6 +248,11 @@ pub(crate) fn run_check_args_observed(
             max_total_bytes: args.max_total_bytes.unwrap_or(defaults.max_total_bytes),
             max_entries: args.max_entries.unwrap_or(defaults.max_entries),
             max_entry_bytes: args.max_entry_bytes.unwrap_or(defaults.max_entry_bytes),
+            max_path_bytes: args.max_path_bytes.unwrap_or(defaults.max_path_bytes),
+            max_path_depth: args.max_path_depth.unwrap_or(defaults.max_path_depth),
+            max_dictionary_bytes: args
+                .max_dictionary_bytes
+                .unwrap_or(defaults.max_dictionary_bytes),
         },
         keyring,
         allow_unsigned: args.allow_unsigned,
