@@ -77,9 +77,12 @@ fn symlink_escapes(link_path: &str, target: &str) -> bool {
     false
 }
 
-/// The mode bits git cannot hold and that change what an extraction does: setuid, setgid,
-/// sticky, a file its owner cannot read, a directory its owner cannot enter. Symlinks have no
-/// mode of their own (0777 by convention) and hard links take their target's.
+/// The mode bits git cannot hold and that change what an extraction does: setuid, setgid
+/// (on anything but a directory), sticky, a file its owner cannot read, a directory its owner
+/// cannot enter. Symlinks have no mode of their own (0777 by convention) and hard links take
+/// their target's. A setgid *directory* only makes new files inherit its group, grants
+/// nothing, and real releases carry it (Debian's make-dfsg 4.3 orig tarball: every
+/// directory 2755, packed in a setgid directory), so it is a warning ([`mode_warning`]).
 fn mode_problems(entry: &mut Entry) {
     if matches!(entry.kind, EntryKind::Symlink | EntryKind::Hardlink) {
         return;
@@ -93,7 +96,7 @@ fn mode_problems(entry: &mut Entry) {
     if mode & 0o4000 != 0 {
         add(EntryProblem::Setuid);
     }
-    if mode & 0o2000 != 0 {
+    if mode & 0o2000 != 0 && entry.kind != EntryKind::Directory {
         add(EntryProblem::Setgid);
     }
     if mode & 0o1000 != 0 {
@@ -116,7 +119,12 @@ pub fn mode_warning(entry: &Entry) -> Option<String> {
     let m = entry.mode & 0o777;
     let owner = m >> 6;
     let lacks = ((m >> 3) & 7 | m & 7) & !owner;
-    if m & 0o002 != 0 {
+    if entry.kind == EntryKind::Directory && entry.mode & 0o2000 != 0 {
+        Some(format!(
+            "setgid directory (mode {:04o}): files created in it inherit its group",
+            entry.mode & 0o7777
+        ))
+    } else if m & 0o002 != 0 {
         Some(format!("mode {m:04o} is world-writable"))
     } else if lacks != 0 {
         Some(format!(

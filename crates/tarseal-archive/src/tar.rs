@@ -218,6 +218,9 @@ struct Pending {
     pax: Option<Pax>,
     gnu_name: Option<Vec<u8>>,
     gnu_link: Option<Vec<u8>>,
+    /// A refused pax key, raised at the entry's own header so that the message can name the
+    /// entry even when its name is in the ustar header (Python puts short names there).
+    refusal: Option<(String, &'static str)>,
 }
 
 impl Pending {
@@ -285,6 +288,9 @@ fn pax_key_refusal(key: &[u8], value: &[u8]) -> Option<(String, &'static str)> {
             decimal(value)
         }
         b"mtime" | b"atime" | b"ctime" | b"LIBARCHIVE.creationtime" => time(value),
+        // Python writes `BINARY` for names that are not UTF-8; the name then gets the
+        // not-utf8 finding like any other such name.
+        b"hdrcharset" => value == b"BINARY" || value == b"ISO-IEC 10646 2000 UTF-8",
         _ => return Some((
             format!("pax key {k}"),
             "not in tarseal's allowlist of pax keys (docs/formats.md): an extractor may honour it",
@@ -293,7 +299,7 @@ fn pax_key_refusal(key: &[u8], value: &[u8]) -> Option<(String, &'static str)> {
     (!ok).then(|| {
         (
             format!("pax key {k}={:?}", String::from_utf8_lossy(value)),
-            "the value is not a number as the pax format requires; extractors disagree on such values",
+            "the value is not one the pax format allows for this key (a number, for numeric keys); extractors disagree on such values",
         )
     })
 }
@@ -504,6 +510,26 @@ impl<'p> TarParser<'p> {
             let got = self
                 .read_block(&mut block)
                 .map_err(|e| self.pipe_err(e, self.after_loc()))?;
+            if let Some((construct, why)) = pending.refusal.take() {
+                // The header after the refused pax header names the entry (a metadata
+                // header's own name names nothing).
+                let own = got == BLOCK && !matches!(block[156], b'x' | b'g' | b'L' | b'K');
+                let path = pending.name_hint().or_else(|| {
+                    own.then(|| {
+                        let prefix = match layout(&block) {
+                            Some(Layout::Ustar) => cstr(&block[345..500]),
+                            _ => &[],
+                        };
+                        let name = String::from_utf8_lossy(cstr(&block[..100]));
+                        if prefix.is_empty() {
+                            name.into_owned()
+                        } else {
+                            format!("{}/{name}", String::from_utf8_lossy(prefix))
+                        }
+                    })
+                });
+                return Err(self.refuse(ctx.summary.entries, path, construct, why));
+            }
             if got == 0 {
                 if pending.any() {
                     return Err(ArchiveError::Truncated {
@@ -637,12 +663,10 @@ impl<'p> TarParser<'p> {
                         }
                         Ok(())
                     })?;
-                    if let Some((construct, why)) = refusal {
-                        let path = pax
-                            .path
-                            .as_deref()
-                            .map(|p| String::from_utf8_lossy(p).into_owned());
-                        return Err(self.refuse(index, path.or(hint), construct, why));
+                    if let Some(r) = refusal {
+                        pending.pax = Some(pax);
+                        pending.refusal = Some(r);
+                        continue;
                     }
                     if let (Some(a), Some(b)) = (&pax.path, &pending.gnu_name) {
                         if a != b {

@@ -163,12 +163,12 @@ fn pax_keys_outside_the_allowlist() {
         ("SCHILY.acl.access", b"user::rwx", "allowlist"),
         ("SCHILY.fflags", b"schg", "allowlist"),
         ("SCHILY.xattr.security.capability", b"x", "capabilities"),
-        ("hdrcharset", b"BINARY", "allowlist"),
+        ("hdrcharset", b"EBCDIC", "not one the pax format allows"),
         ("size", b"", "empty value"),
         ("path", b"", "empty value"),
         ("path", b"pkg/a\nb", "newline or NUL"),
-        ("size", b"1x", "not a number"),
-        ("mtime", b"yesterday", "not a number"),
+        ("size", b"1x", "not one the pax format allows"),
+        ("mtime", b"yesterday", "not one the pax format allows"),
     ] {
         let mut t = Vec::new();
         push_pax(&mut t, b'x', &[(key, value)]);
@@ -403,6 +403,19 @@ fn modes_git_cannot_hold_are_problems() {
     assert!(warn(0o666).unwrap().contains("world-writable"));
     assert!(warn(0o464).unwrap().contains("owner does not have"));
     assert_eq!(warn(0o644), None);
+    // A setgid directory (Debian's make-dfsg 4.3 orig tarball has them): a warning.
+    let mut t = Vec::new();
+    push_entry(
+        &mut t,
+        raw_header(b"pkg/d", b'5', 0, 0o2755, b"", true),
+        b"",
+    );
+    finish_tar(&mut t);
+    let (_, e) = read(t).unwrap();
+    assert!(e[0].problems.is_empty(), "{:?}", e[0].problems);
+    assert!(tarseal_archive::mode_warning(&e[0])
+        .unwrap()
+        .contains("setgid directory"));
     assert_eq!(warn(0o775), None);
 }
 
