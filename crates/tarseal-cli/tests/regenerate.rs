@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
-/// The released fixture, made once for all tests of this file.
+/// The released fixture, made once for all tests of this file (in cargo's per-target test
+/// directory, replaced on every run: a static is never dropped, so a TempDir would leak).
 struct Release {
-    _dir: tempfile::TempDir,
     root: PathBuf,
 }
 
@@ -69,11 +69,8 @@ fn write(dir: &Path, rel: &str, text: &str) {
 fn release() -> &'static Release {
     static R: OnceLock<Release> = OnceLock::new();
     R.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("tarseal-regen-")
-            .tempdir()
-            .unwrap();
-        let root = dir.path().to_path_buf();
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("regenerate-fixture");
+        let _ = fs::remove_dir_all(&root);
         let repo = root.join("repo");
         fs::create_dir_all(&repo).unwrap();
         write(
@@ -122,7 +119,7 @@ fn release() -> &'static Release {
         };
         sh("autoreconf -fi >/dev/null 2>&1 && ./configure -q >/dev/null && make -s dist >/dev/null");
         fs::rename(build.join("hello-1.0.tar.gz"), root.join("hello-1.0.tar.gz")).unwrap();
-        Release { _dir: dir, root }
+        Release { root }
     })
 }
 
