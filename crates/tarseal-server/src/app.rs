@@ -36,6 +36,16 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/proofs/consistency/{old}/{new}"),
     ("get", "/healthz"),
     ("get", "/openapi.yaml"),
+    // The web view for people (crate::web): HTML, or JSON with `Accept: application/json`.
+    ("get", "/"),
+    ("get", "/static/style.css"),
+    ("get", "/search"),
+    ("get", "/projects/{project}"),
+    ("get", "/projects/{project}/keys.asc"),
+    ("get", "/projects/{project}/tags/{tag}"),
+    ("get", "/log"),
+    ("get", "/log/entries/{index}"),
+    ("get", "/log/entries/{index}/{part}"),
 ];
 
 /// The OpenAPI document, served at `/openapi.yaml`.
@@ -100,6 +110,18 @@ pub fn router(app: Arc<App>) -> Router {
                 path,
                 get(|| async { ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI) }),
             ),
+            ("get", "/") => r.route(path, get(crate::web::home)),
+            ("get", "/static/style.css") => r.route(path, get(crate::web::style)),
+            ("get", "/search") => r.route(path, get(crate::web::search)),
+            ("get", "/projects/{project}") => r.route(path, get(crate::web::project)),
+            ("get", "/projects/{project}/keys.asc") => r.route(path, get(crate::web::keys)),
+            // A tag may hold `/`: `{tag}` matches the rest of the path.
+            ("get", "/projects/{project}/tags/{tag}") => {
+                r.route("/projects/{project}/tags/{*tag}", get(crate::web::release))
+            }
+            ("get", "/log") => r.route(path, get(crate::web::log)),
+            ("get", "/log/entries/{index}") => r.route(path, get(crate::web::entry)),
+            ("get", "/log/entries/{index}/{part}") => r.route(path, get(crate::web::entry_part)),
             other => unreachable!("route {other:?} has no handler"),
         };
     }
