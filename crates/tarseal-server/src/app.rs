@@ -23,12 +23,16 @@ use tarseal_record::LogEntry;
 
 /// Largest request body accepted (HTTP 413 beyond).
 pub const MAX_BODY: usize = 64 * 1024;
+/// Largest check report accepted by `POST /v1/reports` (a report of a 5,000-file release
+/// is about 1 MB).
+pub const MAX_REPORT: usize = 16 * 1024 * 1024;
 /// Requests handled at once per process; more wait (a simple rate limit).
 pub const MAX_CONCURRENT: usize = 256;
 
 /// (method, OpenAPI path, handler name). The router is built from this list.
 pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/records"),
+    ("post", "/v1/reports"),
     ("get", "/checkpoint"),
     ("get", "/tile/{tile_path}"),
     ("get", "/v1/projects/{project}/tags/{tag}"),
@@ -96,9 +100,15 @@ type Shared = Arc<App>;
 /// The router with every route of [`ROUTES`], the body limit and the concurrency limit.
 pub fn router(app: Arc<App>) -> Router {
     let mut r: Router<Shared> = Router::new();
+    // Reports are larger than records: their own body limit, before the general one.
+    let reports: Router<Shared> = Router::new()
+        .route("/v1/reports", post(crate::web::post_report))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REPORT))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REPORT));
     for (method, path) in ROUTES {
         r = match (*method, *path) {
             ("post", "/v1/records") => r.route(path, post(post_record)),
+            ("post", "/v1/reports") => r,
             ("get", "/checkpoint") => r.route(path, get(checkpoint)),
             // tlog-tiles paths have several segments: `{tile_path}` matches the rest.
             ("get", "/tile/{tile_path}") => r.route("/tile/{*tile_path}", get(tile)),
@@ -127,6 +137,7 @@ pub fn router(app: Arc<App>) -> Router {
     }
     r.layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .merge(reports)
         .layer(tower::limit::ConcurrencyLimitLayer::new(MAX_CONCURRENT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)

@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     root BYTEA NOT NULL,
     note TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reports (
+    sha256 TEXT PRIMARY KEY,
+    report BYTEA NOT NULL
+);
 ";
 
 fn db(e: postgres::Error) -> StoreError {
@@ -393,6 +397,30 @@ impl Store for PgStore {
             .iter()
             .map(to_entry)
             .collect())
+        })
+    }
+
+    fn put_report(&self, sha256: &str, report: &[u8]) -> Result<(), StoreError> {
+        let mut guard = self.writer.lock().expect("writer");
+        let conn = guard.as_mut().expect("writer present until drop");
+        if conn.is_closed() {
+            *conn = Client::connect(&self.url, NoTls).map_err(db)?;
+        }
+        conn.execute(
+            "INSERT INTO reports (sha256, report) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+            &[&sha256, &report],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+
+    fn report(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with_reader(|c| {
+            Ok(
+                c.query_opt("SELECT report FROM reports WHERE sha256 = $1", &[&sha256])
+                    .map_err(db)?
+                    .map(|r| r.get(0)),
+            )
         })
     }
 

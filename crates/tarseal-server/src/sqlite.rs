@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     root BLOB NOT NULL,
     note TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reports (
+    sha256 TEXT PRIMARY KEY,
+    report BLOB NOT NULL
+);
 ";
 
 fn db(e: rusqlite::Error) -> StoreError {
@@ -365,6 +369,28 @@ impl Store for SqliteStore {
                 ),
                 &[&start, &end],
             )
+        })
+    }
+
+    fn put_report(&self, sha256: &str, report: &[u8]) -> Result<(), StoreError> {
+        let conn = self.writer.lock().expect("writer");
+        conn.execute(
+            "INSERT OR IGNORE INTO reports (sha256, report) VALUES (?1, ?2)",
+            params![sha256, report],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+
+    fn report(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row(
+                "SELECT report FROM reports WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)
         })
     }
 

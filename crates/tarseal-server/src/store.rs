@@ -133,6 +133,12 @@ pub trait Store: Send + Sync + 'static {
     /// Every project with at least one entry: name, number of distinct tags and its newest
     /// entry's index, by name.
     fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError>;
+    /// Keeps a check report (`NAME.report.json`) under its SHA-256, durably; a second put
+    /// of the same digest is a no-op. The caller has checked that a logged seal record names
+    /// the digest: reports are kept for the web view, they are not part of the tree.
+    fn put_report(&self, sha256: &str, report: &[u8]) -> Result<(), StoreError>;
+    /// The report kept under `sha256`, if any.
+    fn report(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
 /// One project of [`Store::projects`].

@@ -453,7 +453,14 @@ fn files_of(
             tag_object: seal.and_then(|r| get(r, "tag-object")),
             verdict: seal.and_then(|r| get(r, "verdict")),
             report_sha256: seal.and_then(|r| get(r, "report-sha256")),
-            report: None,
+            report: match seal.and_then(|r| get(r, "report-sha256")) {
+                Some(d) => app
+                    .store
+                    .report(&d)?
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                    .and_then(|v| tarseal_web::model::ReportSummary::from_report(&v)),
+                None => None,
+            },
             sha256,
             digests_differ,
             verify_command,
@@ -603,6 +610,15 @@ pub(crate) async fn entry_part(
         let field = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v);
         let (body, ct): (Vec<u8>, &'static str) = match part.as_str() {
             "record" => (leaf.record.clone(), "text/plain; charset=utf-8"),
+            "report" => match field("report-sha256").map(|d| app.store.report(d)).transpose()? {
+                Some(Some(r)) => (r, "application/json"),
+                _ => {
+                    return Err(Answer::Missing(
+                        StatusCode::NOT_FOUND,
+                        format!("The log holds no check report for entry {}.", e.index),
+                    ))
+                }
+            },
             "signature" => (leaf.signature.clone(), "application/pgp-signature"),
             "tlog-proof" => {
                 let proof =
@@ -627,7 +643,7 @@ pub(crate) async fn entry_part(
                 return Err(Answer::Missing(
                     StatusCode::NOT_FOUND,
                     format!(
-                        "{other:?} is not a part of an entry (record, signature, tlog-proof, sha256, sha512, md5)."
+                        "{other:?} is not a part of an entry (record, signature, tlog-proof, report, sha256, sha512, md5)."
                     ),
                 ))
             }
@@ -706,6 +722,81 @@ pub(crate) async fn search(
             return answer(Some(e), Vec::new());
         }
         go(tarseal_web::href::release(&q.project, &q.tag))
+    })
+    .await
+}
+
+/// The body of `POST /v1/reports`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportBody {
+    /// The seal record's entry.
+    index: u64,
+    /// The report JSON, exactly the bytes whose SHA-256 the seal record names.
+    report: String,
+}
+
+/// `POST /v1/reports`: keeps a check report for the web view. Accepted only when the seal
+/// (artifact) record at `index` names the report's SHA-256, so the log keeps nothing that no
+/// signed record vouches for; the report itself is not in the tree (its digest is).
+pub(crate) async fn post_report(
+    State(app): State<Shared>,
+    axum::extract::ConnectInfo(client): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    body: axum::body::Bytes,
+) -> Response {
+    let json = || {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        h
+    };
+    if let Err(secs) = app.limiter.take(client.ip(), std::time::Instant::now()) {
+        return finish(
+            &json(),
+            Err(Answer::Missing(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many publishes from {}: retry in {secs} s", client.ip()),
+            )),
+        );
+    }
+    run(json(), move |_| {
+        let bad = |m: String| Answer::Missing(StatusCode::BAD_REQUEST, m);
+        let req: ReportBody = serde_json::from_slice(&body).map_err(|e| {
+            bad(format!(
+                "body is not {{\"index\": N, \"report\": \"...\"}}: {e}"
+            ))
+        })?;
+        serde_json::from_str::<serde_json::Value>(&req.report)
+            .map_err(|e| bad(format!("report is not JSON: {e}")))?;
+        let (e, _) = one_entry(&app, &req.index.to_string())?;
+        let (fields, _) = record_of(&e)?;
+        let named = fields
+            .iter()
+            .find(|(k, _)| k == "report-sha256")
+            .map(|(_, v)| v.clone());
+        let digest = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(req.report.as_bytes()))
+        };
+        match named {
+            Some(n) if n == digest => {}
+            Some(n) => {
+                return Err(bad(format!(
+                    "entry {} names report-sha256 {n}; this report's SHA-256 is {digest}",
+                    e.index
+                )))
+            }
+            None => {
+                return Err(bad(format!(
+                    "entry {} is a {} record, which names no report",
+                    e.index, e.kind
+                )))
+            }
+        }
+        app.store.put_report(&digest, req.report.as_bytes())?;
+        let mut r =
+            axum::Json(serde_json::json!({ "index": e.index, "sha256": digest })).into_response();
+        page_headers(&mut r, "application/json");
+        Ok(Answer::Page(r))
     })
     .await
 }

@@ -150,6 +150,74 @@ pub struct ReportSummary {
     pub trust_surface_paths: Vec<String>,
 }
 
+/// Paths of the trust surface listed on a page at most (the count is always whole).
+pub const MAX_LISTED_PATHS: usize = 500;
+
+impl ReportSummary {
+    /// What a person needs from a check report (`tarseal.report/v1` or later): verdict,
+    /// profile, how entries were vouched for, and the trust surface. `None` when the value
+    /// is not a report. Reads only fields, so a later schema with more fields still reads.
+    pub fn from_report(v: &serde_json::Value) -> Option<ReportSummary> {
+        let verdict = v.get("verdict")?.as_str()?.to_string();
+        let profile = v
+            .pointer("/policy/profile")
+            .and_then(|p| p.as_str())
+            .map(str::to_string);
+        let mut vouched: std::collections::BTreeMap<String, u64> = Default::default();
+        if let Some(obj) = v.pointer("/summary/vouched_by").and_then(|o| o.as_object()) {
+            for (k, n) in obj {
+                vouched.insert(k.clone(), n.as_u64().unwrap_or(0));
+            }
+        } else {
+            for list in ["entries", "findings"] {
+                for item in v.get(list).and_then(|l| l.as_array()).into_iter().flatten() {
+                    if let Some(by) = item.get("vouched_by").and_then(|b| b.as_str()) {
+                        *vouched.entry(by.to_string()).or_default() += 1;
+                    }
+                }
+                if !vouched.is_empty() {
+                    break;
+                }
+            }
+            if vouched.is_empty() {
+                if let Some(n) = v.pointer("/summary/matched").and_then(|n| n.as_u64()) {
+                    vouched.insert("git".into(), n);
+                }
+            }
+        }
+        let num = |p: &str| v.pointer(p).and_then(|n| n.as_u64());
+        let (files, bytes, paths) = if let Some(ts) = v.get("trust_surface") {
+            let paths: Vec<String> = ts
+                .get("paths")
+                .and_then(|p| p.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .take(MAX_LISTED_PATHS)
+                .collect();
+            (
+                num("/trust_surface/files").unwrap_or(paths.len() as u64),
+                num("/trust_surface/bytes").unwrap_or(0),
+                paths,
+            )
+        } else {
+            (
+                num("/summary/not_backed_files").unwrap_or(0),
+                num("/summary/not_backed_bytes").unwrap_or(0),
+                Vec::new(),
+            )
+        };
+        Some(ReportSummary {
+            verdict,
+            profile,
+            vouched_by: vouched.into_iter().collect(),
+            trust_surface_files: files,
+            trust_surface_bytes: bytes,
+            trust_surface_paths: paths,
+        })
+    }
+}
+
 /// One file of a release.
 #[derive(Serialize, Debug, Clone)]
 pub struct FileView {
