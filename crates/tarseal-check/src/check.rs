@@ -6,8 +6,8 @@ use crate::policy::checks::{CheckContext, Outcome, Subject};
 use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
 use crate::report::{
     ArchiveDigests, ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement,
-    PolicyInfo, Report, SignatureInfo, SignatureStatus, StaleRule, Summary, ToolInfo,
-    TrustSurface, Verdict, VouchedBy, SCHEMA,
+    PolicyInfo, Report, SignatureInfo, SignatureStatus, StaleRule, Summary, ToolInfo, TrustSurface,
+    Verdict, VouchedBy, SCHEMA,
 };
 use std::collections::{HashMap, HashSet};
 use std::fs::File;

@@ -653,8 +653,12 @@ mod tests {
         let evil = r.findings.iter().find(|f| f.path == "evil.sh").unwrap();
         assert_eq!(evil.vouched_by, None);
 
-        r.vouch("configure", VouchedBy::Reproduced, "autoconf 2.71: identical")
-            .unwrap();
+        r.vouch(
+            "configure",
+            VouchedBy::Reproduced,
+            "autoconf 2.71: identical",
+        )
+        .unwrap();
         assert_eq!(
             r.vouch("evil.sh", VouchedBy::Reproduced, ""),
             Err(VouchError::NotAccepted {
@@ -663,7 +667,8 @@ mod tests {
             })
         );
         assert_eq!(
-            r.vouch(".gitignore", VouchedBy::Reproduced, "").unwrap_err(),
+            r.vouch(".gitignore", VouchedBy::Reproduced, "")
+                .unwrap_err(),
             VouchError::Absent {
                 path: ".gitignore".into()
             }
@@ -679,8 +684,12 @@ mod tests {
         assert_eq!(c.vouched_by, Some(VouchedBy::Reproduced));
         assert_eq!(c.detail.as_deref(), Some("autoconf 2.71: identical"));
 
-        r.reject("Makefile.in", "regenerated Makefile.in differs", Some("-a\n+b".into()))
-            .unwrap();
+        r.reject(
+            "Makefile.in",
+            "regenerated Makefile.in differs",
+            Some("-a\n+b".into()),
+        )
+        .unwrap();
         r.recompute();
         assert!(r.trust_surface.paths.is_empty());
         assert_eq!(r.summary.unexpected, 2);

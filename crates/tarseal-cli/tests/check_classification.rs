@@ -742,13 +742,25 @@ fn policy_file_allows_extra_with_reason() {
     );
     assert_eq!(
         r.text.lines().last().unwrap(),
-        format!("trust surface: 1 files, {} bytes accepted by name only", GEN.len()),
+        format!(
+            "trust surface: 1 files, {} bytes accepted by name only",
+            GEN.len()
+        ),
         "{r}"
     );
     r.assert_text_mentions("GENERATED.txt")
         .assert_text_mentions("written by the release script");
     // --verbose lists the path above the closing line.
-    let v = f.check(&t, &["--tag", "v1.0", "--verbose", "--policy", p.to_str().unwrap()]);
+    let v = f.check(
+        &t,
+        &[
+            "--tag",
+            "v1.0",
+            "--verbose",
+            "--policy",
+            p.to_str().unwrap(),
+        ],
+    );
     let tail: Vec<&str> = v.text.lines().rev().take(2).collect();
     assert_eq!(tail[1], "  name-only GENERATED.txt", "{v}");
     // Without the policy the same archive fails.
@@ -769,9 +781,17 @@ fn policy_pinned_sha256() {
     r.assert_report(0, "pass")
         .assert_findings(&[("GENERATED.txt", "extra", "allowed")]);
     // A pinned file is vouched for by its digest: not part of the trust surface.
-    assert_eq!(r.finding("GENERATED.txt", "extra")["vouched_by"], "pinned", "{r}");
+    assert_eq!(
+        r.finding("GENERATED.txt", "extra")["vouched_by"],
+        "pinned",
+        "{r}"
+    );
     assert_eq!(r.json["trust_surface"]["files"], 0, "{r}");
-    assert_eq!(r.json["trust_surface"]["paths"], serde_json::json!([]), "{r}");
+    assert_eq!(
+        r.json["trust_surface"]["paths"],
+        serde_json::json!([]),
+        "{r}"
+    );
 
     let bad = f.policy_file(&rule(&sha256_hex(b"something else\n")));
     let r = f.check(&t, &["--tag", "v1.0", "--policy", bad.to_str().unwrap()]);
@@ -782,7 +802,10 @@ fn policy_pinned_sha256() {
         .unwrap();
     assert!(reason.contains("pinned"), "{r}");
     // Not accepted: nothing vouches for it.
-    assert!(r.finding("GENERATED.txt", "extra")["vouched_by"].is_null(), "{r}");
+    assert!(
+        r.finding("GENERATED.txt", "extra")["vouched_by"].is_null(),
+        "{r}"
+    );
 }
 
 #[test]
