@@ -31,16 +31,13 @@ const PAGE: u64 = 100;
 /// Checkpoints listed on the log page.
 const CHECKPOINTS: usize = 20;
 
-/// A page's answer before it is rendered: a status and either a view or a message.
-enum Answer {
-    Page(Response),
-    Missing(StatusCode, String),
-}
+/// Why a page cannot be shown: a status and a message for the person (or program) asking.
+struct Missing(StatusCode, String);
 
-impl From<StoreError> for Answer {
-    fn from(e: StoreError) -> Answer {
+impl From<StoreError> for Missing {
+    fn from(e: StoreError) -> Missing {
         tracing::error!(error = %e, "store (web)");
-        Answer::Missing(
+        Missing(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("internal error: {e}"),
         )
@@ -88,10 +85,10 @@ fn respond<V: Serialize>(headers: &HeaderMap, view: &V, render: fn(&V) -> String
     }
 }
 
-fn finish(headers: &HeaderMap, a: Result<Answer, Answer>) -> Response {
+fn finish(headers: &HeaderMap, a: Result<Response, Missing>) -> Response {
     match a {
-        Ok(Answer::Page(r)) | Err(Answer::Page(r)) => r,
-        Ok(Answer::Missing(status, msg)) | Err(Answer::Missing(status, msg)) => {
+        Ok(r) => r,
+        Err(Missing(status, msg)) => {
             let mut r = if wants_json(headers) {
                 (status, axum::Json(serde_json::json!({ "error": msg }))).into_response()
             } else {
@@ -111,7 +108,7 @@ fn finish(headers: &HeaderMap, a: Result<Answer, Answer>) -> Response {
 /// Runs a page's store work on a blocking thread.
 async fn run(
     headers: HeaderMap,
-    f: impl FnOnce(&HeaderMap) -> Result<Answer, Answer> + Send + 'static,
+    f: impl FnOnce(&HeaderMap) -> Result<Response, Missing> + Send + 'static,
 ) -> Response {
     let h = headers.clone();
     let out = tokio::task::spawn_blocking(move || f(&h)).await;
@@ -119,7 +116,7 @@ async fn run(
         Ok(a) => finish(&headers, a),
         Err(e) => finish(
             &headers,
-            Err(Answer::Missing(
+            Err(Missing(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("task: {e}"),
             )),
@@ -129,7 +126,7 @@ async fn run(
 
 /// The log's state from a stored checkpoint: origin, size and root from its text, and who
 /// signed it (the log's own key, then witness cosignatures) from its signature lines.
-fn log_head(app: &App, cp: &StoredCheckpoint) -> Result<LogHead, Answer> {
+fn log_head(app: &App, cp: &StoredCheckpoint) -> Result<LogHead, Missing> {
     let note = tarseal_log::split_note(&cp.note)
         .map_err(|e| StoreError::Corrupt(format!("checkpoint {}: {e}", cp.size)))?;
     let origin = note.text.lines().next().unwrap_or("").to_string();
@@ -166,7 +163,7 @@ fn log_head(app: &App, cp: &StoredCheckpoint) -> Result<LogHead, Answer> {
 }
 
 /// An entry's row; `logged_at` comes from its leaf.
-fn row(e: &Entry) -> Result<EntryRow, Answer> {
+fn row(e: &Entry) -> Result<EntryRow, Missing> {
     let leaf = LogEntry::parse(&e.leaf)
         .map_err(|err| StoreError::Corrupt(format!("entry {}: {err}", e.index)))?;
     Ok(EntryRow {
@@ -182,7 +179,7 @@ fn row(e: &Entry) -> Result<EntryRow, Answer> {
 }
 
 /// The record inside an entry's leaf, its fields in canonical order, and the leaf.
-fn record_of(e: &Entry) -> Result<(Vec<(String, String)>, LogEntry), Answer> {
+fn record_of(e: &Entry) -> Result<(Vec<(String, String)>, LogEntry), Missing> {
     let leaf = LogEntry::parse(&e.leaf)
         .map_err(|err| StoreError::Corrupt(format!("entry {}: {err}", e.index)))?;
     let text = std::str::from_utf8(&leaf.record)
@@ -233,7 +230,7 @@ pub(crate) async fn home(State(app): State<Shared>, headers: HeaderMap) -> Respo
             recent,
             projects,
         };
-        Ok(Answer::Page(respond(h, &view, tarseal_web::home)))
+        Ok(respond(h, &view, tarseal_web::home))
     })
     .await
 }
@@ -290,7 +287,7 @@ pub(crate) async fn project(
         let entries = visible(app.store.by_project(&project)?, cp.size);
         let keys = trust_keys(&app, &project);
         if entries.is_empty() && keys.is_none() {
-            return Err(Answer::Missing(
+            return Err(Missing(
                 StatusCode::NOT_FOUND,
                 format!("The log has no record and no trust file for project {project:?}."),
             ));
@@ -340,13 +337,13 @@ pub(crate) async fn project(
                     .collect(),
             })
             .collect();
-        rows.sort_by(|a, b| b.latest.cmp(&a.latest));
+        rows.sort_by_key(|t| std::cmp::Reverse(t.latest));
         let view = ProjectView {
             project,
             tags: rows,
             keys,
         };
-        Ok(Answer::Page(respond(h, &view, tarseal_web::project)))
+        Ok(respond(h, &view, tarseal_web::project))
     })
     .await
 }
@@ -362,7 +359,7 @@ pub(crate) async fn keys(State(app): State<Shared>, Path(project): Path<String>)
         }
         None => finish(
             &HeaderMap::new(),
-            Err(Answer::Missing(
+            Err(Missing(
                 StatusCode::NOT_FOUND,
                 format!("The log has no trust file for project {project:?}."),
             )),
@@ -403,7 +400,7 @@ fn files_of(
     project: &str,
     tag: &str,
     entries: &[Entry],
-) -> Result<Vec<FileView>, Answer> {
+) -> Result<Vec<FileView>, Missing> {
     let mut by_file: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
     for e in entries {
         by_file.entry(e.file.as_str()).or_default().push(e);
@@ -480,7 +477,7 @@ pub(crate) async fn release(
         let cp = app.store.latest_checkpoint()?;
         let entries = visible(app.store.by_project_tag(&project, &tag)?, cp.size);
         if entries.is_empty() {
-            return Err(Answer::Missing(
+            return Err(Missing(
                 StatusCode::NOT_FOUND,
                 format!("The log has no record for project {project:?} tag {tag:?}."),
             ));
@@ -492,7 +489,7 @@ pub(crate) async fn release(
             tag,
             files,
         };
-        Ok(Answer::Page(respond(h, &view, tarseal_web::release)))
+        Ok(respond(h, &view, tarseal_web::release))
     })
     .await
 }
@@ -542,14 +539,14 @@ pub(crate) async fn log(
             start,
             page: PAGE,
         };
-        Ok(Answer::Page(respond(h, &view, tarseal_web::log)))
+        Ok(respond(h, &view, tarseal_web::log))
     })
     .await
 }
 
-fn one_entry(app: &App, index: &str) -> Result<(Entry, StoredCheckpoint), Answer> {
+fn one_entry(app: &App, index: &str) -> Result<(Entry, StoredCheckpoint), Missing> {
     let bad = || {
-        Answer::Missing(
+        Missing(
             StatusCode::NOT_FOUND,
             format!("{index:?} is not an entry index."),
         )
@@ -560,7 +557,7 @@ fn one_entry(app: &App, index: &str) -> Result<(Entry, StoredCheckpoint), Answer
     let i: u64 = index.parse().map_err(|_| bad())?;
     let cp = app.store.latest_checkpoint()?;
     if i >= cp.size {
-        return Err(Answer::Missing(
+        return Err(Missing(
             StatusCode::NOT_FOUND,
             format!(
                 "The log has {} entries; entry {i} is not one of them.",
@@ -592,7 +589,7 @@ pub(crate) async fn entry(
             signature: String::from_utf8_lossy(&leaf.signature).into_owned(),
             tree_size: cp.size,
         };
-        Ok(Answer::Page(respond(h, &view, tarseal_web::entry)))
+        Ok(respond(h, &view, tarseal_web::entry))
     })
     .await
 }
@@ -613,7 +610,7 @@ pub(crate) async fn entry_part(
             "report" => match field("report-sha256").map(|d| app.store.report(d)).transpose()? {
                 Some(Some(r)) => (r, "application/json"),
                 _ => {
-                    return Err(Answer::Missing(
+                    return Err(Missing(
                         StatusCode::NOT_FOUND,
                         format!("The log holds no check report for entry {}.", e.index),
                     ))
@@ -633,14 +630,14 @@ pub(crate) async fn entry_part(
                     "text/plain; charset=utf-8",
                 ),
                 None => {
-                    return Err(Answer::Missing(
+                    return Err(Missing(
                         StatusCode::NOT_FOUND,
                         format!("Entry {} states no {part}.", e.index),
                     ))
                 }
             },
             other => {
-                return Err(Answer::Missing(
+                return Err(Missing(
                     StatusCode::NOT_FOUND,
                     format!(
                         "{other:?} is not a part of an entry (record, signature, tlog-proof, report, sha256, sha512, md5)."
@@ -650,7 +647,7 @@ pub(crate) async fn entry_part(
         };
         let mut r = body.into_response();
         page_headers(&mut r, ct);
-        Ok(Answer::Page(r))
+        Ok(r)
     })
     .await
 }
@@ -673,14 +670,14 @@ pub(crate) async fn search(
                 results,
                 message,
             };
-            Ok(Answer::Page(respond(h, &view, tarseal_web::search)))
+            Ok(respond(h, &view, tarseal_web::search))
         };
         let go = |to: String| {
             let mut r = StatusCode::SEE_OTHER.into_response();
             if let Ok(v) = HeaderValue::from_str(&to) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
-            Ok(Answer::Page(r))
+            Ok(r)
         };
         if !q.sha256.is_empty() {
             if q.sha256.len() != 64 || !q.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -752,14 +749,14 @@ pub(crate) async fn post_report(
     if let Err(secs) = app.limiter.take(client.ip(), std::time::Instant::now()) {
         return finish(
             &json(),
-            Err(Answer::Missing(
+            Err(Missing(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("too many publishes from {}: retry in {secs} s", client.ip()),
             )),
         );
     }
     run(json(), move |_| {
-        let bad = |m: String| Answer::Missing(StatusCode::BAD_REQUEST, m);
+        let bad = |m: String| Missing(StatusCode::BAD_REQUEST, m);
         let req: ReportBody = serde_json::from_slice(&body).map_err(|e| {
             bad(format!(
                 "body is not {{\"index\": N, \"report\": \"...\"}}: {e}"
@@ -796,7 +793,7 @@ pub(crate) async fn post_report(
         let mut r =
             axum::Json(serde_json::json!({ "index": e.index, "sha256": digest })).into_response();
         page_headers(&mut r, "application/json");
-        Ok(Answer::Page(r))
+        Ok(r)
     })
     .await
 }
