@@ -10,8 +10,7 @@
 //! that a known-file check already vouched for (an m4 file of a known release): nothing the
 //! release merely names.
 
-use crate::policy::{ContentCheck, Policy};
-use crate::report::{Class, Finding, Judgement, RegenerationInfo, Report, ReviewItem};
+use crate::report::{Class, Finding, Judgement, RegenerationInfo, Report, ReviewItem, VouchedBy};
 use std::collections::BTreeMap;
 use tarseal_git::{Repo, TreeEntry, TreeEntryKind};
 use tarseal_regen::autotools::{claims, FileResult};
@@ -43,20 +42,12 @@ impl Default for RegenOptions {
 /// The rule id of a reproduced file.
 pub const RULE: &str = "regenerate:autotools";
 
-/// Whether a rule that accepted a file vouches for its bytes as a known upstream file (so the
-/// file may be an input of regeneration).
-fn known_file_rule(policy: &Policy, rule: Option<&str>) -> bool {
-    rule.and_then(|id| policy.rules.iter().find(|r| r.id == id))
-        .is_some_and(|r| matches!(r.check, Some(ContentCheck::KnownM4)))
-}
-
 /// Regenerates and re-judges the findings of `report`. `contents` holds the archive's bytes of
 /// the files git does not back (path relative to the prefix).
 pub(crate) fn apply(
     report: &mut Report,
     opts: &RegenOptions,
     scripts: &[String],
-    policy: &Policy,
     repo: &Repo,
     tree: &[TreeEntry],
     contents: &BTreeMap<String, Vec<u8>>,
@@ -89,7 +80,9 @@ pub(crate) fn apply(
         let Some(bytes) = contents.get(&f.path) else {
             continue;
         };
-        if f.judgement == Judgement::Allowed && known_file_rule(policy, f.rule.as_deref()) {
+        // Byte-identical to a file of a known upstream release: what the release was made
+        // with, so regeneration uses it instead of the toolchain's copy.
+        if f.judgement == Judgement::Allowed && f.vouched_by == Some(VouchedBy::KnownFile) {
             req.vouched.push(InputFile {
                 path: f.path.clone(),
                 bytes: bytes.clone(),
@@ -167,6 +160,7 @@ pub(crate) fn apply(
                 normalisation,
             }) => {
                 f.judgement = Judgement::Allowed;
+                f.vouched_by = Some(VouchedBy::Reproduced);
                 f.rule = Some(RULE.into());
                 f.reason = match normalisation {
                     None => format!("reproduced: byte-identical to the file regenerated from the tag's tree in the sandbox ({strategy}; {versions})"),
@@ -182,6 +176,7 @@ pub(crate) fn apply(
                 });
                 if outcome.mismatches.is_empty() {
                     f.judgement = Judgement::Unexpected;
+                    f.vouched_by = None;
                     f.rule = None;
                     f.reason = format!(
                         "differs from the file regenerated from the tag's tree ({} differing lines; closest: {strategy}; {versions}): the release changes a generated file",
@@ -207,6 +202,7 @@ pub(crate) fn apply(
                     undecided(f, why);
                 } else {
                     f.judgement = Judgement::Unexpected;
+                    f.vouched_by = None;
                     f.rule = None;
                     f.reason = "a generated file that regeneration from the tag's tree does not produce: nothing in the tag makes it".into();
                 }
@@ -248,6 +244,7 @@ pub(crate) fn apply(
 
 fn undecided(f: &mut Finding, why: String) {
     f.judgement = Judgement::Indeterminate;
+    f.vouched_by = None;
     f.rule = None;
     f.reason = why;
 }
