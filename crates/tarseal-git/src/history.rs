@@ -133,7 +133,10 @@ impl Mailmap {
 
 /// git's `parse_name_and_email`: `(name, email, rest after '>')`; `rest` is `None` when
 /// nothing follows the `>`.
-fn parse_name_and_email(buf: &str, allow_empty_email: bool) -> Option<(Option<&str>, &str, Option<&str>)> {
+fn parse_name_and_email(
+    buf: &str,
+    allow_empty_email: bool,
+) -> Option<(Option<&str>, &str, Option<&str>)> {
     let left = buf.find('<')?;
     let right = left + 1 + buf[left + 1..].find('>')?;
     if !allow_empty_email && right == left + 1 {

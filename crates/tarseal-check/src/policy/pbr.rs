@@ -27,9 +27,14 @@ use tarseal_git::{LogCommit, Mailmap};
 
 /// What pbr's AUTHORS leaves out: e-mails of CI robots (`generate_authors`' `ignore_emails`).
 fn is_ignored_author(line: &str) -> bool {
-    ["jenkins@review", "zuul@review", "infra@lists", "jenkins@openstack"]
-        .iter()
-        .any(|p| line.contains(p))
+    [
+        "jenkins@review",
+        "zuul@review",
+        "infra@lists",
+        "jenkins@openstack",
+    ]
+    .iter()
+    .any(|p| line.contains(p))
 }
 
 /// pbr's `_clean_changelog_message`.
@@ -214,7 +219,10 @@ fn pep440_key(v: &str) -> (Vec<u64>, (u8, u64), u64) {
     // (phase, n): dev-only < a < b < rc < final < post.
     let pre = if let Some(r) = rest.strip_prefix("rc").or_else(|| rest.strip_prefix('c')) {
         (3, num(r))
-    } else if let Some(r) = rest.strip_prefix("alpha").or_else(|| rest.strip_prefix('a')) {
+    } else if let Some(r) = rest
+        .strip_prefix("alpha")
+        .or_else(|| rest.strip_prefix('a'))
+    {
         (1, num(r))
     } else if let Some(r) = rest.strip_prefix("beta").or_else(|| rest.strip_prefix('b')) {
         (2, num(r))
@@ -441,8 +449,8 @@ fn declared(ctx: &CheckContext<'_>) -> Declared {
     // pbr adds test-requirements.txt as the extra `test` when setup.cfg has [extras] and no
     // `test` of its own.
     if cfg.contains_key("extras") && !extras.contains_key("test") {
-        if let Some(t) = git_text(ctx, "test-requirements.txt")
-            .or_else(|| git_text(ctx, "tools/test-requires"))
+        if let Some(t) =
+            git_text(ctx, "test-requirements.txt").or_else(|| git_text(ctx, "tools/test-requires"))
         {
             extras.insert("test".into(), requirement_lines(&t, ctx, 0));
         }
@@ -451,11 +459,19 @@ fn declared(ctx: &CheckContext<'_>) -> Declared {
         if let Some(deps) = project.get("dependencies").and_then(|d| d.as_array()) {
             base.extend(deps.iter().filter_map(|d| d.as_str()).filter_map(parse_req));
         }
-        if let Some(opt) = project.get("optional-dependencies").and_then(|d| d.as_table()) {
+        if let Some(opt) = project
+            .get("optional-dependencies")
+            .and_then(|d| d.as_table())
+        {
             for (k, v) in opt {
                 let reqs: Vec<Req> = v
                     .as_array()
-                    .map(|a| a.iter().filter_map(|d| d.as_str()).filter_map(parse_req).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|d| d.as_str())
+                            .filter_map(parse_req)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 extras.entry(canonical_name(k)).or_default().extend(reqs);
             }
@@ -589,8 +605,13 @@ pub fn pkg_info(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
 fn declared_entry_points(ctx: &CheckContext<'_>) -> HashSet<(String, String, String)> {
     let mut out = HashSet::new();
     let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    if let Some(cfg) = git_text(ctx, "setup.cfg").and_then(|t| super::setup_cfg::parse_public(&t).ok()) {
-        for eps in ["entry_points", "options.entry_points"].iter().filter_map(|s| cfg.get(*s)) {
+    if let Some(cfg) =
+        git_text(ctx, "setup.cfg").and_then(|t| super::setup_cfg::parse_public(&t).ok())
+    {
+        for eps in ["entry_points", "options.entry_points"]
+            .iter()
+            .filter_map(|s| cfg.get(*s))
+        {
             for (group, lines) in eps {
                 for l in lines {
                     if let Some((n, v)) = l.split_once('=') {
@@ -641,7 +662,10 @@ pub fn entry_points(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
             continue;
         }
         let (Some(g), Some((name, value))) = (&group, line.split_once('=')) else {
-            return Outcome::Fail(format!("line {}: {line:?} is not `name = value` in a [group]", i + 1));
+            return Outcome::Fail(format!(
+                "line {}: {line:?} is not `name = value` in a [group]",
+                i + 1
+            ));
         };
         let value: String = value.chars().filter(|c| !c.is_whitespace()).collect();
         if !declared.contains(&(g.clone(), name.trim().to_string(), value)) {
@@ -720,9 +744,15 @@ pub fn from_history(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
         ));
     };
     let (want, what): (Vec<u8>, &str) = if path == "ChangeLog" {
-        (h.changelog.as_bytes().to_vec(), "ChangeLog from git log (pbr's format)")
+        (
+            h.changelog.as_bytes().to_vec(),
+            "ChangeLog from git log (pbr's format)",
+        )
     } else {
-        (h.authors.clone(), "AUTHORS from git log with the tag's .mailmap (pbr's format)")
+        (
+            h.authors.clone(),
+            "AUTHORS from git log with the tag's .mailmap (pbr's format)",
+        )
     };
     if content == want.as_slice() {
         return Outcome::Reproduced(format!("{what}: byte-identical"));
@@ -789,17 +819,39 @@ mod tests {
 
     #[test]
     fn pbr_versions() {
-        for ok in ["1.0.0", "27.1.0", "1.2", "1.0.0.0rc1", "1.0.0.0b2", "1.2a1", "1.0.0.dev3", "v1.0", "2024.1"] {
+        for ok in [
+            "1.0.0",
+            "27.1.0",
+            "1.2",
+            "1.0.0.0rc1",
+            "1.0.0.0b2",
+            "1.2a1",
+            "1.0.0.dev3",
+            "v1.0",
+            "2024.1",
+        ] {
             assert!(is_pbr_version(ok), "{ok}");
         }
-        for bad in ["2024.2.eol", "stable.ocata", "abc", "1.0.x", "1..0", "wallaby.eol", ""] {
+        for bad in [
+            "2024.2.eol",
+            "stable.ocata",
+            "abc",
+            "1.0.x",
+            "1..0",
+            "wallaby.eol",
+            "",
+        ] {
             assert!(!is_pbr_version(bad), "{bad}");
         }
     }
 
     #[test]
     fn highest_prefers_final_over_rc() {
-        let v = vec!["27.0.0.0rc1".to_string(), "27.0.0".to_string(), "27.0.0.0rc2".to_string()];
+        let v = vec![
+            "27.0.0.0rc1".to_string(),
+            "27.0.0".to_string(),
+            "27.0.0.0rc2".to_string(),
+        ];
         assert_eq!(highest(&v), Some("27.0.0"));
         let v = vec!["1.0.0.0b1".to_string(), "1.0.0.0rc1".to_string()];
         assert_eq!(highest(&v), Some("1.0.0.0rc1"));
