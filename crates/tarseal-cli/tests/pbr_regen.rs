@@ -158,7 +158,7 @@ fn sdist(f: &Fixture, edit: &dyn Fn(&str, String) -> String) -> PathBuf {
     f.pack(&tree, "proj-1.0.0", "pax", "proj-1.0.0.tar.gz")
 }
 
-fn check(f: &Fixture, t: &PathBuf) -> Run {
+fn check(f: &Fixture, t: &std::path::Path) -> Run {
     f.check(t, &["--tag", "1.0.0", "--profile", "pbr"])
 }
 
