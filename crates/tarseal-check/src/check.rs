@@ -635,6 +635,38 @@ fn judge_all(
     let git_blob = |p: &str| git_files.get(p).copied();
     let read_git_blob = |id: ObjectId| repo.read_blob(id).ok();
     let archive_blob = |p: &str| archive_files.get(p).copied();
+    let git_dirs: HashSet<&str> = tree
+        .iter()
+        .filter_map(|e| e.path.rsplit_once('/').map(|(d, _)| d))
+        .flat_map(|d| {
+            let mut v = vec![d];
+            let mut p = d;
+            while let Some((up, _)) = p.rsplit_once('/') {
+                v.push(up);
+                p = up;
+            }
+            v
+        })
+        .collect();
+    let git_has_dir = |p: &str| git_dirs.contains(p);
+    // pbr's ChangeLog and AUTHORS come from the history, read once and only when asked for.
+    let history_cell: std::cell::OnceCell<Option<std::rc::Rc<crate::policy::pbr::History>>> =
+        std::cell::OnceCell::new();
+    let history = || {
+        history_cell
+            .get_or_init(|| {
+                let read = |p: &str| git_files.get(p).and_then(|id| repo.read_blob(*id).ok());
+                crate::policy::pbr::History::compute(
+                    repo,
+                    resolved.commit.id,
+                    read(".mailmap").as_deref(),
+                    read("AUTHORS.in").as_deref(),
+                )
+                .ok()
+                .map(std::rc::Rc::new)
+            })
+            .clone()
+    };
     let ctx = CheckContext {
         commit: &resolved.commit,
         // A lightweight tag accepted with --allow-lightweight still names the version the
@@ -644,6 +676,8 @@ fn judge_all(
         git_blob: &git_blob,
         read_git_blob: &read_git_blob,
         archive_blob: &archive_blob,
+        git_has_dir: &git_has_dir,
+        history: &history,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
     for d in &comparison.diffs {
@@ -811,7 +845,9 @@ fn judge_by_rules<'p>(
                 let outcome = check.run(&subject, ctx);
                 if matches!(
                     check,
-                    ContentCheck::CargoVcsInfo | ContentCheck::PkgInfoVersion
+                    ContentCheck::CargoVcsInfo
+                        | ContentCheck::PkgInfoVersion
+                        | ContentCheck::PbrPkgInfo
                 ) {
                     let (status, detail) = match &outcome {
                         Outcome::Pass(n) | Outcome::Reproduced(n) => {
