@@ -6,8 +6,8 @@ use crate::policy::checks::{CheckContext, Outcome, Subject};
 use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
 use crate::report::{
     ArchiveDigests, ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement,
-    PolicyInfo, Report, SignatureInfo, SignatureStatus, StaleRule, Summary, ToolInfo, Verdict,
-    SCHEMA,
+    PolicyInfo, Report, SignatureInfo, SignatureStatus, StaleRule, Summary, ToolInfo, TrustSurface,
+    Verdict, VouchedBy, SCHEMA,
 };
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -20,6 +20,9 @@ pub const TREE_POLICY_FILE: &str = ".tarseal.toml";
 
 /// Largest file whose content is kept in memory for a content check.
 const KEEP_CONTENT_MAX: u64 = 8 << 20;
+
+/// Largest file kept for comparison with its regeneration (configure scripts reach a few MB).
+const KEEP_REGEN_MAX: u64 = 64 << 20;
 
 /// Everything a check needs to know.
 #[derive(Debug, Clone)]
@@ -49,6 +52,9 @@ pub struct CheckOptions {
     pub raw_digests: bool,
     /// With `raw_digests`, also feed every raw byte to this observer (a signature's hash).
     pub raw_observer: Option<tarseal_archive::RawObserver>,
+    /// `--regenerate`: regenerate the generated files in the sandbox and judge them by their
+    /// bytes. A policy's `regenerate = true` turns it on with the defaults.
+    pub regenerate: Option<crate::regen::RegenOptions>,
 }
 
 /// Runs a check and returns the report. `progress(done, total)` reports compressed bytes.
@@ -70,6 +76,10 @@ pub fn run_check(
     let hash = resolved.object_hash;
 
     let policy = load_policy(opts, &repo, &resolved, &tree)?;
+    let regenerate = opts
+        .regenerate
+        .clone()
+        .or_else(|| policy.regenerate.then(crate::regen::RegenOptions::default));
 
     // Git side as a map for the reader's per-entry decision (which content to keep).
     let git_index: HashMap<&str, &TreeEntry> = tree.iter().map(|e| (e.path.as_str(), e)).collect();
@@ -109,9 +119,17 @@ pub fn run_check(
             }
             let in_git = git_index.contains_key(rel);
             let needs = policy.needs_content(rel) || (rel != path && policy.needs_content(path));
+            // Regeneration compares every file git does not back, and generated files that
+            // git holds too (a committed configure the release replaced).
+            let regen = regenerate.is_some()
+                && (!in_git || tarseal_regen::autotools::may_be_generated(rel));
             ContentWants {
                 sha256: !in_git || needs,
-                keep_up_to: needs.then_some(KEEP_CONTENT_MAX),
+                keep_up_to: if regen {
+                    Some(KEEP_REGEN_MAX)
+                } else {
+                    needs.then_some(KEEP_CONTENT_MAX)
+                },
             }
         };
         tarseal_archive::read_archive(
@@ -269,9 +287,12 @@ pub fn run_check(
         },
         signature,
         summary: Summary::default(),
+        trust_surface: TrustSurface::default(),
         findings: Vec::new(),
         cross_checks: Vec::new(),
         notes: Vec::new(),
+        review_surface: Vec::new(),
+        regeneration: None,
     };
 
     judge_all(
@@ -284,6 +305,22 @@ pub fn run_check(
         subdir,
         &repo,
     );
+
+    if let Some(regen) = &regenerate {
+        let contents: std::collections::BTreeMap<String, Vec<u8>> = archived
+            .iter()
+            .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
+            .filter_map(|a| Some((a.rel.clone(), a.entry.content.clone()?)))
+            .collect();
+        crate::regen::apply(
+            &mut report,
+            regen,
+            &policy.regenerate_scripts,
+            &repo,
+            &tree,
+            &contents,
+        );
+    }
 
     if let Some(comment) = &summary.pax_comment {
         let commit = resolved.commit.id.to_string();
@@ -312,6 +349,7 @@ pub fn run_check(
             problem: Some("trailing-data".into()),
             size: 0,
             sha256: None,
+            vouched_by: None,
         });
     }
     if !comparison.empty_dirs.is_empty() {
@@ -635,6 +673,38 @@ fn judge_all(
     let git_blob = |p: &str| git_files.get(p).copied();
     let read_git_blob = |id: ObjectId| repo.read_blob(id).ok();
     let archive_blob = |p: &str| archive_files.get(p).copied();
+    let git_dirs: HashSet<&str> = tree
+        .iter()
+        .filter_map(|e| e.path.rsplit_once('/').map(|(d, _)| d))
+        .flat_map(|d| {
+            let mut v = vec![d];
+            let mut p = d;
+            while let Some((up, _)) = p.rsplit_once('/') {
+                v.push(up);
+                p = up;
+            }
+            v
+        })
+        .collect();
+    let git_has_dir = |p: &str| git_dirs.contains(p);
+    // pbr's ChangeLog and AUTHORS come from the history, read once and only when asked for.
+    let history_cell: std::cell::OnceCell<Option<std::rc::Rc<crate::policy::pbr::History>>> =
+        std::cell::OnceCell::new();
+    let history = || {
+        history_cell
+            .get_or_init(|| {
+                let read = |p: &str| git_files.get(p).and_then(|id| repo.read_blob(*id).ok());
+                crate::policy::pbr::History::compute(
+                    repo,
+                    resolved.commit.id,
+                    read(".mailmap").as_deref(),
+                    read("AUTHORS.in").as_deref(),
+                )
+                .ok()
+                .map(std::rc::Rc::new)
+            })
+            .clone()
+    };
     let ctx = CheckContext {
         commit: &resolved.commit,
         // A lightweight tag accepted with --allow-lightweight still names the version the
@@ -644,6 +714,8 @@ fn judge_all(
         git_blob: &git_blob,
         read_git_blob: &read_git_blob,
         archive_blob: &archive_blob,
+        git_has_dir: &git_has_dir,
+        history: &history,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
     for d in &comparison.diffs {
@@ -663,12 +735,14 @@ fn judge_all(
                 .map(|p| compare::problem_name(p).to_string()),
             size,
             sha256,
+            vouched_by: None,
         };
         match d.class {
             Class::Hostile => judge_hostile(&mut f, d, policy, &git_paths, &mut used_rules),
             Class::Missing if comparison.export_ignored.contains(&d.path) => {
                 f.judgement = Judgement::Allowed;
                 f.rule = Some("builtin:export-ignore".into());
+                f.vouched_by = Some(VouchedBy::Git);
                 f.reason = ".gitattributes in the tag's tree marks it export-ignore, so git archive leaves it out".into();
             }
             _ => judge_by_rules(
@@ -711,6 +785,7 @@ fn judge_hostile<'p>(
                 {
                     used.insert(r.id.as_str());
                     f.judgement = Judgement::Allowed;
+                    f.vouched_by = Some(VouchedBy::Git);
                     f.rule = Some(r.id.clone());
                     f.reason = format!(
                         "{} (the linked content equals git's at this path)",
@@ -729,6 +804,7 @@ fn judge_hostile<'p>(
                 && (git_paths.contains(other.as_str()) || git_paths.contains(other_rel))
             {
                 f.judgement = Judgement::Allowed;
+                f.vouched_by = Some(VouchedBy::Git);
                 f.rule = Some("builtin:collision-in-git".into());
                 f.reason = "both colliding names are in git too; the archive did not introduce the collision".into();
                 return;
@@ -780,6 +856,14 @@ fn judge_by_rules<'p>(
                 }
             }
         }
+        // What vouches if this rule accepts: the pin, the check, or the name alone.
+        let mut vouched = match d.class {
+            // Nothing present, or git's own bytes under another mode / in place of a link.
+            Class::Missing | Class::Mode => VouchedBy::Git,
+            Class::Type if d.dereferenced => VouchedBy::Git,
+            _ if r.sha256.is_some() => VouchedBy::Pinned,
+            _ => VouchedBy::NameOnly,
+        };
         let note = match &r.check {
             None => None,
             Some(check) => {
@@ -799,10 +883,14 @@ fn judge_by_rules<'p>(
                 let outcome = check.run(&subject, ctx);
                 if matches!(
                     check,
-                    ContentCheck::CargoVcsInfo | ContentCheck::PkgInfoVersion
+                    ContentCheck::CargoVcsInfo
+                        | ContentCheck::PkgInfoVersion
+                        | ContentCheck::PbrPkgInfo
                 ) {
                     let (status, detail) = match &outcome {
-                        Outcome::Pass(n) => (CrossCheckStatus::Ok, n.clone()),
+                        Outcome::Pass(n) | Outcome::Reproduced(n) => {
+                            (CrossCheckStatus::Ok, n.clone())
+                        }
                         Outcome::Fail(n) | Outcome::Undecided(n) => {
                             (CrossCheckStatus::Failed, n.clone())
                         }
@@ -813,8 +901,15 @@ fn judge_by_rules<'p>(
                         detail,
                     });
                 }
+                if vouched == VouchedBy::NameOnly {
+                    vouched = match (&outcome, check) {
+                        (Outcome::Reproduced(_), _) => VouchedBy::Reproduced,
+                        (_, ContentCheck::KnownM4) => VouchedBy::KnownFile,
+                        _ => VouchedBy::ContentCheck,
+                    };
+                }
                 match outcome {
-                    Outcome::Pass(n) => Some(n),
+                    Outcome::Pass(n) | Outcome::Reproduced(n) => Some(n),
                     Outcome::Fail(why) => {
                         failures.push(format!("{}: {why}", r.id));
                         continue;
@@ -827,6 +922,7 @@ fn judge_by_rules<'p>(
             }
         };
         f.judgement = Judgement::Allowed;
+        f.vouched_by = Some(vouched);
         f.rule = Some(r.id.clone());
         f.reason = r.reason.clone();
         if let Some(n) = note {

@@ -5,6 +5,11 @@ use std::fmt::Write;
 
 /// Renders `report` as text. `colour` adds ANSI colours (only on a terminal).
 pub fn render(report: &Report, colour: bool) -> String {
+    render_with(report, colour, false)
+}
+
+/// As [`render`]; `verbose` also lists the trust surface's paths before its closing line.
+pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
     let paint = |code: &str, s: &str| -> String {
         if colour {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -141,6 +146,73 @@ pub fn render(report: &Report, colour: bool) -> String {
             let _ = writeln!(o, "  {st} {}: {}", c.name, c.detail);
         }
     }
+    if let Some(r) = &report.regeneration {
+        let _ = writeln!(o);
+        let versions: Vec<String> = r
+            .toolchain_versions
+            .iter()
+            .map(|(t, v)| format!("{t} {v}"))
+            .collect();
+        let _ = writeln!(
+            o,
+            "REGENERATION {}toolchain {} ({})",
+            if r.sandboxed {
+                "in the sandbox, "
+            } else {
+                "UNSANDBOXED, "
+            },
+            r.toolchain,
+            versions.join(", ")
+        );
+        for m in &r.mismatches {
+            let _ = writeln!(
+                o,
+                "  {} {} named by {}: the toolchain has {}",
+                m.tool.name(),
+                m.release,
+                m.path,
+                m.available.as_deref().unwrap_or("none")
+            );
+        }
+        for run in &r.runs {
+            let _ = writeln!(
+                o,
+                "  {:.1} s  {}: {} reproduced{}",
+                run.seconds,
+                run.strategy,
+                run.reproduced,
+                match run.status {
+                    Some(0) => String::new(),
+                    Some(c) => format!(", failed (exit {c})"),
+                    None => ", killed".into(),
+                }
+            );
+        }
+        if let Some(e) = &r.error {
+            let _ = writeln!(o, "  {}", paint("1;33", e));
+        }
+    }
+    if !report.review_surface.is_empty() {
+        let _ = writeln!(o);
+        let total: u64 = report.review_surface.iter().map(|i| i.lines).sum();
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(
+                "1;31",
+                &format!(
+                    "REVIEW SURFACE ({} files, {total} differing lines; regenerated -> release)",
+                    report.review_surface.len()
+                )
+            )
+        );
+        for i in &report.review_surface {
+            let _ = writeln!(o, "  {} ({} lines, {})", i.path, i.lines, i.strategy);
+            for l in i.diff.lines() {
+                let _ = writeln!(o, "    {l}");
+            }
+        }
+    }
     if !report.policy.stale_rules.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "STALE RULES (matched nothing; remove or fix them)");
@@ -161,5 +233,24 @@ pub fn render(report: &Report, colour: bool) -> String {
         Verdict::Indeterminate => paint("1;33", "INDETERMINATE: nothing is unexpected, but not everything could be decided"),
     };
     let _ = writeln!(o, "verdict  {verdict}");
+    o.push_str(&trust_surface(report, verbose));
+    o
+}
+
+/// The closing line (what is accepted on the policy's word alone), with `verbose` preceded
+/// by one line per path.
+pub fn trust_surface(report: &Report, verbose: bool) -> String {
+    let t = &report.trust_surface;
+    let mut o = String::new();
+    if verbose {
+        for p in &t.paths {
+            let _ = writeln!(o, "  name-only {p}");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "trust surface: {} files, {} bytes accepted by name only",
+        t.files, t.bytes
+    );
     o
 }

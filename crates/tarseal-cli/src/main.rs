@@ -127,9 +127,12 @@ pub(crate) struct CheckArgs {
     /// Project policy file (TOML); replaces the .tarseal.toml of the tag's tree.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Output format: text for people, json (schema tarseal.report/v1) for programs.
+    /// Output format: text for people, json (schema tarseal.report/v2) for programs.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Text output: also list the files of the trust surface (accepted by name only).
+    #[arg(long, short)]
+    verbose: bool,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -152,6 +155,24 @@ pub(crate) struct CheckArgs {
     /// (default 64M, what xz -9 and zstd -19 use; suffixes K, M, G).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     max_dictionary_bytes: Option<u64>,
+    /// Regenerate the generated files (autotools: configure, aclocal.m4, config.h.in,
+    /// Makefile.in, aux files) from the tag's tree in a bubblewrap sandbox and judge them by
+    /// their bytes: identical = reproduced, different = rejected with a diff, made with a
+    /// toolchain version that is not available = indeterminate.
+    #[arg(long)]
+    regenerate: bool,
+    /// Run regeneration WITHOUT the sandbox (the tag's build code gets this user's files and
+    /// network). Only for trusted input where bubblewrap cannot run.
+    #[arg(long, requires = "regenerate")]
+    unsafe_no_sandbox: bool,
+    /// Regenerate with this toolchain directory (repeatable; as `tarseal toolchain fetch`
+    /// leaves them) instead of the system's /usr.
+    #[arg(long, value_name = "DIR", requires = "regenerate")]
+    toolchain: Vec<PathBuf>,
+    /// Run every regeneration strategy again instead of reusing an identical earlier run
+    /// from $XDG_CACHE_HOME/tarseal/regen (same inputs, script and toolchain bytes).
+    #[arg(long, requires = "regenerate")]
+    no_regen_cache: bool,
 }
 
 /// Parses `1024`, `64K`, `512M`, `32G`, `1T` (binary multiples).
@@ -258,6 +279,26 @@ pub(crate) fn run_check_args_observed(
         allow_unsigned: args.allow_unsigned,
         raw_digests,
         raw_observer,
+        regenerate: args.regenerate.then(|| tarseal_check::RegenOptions {
+            sandbox: tarseal_regen::Sandbox {
+                isolation: if args.unsafe_no_sandbox {
+                    tarseal_regen::Isolation::UnsafeNone
+                } else {
+                    tarseal_regen::Isolation::Bubblewrap
+                },
+                limits: tarseal_regen::Limits::default(),
+            },
+            toolchain: if args.toolchain.is_empty() {
+                tarseal_regen::Toolchain::System
+            } else {
+                tarseal_regen::Toolchain::Dirs(args.toolchain.clone())
+            },
+            cache: if args.no_regen_cache {
+                None
+            } else {
+                tarseal_regen::fetch::cache_root().map(|d| d.join("regen"))
+            },
+        }),
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let mut bar = progress::Bar::new(show_progress, &args.tarball);
@@ -268,6 +309,15 @@ pub(crate) fn run_check_args_observed(
 
 /// Prints the report in the chosen format on stdout.
 pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> std::io::Result<()> {
+    print_report_with(report, format, false)
+}
+
+/// As [`print_report`]; `verbose` lists the trust surface's paths in the text output.
+pub(crate) fn print_report_with(
+    report: &tarseal_check::Report,
+    format: Format,
+    verbose: bool,
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => serde_json::to_writer_pretty(&mut out, report)
@@ -275,7 +325,7 @@ pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> st
             .and_then(|_| writeln!(out)),
         Format::Text => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out.write_all(tarseal_check::text::render(report, colour).as_bytes())
+            out.write_all(tarseal_check::text::render_with(report, colour, verbose).as_bytes())
         }
     }
 }
@@ -283,7 +333,7 @@ pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> st
 fn check(args: CheckArgs) -> ExitCode {
     match run_check_args(&args, false) {
         Ok(report) => {
-            if print_report(&report, args.format).is_err() {
+            if print_report_with(&report, args.format, args.verbose).is_err() {
                 return ExitCode::from(EXIT_USAGE);
             }
             ExitCode::from(report.verdict.exit_code() as u8)
