@@ -26,7 +26,7 @@ for t in hyperfine git xz zstd gzip; do
   command -v "$t" >/dev/null || { echo "bench: $t is missing (apt-get install hyperfine xz-utils zstd)" >&2; exit 2; }
 done
 
-(cd "$root" && cargo build --release --quiet -p tarseal)
+(cd "$root" && cargo build --release --quiet -p tarseal && cargo build --release --quiet -p tarseal-archive --example list)
 tarseal="$CARGO_TARGET_DIR/release/tarseal"
 
 if [ ! -d "$data/.git" ]; then
@@ -133,12 +133,33 @@ if (cd "$root" && cargo build --release --quiet -p tarseal-git --example list_tr
   "$CARGO_TARGET_DIR/release/examples/list_tree" "$data" v1.0
 fi
 
-# Peak memory of one check (the largest case).
+# Peak memory of one check (the largest case), and of the hostile shapes of issue 11: a
+# multi-block xz -6 -T0 (24 MiB blocks through the multi-threaded decoder), xz -9 (a 64 MiB
+# dictionary, the default limit), a 768 MiB dictionary (refused by --max-dictionary-bytes),
+# and 1,000,000 entries (RSS=0 skips these).
 if command -v /usr/bin/time >/dev/null; then
   echo
+  rss() { # $1 = label, rest = command; prints peak RSS and the exit code
+    local code=0
+    /usr/bin/time -f "%M" -o "$out/rss.txt" "${@:2}" >/dev/null 2>"$out/rss.err" || code=$?
+    echo "peak RSS of $1: $(( $(tail -1 "$out/rss.txt") / 1024 )) MiB (exit $code)"
+  }
   for file in "$a.tar.gz" "$a-mt.tar.xz"; do
-    /usr/bin/time -f "%M" -o "$out/rss.txt" "$tarseal" check --quiet --allow-unsigned "$file" --repo "$data" --tag v1.0 >/dev/null
-    echo "peak RSS of tarseal check ($(basename "$file")): $(( $(cat "$out/rss.txt") / 1024 )) MiB"
+    rss "tarseal check ($(basename "$file"))" "$tarseal" check --quiet --allow-unsigned "$file" --repo "$data" --tag v1.0
   done
+  if [ "${RSS:-1}" = 1 ]; then
+    [ -f "$a-T0.tar.xz" ] || xz -6 -T2 --block-size=24MiB -c "$a.tar" > "$a-T0.tar.xz"
+    rss "tarseal check ($(basename "$a-T0.tar.xz"), xz -6 blocks of 24 MiB)" "$tarseal" check --quiet --allow-unsigned "$a-T0.tar.xz" --repo "$data" --tag v1.0
+    [ -f "$a-9.tar.xz" ] || xz -9 -T1 -c "$a.tar" > "$a-9.tar.xz"
+    rss "tarseal check ($(basename "$a-9.tar.xz"), 64 MiB dictionary)" "$tarseal" check --quiet --allow-unsigned "$a-9.tar.xz" --repo "$data" --tag v1.0
+    big="$base/dict-768m.tar.xz"
+    [ -f "$big" ] || python3 "$here/gen-dict.py" "$a.tar" "$big"
+    rss "tarseal check (768 MiB dictionary, refused)" "$tarseal" check --quiet --allow-unsigned "$big" --repo "$data" --tag v1.0
+    echo "  $(grep -o 'limit exceeded.*' "$out/rss.err" | head -1)"
+    many="$base/many-1000000.tar.gz"
+    [ -f "$many" ] || python3 "$here/gen-many.py" 1000000 "$many"
+    rss "tarseal check (1,000,000 empty files, all extra)" "$tarseal" check --quiet --allow-unsigned --format json "$many" --repo "$data" --tag v1.0
+    rss "tarseal-archive reader alone (1,000,000 entries)" "$CARGO_TARGET_DIR/release/examples/list" "$many"
+  fi
 fi
 echo; echo "load at end: $(uptime)"

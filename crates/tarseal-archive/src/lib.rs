@@ -17,6 +17,8 @@
 #![warn(missing_docs)]
 
 mod audit;
+mod ctx;
+pub mod entry;
 pub mod error;
 pub mod format;
 mod hash;

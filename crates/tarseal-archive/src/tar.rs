@@ -11,7 +11,7 @@
 
 use crate::hash::{blob_of, ContentSink};
 use crate::pipe::{FaultKind, Pipe, PipeError};
-use crate::reader::Ctx;
+use crate::ctx::Ctx;
 use crate::{ArchiveError, Entry, EntryKind, EntryProblem, Limits};
 
 const BLOCK: usize = 512;
@@ -970,7 +970,7 @@ impl<'p> TarParser<'p> {
             return Err(refuse(
                 format!(
                     "a {} entry that declares {size} content bytes",
-                    crate::reader::kind_name(kind)
+                    crate::entry::kind_name(kind)
                 ),
                 "extractors disagree on whether content follows",
             ));

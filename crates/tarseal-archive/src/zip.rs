@@ -7,7 +7,7 @@
 
 use crate::hash::{blob_of, ContentSink};
 use crate::pipe::{raw_io_error, CountingReader};
-use crate::reader::Ctx;
+use crate::ctx::Ctx;
 use crate::{ArchiveError, Entry, EntryKind, EntryProblem, Limits};
 use std::io::{self, Read, Seek, SeekFrom};
 use zip::result::ZipError;
