@@ -1,6 +1,6 @@
 //! The check: compare a release archive with a git tag (or commit), entry by entry, without
 //! extracting anything; the tag's signature is verified first. The report
-//! (`tarseal.report/v1`) carries the verdict, every finding, and with `raw_digests` the
+//! (`tarseal.report/v2`) carries the verdict, every finding, and with `raw_digests` the
 //! archive file's digests (what seal signs).
 
 pub use tarseal_archive::{Limits, RawObserver, RawSink};
@@ -45,4 +45,9 @@ pub fn options(
 /// The report for people (what `tarseal check` prints); `colour` adds ANSI colours.
 pub fn render(report: &Report, colour: bool) -> String {
     tarseal_check::text::render(report, colour)
+}
+
+/// As [`render`]; `verbose` also lists the trust surface's paths (`check --verbose`).
+pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
+    tarseal_check::text::render_with(report, colour, verbose)
 }

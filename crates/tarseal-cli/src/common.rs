@@ -66,9 +66,12 @@ pub struct CheckArgs {
     /// Project policy file (TOML); replaces the .tarseal.toml of the tag's tree.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Output format: text for people, json (schema tarseal.report/v1) for programs.
+    /// Output format: text for people, json (schema tarseal.report/v2) for programs.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
+    /// Text output: also list the files of the trust surface (accepted by name only).
+    #[arg(long, short)]
+    pub verbose: bool,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -158,6 +161,11 @@ pub fn run_check(
 
 /// Prints the report in the chosen format on stdout.
 pub fn print_report(report: &Report, format: Format) -> std::io::Result<()> {
+    print_report_with(report, format, false)
+}
+
+/// As [`print_report`]; `verbose` lists the trust surface's paths in the text output.
+pub fn print_report_with(report: &Report, format: Format, verbose: bool) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => serde_json::to_writer_pretty(&mut out, report)
@@ -165,7 +173,7 @@ pub fn print_report(report: &Report, format: Format) -> std::io::Result<()> {
             .and_then(|_| writeln!(out)),
         Format::Text => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out.write_all(tarseal::check::render(report, colour).as_bytes())
+            out.write_all(tarseal::check::render_with(report, colour, verbose).as_bytes())
         }
     }
 }
