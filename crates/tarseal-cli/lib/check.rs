@@ -14,6 +14,21 @@ pub fn run(opts: &CheckOptions, progress: &mut dyn FnMut(u64, u64)) -> Result<Re
 }
 
 /// Runs the check without progress reports.
+///
+/// A check that cannot run is an error, not a report: here a missing tag (exit 2).
+///
+/// ```
+/// use tarseal::check::{self, CheckError, Target};
+/// # let release = tarseal_testkit::release::Release::new();
+/// let mut opts = check::options(&release.tarball, &release.repo, Target::Tag {
+///     name: "v9.9".into(),
+///     allow_lightweight: false,
+/// });
+/// opts.allow_unsigned = true;
+/// let err: CheckError = check::check(&opts).unwrap_err();
+/// assert_eq!(err.exit_code(), 2);
+/// assert!(err.to_string().contains("v9.9"), "{err}");
+/// ```
 pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
     tarseal_check::run_check(opts, &mut |_, _| {})
 }

@@ -2,6 +2,25 @@
 //! proof beside it), make and publish the build job's record, and query a project's tag with
 //! every answer proven (inclusion proofs, the checkpoint's signature by the pinned log key,
 //! consistency with a checkpoint kept from before, each record's own signature).
+//!
+//! Publishing and querying need a running log (`tarseal serve`), hence `no_run`:
+//!
+//! ```no_run
+//! use tarseal::log::{self, Publication};
+//! let server = "http://127.0.0.1:8470";
+//! // NAME.seal + NAME.seal.asc, as `tarseal seal` wrote them; the proof lands beside them.
+//! match log::publish_file("demo-1.0.tar.gz.seal".as_ref(), server)? {
+//!     Publication::Logged { index, proof, .. } => println!("entry {index}, proof {}", proof.display()),
+//!     Publication::Refused { status, message, .. } => eprintln!("refused ({status}): {message}"),
+//! }
+//! // Every record proven included in a checkpoint signed by the pinned key.
+//! let (answer, checkpoint) = log::query(server, "demo", "v1.0", Some("tarseal.localhost/log+..."))?;
+//! for (file, records) in log::disagreements(&answer.records) {
+//!     eprintln!("{file}: {} records name different bytes", records.len());
+//! }
+//! println!("{} records at tree size {}", answer.records.len(), checkpoint.size);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::{Path, PathBuf};
 pub use tarseal_seal::atomic::AtomicError;
