@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 pub use tarseal_seal::atomic::AtomicError;
 pub use tarseal_seal::{
     publish_file, publish_record, write_build_record, BuildError, BuildOptions, BuildRecord,
-    Publication, PublishError,
+    Publication, PublishError, ReportHandover,
 };
 pub use tarseal_server::app::{Published, QueryAnswer, QueryRecord};
 pub use tarseal_server::client::{

@@ -240,8 +240,20 @@ pub fn publication(p: &tarseal::log::Publication) -> ExitCode {
             index,
             existing,
             proof,
+            report,
         } => {
             println!("{index}");
+            // The record is logged whatever became of the report: a warning, no exit code.
+            match report {
+                Some(tarseal::log::ReportHandover::Refused { path, status, body }) => eprintln!(
+                    "tarseal: warning: the log did not keep {} ({status}): {body}",
+                    path.display()
+                ),
+                Some(tarseal::log::ReportHandover::NotSent { path, error }) => {
+                    eprintln!("tarseal: warning: {} not sent: {error}", path.display())
+                }
+                Some(tarseal::log::ReportHandover::Kept) | None => {}
+            }
             eprintln!(
                 "tarseal: {} entry {index} of the log; proof in {}",
                 if *existing {

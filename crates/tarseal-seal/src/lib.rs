@@ -14,5 +14,5 @@ pub mod publish;
 mod seal;
 
 pub use build::{write_build_record, BuildError, BuildOptions, BuildRecord};
-pub use publish::{publish_file, publish_record, Publication, PublishError};
+pub use publish::{publish_file, publish_record, Publication, PublishError, ReportHandover};
 pub use seal::{project_from_file_name, Hashing, SealError, SealOptions, Sealer};

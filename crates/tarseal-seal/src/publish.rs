@@ -47,8 +47,32 @@ pub enum PublishError {
     },
 }
 
+/// What became of `NAME.report.json` (found beside the record), handed to the log for its
+/// web view once the record is logged. The record is logged whatever happens here.
+#[derive(Debug)]
+pub enum ReportHandover {
+    /// The log kept it.
+    Kept,
+    /// The log answered another status than 200.
+    Refused {
+        /// The report file.
+        path: PathBuf,
+        /// HTTP status.
+        status: u16,
+        /// The log's answer, trimmed.
+        body: String,
+    },
+    /// It could not be sent.
+    NotSent {
+        /// The report file.
+        path: PathBuf,
+        /// Why.
+        error: ClientError,
+    },
+}
+
 /// What the log did with a record file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Publication {
     /// Logged (now or before): its entry index, and where the proof was written.
     Logged {
@@ -58,6 +82,8 @@ pub enum Publication {
         existing: bool,
         /// `NAME.tlog-proof` beside the record.
         proof: PathBuf,
+        /// `NAME.report.json` handed over, when there is one beside the record.
+        report: Option<ReportHandover>,
     },
     /// The log answered something else than 200.
     Refused {
@@ -113,6 +139,23 @@ pub fn publish_file(record: &Path, server: &str) -> Result<Publication, PublishE
         index: p.index,
         existing: p.existing,
         proof: proof_path,
+        report: hand_over_report(record, &name, server, p.index),
+    })
+}
+
+/// Hands the log `NAME.report.json` from beside the record, for its web view; `None` when
+/// there is no such file.
+fn hand_over_report(record: &Path, name: &str, server: &str, index: u64) -> Option<ReportHandover> {
+    let path = record.with_file_name(format!("{name}.report.json"));
+    let report = std::fs::read_to_string(&path).ok()?;
+    Some(match client::publish_report(server, index, &report) {
+        Ok(a) if a.status == 200 => ReportHandover::Kept,
+        Ok(a) => ReportHandover::Refused {
+            path,
+            status: a.status,
+            body: a.body.trim().to_string(),
+        },
+        Err(error) => ReportHandover::NotSent { path, error },
     })
 }
 
