@@ -5,7 +5,7 @@
 
 pub use tarseal_archive::{Limits, RawObserver, RawSink};
 pub use tarseal_check::report;
-pub use tarseal_check::{CheckError, CheckOptions, Report, Verdict};
+pub use tarseal_check::{CheckError, CheckOptions, RegenOptions, Report, Verdict};
 pub use tarseal_git::Target;
 
 /// Runs the check; `progress(done, total)` is called with the compressed bytes read.
@@ -35,7 +35,7 @@ pub fn check(opts: &CheckOptions) -> Result<Report, CheckError> {
 
 /// Options to compare `archive` with `target` of `repo`, with the command line's defaults:
 /// no keyring (so `allow_unsigned` must be set for the check to run), the default limits,
-/// profile and policy from the tag's tree, no raw digests.
+/// profile and policy from the tag's tree, no raw digests, no regeneration.
 pub fn options(
     archive: impl Into<std::path::PathBuf>,
     repo: impl Into<std::path::PathBuf>,
@@ -54,6 +54,7 @@ pub fn options(
         allow_unsigned: false,
         raw_digests: false,
         raw_observer: None,
+        regenerate: None,
     }
 }
 

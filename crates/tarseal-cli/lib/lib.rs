@@ -139,5 +139,9 @@ pub use tarseal_sig as sig;
 /// The transparency log service and its blocking client (tarseal-server).
 pub use tarseal_server as server;
 
+/// Regeneration of generated files in a sandbox, for `check` with
+/// [`check::RegenOptions`] (tarseal-regen).
+pub use tarseal_regen as regen;
+
 /// The canonical records (tarseal-record).
 pub use tarseal_record as record;

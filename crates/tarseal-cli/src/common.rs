@@ -84,6 +84,24 @@ pub struct CheckArgs {
     /// Largest single entry (suffixes K, M, G, T).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub max_entry_bytes: Option<u64>,
+    /// Regenerate the generated files (autotools: configure, aclocal.m4, config.h.in,
+    /// Makefile.in, aux files) from the tag's tree in a bubblewrap sandbox and judge them by
+    /// their bytes: identical = reproduced, different = rejected with a diff, made with a
+    /// toolchain version that is not available = indeterminate.
+    #[arg(long)]
+    pub regenerate: bool,
+    /// Run regeneration WITHOUT the sandbox (the tag's build code gets this user's files and
+    /// network). Only for trusted input where bubblewrap cannot run.
+    #[arg(long, requires = "regenerate")]
+    pub unsafe_no_sandbox: bool,
+    /// Regenerate with this toolchain directory (repeatable; as `tarseal toolchain fetch`
+    /// leaves them) instead of the system's /usr.
+    #[arg(long, value_name = "DIR", requires = "regenerate")]
+    pub toolchain: Vec<PathBuf>,
+    /// Run every regeneration strategy again instead of reusing an identical earlier run
+    /// from $XDG_CACHE_HOME/tarseal/regen (same inputs, script and toolchain bytes).
+    #[arg(long, requires = "regenerate")]
+    pub no_regen_cache: bool,
 }
 
 /// Parses `1024`, `64K`, `512M`, `32G`, `1T` (binary multiples).
@@ -139,7 +157,33 @@ pub fn check_options(args: &CheckArgs, raw_digests: bool) -> Result<CheckOptions
         allow_unsigned: args.allow_unsigned,
         raw_digests,
         raw_observer: None,
+        regenerate: args.regenerate.then(|| regen_options(args)),
     })
+}
+
+/// `--regenerate`'s sandbox, toolchain and cache.
+fn regen_options(args: &CheckArgs) -> tarseal::check::RegenOptions {
+    use tarseal::regen::{fetch, Isolation, Limits, Sandbox, Toolchain};
+    tarseal::check::RegenOptions {
+        sandbox: Sandbox {
+            isolation: if args.unsafe_no_sandbox {
+                Isolation::UnsafeNone
+            } else {
+                Isolation::Bubblewrap
+            },
+            limits: Limits::default(),
+        },
+        toolchain: if args.toolchain.is_empty() {
+            Toolchain::System
+        } else {
+            Toolchain::Dirs(args.toolchain.clone())
+        },
+        cache: if args.no_regen_cache {
+            None
+        } else {
+            fetch::cache_root().map(|d| d.join("regen"))
+        },
+    }
 }
 
 /// Runs the check of `args` (`raw_digests` also hashes the archive file, for seal and sigs
