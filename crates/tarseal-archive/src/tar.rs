@@ -9,9 +9,9 @@
 //! iterator and silently stops at the first zero block, so this parser is written here; it is
 //! used by the tests' archive builders only through the `tar` crate's `Builder`.
 
+use crate::ctx::Ctx;
 use crate::hash::{blob_of, ContentSink};
 use crate::pipe::{FaultKind, Pipe, PipeError};
-use crate::ctx::Ctx;
 use crate::{ArchiveError, Entry, EntryKind, EntryProblem, Limits};
 
 const BLOCK: usize = 512;

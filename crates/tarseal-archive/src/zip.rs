@@ -5,9 +5,9 @@
 //! extractors trust for names and sizes; an entry whose local header disagrees with it is
 //! flagged ([`EntryProblem::LocalHeaderMismatch`]) because two tools could see two names.
 
+use crate::ctx::Ctx;
 use crate::hash::{blob_of, ContentSink};
 use crate::pipe::{raw_io_error, CountingReader};
-use crate::ctx::Ctx;
 use crate::{ArchiveError, Entry, EntryKind, EntryProblem, Limits};
 use std::io::{self, Read, Seek, SeekFrom};
 use zip::result::ZipError;
