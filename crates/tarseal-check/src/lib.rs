@@ -12,6 +12,7 @@
 pub mod check;
 pub mod compare;
 pub mod error;
+pub mod pep440;
 pub mod policy;
 pub mod report;
 pub mod text;

@@ -386,22 +386,13 @@ pub fn tag_version(tag: &str) -> &str {
     t
 }
 
-/// PEP 440-ish normalisation that is enough to compare a PKG-INFO version with a tag:
-/// case-insensitive, `-`/`_` separators before pre-release markers dropped, a leading `v` dropped.
-fn normalise_version(v: &str) -> String {
-    let v = v.trim().to_ascii_lowercase();
-    let v = v.strip_prefix('v').unwrap_or(&v).to_string();
-    let mut out = String::with_capacity(v.len());
-    let bytes: Vec<char> = v.chars().collect();
-    for (i, &c) in bytes.iter().enumerate() {
-        if (c == '-' || c == '_' || c == '.')
-            && bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())
-        {
-            continue;
-        }
-        out.push(c);
-    }
-    out
+/// The form versions are compared in: PEP 440's normal form when the string is a PEP 440
+/// version (`2026.07.22` = `2026.7.22`), else lower-cased without a leading `v`.
+pub(crate) fn normalise_version(v: &str) -> String {
+    crate::pep440::normalize(v).unwrap_or_else(|| {
+        let s = v.trim().to_ascii_lowercase();
+        s.strip_prefix('v').map(str::to_string).unwrap_or(s)
+    })
 }
 
 fn cargo_vcs_info(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
@@ -628,6 +619,15 @@ mod tests {
         ));
         assert!(matches!(
             pkg_info_version(pi, Some("1.0.1")),
+            Outcome::Fail(_)
+        ));
+        let dated = b"Metadata-Version: 2.1\nName: x\nVersion: 2026.7.22\n";
+        assert!(matches!(
+            pkg_info_version(dated, Some("2026.07.22")),
+            Outcome::Pass(_)
+        ));
+        assert!(matches!(
+            pkg_info_version(dated, Some("2026.07.2")),
             Outcome::Fail(_)
         ));
         assert!(matches!(
