@@ -33,6 +33,17 @@ pub enum ContentCheck {
     /// names (`[tool.setuptools_scm] version_file` or `write_to`), holding only lines of
     /// setuptools-scm's templates, with the tag's version.
     ScmVersionFile,
+    /// A config header template (`lib/foo_config.h.in`) at exactly a path that git's
+    /// `configure.ac` names through `AC_CONFIG_HEADERS` (autoheader writes it at make dist).
+    AutoheaderTemplate,
+    /// A GNU version stamp (`.tarball-version`, `.version`) holding only the tag's version.
+    VersionStamp,
+    /// Automake's `doc/version.texi` / `doc/stamp-vti`: only `@set UPDATED`, `UPDATED-MONTH`,
+    /// `EDITION` and `VERSION` lines, the versions being the tag's.
+    VersionTexi,
+    /// A file gnulib-tool writes (`gnulib.mk`, `gnulib-comp.m4`) in a project whose signed
+    /// tree configures gnulib (`bootstrap.conf` or `gnulib-cache.m4`).
+    GnulibGenerated,
 }
 
 impl ContentCheck {
@@ -45,6 +56,10 @@ impl ContentCheck {
         "known-m4",
         "pbr-json",
         "scm-version-file",
+        "autoheader-template",
+        "version-stamp",
+        "version-texi",
+        "gnulib-generated",
         "equals-git:PATH",
     ];
 
@@ -58,6 +73,10 @@ impl ContentCheck {
             "known-m4" => ContentCheck::KnownM4,
             "pbr-json" => ContentCheck::PbrJson,
             "scm-version-file" => ContentCheck::ScmVersionFile,
+            "autoheader-template" => ContentCheck::AutoheaderTemplate,
+            "version-stamp" => ContentCheck::VersionStamp,
+            "version-texi" => ContentCheck::VersionTexi,
+            "gnulib-generated" => ContentCheck::GnulibGenerated,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -79,12 +98,21 @@ impl ContentCheck {
             ContentCheck::KnownM4 => "known-m4".into(),
             ContentCheck::PbrJson => "pbr-json".into(),
             ContentCheck::ScmVersionFile => "scm-version-file".into(),
+            ContentCheck::AutoheaderTemplate => "autoheader-template".into(),
+            ContentCheck::VersionStamp => "version-stamp".into(),
+            ContentCheck::VersionTexi => "version-texi".into(),
+            ContentCheck::GnulibGenerated => "gnulib-generated".into(),
         }
     }
 
     /// True when the check reads the file's content (so the reader must keep it).
     pub fn needs_bytes(&self) -> bool {
-        !matches!(self, ContentCheck::EqualsGitFile(_))
+        !matches!(
+            self,
+            ContentCheck::EqualsGitFile(_)
+                | ContentCheck::AutoheaderTemplate
+                | ContentCheck::GnulibGenerated
+        )
     }
 }
 
@@ -170,6 +198,10 @@ impl ContentCheck {
             ContentCheck::KnownM4 => known_m4(subject.path, content),
             ContentCheck::PbrJson => pbr_json(content, ctx),
             ContentCheck::ScmVersionFile => scm_version_file(subject.path, content, ctx),
+            ContentCheck::AutoheaderTemplate => autoheader_template(subject.path, ctx),
+            ContentCheck::VersionStamp => version_stamp(content, ctx),
+            ContentCheck::VersionTexi => version_texi(content, ctx),
+            ContentCheck::GnulibGenerated => gnulib_generated(subject.path, ctx),
         }
     }
 }
@@ -364,6 +396,158 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
     Outcome::Pass(format!(
         "setuptools-scm version file declared in pyproject.toml, version {want}"
     ))
+}
+
+/// The text of git's file at `path`, if it is a UTF-8 regular file.
+fn git_text(ctx: &CheckContext<'_>, path: &str) -> Option<String> {
+    let id = (ctx.git_blob)(path)?;
+    String::from_utf8((ctx.read_git_blob)(id)?).ok()
+}
+
+/// The config header templates `configure.ac` declares: for each `OUT[:IN...]` of
+/// `AC_CONFIG_HEADERS` (also the old `AC_CONFIG_HEADER` and `AM_CONFIG_HEADER`), the inputs
+/// named, else `OUT.in`. Arguments holding shell or m4 expansions (`$`) are skipped.
+pub fn config_header_templates(configure_ac: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for macro_name in ["AC_CONFIG_HEADERS(", "AC_CONFIG_HEADER(", "AM_CONFIG_HEADER("] {
+        let mut rest = configure_ac;
+        while let Some(pos) = rest.find(macro_name) {
+            let after = &rest[pos + macro_name.len()..];
+            rest = after;
+            // The first argument ends at the first `,` or `)` outside m4 quotes.
+            let mut depth = 0i32;
+            let mut end = after.len();
+            for (i, c) in after.char_indices() {
+                match c {
+                    '[' => depth += 1,
+                    ']' => depth -= 1,
+                    ',' | ')' if depth <= 0 => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let arg: String = after[..end].chars().filter(|c| *c != '[' && *c != ']').collect();
+            for item in arg.split_whitespace() {
+                if item.contains('$') {
+                    continue;
+                }
+                let mut parts = item.split(':');
+                let output = parts.next().unwrap_or_default();
+                let inputs: Vec<&str> = parts.filter(|p| !p.is_empty()).collect();
+                if inputs.is_empty() {
+                    out.push(format!("{output}.in"));
+                } else {
+                    out.extend(inputs.iter().map(|s| s.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn autoheader_template(path: &str, ctx: &CheckContext<'_>) -> Outcome {
+    let Some((name, text)) = ["configure.ac", "configure.in"]
+        .iter()
+        .find_map(|n| git_text(ctx, n).map(|t| (*n, t)))
+    else {
+        return Outcome::Fail("git has no configure.ac declaring config headers".into());
+    };
+    let declared = config_header_templates(&text);
+    if declared.iter().any(|d| d.trim_start_matches("./") == path) {
+        Outcome::Pass(format!(
+            "config header template declared by AC_CONFIG_HEADERS in git's {name}"
+        ))
+    } else {
+        Outcome::Fail(format!(
+            "git's {name} declares no config header with template {path} (AC_CONFIG_HEADERS names: {})",
+            if declared.is_empty() { "none".to_string() } else { declared.join(", ") }
+        ))
+    }
+}
+
+fn version_stamp(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided("no tag to take the version from (checked against a commit)".into());
+    };
+    let want = tag_version(tag);
+    let text = String::from_utf8_lossy(content);
+    let got = text.trim();
+    if got.lines().count() == 1 && crate::pep440::same_version(got, want) {
+        Outcome::Pass(format!("holds version {got}, the tag's"))
+    } else {
+        Outcome::Fail(format!("holds {got:?}, not the tag's version {want}"))
+    }
+}
+
+fn version_texi(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided("no tag to take the version from (checked against a commit)".into());
+    };
+    let want = tag_version(tag);
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Outcome::Fail("not UTF-8".into());
+    };
+    let mut saw_version = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("@set ") else {
+            return Outcome::Fail(format!("line {}: {line:?} is not an @set line", n + 1));
+        };
+        let (key, value) = rest.split_once(' ').unwrap_or((rest, ""));
+        match key {
+            "UPDATED" | "UPDATED-MONTH" => {
+                if !value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b' ')
+                {
+                    return Outcome::Fail(format!("line {}: odd date {value:?}", n + 1));
+                }
+            }
+            "EDITION" | "VERSION" => {
+                if !crate::pep440::same_version(value, want) {
+                    return Outcome::Fail(format!(
+                        "line {}: {key} {value:?} is not the tag's version {want}",
+                        n + 1
+                    ));
+                }
+                saw_version = true;
+            }
+            _ => {
+                return Outcome::Fail(format!(
+                    "line {}: @set {key} is not one automake's mdate-sh writes",
+                    n + 1
+                ))
+            }
+        }
+    }
+    if saw_version {
+        Outcome::Pass(format!("automake's version stamp for version {want}"))
+    } else {
+        Outcome::Fail("no @set VERSION line".into())
+    }
+}
+
+fn gnulib_generated(path: &str, ctx: &CheckContext<'_>) -> Outcome {
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let parent = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let mut candidates = vec!["bootstrap.conf".to_string(), "m4/gnulib-cache.m4".to_string()];
+    for d in [dir, parent] {
+        if !d.is_empty() {
+            candidates.push(format!("{d}/m4/gnulib-cache.m4"));
+            candidates.push(format!("{d}/gnulib-cache.m4"));
+        }
+    }
+    match candidates.iter().find(|c| (ctx.git_blob)(c).is_some()) {
+        Some(c) => Outcome::Pass(format!("written by gnulib-tool; git's {c} configures gnulib")),
+        None => Outcome::Fail(format!(
+            "{path} is a gnulib-tool output, but git's tree configures no gnulib (no bootstrap.conf or gnulib-cache.m4)"
+        )),
+    }
 }
 
 /// The version a tag names: `v1.2.3` and `1.2.3` both give `1.2.3`; a `name-1.2.3` tag gives
@@ -797,6 +981,37 @@ mod tests {
     }
 
     #[test]
+    fn config_headers_from_configure_ac() {
+        let ac = "AC_INIT([x],[1])\nAC_CONFIG_HEADERS([lib/foo_config.h])\nAC_CONFIG_HEADERS([config.h:config-h.in other.h], [cmds])\nAM_CONFIG_HEADER(old.h)\nAC_CONFIG_HEADERS([$dyn.h])\n";
+        assert_eq!(
+            config_header_templates(ac),
+            ["lib/foo_config.h.in", "config-h.in", "other.h.in", "old.h.in"]
+        );
+        with_ctx(&[("configure.ac", ac)], |ctx| {
+            assert!(matches!(autoheader_template("lib/foo_config.h.in", ctx), Outcome::Pass(_)));
+            assert!(matches!(autoheader_template("lib/evil.h.in", ctx), Outcome::Fail(_)));
+        });
+    }
+
+    #[test]
+    fn gnu_version_stamps() {
+        with_ctx(&[("bootstrap.conf", "gnulib_modules=x\n")], |ctx| {
+            assert!(matches!(version_stamp(b"1.6.0\n", ctx), Outcome::Pass(_)));
+            assert!(matches!(version_stamp(b"1.6.1\n", ctx), Outcome::Fail(_)));
+            assert!(matches!(version_stamp(b"1.6.0\nrm -rf /\n", ctx), Outcome::Fail(_)));
+            let texi = b"@set UPDATED 2 December 2026\n@set UPDATED-MONTH December 2026\n@set EDITION 1.6.0\n@set VERSION 1.6.0\n";
+            assert!(matches!(version_texi(texi, ctx), Outcome::Pass(_)));
+            let evil = b"@set VERSION 1.6.0\n@macro x\n";
+            assert!(matches!(version_texi(evil, ctx), Outcome::Fail(_)));
+            assert!(matches!(version_texi(b"@set VERSION 1.5\n", ctx), Outcome::Fail(_)));
+            assert!(matches!(gnulib_generated("lib/gnulib.mk", ctx), Outcome::Pass(_)));
+        });
+        with_ctx(&[], |ctx| {
+            assert!(matches!(gnulib_generated("m4/gnulib-comp.m4", ctx), Outcome::Fail(_)));
+        });
+    }
+
+    #[test]
     fn check_names_round_trip() {
         for n in [
             "pbr-json",
@@ -806,6 +1021,10 @@ mod tests {
             "cargo-vcs-info",
             "cargo-toml-normalized",
             "known-m4",
+            "autoheader-template",
+            "version-stamp",
+            "version-texi",
+            "gnulib-generated",
             "equals-git:Cargo.toml",
         ] {
             assert_eq!(ContentCheck::from_name(n).unwrap().name(), n);
