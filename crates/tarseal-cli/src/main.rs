@@ -120,10 +120,20 @@ pub(crate) struct CheckArgs {
     /// means the archive has none.
     #[arg(long, value_name = "DIR")]
     prefix: Option<String>,
-    /// Built-in policy profile: git-archive (exact, the default), pbr, setuptools, autotools,
-    /// cargo, npm. Overrides a profile named by the tag's .tarseal.toml.
+    /// Built-in policy profile: auto (the default: chosen from the tag's tree and the archive's
+    /// layout, printed with why), git-archive (exact), pbr, setuptools, hatchling, flit-core,
+    /// pdm-backend, poetry-core, maturin, meson-python, scikit-build-core, autotools, meson,
+    /// cargo, npm. A name given here overrides the tag's .tarseal.toml.
     #[arg(long, value_name = "NAME")]
     profile: Option<String>,
+    /// A submodule's repository (repeatable): the commit the tag's gitlink at PATH pins is read
+    /// from REPO and compared as if inlined. Without it, content under a submodule is
+    /// undecided (exit 3).
+    #[arg(long, value_name = "PATH=REPO", value_parser = parse_submodule)]
+    submodule: Vec<(String, PathBuf)>,
+    /// Every finding with its detail and rule (the default prints a count per cause).
+    #[arg(long, short)]
+    verbose: bool,
     /// Project policy file (TOML); replaces the .tarseal.toml of the tag's tree.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
@@ -142,6 +152,18 @@ pub(crate) struct CheckArgs {
     /// Largest single entry (suffixes K, M, G, T).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     max_entry_bytes: Option<u64>,
+}
+
+/// Parses `PATH=REPO` of `--submodule`.
+fn parse_submodule(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((p, r)) if !p.trim_matches('/').is_empty() && !r.is_empty() => {
+            Ok((p.trim_matches('/').to_string(), PathBuf::from(r)))
+        }
+        _ => Err(format!(
+            "{s:?} is not PATH=REPO (the submodule's path in the tag's tree = its repository)"
+        )),
+    }
 }
 
 /// Parses `1024`, `64K`, `512M`, `32G`, `1T` (binary multiples).
@@ -233,6 +255,7 @@ pub(crate) fn run_check_args_observed(
         subdir: args.subdir.clone(),
         prefix: args.prefix.clone(),
         profile: args.profile.clone(),
+        submodules: args.submodule.clone(),
         policy_file: args.policy.clone(),
         limits: Limits {
             max_total_bytes: args.max_total_bytes.unwrap_or(defaults.max_total_bytes),
@@ -252,7 +275,11 @@ pub(crate) fn run_check_args_observed(
 }
 
 /// Prints the report in the chosen format on stdout.
-pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> std::io::Result<()> {
+pub(crate) fn print_report(
+    report: &tarseal_check::Report,
+    format: Format,
+    verbose: bool,
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => serde_json::to_writer_pretty(&mut out, report)
@@ -260,7 +287,12 @@ pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> st
             .and_then(|_| writeln!(out)),
         Format::Text => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out.write_all(tarseal_check::text::render(report, colour).as_bytes())
+            let text = if verbose {
+                tarseal_check::text::render(report, colour)
+            } else {
+                tarseal_check::text::render_compact(report, colour)
+            };
+            out.write_all(text.as_bytes())
         }
     }
 }
@@ -268,7 +300,7 @@ pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> st
 fn check(args: CheckArgs) -> ExitCode {
     match run_check_args(&args, false) {
         Ok(report) => {
-            if print_report(&report, args.format).is_err() {
+            if print_report(&report, args.format, args.verbose).is_err() {
                 return ExitCode::from(EXIT_USAGE);
             }
             ExitCode::from(report.verdict.exit_code() as u8)

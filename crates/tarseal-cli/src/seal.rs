@@ -134,7 +134,7 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
             .0
             .take()
     });
-    if print_report(&report, format).is_err() {
+    if print_report(&report, format, args.check.verbose).is_err() {
         return ExitCode::from(EXIT_USAGE);
     }
     if report.verdict != Verdict::Pass {

@@ -383,7 +383,7 @@ fn add(args: AddArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    if print_report(&report, format).is_err() {
+    if print_report(&report, format, args.check.verbose).is_err() {
         return ExitCode::from(EXIT_USAGE);
     }
     if report.verdict != Verdict::Pass {

@@ -44,6 +44,25 @@ pub enum ContentCheck {
     /// A file gnulib-tool writes (`gnulib.mk`, `gnulib-comp.m4`) in a project whose signed
     /// tree configures gnulib (`bootstrap.conf` or `gnulib-cache.m4`).
     GnulibGenerated,
+    /// A file whose bytes equal a blob somewhere in the tag's whole tree (outside `--subdir`
+    /// too): license files that backends copy in from the repository root.
+    EqualsRepoBlob,
+    /// pdm-backend's rewritten `pyproject.toml`: git's, with `[project] version` set to the
+    /// tag's version and `version` dropped from `dynamic`; nothing else.
+    PyprojectStaticVersion,
+    /// pdm-backend's version file, at the `write_to` path git's pyproject.toml names,
+    /// holding only the tag's version.
+    PdmVersionFile,
+    /// npm's published `package.json`: every key holds git's value, except the rewrites
+    /// publishing documents (`publishConfig` applied, `workspace:` ranges resolved, fields
+    /// dropped); nothing added.
+    NpmPackageJson,
+    /// A file not in git under what git's `package.json` publishes (`files`, `main`,
+    /// `module`, `exports`, `bin`, `types`): build output, undecided (never passed) unless
+    /// pinned; outside them it fails.
+    NpmBuildOutput,
+    /// A file a tool generates that tarseal does not reproduce: always undecided, saying why.
+    Unreproducible(String),
 }
 
 impl ContentCheck {
@@ -60,6 +79,11 @@ impl ContentCheck {
         "version-stamp",
         "version-texi",
         "gnulib-generated",
+        "equals-repo-blob",
+        "pyproject-static-version",
+        "pdm-version-file",
+        "npm-package-json",
+        "npm-build-output",
         "equals-git:PATH",
     ];
 
@@ -77,6 +101,11 @@ impl ContentCheck {
             "version-stamp" => ContentCheck::VersionStamp,
             "version-texi" => ContentCheck::VersionTexi,
             "gnulib-generated" => ContentCheck::GnulibGenerated,
+            "equals-repo-blob" => ContentCheck::EqualsRepoBlob,
+            "pyproject-static-version" => ContentCheck::PyprojectStaticVersion,
+            "pdm-version-file" => ContentCheck::PdmVersionFile,
+            "npm-package-json" => ContentCheck::NpmPackageJson,
+            "npm-build-output" => ContentCheck::NpmBuildOutput,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -102,6 +131,12 @@ impl ContentCheck {
             ContentCheck::VersionStamp => "version-stamp".into(),
             ContentCheck::VersionTexi => "version-texi".into(),
             ContentCheck::GnulibGenerated => "gnulib-generated".into(),
+            ContentCheck::EqualsRepoBlob => "equals-repo-blob".into(),
+            ContentCheck::PyprojectStaticVersion => "pyproject-static-version".into(),
+            ContentCheck::PdmVersionFile => "pdm-version-file".into(),
+            ContentCheck::NpmPackageJson => "npm-package-json".into(),
+            ContentCheck::NpmBuildOutput => "npm-build-output".into(),
+            ContentCheck::Unreproducible(_) => "unreproducible".into(),
         }
     }
 
@@ -112,6 +147,9 @@ impl ContentCheck {
             ContentCheck::EqualsGitFile(_)
                 | ContentCheck::AutoheaderTemplate
                 | ContentCheck::GnulibGenerated
+                | ContentCheck::EqualsRepoBlob
+                | ContentCheck::NpmBuildOutput
+                | ContentCheck::Unreproducible(_)
         )
     }
 }
@@ -128,6 +166,9 @@ pub struct CheckContext<'a> {
     pub read_git_blob: &'a dyn Fn(ObjectId) -> Option<Vec<u8>>,
     /// The archive's blob id of the file at a path.
     pub archive_blob: &'a dyn Fn(&str) -> Option<ObjectId>,
+    /// A path of the tag's whole tree (outside `--subdir` too, submodules given with
+    /// `--submodule` included) holding this blob.
+    pub repo_blob_path: &'a dyn Fn(ObjectId) -> Option<String>,
 }
 
 /// The archive file a check judges.
@@ -202,6 +243,18 @@ impl ContentCheck {
             ContentCheck::VersionStamp => version_stamp(content, ctx),
             ContentCheck::VersionTexi => version_texi(content, ctx),
             ContentCheck::GnulibGenerated => gnulib_generated(subject.path, ctx),
+            ContentCheck::EqualsRepoBlob => match subject.blob.and_then(|b| (ctx.repo_blob_path)(b)) {
+                Some(p) => Outcome::Pass(format!("identical to git's {p} (in the tag's tree)")),
+                None => Outcome::Fail(format!(
+                    "{} equals no file of the tag's tree",
+                    subject.path
+                )),
+            },
+            ContentCheck::PyprojectStaticVersion => pyproject_static_version(subject.path, content, ctx),
+            ContentCheck::PdmVersionFile => pdm_version_file(subject.path, content, ctx),
+            ContentCheck::NpmPackageJson => crate::npm::package_json(subject.path, content, ctx),
+            ContentCheck::NpmBuildOutput => crate::npm::build_output(subject.path, ctx),
+            ContentCheck::Unreproducible(why) => Outcome::Undecided(format!("{}: {why}", subject.path)),
         }
     }
 }
@@ -298,11 +351,21 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok())
         .and_then(|t| {
-            let scm = t.get("tool")?.get("setuptools_scm")?;
-            scm.get("version_file")
-                .or_else(|| scm.get("write_to"))
-                .and_then(|v| v.as_str())
-                .map(|s| s.trim_start_matches("./").to_string())
+            let tool = t.get("tool")?;
+            let scm = tool.get("setuptools_scm").and_then(|scm| {
+                scm.get("version_file")
+                    .or_else(|| scm.get("write_to"))
+                    .and_then(|v| v.as_str())
+            });
+            // hatch-vcs passes its version-file to setuptools-scm's writer.
+            let hatch = tool
+                .get("hatch")
+                .and_then(|h| h.get("build"))
+                .and_then(|b| b.get("hooks"))
+                .and_then(|h| h.get("vcs"))
+                .and_then(|v| v.get("version-file").or_else(|| v.get("version_file")))
+                .and_then(|v| v.as_str());
+            scm.or(hatch).map(|s| s.trim_start_matches("./").to_string())
         });
     match declared {
         Some(d) if d == path => {}
@@ -313,7 +376,7 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
         }
         None => {
             return Outcome::Fail(
-                "git's pyproject.toml names no [tool.setuptools_scm] version_file or write_to"
+                "git's pyproject.toml names no [tool.setuptools_scm] version_file/write_to nor [tool.hatch.build.hooks.vcs] version-file"
                     .into(),
             )
         }
@@ -396,6 +459,123 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
     Outcome::Pass(format!(
         "setuptools-scm version file declared in pyproject.toml, version {want}"
     ))
+}
+
+fn pyproject_static_version(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided("no tag to take the version from (checked against a commit)".into());
+    };
+    let want = tag_version(tag);
+    let Some(git) = git_text(ctx, path) else {
+        return Outcome::Fail(format!("git has no UTF-8 {path} to compare with"));
+    };
+    let parse = |t: &str, what: &str| -> Result<toml::Table, String> {
+        t.parse::<toml::Table>()
+            .map_err(|e| format!("{what} is not valid TOML: {e}"))
+    };
+    let archive = match std::str::from_utf8(content) {
+        Ok(t) => t,
+        Err(_) => return Outcome::Fail("not UTF-8".into()),
+    };
+    let (mut g, mut a) = match (parse(&git, "git's pyproject.toml"), parse(archive, "the archive's pyproject.toml")) {
+        (Ok(g), Ok(a)) => (g, a),
+        (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e),
+    };
+    let Some(toml::Value::Table(ap)) = a.get_mut("project") else {
+        return Outcome::Fail("the archive's pyproject.toml has no [project] table".into());
+    };
+    match ap.remove("version") {
+        Some(toml::Value::String(v)) if crate::pep440::same_version(&v, want) => {}
+        Some(v) => {
+            return Outcome::Fail(format!("[project] version {v} is not the tag's version {want}"))
+        }
+        None => {}
+    }
+    let strip_dynamic = |p: &mut toml::Table| {
+        if let Some(toml::Value::Array(d)) = p.get_mut("dynamic") {
+            d.retain(|x| x.as_str() != Some("version"));
+            if d.is_empty() {
+                p.remove("dynamic");
+            }
+        }
+    };
+    strip_dynamic(ap);
+    if let Some(toml::Value::Table(gp)) = g.get_mut("project") {
+        strip_dynamic(gp);
+    }
+    if g == a {
+        Outcome::Pass(format!("git's pyproject.toml with the static version {want}"))
+    } else {
+        let keys = |t: &toml::Table| t.keys().cloned().collect::<Vec<_>>().join(", ");
+        Outcome::Fail(format!(
+            "differs from git's beyond [project] version (git's tables: {}; the archive's: {})",
+            keys(&g),
+            keys(&a)
+        ))
+    }
+}
+
+fn pdm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let declared = git_text(ctx, "pyproject.toml")
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| {
+            t.get("tool")?
+                .get("pdm")?
+                .get("version")?
+                .get("write_to")?
+                .as_str()
+                .map(str::to_string)
+        });
+    let Some(declared) = declared else {
+        return Outcome::Fail("git's pyproject.toml names no [tool.pdm.version] write_to".into());
+    };
+    // write_to is relative to the package directory (`src/` in a src layout).
+    let declared = declared.trim_start_matches("./");
+    if path != declared && path != format!("src/{declared}") {
+        return Outcome::Fail(format!(
+            "git's pyproject.toml names {declared} as pdm's version file, not {path}"
+        ));
+    }
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided("no tag to take the version from (checked against a commit)".into());
+    };
+    let want = tag_version(tag);
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Outcome::Fail("not UTF-8".into());
+    };
+    let mut saw = false;
+    for (n, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if !path.ends_with(".py") && crate::pep440::same_version(l, want) {
+            saw = true;
+            continue;
+        }
+        let value = l
+            .split_once('=')
+            .filter(|(k, _)| {
+                k.trim()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+            .map(|(_, v)| v.trim().trim_matches(|c| c == '"' || c == '\''));
+        match value {
+            Some(v) if crate::pep440::same_version(v, want) => saw = true,
+            _ => {
+                return Outcome::Fail(format!(
+                    "line {}: {l:?} is not an assignment of the tag's version {want}",
+                    n + 1
+                ))
+            }
+        }
+    }
+    if saw {
+        Outcome::Pass(format!("pdm-backend version file with version {want}"))
+    } else {
+        Outcome::Fail("no version in it".into())
+    }
 }
 
 /// The text of git's file at `path`, if it is a UTF-8 regular file.
@@ -867,6 +1047,8 @@ mod tests {
         let git_blob = |p: &str| blobs.get(p).map(|b| b.0);
         let read = |id: ObjectId| blobs.values().find(|b| b.0 == id).map(|b| b.1.clone());
         let none = |_: &str| None;
+        let repo_blob_path =
+            |id: ObjectId| blobs.iter().find(|(_, b)| b.0 == id).map(|(p, _)| p.clone());
         let ctx = CheckContext {
             commit: &c,
             tag_name: Some("v1.6.0"),
@@ -874,6 +1056,7 @@ mod tests {
             git_blob: &git_blob,
             read_git_blob: &read,
             archive_blob: &none,
+            repo_blob_path: &repo_blob_path,
         };
         f(&ctx)
     }
@@ -1012,6 +1195,22 @@ mod tests {
     }
 
     #[test]
+    fn pdm_rewritten_pyproject() {
+        let git = "[project]\nname = \"x\"\ndynamic = [\"version\"]\n[tool.pdm.version]\nsource = \"scm\"\nwrite_to = \"x/_version.py\"\n";
+        with_ctx(&[("pyproject.toml", git)], |ctx| {
+            let ok = "[project]\nname = \"x\"\nversion = \"1.6.0\"\n[tool.pdm.version]\nsource = \"scm\"\nwrite_to = \"x/_version.py\"\n";
+            assert!(matches!(pyproject_static_version("pyproject.toml", ok.as_bytes(), ctx), Outcome::Pass(_)));
+            let other = ok.replace("1.6.0", "1.7.0");
+            assert!(matches!(pyproject_static_version("pyproject.toml", other.as_bytes(), ctx), Outcome::Fail(_)));
+            let dep = ok.replace("[tool.pdm", "dependencies = [\"evil\"]\n[tool.pdm");
+            assert!(matches!(pyproject_static_version("pyproject.toml", dep.as_bytes(), ctx), Outcome::Fail(_)));
+            assert!(matches!(pdm_version_file("src/x/_version.py", b"__version__ = \"1.6.0\"\n", ctx), Outcome::Pass(_)));
+            assert!(matches!(pdm_version_file("x/_version.py", b"__version__ = \"1.6.0\"\nimport os\n", ctx), Outcome::Fail(_)));
+            assert!(matches!(pdm_version_file("x/other.py", b"__version__ = \"1.6.0\"\n", ctx), Outcome::Fail(_)));
+        });
+    }
+
+    #[test]
     fn check_names_round_trip() {
         for n in [
             "pbr-json",
@@ -1025,6 +1224,11 @@ mod tests {
             "version-stamp",
             "version-texi",
             "gnulib-generated",
+            "equals-repo-blob",
+            "pyproject-static-version",
+            "pdm-version-file",
+            "npm-package-json",
+            "npm-build-output",
             "equals-git:Cargo.toml",
         ] {
             assert_eq!(ContentCheck::from_name(n).unwrap().name(), n);

@@ -115,9 +115,14 @@ impl Rule {
         self.matchers.iter().any(|m| m.is_match(path))
     }
 
-    /// Whether the rule could need the content or SHA-256 of the file at `path` to decide.
-    pub fn needs_content(&self, path: &str) -> bool {
-        (self.sha256.is_some() || self.check.is_some()) && self.matches(path)
+    /// Whether the rule could need the content or SHA-256 of the file at `path` to decide;
+    /// `in_git` says whether git has the path (a rule that only allows extras never judges
+    /// a path git has).
+    pub fn needs_content(&self, path: &str, in_git: bool) -> bool {
+        let only_extra = self.allow.iter().all(|a| *a == Allow::Extra);
+        (self.sha256.is_some() || self.check.is_some())
+            && !(in_git && only_extra)
+            && self.matches(path)
     }
 }
 
@@ -201,7 +206,7 @@ impl ProjectPolicy {
     pub fn parse(text: &str, origin: &str) -> Result<ProjectPolicy, String> {
         let file: PolicyFile = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
         if let Some(p) = &file.profile {
-            if profiles::by_name(p).is_none() {
+            if p != profiles::AUTO && profiles::by_name(p).is_none() {
                 return Err(format!(
                     "{origin}: unknown profile {p:?} (known: {})",
                     profiles::NAMES.join(", ")
@@ -279,8 +284,25 @@ impl Policy {
     }
 
     /// Whether any rule might need the file's content or SHA-256 to judge `path`.
-    pub fn needs_content(&self, path: &str) -> bool {
-        self.rules.iter().any(|r| r.needs_content(path))
+    pub fn needs_content(&self, path: &str, in_git: bool) -> bool {
+        self.rules.iter().any(|r| r.needs_content(path, in_git))
+    }
+
+    /// The project rules and every built-in profile's rules together: what the reader must
+    /// keep before the profile is chosen (`--profile auto`, and the hint that names another).
+    pub fn union(project: Option<(ProjectPolicy, String)>) -> Policy {
+        let mut rules = Vec::new();
+        if let Some((p, _)) = project {
+            rules.extend(p.rules);
+        }
+        for name in profiles::NAMES {
+            rules.extend(profiles::by_name(name).unwrap_or_default());
+        }
+        Policy {
+            profile: "union".into(),
+            rules,
+            sources: Vec::new(),
+        }
     }
 }
 
