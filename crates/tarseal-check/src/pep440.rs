@@ -56,7 +56,11 @@ pub fn normalize(v: &str) -> Option<String> {
         let after = sep(&r[word.len()..]);
         let n = after.bytes().take_while(u8::is_ascii_digit).count();
         out.push_str(canon);
-        out.push_str(&if n == 0 { "0".into() } else { strip_zeros(&after[..n]) });
+        out.push_str(&if n == 0 {
+            "0".into()
+        } else {
+            strip_zeros(&after[..n])
+        });
         r = after[n..].to_string();
     } else {
         r = rest.to_string();
@@ -75,7 +79,11 @@ pub fn normalize(v: &str) -> Option<String> {
             let after = sep(&t[word.len()..]);
             let d = after.bytes().take_while(u8::is_ascii_digit).count();
             out.push_str(".post");
-            out.push_str(&if d == 0 { "0".into() } else { strip_zeros(&after[..d]) });
+            out.push_str(&if d == 0 {
+                "0".into()
+            } else {
+                strip_zeros(&after[..d])
+            });
             r = after[d..].to_string();
         }
     }
@@ -85,7 +93,11 @@ pub fn normalize(v: &str) -> Option<String> {
         let after = sep(after);
         let d = after.bytes().take_while(u8::is_ascii_digit).count();
         out.push_str(".dev");
-        out.push_str(&if d == 0 { "0".into() } else { strip_zeros(&after[..d]) });
+        out.push_str(&if d == 0 {
+            "0".into()
+        } else {
+            strip_zeros(&after[..d])
+        });
         r = after[d..].to_string();
     }
     if !r.is_empty() {

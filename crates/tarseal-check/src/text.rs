@@ -62,7 +62,11 @@ pub fn render(report: &Report, colour: bool) -> String {
         }
     }
     let _ = writeln!(o, "policy   {}", report.policy.sources.join(", "));
-    let _ = writeln!(o, "profile  {} ({})", report.policy.profile, report.policy.selection);
+    let _ = writeln!(
+        o,
+        "profile  {} ({})",
+        report.policy.profile, report.policy.selection
+    );
     if let Some(h) = &report.policy.hint {
         let _ = writeln!(o, "hint     {}", paint("1;36", h));
     }
@@ -270,7 +274,11 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
         }
         let _ = writeln!(o, "{}", paint(code, &format!("{title} ({})", items.len())));
         for f in items.iter().take(COMPACT_ACTION) {
-            let path = if f.path.is_empty() { "(archive)" } else { f.path.as_str() };
+            let path = if f.path.is_empty() {
+                "(archive)"
+            } else {
+                f.path.as_str()
+            };
             let problem = f
                 .problem
                 .as_ref()
@@ -284,11 +292,7 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
             );
         }
         if items.len() > COMPACT_ACTION {
-            let _ = writeln!(
-                o,
-                "  ... {} more (--verbose)",
-                items.len() - COMPACT_ACTION
-            );
+            let _ = writeln!(o, "  ... {} more (--verbose)", items.len() - COMPACT_ACTION);
         }
     }
     // Allowed: one line per cause (class and reason), counted, with a few names.
@@ -363,7 +367,11 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
             .map(|c| c.name.as_str())
             .take(3)
             .collect();
-        let _ = writeln!(o, "checks   {ok} cross-check(s) ok: {}", one_line(&names.join(", "), 140));
+        let _ = writeln!(
+            o,
+            "checks   {ok} cross-check(s) ok: {}",
+            one_line(&names.join(", "), 140)
+        );
     }
     if !p.stale_rules.is_empty() {
         let names: Vec<String> = p

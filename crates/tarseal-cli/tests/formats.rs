@@ -30,19 +30,20 @@ fn submodule_fixture() -> (Fixture, std::path::PathBuf, String) {
     fs::write(sub.join("tests/t.sh"), "echo ok\n").unwrap();
     g(&sub, &["add", "-A"]);
     g(&sub, &["commit", "-q", "-m", "sub"]);
-    let pinned = String::from_utf8(
-        run_ok(isolate(
-            Command::new("git")
-                .arg("-C")
-                .arg(&sub)
-                .args(["rev-parse", "HEAD"]),
-        )),
-    )
+    let pinned = String::from_utf8(run_ok(isolate(
+        Command::new("git")
+            .arg("-C")
+            .arg(&sub)
+            .args(["rev-parse", "HEAD"]),
+    )))
     .unwrap()
     .trim()
     .to_string();
     f.write("README", "project\n");
-    f.write(".gitmodules", "[submodule \"sub\"]\n\tpath = sub\n\turl = ../subrepo\n");
+    f.write(
+        ".gitmodules",
+        "[submodule \"sub\"]\n\tpath = sub\n\turl = ../subrepo\n",
+    );
     f.git(&["add", "README", ".gitmodules"]);
     f.git(&[
         "update-index",
@@ -72,7 +73,12 @@ fn inlined_release(f: &Fixture, sub: &Path, tamper: bool) -> std::path::PathBuf 
     if tamper {
         fs::write(root.join("sub/lib.c"), "int f(void) { return 2; }\n").unwrap();
     }
-    f.pack(&top, "proj-1.0", "gnu", if tamper { "t.tar" } else { "c.tar" })
+    f.pack(
+        &top,
+        "proj-1.0",
+        "gnu",
+        if tamper { "t.tar" } else { "c.tar" },
+    )
 }
 
 #[test]
@@ -85,7 +91,10 @@ fn submodule_is_undecided_without_its_repository_and_compared_with_it() {
     let fd = r.finding("sub/lib.c", "unverifiable");
     assert_eq!(fd["judgement"], "indeterminate", "{r}");
     let why = fd["reason"].as_str().unwrap();
-    assert!(why.contains("--submodule sub=") && why.contains(&pinned), "{why}");
+    assert!(
+        why.contains("--submodule sub=") && why.contains(&pinned),
+        "{why}"
+    );
     r.assert_text_mentions("--submodule sub=");
     // With it: compared as if inlined.
     let arg = format!("sub={}", sub.display());
@@ -96,7 +105,10 @@ fn submodule_is_undecided_without_its_repository_and_compared_with_it() {
     let bad = inlined_release(&f, &sub, true);
     let r = f.check(&bad, &["--tag", "v1.0", "--submodule", &arg]);
     r.assert_report(1, "fail");
-    assert_eq!(r.finding("sub/lib.c", "modified")["judgement"], "unexpected");
+    assert_eq!(
+        r.finding("sub/lib.c", "modified")["judgement"],
+        "unexpected"
+    );
     // The pinned commit must be in the repository given; a wrong path is named.
     let empty = f.scratch("empty");
     fs::create_dir_all(&empty).unwrap();
@@ -108,18 +120,37 @@ fn submodule_is_undecided_without_its_repository_and_compared_with_it() {
     ));
     let r = f.check(
         &clean,
-        &["--tag", "v1.0", "--submodule", &format!("sub={}", empty.display())],
+        &[
+            "--tag",
+            "v1.0",
+            "--submodule",
+            &format!("sub={}", empty.display()),
+        ],
     );
     r.assert_code(2);
     assert!(r.stderr.contains(&pinned), "{r}");
-    let r = f.check(&clean, &["--tag", "v1.0", "--submodule", &format!("nope={}", sub.display())]);
+    let r = f.check(
+        &clean,
+        &[
+            "--tag",
+            "v1.0",
+            "--submodule",
+            &format!("nope={}", sub.display()),
+        ],
+    );
     r.assert_code(2);
-    assert!(r.stderr.contains("no submodule at nope") && r.stderr.contains("sub"), "{r}");
+    assert!(
+        r.stderr.contains("no submodule at nope") && r.stderr.contains("sub"),
+        "{r}"
+    );
 }
 
 #[test]
 fn check_help_names_the_submodule_flag() {
-    let out = Command::new(BIN).args(["check", "--help"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("--submodule <PATH=REPO>"), "{help}");
     assert!(help.contains("auto"), "{help}");
@@ -129,7 +160,10 @@ fn check_help_names_the_submodule_flag() {
 #[test]
 fn passing_check_fits_on_one_screen() {
     let f = Fixture::new();
-    f.write("configure.ac", "AC_INIT([p],[1.0])\nAM_INIT_AUTOMAKE\nAC_OUTPUT\n");
+    f.write(
+        "configure.ac",
+        "AC_INIT([p],[1.0])\nAM_INIT_AUTOMAKE\nAC_OUTPUT\n",
+    );
     f.write("Makefile.am", "SUBDIRS = src\n");
     for i in 0..300 {
         f.write(&format!("tests/data/t{i}.txt"), format!("{i}\n"));
@@ -140,7 +174,11 @@ fn passing_check_fits_on_one_screen() {
     let top = f.scratch("rel");
     let root = top.join("p-1.0");
     fs::create_dir_all(root.join("src")).unwrap();
-    fs::write(root.join("configure.ac"), "AC_INIT([p],[1.0])\nAM_INIT_AUTOMAKE\nAC_OUTPUT\n").unwrap();
+    fs::write(
+        root.join("configure.ac"),
+        "AC_INIT([p],[1.0])\nAM_INIT_AUTOMAKE\nAC_OUTPUT\n",
+    )
+    .unwrap();
     fs::write(root.join("Makefile.am"), "SUBDIRS = src\n").unwrap();
     fs::write(root.join("src/main.c"), "int main(void){return 0;}\n").unwrap();
     fs::write(root.join("configure"), "#!/bin/sh\n").unwrap();
@@ -209,7 +247,10 @@ fn cargo_package_of_a_member_with_symlinked_license() {
     assert_eq!(r.json["git"]["subdir"], "crates/foo", "{r}");
     let lic = r.finding("LICENSE-MIT", "type");
     assert_eq!(lic["judgement"], "allowed", "{r}");
-    assert_eq!(r.cross_check("cargo-vcs-info (.cargo_vcs_info.json)")["status"], "ok");
+    assert_eq!(
+        r.cross_check("cargo-vcs-info (.cargo_vcs_info.json)")["status"],
+        "ok"
+    );
     // The same crate with a changed licence file: the link's target does not hold it.
     let top = f.extract(&crate_file);
     fs::write(top.join("foo-0.1.0/LICENSE-MIT"), "evil\n").unwrap();
@@ -245,7 +286,9 @@ fn npm_pack_releases() {
     f.write(".gitignore", "dist/\n");
     f.commit("c");
     f.tag("v1.2.0");
-    let work = f.extract(&f.archive("v1.2.0", "w", "tar", "w.tar")).join("w");
+    let work = f
+        .extract(&f.archive("v1.2.0", "w", "tar", "w.tar"))
+        .join("w");
     let pack = |dir: &Path, out: &str| -> std::path::PathBuf {
         let dest = f.scratch(out);
         fs::create_dir_all(&dest).unwrap();
@@ -265,11 +308,18 @@ fn npm_pack_releases() {
     assert_eq!(r.json["policy"]["profile"], "npm", "{r}");
     // Built output nobody reproduces here: undecided, naming it.
     fs::create_dir_all(work.join("dist")).unwrap();
-    fs::write(work.join("dist/index.js"), "module.exports = require('../lib/a');\n").unwrap();
+    fs::write(
+        work.join("dist/index.js"),
+        "module.exports = require('../lib/a');\n",
+    )
+    .unwrap();
     let built = pack(&work, "built");
     let r = f.check(&built, &["--tag", "v1.2.0"]);
     r.assert_report(3, "indeterminate");
-    let why = r.finding("dist/index.js", "extra")["reason"].as_str().unwrap().to_string();
+    let why = r.finding("dist/index.js", "extra")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(why.contains("build output"), "{why}");
     // An install script added at publish: tampering.
     let evil = pkg.replace(
@@ -281,7 +331,10 @@ fn npm_pack_releases() {
     let bad = pack(&work, "bad");
     let r = f.check(&bad, &["--tag", "v1.2.0"]);
     r.assert_report(1, "fail");
-    let why = r.finding("package.json", "modified")["reason"].as_str().unwrap().to_string();
+    let why = r.finding("package.json", "modified")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(why.contains("postinstall"), "{why}");
 }
 
@@ -303,14 +356,24 @@ fn make_dist_with_config_header_in_a_subdirectory() {
         "Makefile.am",
         "bin_PROGRAMS = foo\nfoo_SOURCES = src/foo.c\nAM_CPPFLAGS = -I$(top_builddir)/lib\n",
     );
-    f.write("src/foo.c", "#include \"foo_config.h\"\nint main(void){return 0;}\n");
+    f.write(
+        "src/foo.c",
+        "#include \"foo_config.h\"\nint main(void){return 0;}\n",
+    );
     f.write(".gitignore", "*.o\n");
     f.commit("c");
     f.tag("v2.1.0");
-    let work = f.extract(&f.archive("v2.1.0", "w", "tar", "w.tar")).join("w");
+    let work = f
+        .extract(&f.archive("v2.1.0", "w", "tar", "w.tar"))
+        .join("w");
     fs::create_dir_all(work.join("lib")).unwrap();
     run_ok(Command::new("autoreconf").arg("-i").current_dir(&work));
-    run_ok(Command::new("sh").arg("./configure").arg("-q").current_dir(&work));
+    run_ok(
+        Command::new("sh")
+            .arg("./configure")
+            .arg("-q")
+            .current_dir(&work),
+    );
     run_ok(Command::new("make").args(["-s", "dist"]).current_dir(&work));
     let tarball = work.join("foo-2.1.0.tar.gz");
     let r = f.check(&tarball, &["--tag", "v2.1.0"]);
@@ -324,7 +387,11 @@ fn make_dist_with_config_header_in_a_subdirectory() {
     // Root-level auxiliary scripts (no AC_CONFIG_AUX_DIR): matched at the root.
     for aux in ["install-sh", "missing", "compile", "depcomp"] {
         if !r.findings_at(aux).is_empty() {
-            assert_eq!(r.finding(aux, "extra")["judgement"], "allowed", "{aux}: {r}");
+            assert_eq!(
+                r.finding(aux, "extra")["judgement"],
+                "allowed",
+                "{aux}: {r}"
+            );
         }
     }
     // A header template configure.ac does not declare is not vouched for.
@@ -333,6 +400,9 @@ fn make_dist_with_config_header_in_a_subdirectory() {
     let bad = f.pack(&top, "foo-2.1.0", "gnu", "bad.tar");
     let r = f.check(&bad, &["--tag", "v2.1.0"]);
     r.assert_report(1, "fail");
-    let why = r.finding("lib/evil.h.in", "extra")["reason"].as_str().unwrap().to_string();
+    let why = r.finding("lib/evil.h.in", "extra")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(why.contains("AC_CONFIG_HEADERS"), "{why}");
 }

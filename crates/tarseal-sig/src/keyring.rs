@@ -261,9 +261,10 @@ fn armor_blocks(bytes: &[u8]) -> Vec<&[u8]> {
 /// Whether `bytes` hold an armored OpenPGP block on a line of its own, anywhere (text before
 /// it is allowed, as `gpg --import` allows it).
 fn has_armor_line(bytes: &[u8]) -> bool {
-    bytes
-        .split(|&b| b == b'\n')
-        .any(|l| l.trim_ascii_start().starts_with(b"-----BEGIN PGP PUBLIC KEY BLOCK-----"))
+    bytes.split(|&b| b == b'\n').any(|l| {
+        l.trim_ascii_start()
+            .starts_with(b"-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    })
 }
 
 #[cfg(test)]

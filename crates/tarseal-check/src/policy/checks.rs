@@ -243,18 +243,23 @@ impl ContentCheck {
             ContentCheck::VersionStamp => version_stamp(content, ctx),
             ContentCheck::VersionTexi => version_texi(content, ctx),
             ContentCheck::GnulibGenerated => gnulib_generated(subject.path, ctx),
-            ContentCheck::EqualsRepoBlob => match subject.blob.and_then(|b| (ctx.repo_blob_path)(b)) {
-                Some(p) => Outcome::Pass(format!("identical to git's {p} (in the tag's tree)")),
-                None => Outcome::Fail(format!(
-                    "{} equals no file of the tag's tree",
-                    subject.path
-                )),
-            },
-            ContentCheck::PyprojectStaticVersion => pyproject_static_version(subject.path, content, ctx),
+            ContentCheck::EqualsRepoBlob => {
+                match subject.blob.and_then(|b| (ctx.repo_blob_path)(b)) {
+                    Some(p) => Outcome::Pass(format!("identical to git's {p} (in the tag's tree)")),
+                    None => {
+                        Outcome::Fail(format!("{} equals no file of the tag's tree", subject.path))
+                    }
+                }
+            }
+            ContentCheck::PyprojectStaticVersion => {
+                pyproject_static_version(subject.path, content, ctx)
+            }
             ContentCheck::PdmVersionFile => pdm_version_file(subject.path, content, ctx),
             ContentCheck::NpmPackageJson => crate::npm::package_json(subject.path, content, ctx),
             ContentCheck::NpmBuildOutput => crate::npm::build_output(subject.path, ctx),
-            ContentCheck::Unreproducible(why) => Outcome::Undecided(format!("{}: {why}", subject.path)),
+            ContentCheck::Unreproducible(why) => {
+                Outcome::Undecided(format!("{}: {why}", subject.path))
+            }
         }
     }
 }
@@ -365,7 +370,8 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
                 .and_then(|h| h.get("vcs"))
                 .and_then(|v| v.get("version-file").or_else(|| v.get("version_file")))
                 .and_then(|v| v.as_str());
-            scm.or(hatch).map(|s| s.trim_start_matches("./").to_string())
+            scm.or(hatch)
+                .map(|s| s.trim_start_matches("./").to_string())
         });
     match declared {
         Some(d) if d == path => {}
@@ -463,7 +469,9 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
 
 fn pyproject_static_version(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     let Some(tag) = ctx.tag_name else {
-        return Outcome::Undecided("no tag to take the version from (checked against a commit)".into());
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
     };
     let want = tag_version(tag);
     let Some(git) = git_text(ctx, path) else {
@@ -477,7 +485,10 @@ fn pyproject_static_version(path: &str, content: &[u8], ctx: &CheckContext<'_>) 
         Ok(t) => t,
         Err(_) => return Outcome::Fail("not UTF-8".into()),
     };
-    let (mut g, mut a) = match (parse(&git, "git's pyproject.toml"), parse(archive, "the archive's pyproject.toml")) {
+    let (mut g, mut a) = match (
+        parse(&git, "git's pyproject.toml"),
+        parse(archive, "the archive's pyproject.toml"),
+    ) {
         (Ok(g), Ok(a)) => (g, a),
         (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e),
     };
@@ -487,7 +498,9 @@ fn pyproject_static_version(path: &str, content: &[u8], ctx: &CheckContext<'_>) 
     match ap.remove("version") {
         Some(toml::Value::String(v)) if crate::pep440::same_version(&v, want) => {}
         Some(v) => {
-            return Outcome::Fail(format!("[project] version {v} is not the tag's version {want}"))
+            return Outcome::Fail(format!(
+                "[project] version {v} is not the tag's version {want}"
+            ))
         }
         None => {}
     }
@@ -504,7 +517,9 @@ fn pyproject_static_version(path: &str, content: &[u8], ctx: &CheckContext<'_>) 
         strip_dynamic(gp);
     }
     if g == a {
-        Outcome::Pass(format!("git's pyproject.toml with the static version {want}"))
+        Outcome::Pass(format!(
+            "git's pyproject.toml with the static version {want}"
+        ))
     } else {
         let keys = |t: &toml::Table| t.keys().cloned().collect::<Vec<_>>().join(", ");
         Outcome::Fail(format!(
@@ -537,7 +552,9 @@ fn pdm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
         ));
     }
     let Some(tag) = ctx.tag_name else {
-        return Outcome::Undecided("no tag to take the version from (checked against a commit)".into());
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
     };
     let want = tag_version(tag);
     let Ok(text) = std::str::from_utf8(content) else {
@@ -589,7 +606,11 @@ fn git_text(ctx: &CheckContext<'_>, path: &str) -> Option<String> {
 /// named, else `OUT.in`. Arguments holding shell or m4 expansions (`$`) are skipped.
 pub fn config_header_templates(configure_ac: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for macro_name in ["AC_CONFIG_HEADERS(", "AC_CONFIG_HEADER(", "AM_CONFIG_HEADER("] {
+    for macro_name in [
+        "AC_CONFIG_HEADERS(",
+        "AC_CONFIG_HEADER(",
+        "AM_CONFIG_HEADER(",
+    ] {
         let mut rest = configure_ac;
         while let Some(pos) = rest.find(macro_name) {
             let after = &rest[pos + macro_name.len()..];
@@ -608,7 +629,10 @@ pub fn config_header_templates(configure_ac: &str) -> Vec<String> {
                     _ => {}
                 }
             }
-            let arg: String = after[..end].chars().filter(|c| *c != '[' && *c != ']').collect();
+            let arg: String = after[..end]
+                .chars()
+                .filter(|c| *c != '[' && *c != ']')
+                .collect();
             for item in arg.split_whitespace() {
                 if item.contains('$') {
                     continue;
@@ -649,7 +673,9 @@ fn autoheader_template(path: &str, ctx: &CheckContext<'_>) -> Outcome {
 
 fn version_stamp(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     let Some(tag) = ctx.tag_name else {
-        return Outcome::Undecided("no tag to take the version from (checked against a commit)".into());
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
     };
     let want = tag_version(tag);
     let text = String::from_utf8_lossy(content);
@@ -663,7 +689,9 @@ fn version_stamp(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
 
 fn version_texi(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     let Some(tag) = ctx.tag_name else {
-        return Outcome::Undecided("no tag to take the version from (checked against a commit)".into());
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
     };
     let want = tag_version(tag);
     let Ok(text) = std::str::from_utf8(content) else {
@@ -715,7 +743,10 @@ fn version_texi(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
 fn gnulib_generated(path: &str, ctx: &CheckContext<'_>) -> Outcome {
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let parent = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let mut candidates = vec!["bootstrap.conf".to_string(), "m4/gnulib-cache.m4".to_string()];
+    let mut candidates = vec![
+        "bootstrap.conf".to_string(),
+        "m4/gnulib-cache.m4".to_string(),
+    ];
     for d in [dir, parent] {
         if !d.is_empty() {
             candidates.push(format!("{d}/m4/gnulib-cache.m4"));
@@ -1047,8 +1078,12 @@ mod tests {
         let git_blob = |p: &str| blobs.get(p).map(|b| b.0);
         let read = |id: ObjectId| blobs.values().find(|b| b.0 == id).map(|b| b.1.clone());
         let none = |_: &str| None;
-        let repo_blob_path =
-            |id: ObjectId| blobs.iter().find(|(_, b)| b.0 == id).map(|(p, _)| p.clone());
+        let repo_blob_path = |id: ObjectId| {
+            blobs
+                .iter()
+                .find(|(_, b)| b.0 == id)
+                .map(|(p, _)| p.clone())
+        };
         let ctx = CheckContext {
             commit: &c,
             tag_name: Some("v1.6.0"),
@@ -1168,11 +1203,22 @@ mod tests {
         let ac = "AC_INIT([x],[1])\nAC_CONFIG_HEADERS([lib/foo_config.h])\nAC_CONFIG_HEADERS([config.h:config-h.in other.h], [cmds])\nAM_CONFIG_HEADER(old.h)\nAC_CONFIG_HEADERS([$dyn.h])\n";
         assert_eq!(
             config_header_templates(ac),
-            ["lib/foo_config.h.in", "config-h.in", "other.h.in", "old.h.in"]
+            [
+                "lib/foo_config.h.in",
+                "config-h.in",
+                "other.h.in",
+                "old.h.in"
+            ]
         );
         with_ctx(&[("configure.ac", ac)], |ctx| {
-            assert!(matches!(autoheader_template("lib/foo_config.h.in", ctx), Outcome::Pass(_)));
-            assert!(matches!(autoheader_template("lib/evil.h.in", ctx), Outcome::Fail(_)));
+            assert!(matches!(
+                autoheader_template("lib/foo_config.h.in", ctx),
+                Outcome::Pass(_)
+            ));
+            assert!(matches!(
+                autoheader_template("lib/evil.h.in", ctx),
+                Outcome::Fail(_)
+            ));
         });
     }
 
@@ -1181,16 +1227,28 @@ mod tests {
         with_ctx(&[("bootstrap.conf", "gnulib_modules=x\n")], |ctx| {
             assert!(matches!(version_stamp(b"1.6.0\n", ctx), Outcome::Pass(_)));
             assert!(matches!(version_stamp(b"1.6.1\n", ctx), Outcome::Fail(_)));
-            assert!(matches!(version_stamp(b"1.6.0\nrm -rf /\n", ctx), Outcome::Fail(_)));
+            assert!(matches!(
+                version_stamp(b"1.6.0\nrm -rf /\n", ctx),
+                Outcome::Fail(_)
+            ));
             let texi = b"@set UPDATED 2 December 2026\n@set UPDATED-MONTH December 2026\n@set EDITION 1.6.0\n@set VERSION 1.6.0\n";
             assert!(matches!(version_texi(texi, ctx), Outcome::Pass(_)));
             let evil = b"@set VERSION 1.6.0\n@macro x\n";
             assert!(matches!(version_texi(evil, ctx), Outcome::Fail(_)));
-            assert!(matches!(version_texi(b"@set VERSION 1.5\n", ctx), Outcome::Fail(_)));
-            assert!(matches!(gnulib_generated("lib/gnulib.mk", ctx), Outcome::Pass(_)));
+            assert!(matches!(
+                version_texi(b"@set VERSION 1.5\n", ctx),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                gnulib_generated("lib/gnulib.mk", ctx),
+                Outcome::Pass(_)
+            ));
         });
         with_ctx(&[], |ctx| {
-            assert!(matches!(gnulib_generated("m4/gnulib-comp.m4", ctx), Outcome::Fail(_)));
+            assert!(matches!(
+                gnulib_generated("m4/gnulib-comp.m4", ctx),
+                Outcome::Fail(_)
+            ));
         });
     }
 
@@ -1199,14 +1257,36 @@ mod tests {
         let git = "[project]\nname = \"x\"\ndynamic = [\"version\"]\n[tool.pdm.version]\nsource = \"scm\"\nwrite_to = \"x/_version.py\"\n";
         with_ctx(&[("pyproject.toml", git)], |ctx| {
             let ok = "[project]\nname = \"x\"\nversion = \"1.6.0\"\n[tool.pdm.version]\nsource = \"scm\"\nwrite_to = \"x/_version.py\"\n";
-            assert!(matches!(pyproject_static_version("pyproject.toml", ok.as_bytes(), ctx), Outcome::Pass(_)));
+            assert!(matches!(
+                pyproject_static_version("pyproject.toml", ok.as_bytes(), ctx),
+                Outcome::Pass(_)
+            ));
             let other = ok.replace("1.6.0", "1.7.0");
-            assert!(matches!(pyproject_static_version("pyproject.toml", other.as_bytes(), ctx), Outcome::Fail(_)));
+            assert!(matches!(
+                pyproject_static_version("pyproject.toml", other.as_bytes(), ctx),
+                Outcome::Fail(_)
+            ));
             let dep = ok.replace("[tool.pdm", "dependencies = [\"evil\"]\n[tool.pdm");
-            assert!(matches!(pyproject_static_version("pyproject.toml", dep.as_bytes(), ctx), Outcome::Fail(_)));
-            assert!(matches!(pdm_version_file("src/x/_version.py", b"__version__ = \"1.6.0\"\n", ctx), Outcome::Pass(_)));
-            assert!(matches!(pdm_version_file("x/_version.py", b"__version__ = \"1.6.0\"\nimport os\n", ctx), Outcome::Fail(_)));
-            assert!(matches!(pdm_version_file("x/other.py", b"__version__ = \"1.6.0\"\n", ctx), Outcome::Fail(_)));
+            assert!(matches!(
+                pyproject_static_version("pyproject.toml", dep.as_bytes(), ctx),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                pdm_version_file("src/x/_version.py", b"__version__ = \"1.6.0\"\n", ctx),
+                Outcome::Pass(_)
+            ));
+            assert!(matches!(
+                pdm_version_file(
+                    "x/_version.py",
+                    b"__version__ = \"1.6.0\"\nimport os\n",
+                    ctx
+                ),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                pdm_version_file("x/other.py", b"__version__ = \"1.6.0\"\n", ctx),
+                Outcome::Fail(_)
+            ));
         });
     }
 

@@ -312,11 +312,25 @@ mod tests {
 
     #[test]
     fn empty_brace_alternative_matches_at_the_root() {
-        let r = Rule::new("t", "{,build-aux/,config/}config.guess", &[Allow::Extra], "x").unwrap();
-        for p in ["config.guess", "build-aux/config.guess", "config/config.guess"] {
+        let r = Rule::new(
+            "t",
+            "{,build-aux/,config/}config.guess",
+            &[Allow::Extra],
+            "x",
+        )
+        .unwrap();
+        for p in [
+            "config.guess",
+            "build-aux/config.guess",
+            "config/config.guess",
+        ] {
             assert!(r.matches(p), "{p}");
         }
-        for p in ["lib/config.guess", "build-aux/x/config.guess", "config.guess.evil"] {
+        for p in [
+            "lib/config.guess",
+            "build-aux/x/config.guess",
+            "config.guess.evil",
+        ] {
             assert!(!r.matches(p), "{p}");
         }
         let r = Rule::new("t", "{doc,man}/*.[1-9]", &[Allow::Extra], "x").unwrap();

@@ -45,16 +45,16 @@ pub fn by_name(name: &str) -> Option<Vec<Rule>> {
 
 fn build(name: &str, spec: &[Spec]) -> Vec<Rule> {
     spec.iter()
-            .map(|s| {
-                let id = format!("profile:{name}/{}", s.pattern);
-                let rule = Rule::new(id, s.pattern, s.allow, s.reason)
-                    .expect("built-in patterns are valid globs");
-                match &s.check {
-                    Some(c) => rule.with_check(c.to_check()),
-                    None => rule,
-                }
-            })
-            .collect()
+        .map(|s| {
+            let id = format!("profile:{name}/{}", s.pattern);
+            let rule = Rule::new(id, s.pattern, s.allow, s.reason)
+                .expect("built-in patterns are valid globs");
+            match &s.check {
+                Some(c) => rule.with_check(c.to_check()),
+                None => rule,
+            }
+        })
+        .collect()
 }
 
 /// The sdist profiles of the PEP 517 backends other than setuptools and pbr: the metadata
@@ -286,7 +286,11 @@ const POETRY: &[Spec] = &[rule!(
 )];
 
 const MATURIN: &[Spec] = &[
-    rule!("Cargo.lock", EXTRA, "maturin adds the lock file resolved at packaging time (dependency pins, not code)"),
+    rule!(
+        "Cargo.lock",
+        EXTRA,
+        "maturin adds the lock file resolved at packaging time (dependency pins, not code)"
+    ),
     rule!("**", EXTRA, SCM_REASON, StaticCheck::ScmVersionFile),
 ];
 
