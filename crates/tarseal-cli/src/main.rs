@@ -131,15 +131,16 @@ pub(crate) struct CheckArgs {
     /// undecided (exit 3).
     #[arg(long, value_name = "PATH=REPO", value_parser = parse_submodule)]
     submodule: Vec<(String, PathBuf)>,
-    /// Every finding with its detail and rule (the default prints a count per cause).
-    #[arg(long, short)]
-    verbose: bool,
     /// Project policy file (TOML); replaces the .tarseal.toml of the tag's tree.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Output format: text for people, json (schema tarseal.report/v1) for programs.
+    /// Output format: text for people, json (schema tarseal.report/v2) for programs.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Text output: every finding with its detail and rule (the default prints a count per
+    /// cause), and the files of the trust surface (accepted by name only).
+    #[arg(long, short)]
+    verbose: bool,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -275,7 +276,9 @@ pub(crate) fn run_check_args_observed(
 }
 
 /// Prints the report in the chosen format on stdout.
-pub(crate) fn print_report(
+/// `verbose` prints every finding and the trust surface's paths (the default text is one
+/// screen: a count per cause).
+pub(crate) fn print_report_with(
     report: &tarseal_check::Report,
     format: Format,
     verbose: bool,
@@ -288,7 +291,7 @@ pub(crate) fn print_report(
         Format::Text => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             let text = if verbose {
-                tarseal_check::text::render(report, colour)
+                tarseal_check::text::render_with(report, colour, true)
             } else {
                 tarseal_check::text::render_compact(report, colour)
             };
@@ -300,7 +303,7 @@ pub(crate) fn print_report(
 fn check(args: CheckArgs) -> ExitCode {
     match run_check_args(&args, false) {
         Ok(report) => {
-            if print_report(&report, args.format, args.verbose).is_err() {
+            if print_report_with(&report, args.format, args.verbose).is_err() {
                 return ExitCode::from(EXIT_USAGE);
             }
             ExitCode::from(report.verdict.exit_code() as u8)

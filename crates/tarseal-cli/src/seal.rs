@@ -3,7 +3,7 @@
 //! end; if anything fails before the renames, nothing is left behind).
 
 use crate::sums::{self, SumLine};
-use crate::{fail, print_report, CheckArgs, Format, EXIT_USAGE};
+use crate::{fail, print_report_with, CheckArgs, Format, EXIT_USAGE};
 use clap::Args;
 use sha2::Digest;
 use std::io::Read;
@@ -134,7 +134,7 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
             .0
             .take()
     });
-    if print_report(&report, format, args.check.verbose).is_err() {
+    if print_report_with(&report, format, args.check.verbose).is_err() {
         return ExitCode::from(EXIT_USAGE);
     }
     if report.verdict != Verdict::Pass {

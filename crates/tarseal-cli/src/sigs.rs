@@ -24,7 +24,7 @@
 
 use crate::seal::{project_from_file_name, Hashing};
 use crate::verify::{self, Ctx, Origin, StreamError};
-use crate::{fail, load_keyring, print_report, run_check_args, CheckArgs, Format, EXIT_USAGE};
+use crate::{fail, load_keyring, print_report_with, run_check_args, CheckArgs, Format, EXIT_USAGE};
 use clap::{Args, Subcommand};
 use sha2::Digest;
 use std::io::Write;
@@ -383,7 +383,7 @@ fn add(args: AddArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    if print_report(&report, format, args.check.verbose).is_err() {
+    if print_report_with(&report, format, args.check.verbose).is_err() {
         return ExitCode::from(EXIT_USAGE);
     }
     if report.verdict != Verdict::Pass {
