@@ -16,9 +16,11 @@ pub mod error;
 pub mod npm;
 pub mod pep440;
 pub mod policy;
+pub mod regen;
 pub mod report;
 pub mod text;
 
 pub use check::{run_check, CheckOptions};
 pub use error::CheckError;
+pub use regen::RegenOptions;
 pub use report::{Report, Verdict};

@@ -252,6 +252,8 @@ mod tests {
             read_git_blob: &read,
             archive_blob: &none,
             repo_blob_path: &no_blob,
+            git_has_dir: &|_| false,
+            history: &|| None,
         };
         f(&ctx)
     }

@@ -63,6 +63,23 @@ pub enum ContentCheck {
     NpmBuildOutput,
     /// A file a tool generates that tarseal does not reproduce: always undecided, saying why.
     Unreproducible(String),
+    /// pbr's `ChangeLog`, regenerated from the tag's history and compared byte for byte.
+    PbrChangeLog,
+    /// pbr's `AUTHORS`, regenerated from the tag's history and `.mailmap`.
+    PbrAuthors,
+    /// PKG-INFO of a pbr sdist: the version is the tag's, every `Requires-Dist` and
+    /// `Provides-Extra` is declared by the tag, the egg-info copy equals the top-level one.
+    PbrPkgInfo,
+    /// `requires.txt`: every requirement is declared by the tag.
+    PbrRequires,
+    /// `entry_points.txt`: every entry point is declared by the tag.
+    PbrEntryPoints,
+    /// `top_level.txt`: names of top-level packages or modules of the tag's tree.
+    PbrTopLevel,
+    /// `SOURCES.txt`: files of the archive, each once.
+    EggInfoSources,
+    /// `dependency_links.txt`, `not-zip-safe`: a single newline.
+    SingleNewline,
 }
 
 impl ContentCheck {
@@ -84,6 +101,14 @@ impl ContentCheck {
         "pdm-version-file",
         "npm-package-json",
         "npm-build-output",
+        "pbr-changelog",
+        "pbr-authors",
+        "pbr-pkg-info",
+        "pbr-requires",
+        "pbr-entry-points",
+        "pbr-top-level",
+        "egg-info-sources",
+        "single-newline",
         "equals-git:PATH",
     ];
 
@@ -106,6 +131,14 @@ impl ContentCheck {
             "pdm-version-file" => ContentCheck::PdmVersionFile,
             "npm-package-json" => ContentCheck::NpmPackageJson,
             "npm-build-output" => ContentCheck::NpmBuildOutput,
+            "pbr-changelog" => ContentCheck::PbrChangeLog,
+            "pbr-authors" => ContentCheck::PbrAuthors,
+            "pbr-pkg-info" => ContentCheck::PbrPkgInfo,
+            "pbr-requires" => ContentCheck::PbrRequires,
+            "pbr-entry-points" => ContentCheck::PbrEntryPoints,
+            "pbr-top-level" => ContentCheck::PbrTopLevel,
+            "egg-info-sources" => ContentCheck::EggInfoSources,
+            "single-newline" => ContentCheck::SingleNewline,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -137,6 +170,14 @@ impl ContentCheck {
             ContentCheck::NpmPackageJson => "npm-package-json".into(),
             ContentCheck::NpmBuildOutput => "npm-build-output".into(),
             ContentCheck::Unreproducible(_) => "unreproducible".into(),
+            ContentCheck::PbrChangeLog => "pbr-changelog".into(),
+            ContentCheck::PbrAuthors => "pbr-authors".into(),
+            ContentCheck::PbrPkgInfo => "pbr-pkg-info".into(),
+            ContentCheck::PbrRequires => "pbr-requires".into(),
+            ContentCheck::PbrEntryPoints => "pbr-entry-points".into(),
+            ContentCheck::PbrTopLevel => "pbr-top-level".into(),
+            ContentCheck::EggInfoSources => "egg-info-sources".into(),
+            ContentCheck::SingleNewline => "single-newline".into(),
         }
     }
 
@@ -169,6 +210,11 @@ pub struct CheckContext<'a> {
     /// A path of the tag's whole tree (outside `--subdir` too, submodules given with
     /// `--submodule` included) holding this blob.
     pub repo_blob_path: &'a dyn Fn(ObjectId) -> Option<String>,
+    /// Whether the tag's tree has a directory at a path.
+    pub git_has_dir: &'a dyn Fn(&str) -> bool,
+    /// The files pbr derives from the tag's history (computed on first use); `None` when the
+    /// history cannot be read.
+    pub history: &'a dyn Fn() -> Option<std::rc::Rc<super::pbr::History>>,
 }
 
 /// The archive file a check judges.
@@ -240,7 +286,16 @@ impl ContentCheck {
             ContentCheck::CargoVcsInfo => cargo_vcs_info(content, ctx),
             ContentCheck::CargoTomlNormalized => cargo_toml_normalized(subject.path, content, ctx),
             ContentCheck::KnownM4 => known_m4(subject.path, content),
-            ContentCheck::PbrJson => pbr_json(content, ctx),
+            ContentCheck::PbrJson => super::pbr::pbr_json(content, ctx),
+            ContentCheck::PbrChangeLog | ContentCheck::PbrAuthors => {
+                super::pbr::from_history(subject.path, content, ctx)
+            }
+            ContentCheck::PbrPkgInfo => super::pbr::pkg_info(subject.path, content, ctx),
+            ContentCheck::PbrRequires => super::pbr::requires_txt(content, ctx),
+            ContentCheck::PbrEntryPoints => super::pbr::entry_points(content, ctx),
+            ContentCheck::PbrTopLevel => super::pbr::top_level(content, ctx),
+            ContentCheck::EggInfoSources => super::pbr::sources_txt(subject.path, content, ctx),
+            ContentCheck::SingleNewline => super::pbr::single_newline(content),
             ContentCheck::ScmVersionFile => scm_version_file(subject.path, content, ctx),
             ContentCheck::AutoheaderTemplate => autoheader_template(subject.path, ctx),
             ContentCheck::VersionStamp => version_stamp(content, ctx),
@@ -265,6 +320,11 @@ impl ContentCheck {
             }
         }
     }
+}
+
+/// PKG-INFO's `Version` against the tag (for the pbr check, which adds more).
+pub(super) fn pkg_info_version_pub(content: &[u8], tag: Option<&str>) -> Outcome {
+    pkg_info_version(content, tag)
 }
 
 fn pkg_info_version(content: &[u8], tag: Option<&str>) -> Outcome {
@@ -292,7 +352,9 @@ fn pkg_info_version(content: &[u8], tag: Option<&str>) -> Outcome {
     }
 }
 
-fn pbr_json(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+/// pbr.json's fields, when its bytes are not exactly what pbr writes: `git_version` a 7+
+/// digit prefix of the commit, `is_release` a boolean, nothing else.
+pub(super) fn pbr_json_fields(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     let v: serde_json::Value = match serde_json::from_slice(content) {
         Ok(v) => v,
         Err(e) => return Outcome::Fail(format!("not valid JSON: {e}")),
@@ -1087,6 +1149,8 @@ mod tests {
                 .find(|(_, b)| b.0 == id)
                 .map(|(p, _)| p.clone())
         };
+        let no_dir = |_: &str| false;
+        let no_history = || None;
         let ctx = CheckContext {
             commit: &c,
             tag_name: Some("v1.6.0"),
@@ -1095,6 +1159,8 @@ mod tests {
             read_git_blob: &read,
             archive_blob: &none,
             repo_blob_path: &repo_blob_path,
+            git_has_dir: &no_dir,
+            history: &no_history,
         };
         f(&ctx)
     }
@@ -1103,19 +1169,19 @@ mod tests {
     fn pbr_json() {
         with_ctx(&[], |ctx| {
             assert!(matches!(
-                super::pbr_json(br#"{"git_version": "e148266", "is_release": true}"#, ctx),
+                super::pbr_json_fields(br#"{"git_version": "e148266", "is_release": true}"#, ctx),
                 Outcome::Pass(_)
             ));
             assert!(matches!(
-                super::pbr_json(br#"{"git_version": "0000000", "is_release": true}"#, ctx),
+                super::pbr_json_fields(br#"{"git_version": "0000000", "is_release": true}"#, ctx),
                 Outcome::Fail(_)
             ));
             assert!(matches!(
-                super::pbr_json(br#"{"git_version": "e148266", "extra": 1}"#, ctx),
+                super::pbr_json_fields(br#"{"git_version": "e148266", "extra": 1}"#, ctx),
                 Outcome::Fail(_)
             ));
             assert!(matches!(
-                super::pbr_json(br#"{"git_version": "e1"}"#, ctx),
+                super::pbr_json_fields(br#"{"git_version": "e1"}"#, ctx),
                 Outcome::Fail(_)
             ));
         });
