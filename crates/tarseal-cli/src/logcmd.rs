@@ -40,6 +40,23 @@ pub(crate) struct ServeArgs {
     /// Publishes a client address may send at once before the rate applies.
     #[arg(long, value_name = "N", default_value_t = 1000.0)]
     publish_burst: f64,
+    /// A witness (C2SP tlog-witness) each new checkpoint is submitted to, with a consistency
+    /// proof; /checkpoint and proofs carry the cosignatures it returns. Repeatable. A witness
+    /// that is down is retried in the background and never stops publishing.
+    #[arg(long = "witness", value_name = "URL")]
+    witnesses: Vec<String>,
+    /// Seconds a witness request may take before the checkpoint is published without it.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    witness_timeout: u64,
+    /// Write the C2SP tlog-tiles read path (`checkpoint`, `tile/...`) to DIR as files after
+    /// each batch, for any static web server to serve (to `tarseal monitor` and proof
+    /// checkers).
+    #[arg(long, value_name = "DIR")]
+    tiles_dir: Option<PathBuf>,
+    /// Most publishes sequenced together in one transaction and one fsync (group commit);
+    /// 1 = one at a time.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    batch_max: u64,
 }
 
 pub(crate) fn serve(args: ServeArgs) -> ExitCode {
@@ -61,6 +78,10 @@ pub(crate) fn serve(args: ServeArgs) -> ExitCode {
             per_second: args.publish_rate,
             burst: args.publish_burst,
         },
+        witnesses: args.witnesses,
+        witness_timeout: std::time::Duration::from_secs(args.witness_timeout.max(1)),
+        tiles_dir: args.tiles_dir,
+        batch_max: args.batch_max as usize,
     };
     match tarseal_server::serve_blocking(cfg) {
         Ok(()) => ExitCode::SUCCESS,
@@ -165,6 +186,14 @@ pub(crate) struct QueryArgs {
     /// when the tree grew. Needs --log-key.
     #[arg(long, value_name = "FILE", requires = "log_key")]
     checkpoint_file: Option<PathBuf>,
+    /// A witness's verifier key (`name+hex+base64`, printed by `tarseal witness`), repeatable:
+    /// the answer's checkpoint must carry valid cosignatures from --witness-threshold distinct
+    /// ones, else exit 1 naming those missing. Needs --log-key.
+    #[arg(long, value_name = "VKEY", requires = "log_key")]
+    witness_key: Vec<String>,
+    /// How many distinct --witness-key witnesses must have cosigned (default: all given).
+    #[arg(long, value_name = "N", requires = "witness_key")]
+    witness_threshold: Option<usize>,
 }
 
 /// Checks `cp` (just verified, signed note `note`) against the checkpoint kept in `state`,
@@ -219,6 +248,14 @@ fn remember_checkpoint(
 }
 
 pub(crate) fn query(args: QueryArgs) -> ExitCode {
+    let witnesses =
+        match tarseal_witness::WitnessPolicy::new(&args.witness_key, args.witness_threshold) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("tarseal: error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
     let a = match client::query(&args.server, &args.project, &args.tag, None) {
         Ok(a) => a,
         Err(e) => {
@@ -252,6 +289,12 @@ pub(crate) fn query(args: QueryArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Some(policy) = &witnesses {
+        if let Err(e) = policy.check(&answer.checkpoint) {
+            eprintln!("tarseal: REJECTED: {e}");
+            return ExitCode::from(1);
+        }
+    }
     if let (Some(state), Some(key)) = (&args.checkpoint_file, &args.log_key) {
         match remember_checkpoint(state, key, &args.server, &answer.checkpoint, &cp) {
             Ok(()) => {}

@@ -8,6 +8,7 @@ mod atomic;
 mod gate;
 mod logcmd;
 mod logview;
+mod monitorcmd;
 mod progress;
 mod record_cmd;
 mod seal;
@@ -15,6 +16,7 @@ mod sigs;
 mod sums;
 mod trust_chain;
 mod verify;
+mod witnesscmd;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -72,6 +74,13 @@ enum Command {
     /// The project trust file's history.
     #[command(subcommand)]
     Trust(trust_chain::TrustCommand),
+    /// Run a transparency log witness (C2SP tlog-witness): cosign each checkpoint of the
+    /// --log logs that is consistent with the last one it cosigned, refuse forks.
+    Witness(witnesscmd::WitnessArgs),
+    /// Watch a log: prove its new checkpoint extends the last one seen, read every new entry
+    /// through the tiles, list the new records; exit 1 on a fork, a rollback or bad tiles, or
+    /// (--keyring) a record of --project signed by another key.
+    Monitor(monitorcmd::MonitorArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -180,6 +189,8 @@ fn main() -> ExitCode {
         Command::Sigs(cmd) => sigs::sigs(cmd),
         Command::Gate(args) => gate::gate(args),
         Command::Trust(cmd) => trust_chain::trust(cmd),
+        Command::Witness(args) => witnesscmd::witness(args),
+        Command::Monitor(args) => monitorcmd::monitor(args),
     }
 }
 

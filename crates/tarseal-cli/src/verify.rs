@@ -75,6 +75,14 @@ pub(crate) struct VerifyArgs {
     /// verified offline against --log-key, the record inside compared with the bytes.
     #[arg(long, value_name = "FILE.tlog-proof", requires = "log_key")]
     proof: Option<PathBuf>,
+    /// A witness's verifier key (`name+hex+base64`, printed by `tarseal witness`), repeatable:
+    /// the log's checkpoint (online or in the tlog-proof) must carry valid cosignatures from
+    /// --witness-threshold distinct ones, else exit 1 naming those missing.
+    #[arg(long, value_name = "VKEY", requires = "log_key")]
+    witness_key: Vec<String>,
+    /// How many distinct --witness-key witnesses must have cosigned (default: all given).
+    #[arg(long, value_name = "N", requires = "witness_key")]
+    witness_threshold: Option<usize>,
     /// Seconds allowed to connect and to receive a response's head; the body of a download
     /// must arrive within 20 times this (a stalled server is abandoned, never waited on).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
@@ -402,6 +410,8 @@ struct Tally {
     vouching: Vec<SigStatus>,
     /// Whether some source signed by a good keyring key matched.
     vouched: bool,
+    /// The signed checkpoint the last log source was proven against (for --witness-key).
+    log_note: Option<String>,
 }
 
 impl Tally {
@@ -549,6 +559,8 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         keyring,
     };
     let (origin, name) = origin_of(&args.file)?;
+    let witnesses = tarseal_witness::WitnessPolicy::new(&args.witness_key, args.witness_threshold)
+        .map_err(|e| e.to_string())?;
 
     // Signatures over the file itself: FILE.asc and every --sig.
     let mut file_sigs: Vec<(String, Vec<u8>)> = Vec::new();
@@ -788,6 +800,9 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         log_sources(
             &ctx, &mut t, server, project, tag, log_key, &name, &streamed,
         )?;
+        if let Some(policy) = &witnesses {
+            witnessed(&mut t, server, policy);
+        }
     }
     // 5. The log, offline: the tlog-proof file.
     if let Some(log_key) = &args.log_key {
@@ -802,7 +817,11 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
             let text = ctx
                 .fetch(&loc)?
                 .ok_or_else(|| format!("{loc}: no such file"))?;
+            t.log_note = None;
             proof_source(&ctx, &mut t, &loc, &text, log_key, &name, &streamed)?;
+            if let Some(policy) = &witnesses {
+                witnessed(&mut t, &loc, policy);
+            }
         }
     }
 
@@ -848,6 +867,7 @@ fn log_sources(
             return Ok(());
         }
     };
+    t.log_note = Some(verified.note.clone());
     let found = crate::logview::findings(&verified.records, name, &streamed.sha256);
     if found.is_empty() {
         t.warnings.push(format!(
@@ -937,6 +957,18 @@ fn log_record(
     });
 }
 
+/// The witness rule on the checkpoint the last log source was proven against (none: the
+/// source did not verify, already a problem): too few cosignatures is a problem naming the
+/// missing witnesses.
+fn witnessed(t: &mut Tally, loc: &str, policy: &tarseal_witness::WitnessPolicy) {
+    let Some(note) = t.log_note.take() else {
+        return;
+    };
+    if let Err(e) = policy.check(&note) {
+        t.problems.push(format!("{loc}: {e}"));
+    }
+}
+
 /// A C2SP tlog-proof file (`tarseal publish` writes NAME.tlog-proof) checked offline: its
 /// checkpoint signed by the pinned log key, the leaf in its `extra` line included, and the
 /// record inside compared with the bytes.
@@ -949,13 +981,16 @@ fn proof_source(
     name: &str,
     streamed: &Streamed,
 ) -> Result<(), String> {
-    use tarseal_server::client::{verify_tlog_proof, QueryError};
-    let checked = match verify_tlog_proof(text, log_key) {
+    use tarseal_server::client::{verify_tlog_proof_note, QueryError};
+    let checked = match verify_tlog_proof_note(text, log_key) {
         Err(QueryError::Unavailable(e)) => return Err(e),
         other => other.map_err(|e| e.to_string()),
     };
     let (index, entry) = match checked {
-        Ok(x) => x,
+        Ok((index, entry, note)) => {
+            t.log_note = Some(note);
+            (index, entry)
+        }
         Err(e) => {
             t.problems
                 .push(format!("{loc}: the proof does not verify: {e}"));
