@@ -18,6 +18,9 @@ use crate::store::{Store, StoreReader, StoredCheckpoint};
 /// How often witnesses that failed are tried again.
 pub const RETRY_EVERY: Duration = Duration::from_secs(2);
 
+/// One witness's answer to a round: the size cosigned and the cosignature lines.
+type Submission = Result<(u64, String), SubmitError>;
+
 /// What the log knows of one witness.
 #[derive(Debug, Clone)]
 struct Known {
@@ -81,12 +84,7 @@ impl Witnesses {
 
     /// One witness, one checkpoint: submits with a proof from the size it last cosigned,
     /// learning that size from a 409 once.
-    fn submit_one(
-        &self,
-        store: &dyn Store,
-        k: &Known,
-        cp: &StoredCheckpoint,
-    ) -> Result<(u64, String), SubmitError> {
+    fn submit_one(&self, store: &dyn Store, k: &Known, cp: &StoredCheckpoint) -> Submission {
         let mut old = k.size.unwrap_or(0).min(cp.size);
         for _ in 0..2 {
             let proof = if old == 0 || old == cp.size {
@@ -155,7 +153,7 @@ impl Witnesses {
             .enumerate()
             .filter(|(_, k)| k.down == background)
             .collect();
-        let results: Vec<(usize, Result<(u64, String), SubmitError>)> = std::thread::scope(|s| {
+        let results: Vec<(usize, Submission)> = std::thread::scope(|s| {
             let handles: Vec<_> = targets
                 .iter()
                 .map(|(i, k)| (*i, s.spawn(|| self.submit_one(store, k, cp))))
