@@ -46,27 +46,33 @@ fn setup(dir: &Path, n: u64) {
     std::fs::create_dir_all(&trust).expect("trust dir");
     std::fs::write(
         trust.join("bench.toml"),
-        format!("threshold = 1\n[[key]]\nopenpgp = \"{}\"\n", key.fingerprint()),
+        format!(
+            "threshold = 1\n[[key]]\nopenpgp = \"{}\"\n",
+            key.fingerprint()
+        ),
     )
     .expect("trust file");
     std::fs::write(trust.join("bench.keys"), key.public_cert_armored()).expect("keys");
-    let mut out = std::io::BufWriter::new(
-        std::fs::File::create(dir.join("bodies.jsonl")).expect("bodies"),
-    );
+    let mut out =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("bodies.jsonl")).expect("bodies"));
     for i in 0..n {
         let r = record(i);
         let sig = key.sign_detached(r.as_bytes()).expect("sign");
-        writeln!(out, "{}", serde_json::json!({"record": r, "signature": sig})).expect("write");
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"record": r, "signature": sig})
+        )
+        .expect("write");
     }
 }
 
 fn load(url: &str, dir: &Path, conc: usize) {
-    let bodies: Vec<String> = std::io::BufReader::new(
-        std::fs::File::open(dir.join("bodies.jsonl")).expect("bodies"),
-    )
-    .lines()
-    .map(|l| l.expect("line"))
-    .collect();
+    let bodies: Vec<String> =
+        std::io::BufReader::new(std::fs::File::open(dir.join("bodies.jsonl")).expect("bodies"))
+            .lines()
+            .map(|l| l.expect("line"))
+            .collect();
     let bodies = Arc::new(bodies);
     let next = Arc::new(AtomicUsize::new(0));
     let endpoint = format!("{}/v1/records", url.trim_end_matches('/'));

@@ -19,6 +19,7 @@ pub mod sqlite;
 pub mod store;
 pub mod tilesdir;
 pub mod trust;
+pub mod web;
 pub mod witnessing;
 
 use std::net::SocketAddr;

@@ -13,7 +13,7 @@ use tarseal_log::Hash;
 
 use crate::sql::{self, EntryRow};
 use crate::store::{
-    Appended, Entry, NewEntry, SignCheckpoint, Store, StoreError, StoredCheckpoint,
+    Appended, Entry, NewEntry, ProjectSummary, SignCheckpoint, Store, StoreError, StoredCheckpoint,
 };
 
 /// The advisory lock key of appends (any constant: "tarseal" in ASCII).
@@ -315,6 +315,56 @@ impl Store for PgStore {
                 .map_err(db)?
                 .iter()
                 .map(entry_of)
+                .collect())
+        })
+    }
+
+    fn by_project(&self, project: &str) -> Result<Vec<Entry>, StoreError> {
+        self.with_reader(|c| {
+            Ok(c.query(sql::BY_PROJECT, &[&project])
+                .map_err(db)?
+                .iter()
+                .map(entry_of)
+                .collect())
+        })
+    }
+
+    fn entries(&self, start: u64, end: u64) -> Result<Vec<Entry>, StoreError> {
+        let (start, end) = (sql::clamp_i64(start), sql::clamp_i64(end));
+        self.with_reader(|c| {
+            Ok(c.query(sql::ENTRIES, &[&start, &end])
+                .map_err(db)?
+                .iter()
+                .map(entry_of)
+                .collect())
+        })
+    }
+
+    fn put_report(&self, sha256: &str, report: &[u8]) -> Result<(), StoreError> {
+        let mut guard = self.writer.lock().expect("writer");
+        let conn = guard.as_mut().expect("writer present until drop");
+        if conn.is_closed() {
+            *conn = Client::connect(&self.url, NoTls).map_err(db)?;
+        }
+        conn.execute(sql::PUT_REPORT, &[&sha256, &report])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn report(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with_reader(|c| {
+            Ok(c.query_opt(sql::REPORT, &[&sha256])
+                .map_err(db)?
+                .map(|r| r.get(0)))
+        })
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError> {
+        self.with_reader(|c| {
+            Ok(c.query(sql::PROJECTS, &[])
+                .map_err(db)?
+                .iter()
+                .map(|r| sql::to_project((r.get(0), r.get(1), r.get(2))))
                 .collect())
         })
     }

@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     root {BLOB} NOT NULL,
     note TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reports (
+    sha256 TEXT PRIMARY KEY,
+    report {BLOB} NOT NULL
+);
 ";
 
 /// The schema for a backend's integer and byte-string type names.
@@ -48,6 +52,16 @@ pub(crate) const BY_PROJECT_TAG: &str =
     "SELECT idx, leaf, kind, project, tag, file, sha256, md5, signer FROM entries WHERE project = $1 AND tag = $2 ORDER BY idx";
 pub(crate) const BY_SHA256: &str =
     "SELECT idx, leaf, kind, project, tag, file, sha256, md5, signer FROM entries WHERE sha256 = $1 ORDER BY idx";
+pub(crate) const BY_PROJECT: &str =
+    "SELECT idx, leaf, kind, project, tag, file, sha256, md5, signer FROM entries WHERE project = $1 ORDER BY idx";
+pub(crate) const ENTRIES: &str =
+    "SELECT idx, leaf, kind, project, tag, file, sha256, md5, signer FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx";
+pub(crate) const PROJECTS: &str =
+    "SELECT project, COUNT(DISTINCT tag), MAX(idx) FROM entries GROUP BY project ORDER BY project";
+/// A second put of the same digest is a no-op (upsert syntax both accept).
+pub(crate) const PUT_REPORT: &str =
+    "INSERT INTO reports (sha256, report) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING";
+pub(crate) const REPORT: &str = "SELECT report FROM reports WHERE sha256 = $1";
 pub(crate) const RECORDS: &str =
     "SELECT leaf FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx";
 pub(crate) const LATEST_CHECKPOINT: &str =
@@ -64,7 +78,7 @@ pub(crate) const INSERT_CHECKPOINT: &str =
     "INSERT INTO checkpoints (size, root, note) VALUES ($1, $2, $3)";
 
 /// One row of the entry columns `idx, leaf, kind, project, tag, file, sha256, md5, signer`
-/// ([`BY_PROJECT_TAG`], [`BY_SHA256`]), as both backends read it.
+/// ([`BY_PROJECT_TAG`], [`BY_SHA256`], [`BY_PROJECT`], [`ENTRIES`]), as both backends read it.
 pub(crate) type EntryRow = (
     i64,
     Vec<u8>,
@@ -90,6 +104,22 @@ pub(crate) fn to_entry(r: EntryRow) -> crate::store::Entry {
         sha256,
         md5,
         signer,
+    }
+}
+
+/// An index as SQL's signed 64-bit integer (indexes past `i64::MAX` cannot exist).
+pub(crate) fn clamp_i64(i: u64) -> i64 {
+    i64::try_from(i).unwrap_or(i64::MAX)
+}
+
+/// The row mapping of [`PROJECTS`].
+pub(crate) fn to_project(
+    (project, tags, latest): (String, i64, i64),
+) -> crate::store::ProjectSummary {
+    crate::store::ProjectSummary {
+        project,
+        tags: tags as u64,
+        latest: latest as u64,
     }
 }
 

@@ -12,7 +12,7 @@ use tarseal_log::Hash;
 
 use crate::sql::{self, EntryRow};
 use crate::store::{
-    Appended, Entry, NewEntry, SignCheckpoint, Store, StoreError, StoredCheckpoint,
+    Appended, Entry, NewEntry, ProjectSummary, SignCheckpoint, Store, StoreError, StoredCheckpoint,
 };
 
 fn db(e: rusqlite::Error) -> StoreError {
@@ -285,5 +285,41 @@ impl Store for SqliteStore {
 
     fn by_sha256(&self, hex: &str) -> Result<Vec<Entry>, StoreError> {
         self.with_reader(|c| entries(c, sql::BY_SHA256, &[&hex]))
+    }
+
+    fn by_project(&self, project: &str) -> Result<Vec<Entry>, StoreError> {
+        self.with_reader(|c| entries(c, sql::BY_PROJECT, &[&project]))
+    }
+
+    fn entries(&self, start: u64, end: u64) -> Result<Vec<Entry>, StoreError> {
+        let (start, end) = (sql::clamp_i64(start), sql::clamp_i64(end));
+        self.with_reader(|c| entries(c, sql::ENTRIES, &[&start, &end]))
+    }
+
+    fn put_report(&self, sha256: &str, report: &[u8]) -> Result<(), StoreError> {
+        let conn = self.writer.lock().expect("writer");
+        conn.execute(sql::PUT_REPORT, params![sha256, report])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn report(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row(sql::REPORT, [sha256], |r| r.get(0))
+                .optional()
+                .map_err(db)
+        })
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c.prepare_cached(sql::PROJECTS).map_err(db)?;
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(db)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db)?;
+            Ok(rows.into_iter().map(sql::to_project).collect())
+        })
     }
 }
