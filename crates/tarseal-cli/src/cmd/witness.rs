@@ -1,13 +1,13 @@
-//! `tarseal witness`: a thin shell over tarseal-witness (the C2SP tlog-witness service).
+//! `tarseal witness`: the C2SP tlog-witness service (tarseal::witness), its flags.
 
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::EXIT_USAGE;
+use crate::common::EXIT_USAGE;
 
 #[derive(Args)]
-pub(crate) struct WitnessArgs {
+pub struct WitnessArgs {
     /// The witness's name: its key name, in every cosignature line (`— NAME ...`).
     #[arg(long, value_name = "NAME")]
     name: String,
@@ -25,14 +25,14 @@ pub(crate) struct WitnessArgs {
     logs: Vec<String>,
 }
 
-pub(crate) fn witness(args: WitnessArgs) -> ExitCode {
-    let cfg = tarseal_witness::http::Config {
+pub fn run(args: WitnessArgs) -> ExitCode {
+    let cfg = tarseal::witness::http::Config {
         name: args.name,
         listen: args.listen,
         data_dir: args.data_dir,
         logs: args.logs,
     };
-    match tarseal_witness::http::serve_blocking(cfg) {
+    match tarseal::witness::http::serve_blocking(cfg) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tarseal: error: {e}");

@@ -1,13 +1,14 @@
-//! `tarseal monitor`: a thin shell over tarseal-monitor.
+//! `tarseal monitor`: one run of the log monitor (tarseal::monitor), its report as text or
+//! JSON, its verdict as the exit code.
 
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::{Format, EXIT_USAGE};
+use crate::common::{Format, EXIT_USAGE};
 
 #[derive(Args)]
-pub(crate) struct MonitorArgs {
+pub struct MonitorArgs {
     /// The log's base URL, or a static web server over its --tiles-dir (only `checkpoint`
     /// and `tile/...` are read).
     #[arg(long, value_name = "URL")]
@@ -34,15 +35,15 @@ pub(crate) struct MonitorArgs {
     timeout: u64,
 }
 
-pub(crate) fn monitor(args: MonitorArgs) -> ExitCode {
-    let keyring = match crate::load_keyring(&args.keyring) {
+pub fn run(args: MonitorArgs) -> ExitCode {
+    let keyring = match tarseal::sig::Keyring::from_files(&args.keyring) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("tarseal: error: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let opts = tarseal_monitor::Options {
+    let opts = tarseal::monitor::Options {
         server: &args.server,
         log_key: &args.log_key,
         state: &args.state,
@@ -50,7 +51,7 @@ pub(crate) fn monitor(args: MonitorArgs) -> ExitCode {
         keyring: keyring.as_ref(),
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
     };
-    let report = match tarseal_monitor::run(&opts) {
+    let report = match tarseal::monitor::run(&opts) {
         Ok(r) => r,
         Err(e) => {
             eprintln!(
@@ -64,7 +65,7 @@ pub(crate) fn monitor(args: MonitorArgs) -> ExitCode {
             if args.format == Format::Json {
                 println!(
                     "{}",
-                    serde_json::json!({"schema": tarseal_monitor::REPORT_SCHEMA, "verdict": if e.exit_code() == 1 { "fail" } else { "error" }, "exit_code": e.exit_code(), "error": e.to_string()})
+                    serde_json::json!({"schema": tarseal::monitor::REPORT_SCHEMA, "verdict": if e.exit_code() == 1 { "fail" } else { "error" }, "exit_code": e.exit_code(), "error": e.to_string()})
                 );
             }
             return ExitCode::from(e.exit_code());
