@@ -50,6 +50,9 @@ pub enum ContentCheck {
     EggInfoSources,
     /// `dependency_links.txt`, `not-zip-safe`: a single newline.
     SingleNewline,
+    /// GNU `.tarball-version` / `.version` (`echo $(VERSION) >`): the tag's version and a
+    /// newline.
+    TarballVersion,
 }
 
 impl ContentCheck {
@@ -70,6 +73,7 @@ impl ContentCheck {
         "pbr-top-level",
         "egg-info-sources",
         "single-newline",
+        "tarball-version",
         "equals-git:PATH",
     ];
 
@@ -91,6 +95,7 @@ impl ContentCheck {
             "pbr-top-level" => ContentCheck::PbrTopLevel,
             "egg-info-sources" => ContentCheck::EggInfoSources,
             "single-newline" => ContentCheck::SingleNewline,
+            "tarball-version" => ContentCheck::TarballVersion,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -120,6 +125,7 @@ impl ContentCheck {
             ContentCheck::PbrTopLevel => "pbr-top-level".into(),
             ContentCheck::EggInfoSources => "egg-info-sources".into(),
             ContentCheck::SingleNewline => "single-newline".into(),
+            ContentCheck::TarballVersion => "tarball-version".into(),
         }
     }
 
@@ -227,8 +233,28 @@ impl ContentCheck {
             ContentCheck::PbrTopLevel => super::pbr::top_level(content, ctx),
             ContentCheck::EggInfoSources => super::pbr::sources_txt(subject.path, content, ctx),
             ContentCheck::SingleNewline => super::pbr::single_newline(content),
+            ContentCheck::TarballVersion => tarball_version(subject.path, content, ctx.tag_name),
             ContentCheck::ScmVersionFile => scm_version_file(subject.path, content, ctx),
         }
+    }
+}
+
+/// `.tarball-version` / `.version` as GNU's `make dist` writes them: the version and `\n`.
+fn tarball_version(path: &str, content: &[u8], tag: Option<&str>) -> Outcome {
+    let Some(tag) = tag else {
+        return Outcome::Undecided(format!(
+            "{path}: no tag to take the version from (checked against a commit)"
+        ));
+    };
+    let want = format!("{}\n", tag_version(tag));
+    if content == want.as_bytes() {
+        Outcome::Reproduced(format!("the tag's version {}", want.trim_end()))
+    } else {
+        Outcome::Fail(format!(
+            "holds {:?}, but make dist writes the version and a newline ({:?})",
+            String::from_utf8_lossy(content),
+            want
+        ))
     }
 }
 
@@ -506,6 +532,16 @@ fn cargo_vcs_info(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
             info.path_in_vcs, want
         ));
     }
+    // cargo's own bytes (serde_json pretty, two-space indent, no final newline).
+    let canonical = format!(
+        "{{\n  \"git\": {{\n    \"sha1\": \"{commit}\"\n  }},\n  \"path_in_vcs\": {}\n}}",
+        serde_json::Value::String(want.to_string())
+    );
+    if content == canonical.as_bytes() {
+        return Outcome::Reproduced(format!(
+            "exactly what cargo package writes for commit {commit}, path_in_vcs {want:?}"
+        ));
+    }
     Outcome::Pass(format!("names commit {commit}, path_in_vcs {want:?}"))
 }
 
@@ -678,6 +714,20 @@ mod tests {
         assert_eq!(tag_version("nova-27.1.0"), "27.1.0");
         assert_eq!(tag_version("release/v2.0"), "2.0");
         assert_eq!(tag_version("version"), "version");
+    }
+
+    #[test]
+    fn tarball_versions() {
+        let ok = tarball_version(".tarball-version", b"5.4.1\n", Some("v5.4.1"));
+        assert!(matches!(ok, Outcome::Reproduced(_)), "{ok:?}");
+        for bad in [&b"5.4.1"[..], b"5.4.2\n", b"5.4.1\n$(id)\n"] {
+            let o = tarball_version(".version", bad, Some("v5.4.1"));
+            assert!(matches!(o, Outcome::Fail(_)), "{o:?}");
+        }
+        assert!(matches!(
+            tarball_version(".version", b"5.4.1\n", None),
+            Outcome::Undecided(_)
+        ));
     }
 
     #[test]
@@ -875,6 +925,15 @@ mod tests {
             "cargo-vcs-info",
             "cargo-toml-normalized",
             "known-m4",
+            "pbr-changelog",
+            "pbr-authors",
+            "pbr-pkg-info",
+            "pbr-requires",
+            "pbr-entry-points",
+            "pbr-top-level",
+            "egg-info-sources",
+            "single-newline",
+            "tarball-version",
             "equals-git:Cargo.toml",
         ] {
             assert_eq!(ContentCheck::from_name(n).unwrap().name(), n);
