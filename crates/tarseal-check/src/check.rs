@@ -21,6 +21,9 @@ pub const TREE_POLICY_FILE: &str = ".tarseal.toml";
 /// Largest file whose content is kept in memory for a content check.
 const KEEP_CONTENT_MAX: u64 = 8 << 20;
 
+/// Largest file kept for comparison with its regeneration (configure scripts reach a few MB).
+const KEEP_REGEN_MAX: u64 = 64 << 20;
+
 /// Everything a check needs to know.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -49,6 +52,9 @@ pub struct CheckOptions {
     pub raw_digests: bool,
     /// With `raw_digests`, also feed every raw byte to this observer (a signature's hash).
     pub raw_observer: Option<tarseal_archive::RawObserver>,
+    /// `--regenerate`: regenerate the generated files in the sandbox and judge them by their
+    /// bytes. A policy's `regenerate = true` turns it on with the defaults.
+    pub regenerate: Option<crate::regen::RegenOptions>,
 }
 
 /// Runs a check and returns the report. `progress(done, total)` reports compressed bytes.
@@ -70,6 +76,10 @@ pub fn run_check(
     let hash = resolved.object_hash;
 
     let policy = load_policy(opts, &repo, &resolved, &tree)?;
+    let regenerate = opts
+        .regenerate
+        .clone()
+        .or_else(|| policy.regenerate.then(crate::regen::RegenOptions::default));
 
     // Git side as a map for the reader's per-entry decision (which content to keep).
     let git_index: HashMap<&str, &TreeEntry> = tree.iter().map(|e| (e.path.as_str(), e)).collect();
@@ -109,9 +119,17 @@ pub fn run_check(
             }
             let in_git = git_index.contains_key(rel);
             let needs = policy.needs_content(rel) || (rel != path && policy.needs_content(path));
+            // Regeneration compares every file git does not back, and generated files that
+            // git holds too (a committed configure the release replaced).
+            let regen = regenerate.is_some()
+                && (!in_git || tarseal_regen::autotools::may_be_generated(rel));
             ContentWants {
                 sha256: !in_git || needs,
-                keep_up_to: needs.then_some(KEEP_CONTENT_MAX),
+                keep_up_to: if regen {
+                    Some(KEEP_REGEN_MAX)
+                } else {
+                    needs.then_some(KEEP_CONTENT_MAX)
+                },
             }
         };
         tarseal_archive::read_archive(
@@ -273,6 +291,8 @@ pub fn run_check(
         findings: Vec::new(),
         cross_checks: Vec::new(),
         notes: Vec::new(),
+        review_surface: Vec::new(),
+        regeneration: None,
     };
 
     judge_all(
@@ -285,6 +305,22 @@ pub fn run_check(
         subdir,
         &repo,
     );
+
+    if let Some(regen) = &regenerate {
+        let contents: std::collections::BTreeMap<String, Vec<u8>> = archived
+            .iter()
+            .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
+            .filter_map(|a| Some((a.rel.clone(), a.entry.content.clone()?)))
+            .collect();
+        crate::regen::apply(
+            &mut report,
+            regen,
+            &policy.regenerate_scripts,
+            &repo,
+            &tree,
+            &contents,
+        );
+    }
 
     if let Some(comment) = &summary.pax_comment {
         let commit = resolved.commit.id.to_string();
