@@ -73,20 +73,36 @@ pub(crate) fn apply(
             symlink,
         });
     }
-    for f in &report.findings {
+    for f in &mut report.findings {
         if !matches!(f.class, Class::Extra | Class::Modified) {
             continue;
         }
         let Some(bytes) = contents.get(&f.path) else {
             continue;
         };
+        // Decomposition: an aux script byte-identical to a known upstream copy is vouched for
+        // by that copy, not by its name.
+        if f.judgement == Judgement::Allowed
+            && f.class == Class::Extra
+            && tarseal_regen::autotools::AUX_SCRIPTS
+                .contains(&f.path.rsplit('/').next().unwrap_or(&f.path))
+        {
+            if let Some(src) = tarseal_regen::known::known_aux(&f.path, bytes) {
+                f.vouched_by = Some(VouchedBy::KnownFile);
+                let note = format!("byte-identical to a known upstream copy: {src}");
+                f.detail = Some(match f.detail.take() {
+                    Some(d) => format!("{d}; {note}"),
+                    None => note,
+                });
+            }
+        }
         // Byte-identical to a file of a known upstream release: what the release was made
         // with, so regeneration uses it instead of the toolchain's copy.
         if f.judgement == Judgement::Allowed && f.vouched_by == Some(VouchedBy::KnownFile) {
             req.vouched.push(InputFile {
                 path: f.path.clone(),
                 bytes: bytes.clone(),
-                executable: false,
+                executable: bytes.starts_with(b"#!"),
                 symlink: false,
             });
         } else {
@@ -125,29 +141,38 @@ pub(crate) fn apply(
         .map(|(t, v)| format!("{} {v}", t.name()))
         .collect::<Vec<_>>()
         .join(", ");
-    let mismatch_text = outcome
-        .mismatches
-        .iter()
-        .map(|m| {
-            format!(
-                "{} was made with {} {} but the toolchain has {}",
-                m.path,
-                m.tool.name(),
-                m.release,
-                m.available.as_deref().unwrap_or("none")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    let fetch_hint = {
-        let mut seen = Vec::new();
-        for m in &outcome.mismatches {
-            let s = format!("{}={}", m.tool.name(), m.release);
+    // The mismatches that matter for one file: its own tool's (a libtool build of another
+    // distribution says nothing about configure when libtool.m4 was given).
+    let mismatches_for = |path: &str| -> Vec<&tarseal_regen::autotools::VersionMismatch> {
+        let tool = tarseal_regen::autotools::relevant_tool(path);
+        outcome
+            .mismatches
+            .iter()
+            .filter(|m| tool.is_none_or(|t| t == m.tool))
+            .collect()
+    };
+    let describe = |ms: &[&tarseal_regen::autotools::VersionMismatch]| -> (String, String) {
+        let text = ms
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} was made with {} {} but the toolchain has {}",
+                    m.path,
+                    m.tool.name(),
+                    m.release,
+                    m.available.as_deref().unwrap_or("none")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut seen: Vec<String> = Vec::new();
+        for m in ms {
+            let s = format!("{}={}", m.tool.name(), m.release.replace(' ', "+"));
             if !seen.contains(&s) {
                 seen.push(s);
             }
         }
-        format!("tarseal toolchain fetch {}", seen.join(" "))
+        (text, format!("tarseal toolchain fetch {}", seen.join(" ")))
     };
     let mut review = Vec::new();
     for f in &mut report.findings {
@@ -158,6 +183,7 @@ pub(crate) fn apply(
             Some(FileResult::Reproduced {
                 strategy,
                 normalisation,
+                given,
             }) => {
                 f.judgement = Judgement::Allowed;
                 f.vouched_by = Some(VouchedBy::Reproduced);
@@ -166,15 +192,34 @@ pub(crate) fn apply(
                     None => format!("reproduced: byte-identical to the file regenerated from the tag's tree in the sandbox ({strategy}; {versions})"),
                     Some(n) => format!("reproduced with a normalisation ({n}): regenerated from the tag's tree in the sandbox ({strategy}; {versions})"),
                 };
+                if !given.is_empty() {
+                    f.reason.push_str(&format!(
+                        "; given the release's own {} as inputs (each judged on its own)",
+                        given.join(", ")
+                    ));
+                }
             }
-            Some(FileResult::Differs { strategy, diff }) => {
+            Some(FileResult::Differs {
+                strategy,
+                diff,
+                versions: script_versions,
+            }) => {
                 review.push(ReviewItem {
                     path: f.path.clone(),
                     lines: diff.lines,
                     strategy: strategy.clone(),
                     diff: diff.excerpt.clone(),
                 });
-                if outcome.mismatches.is_empty() {
+                let ms = mismatches_for(&f.path);
+                if let Some((rel, regen)) = script_versions {
+                    undecided(
+                        f,
+                        format!(
+                            "another upstream version of this script (release: {rel}; the toolchain's copy: {regen}); {} lines differ from the toolchain's copy and no known upstream copy matches",
+                            diff.lines
+                        ),
+                    );
+                } else if ms.is_empty() {
                     f.judgement = Judgement::Unexpected;
                     f.vouched_by = None;
                     f.rule = None;
@@ -183,21 +228,24 @@ pub(crate) fn apply(
                         diff.lines
                     );
                 } else {
+                    let (text, hint) = describe(&ms);
                     undecided(
                         f,
                         format!(
-                            "not reproducible with this toolchain ({mismatch_text}); regenerated with it, {} lines differ; to decide, run `{fetch_hint}` and check with that toolchain",
+                            "not reproducible with this toolchain ({text}); regenerated with it, {} lines differ; to decide, run `{hint}` and check with that toolchain",
                             diff.lines
                         ),
                     );
                 }
             }
             None if claims(&f.path, release) => {
-                if all_failed || !outcome.mismatches.is_empty() {
-                    let why = if outcome.mismatches.is_empty() {
+                let ms = mismatches_for(&f.path);
+                if all_failed || !ms.is_empty() {
+                    let why = if ms.is_empty() {
                         "regeneration failed in every strategy (see regeneration.runs)".to_string()
                     } else {
-                        format!("not reproducible with this toolchain ({mismatch_text}); run `{fetch_hint}`")
+                        let (text, hint) = describe(&ms);
+                        format!("not reproducible with this toolchain ({text}); run `{hint}`")
                     };
                     undecided(f, why);
                 } else {

@@ -50,9 +50,18 @@ pub enum FileResult {
     Reproduced {
         strategy: String,
         normalisation: Option<String>,
+        /// Release files used as inputs although nothing vouched for them (decomposition:
+        /// they are judged on their own); empty when made from the tag and vouched files only.
+        given: Vec<String>,
     },
     /// Produced, but different in every strategy; the diff is from the closest one.
-    Differs { strategy: String, diff: Difference },
+    Differs {
+        strategy: String,
+        diff: Difference,
+        /// For an aux script or m4 file: (release's, regenerated) version line when they
+        /// differ — another upstream version of the script, not an edit of this one.
+        versions: Option<(String, String)>,
+    },
 }
 
 /// A release version the toolchain does not have.
@@ -152,7 +161,7 @@ fn strategies(scripts: &[String]) -> Vec<(String, String)> {
     v.push((
         "aclocal && autoconf && autoheader && automake --add-missing --copy".into(),
         r#"if grep -Eq '^[[:space:]]*(LT_INIT|AC_PROG_LIBTOOL|AM_PROG_LIBTOOL)' configure.ac 2>/dev/null; then libtoolize --copy; fi
-if grep -q 'AM_GNU_GETTEXT_VERSION' configure.ac 2>/dev/null; then autopoint; fi
+if grep -q 'AM_GNU_GETTEXT_VERSION' configure.ac 2>/dev/null; then ${AUTOPOINT:-autopoint}; fi
 flags=$(sed -n 's/^ACLOCAL_AMFLAGS[[:space:]]*=//p' Makefile.am 2>/dev/null | head -n 1)
 aclocal $flags
 autoconf
@@ -171,10 +180,31 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// Run before every strategy: autopoint refuses to work over gettext files that differ from
+/// its own copies (a vouched config.rpath of another gettext release), so it runs first with
+/// --force, the vouched files are put back over what it copied, and the strategy's own
+/// autopoint step becomes a no-op.
+const AUTOPOINT_FIRST: &str = r#"if [ -s "$W/vouched.list" ]; then tar -cf "$W/vouched.tar" -T "$W/vouched.list"; fi
+if grep -Eq 'AM_GNU_GETTEXT_(REQUIRE_)?VERSION' configure.ac 2>/dev/null; then autopoint --force; fi
+if [ -f "$W/vouched.tar" ]; then tar -xf "$W/vouched.tar"; fi
+export AUTOPOINT=true
+"#;
+
 /// Builds the input tar (tree first, then vouched files over it).
 fn input_tar(req: &Request) -> Result<Vec<u8>, std::io::Error> {
     let mut b = tar::Builder::new(Vec::new());
     let mut seen = BTreeSet::new();
+    // The vouched files' names, so that the script can put them back after autopoint.
+    let list: String = req
+        .vouched
+        .iter()
+        .filter(|f| !f.path.contains('\n'))
+        .map(|f| format!("{}\n", f.path))
+        .collect();
+    let mut h = tar::Header::new_gnu();
+    h.set_size(list.len() as u64);
+    h.set_mode(0o644);
+    b.append_data(&mut h, "vouched.list", list.as_bytes())?;
     for f in req.vouched.iter().chain(req.tree.iter()) {
         // Vouched files win: they are what the release was made with.
         if !seen.insert(f.path.clone()) {
@@ -186,7 +216,7 @@ fn input_tar(req: &Request) -> Result<Vec<u8>, std::io::Error> {
             h.set_size(0);
             h.set_mode(0o777);
             let target = String::from_utf8_lossy(&f.bytes).to_string();
-            b.append_link(&mut h, &f.path, target)?;
+            b.append_link(&mut h, format!("src/{}", f.path), target)?;
         } else {
             h.set_entry_type(tar::EntryType::Regular);
             h.set_size(f.bytes.len() as u64);
@@ -194,7 +224,7 @@ fn input_tar(req: &Request) -> Result<Vec<u8>, std::io::Error> {
             // A fixed old time: every generated file is newer than every input, as after a
             // checkout, so no make rule decides anything from the inputs' times.
             h.set_mtime(1);
-            b.append_data(&mut h, &f.path, f.bytes.as_slice())?;
+            b.append_data(&mut h, format!("src/{}", f.path), f.bytes.as_slice())?;
         }
     }
     b.into_inner()
@@ -379,114 +409,102 @@ pub fn regenerate(
     let input = input_tar(req).map_err(RegenError::Input)?;
     let vouched: BTreeSet<&str> = req.vouched.iter().map(|f| f.path.as_str()).collect();
     let (env, mounts) = environment(toolchain);
+    let ctx = RunCtx {
+        sandbox,
+        toolchain,
+        cache,
+        env: &env,
+        mounts: &mounts,
+    };
     let mut files: BTreeMap<String, FileResult> = BTreeMap::new();
     let mut runs = Vec::new();
-    let libtool_same = toolchain_versions.contains_key(&Tool::Libtool)
+    let libtool_upstream =
+        |v: Option<&String>| v.and_then(|v| v.split_whitespace().next().map(str::to_string));
+    let libtool_same_release = libtool_upstream(toolchain_versions.get(&Tool::Libtool)).is_some()
         && rel_versions.get(&Tool::Libtool).is_some_and(|v| {
-            v.iter()
-                .all(|s| Some(&s.version) == toolchain_versions.get(&Tool::Libtool))
+            v.iter().all(|s| {
+                libtool_upstream(Some(&s.version))
+                    == libtool_upstream(toolchain_versions.get(&Tool::Libtool))
+            })
         });
     let targets: Vec<(&String, &Vec<u8>)> = req
         .release
         .iter()
         .filter(|(p, _)| !vouched.contains(p.as_str()))
         .collect();
-    for (name, commands) in strategies(&req.scripts) {
-        let script = format!(
-            "set -e\nexec 3>&1 1>&2\nmkdir -p \"$W/src\"\ncd \"$W/src\"\ntar --no-same-owner -xf -\n{commands}\ncd \"$W/src\"\ntar -cf - --exclude=./autom4te.cache . >&3\n"
-        );
-        let spec = Spec {
-            script,
-            env: env.clone(),
-            mounts: mounts.clone(),
-        };
-        let key = cache.map(|_| cache_key(&input, &spec, toolchain, sandbox));
-        let hit = cache
-            .zip(key.as_deref())
-            .and_then(|(d, k)| cache_read(d, k));
-        let cached = hit.is_some();
-        let out = match hit {
-            Some(c) => c,
-            None => {
-                let o = sandbox.run(&spec, &input)?;
-                let c = Cached {
-                    status: o.status,
-                    stderr: o.stderr,
-                    stdout: o.stdout,
-                    elapsed: o.elapsed,
-                };
-                if let (Some(d), Some(k)) = (cache, key.as_deref()) {
-                    cache_write(d, k, &c);
-                }
-                c
-            }
-        };
-        let mut info = RunInfo {
-            strategy: name.clone(),
-            seconds: (out.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-            status: out.status,
-            reproduced: 0,
-            cached,
-            error: None,
-        };
-        if out.status != Some(0) {
-            let e = String::from_utf8_lossy(&out.stderr);
-            let tail: Vec<&str> = e.lines().rev().take(12).collect();
-            info.error = Some(tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
-            runs.push(info);
-            continue;
-        }
-        let produced = read_output(&name, &out.stdout)?;
-        for (path, release) in &targets {
-            if matches!(files.get(*path), Some(FileResult::Reproduced { .. })) {
-                continue;
-            }
-            let Some(regen) = produced.get(*path) else {
-                continue;
-            };
-            let result = match difference(path, release, regen) {
-                None => FileResult::Reproduced {
-                    strategy: name.clone(),
-                    normalisation: None,
-                },
-                Some(_)
-                    if libtool_same
-                        && path.ends_with("ltmain.sh")
-                        && normalise_libtool_label(release) == normalise_libtool_label(regen) =>
-                {
-                    FileResult::Reproduced {
-                        strategy: name.clone(),
-                        normalisation: Some(LIBTOOL_LABEL.into()),
-                    }
-                }
-                Some(diff) => FileResult::Differs {
-                    strategy: name.clone(),
-                    diff,
-                },
-            };
-            let better = match (files.get(*path), &result) {
-                (None, _) => true,
-                (_, FileResult::Reproduced { .. }) => true,
-                (Some(FileResult::Differs { diff: old, .. }), FileResult::Differs { diff, .. }) => {
-                    diff.lines < old.lines
-                }
-                _ => false,
-            };
-            if matches!(result, FileResult::Reproduced { .. }) {
-                info.reproduced += 1;
-            }
-            if better {
-                files.insert((*path).clone(), result);
-            }
-        }
-        runs.push(info);
-        let all_done = targets.iter().all(|(p, b)| match files.get(*p) {
+    let all_done = |files: &BTreeMap<String, FileResult>| {
+        targets.iter().all(|(p, b)| match files.get(*p) {
             Some(FileResult::Reproduced { .. }) => true,
             Some(FileResult::Differs { .. }) => false,
             None => !claims(p, b),
-        });
-        if all_done {
+        })
+    };
+    let mut first_ok: Option<(String, String)> = None;
+    for (name, commands) in strategies(&req.scripts) {
+        let (mut info, produced) = ctx.run(&name, &commands, &input)?;
+        if let Some(produced) = produced {
+            first_ok.get_or_insert((name.clone(), commands.clone()));
+            info.reproduced = judge(
+                &produced,
+                &targets,
+                &mut files,
+                &name,
+                &[],
+                libtool_same_release,
+            );
+        }
+        runs.push(info);
+        if all_done(&files) {
             break;
+        }
+    }
+    // Decomposition: files that still differ may differ only because the release was made
+    // with other copies of its inputs (a libtool.m4 of another libtool build, a newer
+    // config.sub). Those inputs are judged on their own (above: they differ, or are unknown);
+    // here they are given to the first working strategy as they are in the release, so that
+    // what is made from them (configure, aclocal.m4) is reproduced *given* them, and the
+    // review surface shrinks to the inputs themselves.
+    let given: Vec<&(&String, &Vec<u8>)> = targets
+        .iter()
+        .filter(|(p, _)| {
+            is_input_like(p) && !matches!(files.get(*p), Some(FileResult::Reproduced { .. }))
+        })
+        .collect();
+    if !all_done(&files) && !given.is_empty() {
+        if let Some((name, commands)) = first_ok {
+            let mut with = req.clone();
+            let given_paths: Vec<String> = given.iter().map(|(p, _)| (*p).clone()).collect();
+            for (p, b) in &given {
+                let executable = looks_executable(b);
+                with.vouched.push(InputFile {
+                    path: (*p).clone(),
+                    bytes: (*b).clone(),
+                    executable,
+                    symlink: false,
+                });
+            }
+            let input2 = input_tar(&with).map_err(RegenError::Input)?;
+            let label = format!("{name}, given the release's {}", given_paths.join(", "));
+            // autopoint refuses to run over a gettext file that differs from its own copy;
+            // here it would only copy files the release already gives.
+            let commands = format!("export AUTOPOINT=true\n{commands}");
+            let (mut info, produced) = ctx.run(&label, &commands, &input2)?;
+            if let Some(produced) = produced {
+                let rest: Vec<(&String, &Vec<u8>)> = targets
+                    .iter()
+                    .filter(|(p, _)| !given_paths.contains(p))
+                    .copied()
+                    .collect();
+                info.reproduced = judge(
+                    &produced,
+                    &rest,
+                    &mut files,
+                    &name,
+                    &given_paths,
+                    libtool_same_release,
+                );
+            }
+            runs.push(info);
         }
     }
     Ok(Outcome {
@@ -498,6 +516,207 @@ pub fn regenerate(
         files,
         sandboxed: sandbox.isolation == crate::sandbox::Isolation::Bubblewrap,
     })
+}
+
+/// The tool whose version decides whether `path` can be reproduced (`None`: any).
+pub fn relevant_tool(path: &str) -> Option<Tool> {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    if base == "configure" || base.ends_with(".h.in") {
+        Some(Tool::Autoconf)
+    } else if base == "aclocal.m4" || (base.starts_with("Makefile") && base.ends_with(".in")) {
+        Some(Tool::Automake)
+    } else if base == "ltmain.sh"
+        || base == "libtool.m4"
+        || base.starts_with("lt") && base.ends_with(".m4")
+    {
+        Some(Tool::Libtool)
+    } else {
+        None
+    }
+}
+
+/// Files a release carries as *inputs* of regeneration (copied in by aclocal, libtoolize,
+/// automake, autopoint, gnulib): m4 macros and auxiliary scripts.
+pub fn is_input_like(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    (base.ends_with(".m4") && base != "aclocal.m4") || AUX_SCRIPTS.contains(&base)
+}
+
+/// The self-contained upstream scripts that automake, libtoolize and gettext copy into a
+/// project (decomposition vouches for them against known upstream copies).
+pub const AUX_SCRIPTS: &[&str] = &[
+    "config.guess",
+    "config.sub",
+    "install-sh",
+    "depcomp",
+    "missing",
+    "compile",
+    "ar-lib",
+    "test-driver",
+    "tap-driver.sh",
+    "ltmain.sh",
+    "config.rpath",
+    "mkinstalldirs",
+    "ylwrap",
+    "mdate-sh",
+    "py-compile",
+    "texinfo.tex",
+];
+
+fn looks_executable(b: &[u8]) -> bool {
+    b.starts_with(b"#!")
+}
+
+/// The version line of an aux script: config.guess/config.sub's `timestamp='...'`, the
+/// others' `scriptversion=...`, libtool's VERSION.
+pub fn script_version(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(16384)];
+    let text = String::from_utf8_lossy(head);
+    for line in text.lines() {
+        let l = line.trim_start();
+        for key in ["timestamp=", "scriptversion="] {
+            if let Some(v) = l.strip_prefix(key) {
+                return Some(
+                    v.trim()
+                        .trim_end_matches(';')
+                        .trim_matches(['\'', '"'])
+                        .to_string(),
+                );
+            }
+        }
+    }
+    crate::versions::libtool_version(bytes)
+}
+
+struct RunCtx<'a> {
+    sandbox: &'a Sandbox,
+    toolchain: &'a Toolchain,
+    cache: Option<&'a std::path::Path>,
+    env: &'a [(String, String)],
+    mounts: &'a [Mount],
+}
+
+impl RunCtx<'_> {
+    /// One strategy in a fresh sandbox (or from the cache); the produced files when it
+    /// succeeded.
+    #[allow(clippy::type_complexity)]
+    fn run(
+        &self,
+        name: &str,
+        commands: &str,
+        input: &[u8],
+    ) -> Result<(RunInfo, Option<BTreeMap<String, Vec<u8>>>), RegenError> {
+        let script = format!(
+            "set -e\nexec 3>&1 1>&2\ncd \"$W\"\ntar --no-same-owner -xf -\ncd \"$W/src\"\n{AUTOPOINT_FIRST}{commands}\ncd \"$W/src\"\ntar -cf - --exclude=./autom4te.cache . >&3\n"
+        );
+        let spec = Spec {
+            script,
+            env: self.env.to_vec(),
+            mounts: self.mounts.to_vec(),
+        };
+        let key = self
+            .cache
+            .map(|_| cache_key(input, &spec, self.toolchain, self.sandbox));
+        let hit = self
+            .cache
+            .zip(key.as_deref())
+            .and_then(|(d, k)| cache_read(d, k));
+        let cached = hit.is_some();
+        let out = match hit {
+            Some(c) => c,
+            None => {
+                let o = self.sandbox.run(&spec, input)?;
+                let c = Cached {
+                    status: o.status,
+                    stderr: o.stderr,
+                    stdout: o.stdout,
+                    elapsed: o.elapsed,
+                };
+                if let (Some(d), Some(k)) = (self.cache, key.as_deref()) {
+                    cache_write(d, k, &c);
+                }
+                c
+            }
+        };
+        let mut info = RunInfo {
+            strategy: name.to_string(),
+            seconds: (out.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            status: out.status,
+            reproduced: 0,
+            cached,
+            error: None,
+        };
+        if out.status != Some(0) {
+            let e = String::from_utf8_lossy(&out.stderr);
+            let tail: Vec<&str> = e.lines().rev().take(12).collect();
+            info.error = Some(tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+            return Ok((info, None));
+        }
+        let produced = read_output(name, &out.stdout)?;
+        Ok((info, Some(produced)))
+    }
+}
+
+/// Compares one strategy's output with the release's files, keeping per file the first
+/// reproduction or the smallest difference. Returns how many it reproduced.
+fn judge(
+    produced: &BTreeMap<String, Vec<u8>>,
+    targets: &[(&String, &Vec<u8>)],
+    files: &mut BTreeMap<String, FileResult>,
+    name: &str,
+    given: &[String],
+    libtool_same_release: bool,
+) -> u64 {
+    let mut n = 0;
+    for (path, release) in targets {
+        if matches!(files.get(*path), Some(FileResult::Reproduced { .. })) {
+            continue;
+        }
+        let Some(regen) = produced.get(*path) else {
+            continue;
+        };
+        let result = match difference(path, release, regen) {
+            None => FileResult::Reproduced {
+                strategy: name.to_string(),
+                normalisation: None,
+                given: given.to_vec(),
+            },
+            Some(_)
+                if libtool_same_release
+                    && path.ends_with("ltmain.sh")
+                    && normalise_libtool_label(release) == normalise_libtool_label(regen) =>
+            {
+                FileResult::Reproduced {
+                    strategy: name.to_string(),
+                    normalisation: Some(LIBTOOL_LABEL.into()),
+                    given: given.to_vec(),
+                }
+            }
+            Some(diff) => FileResult::Differs {
+                strategy: name.to_string(),
+                diff,
+                versions: match (script_version(release), script_version(regen)) {
+                    (Some(a), Some(b)) if a != b && is_input_like(path) => Some((a, b)),
+                    _ => None,
+                },
+            },
+        };
+        let better = match (files.get(*path), &result) {
+            (None, _) => true,
+            (_, FileResult::Reproduced { .. }) => true,
+            (Some(FileResult::Differs { diff: old, .. }), FileResult::Differs { diff, .. }) => {
+                diff.lines < old.lines
+            }
+            _ => false,
+        };
+        if matches!(result, FileResult::Reproduced { .. }) {
+            n += 1;
+        }
+        if better {
+            files.insert((*path).clone(), result);
+        }
+    }
+    n
 }
 
 /// The available version closest to a mismatched one, for "install X" advice.

@@ -11,6 +11,7 @@
 pub mod autotools;
 pub mod diff;
 pub mod fetch;
+pub mod known;
 pub mod sandbox;
 pub mod toolchain;
 pub mod versions;

@@ -95,22 +95,25 @@ pub fn stamp_of(path: &str, bytes: &[u8]) -> Option<Stamp> {
     })
 }
 
-/// libtool's own release from ltmain.sh: `package_revision=2.4.7` (without a distributor's
-/// label), else the first word of `VERSION=`.
+/// libtool's build as ltmain.sh states it: the whole `VERSION=` value, with a distributor's
+/// label (`2.4.7 Debian-2.4.7-5`) or a snapshot suffix (`2.4.7-dirty`): each is a different
+/// build whose files differ; else `package_revision=`.
 pub fn libtool_version(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(16384)];
     let text = String::from_utf8_lossy(head);
-    let mut version = None;
+    let mut revision = None;
     for line in text.lines() {
-        if let Some(v) = line.strip_prefix("package_revision=") {
-            return Some(v.trim().trim_matches(['"', '\'']).to_string());
-        }
         if let Some(v) = line.strip_prefix("VERSION=") {
-            let v = v.trim().trim_matches(['"', '\'']);
-            version = v.split_whitespace().next().map(str::to_string);
+            let v = v.trim().trim_matches(['"', '\'']).trim();
+            if !v.is_empty() {
+                return Some(v.to_string());
+            }
+        }
+        if let Some(v) = line.strip_prefix("package_revision=") {
+            revision = Some(v.trim().trim_matches(['"', '\'']).to_string());
         }
     }
-    version
+    revision
 }
 
 /// The versions a release was made with, by tool, and where each was read. More than one
@@ -171,7 +174,12 @@ mod tests {
         let a = b"# generated automatically by aclocal 1.16i -*- Autoconf -*-\n";
         assert_eq!(stamp_of("aclocal.m4", a).unwrap().version, "1.16i");
         let l = b"PROGRAM=libtool\nPACKAGE=libtool\nVERSION=\"2.4.7 Debian-2.4.7-7~deb12u1\"\npackage_revision=2.4.7\n";
-        assert_eq!(stamp_of("build-aux/ltmain.sh", l).unwrap().version, "2.4.7");
+        assert_eq!(
+            stamp_of("build-aux/ltmain.sh", l).unwrap().version,
+            "2.4.7 Debian-2.4.7-7~deb12u1"
+        );
+        let dirty = b"VERSION=2.4.7-dirty\npackage_revision=2.4.7\n";
+        assert_eq!(stamp_of("ltmain.sh", dirty).unwrap().version, "2.4.7-dirty");
         assert_eq!(stamp_of("README", m), None);
         assert_eq!(
             stamp_of("configure", b"#!/bin/sh\necho hand-written\n"),

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# check --regenerate on real make-dist releases: verdict, trust surface, review surface, and the
+# speed ratio against running the same autotools commands alone on the same tree (in the same
+# run, on the host, without tarseal and without the sandbox).
+#
+# Usage: bench/regen.sh [TARBALL REPO TAG]...   (default: the releases of /work/data/autotools)
+# Needs: a release build of tarseal (cargo build --release), autotools, bubblewrap.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TARSEAL=${TARSEAL:-${CARGO_TARGET_DIR:-$HOME/.cache/tarseal-target}/release/tarseal}
+D=${DATA:-/work/data/autotools}
+if [ $# -eq 0 ]; then
+  set -- \
+    "$D/hello-1.0.tar.gz" "$D/hello-repo" v1.0 \
+    "$D/xz-utils_5.4.1.orig.tar.xz" /work/.mirror/tukaani-project+xz/repo v5.4.1 \
+    "$D/curl_7.88.1.orig.tar.gz" /work/.mirror/curl+curl/repo curl-7_88_1
+fi
+echo "uptime before: $(uptime)"
+while [ $# -ge 3 ]; do
+  tarball=$1 repo=$2 tag=$3; shift 3
+  [ -f "$tarball" ] || { echo "skip $tarball (absent)"; continue; }
+  name=$(basename "$tarball")
+  json=$(mktemp)
+  start=$(date +%s.%N)
+  set +e
+  "$TARSEAL" check "$tarball" --repo "$repo" --tag "$tag" --allow-unsigned --profile autotools \
+    --regenerate --no-regen-cache --format json --quiet > "$json"
+  rc=$?
+  set -e
+  end=$(date +%s.%N)
+  # The same commands alone: each strategy tarseal ran, on the tag's tree plus the inputs it
+  # took from the release, directly on the host.
+  work=$(mktemp -d)
+  base=0
+  while IFS=$'\t' read -r label given; do
+    rm -rf "$work/t"; mkdir -p "$work/t"
+    git -C "$repo" archive "$tag" | tar -x -C "$work/t"
+    python3 - "$json" "$tarball" "$work/t" "$given" <<'PY'
+import json, sys, tarfile
+r = json.load(open(sys.argv[1])); want = set(r["regeneration"]["inputs_from_release"])
+want |= set(p for p in sys.argv[4].split(",") if p)
+with tarfile.open(sys.argv[2]) as t:
+    for m in t.getmembers():
+        rel = m.name.split("/", 1)[1] if "/" in m.name else m.name
+        if rel in want and m.isfile():
+            m.name = rel; t.extract(m, sys.argv[3])
+PY
+    case $label in
+      "autoreconf -i") cmd="autoreconf -i" ;;
+      "autoreconf -fi") cmd="autoreconf -fi" ;;
+      aclocal*) cmd='if grep -Eq "^[[:space:]]*(LT_INIT|AC_PROG_LIBTOOL|AM_PROG_LIBTOOL)" configure.ac; then libtoolize --copy; fi; if grep -q AM_GNU_GETTEXT_VERSION configure.ac; then autopoint; fi; aclocal $(sed -n "s/^ACLOCAL_AMFLAGS[[:space:]]*=//p" Makefile.am | head -n1); autoconf; if grep -Eq "A[CM]_CONFIG_HEADERS?" configure.ac; then autoheader; fi; automake --add-missing --copy' ;;
+      *"--foreign"*) cmd="autoreconf -i && automake --foreign" ;;
+      *given*) cmd="AUTOPOINT=true autoreconf -i" ;;
+      *) cmd="true" ;;
+    esac
+    s=$(date +%s.%N)
+    (cd "$work/t" && env -i PATH=/usr/bin:/bin LC_ALL=C sh -c "$cmd" >/dev/null 2>&1) || true
+    e=$(date +%s.%N)
+    base=$(echo "$base + $e - $s" | bc)
+  done < <(python3 -c '
+import json,sys,re
+r=json.load(open(sys.argv[1]))
+for x in r["regeneration"]["runs"]:
+    m=re.search(r"given the release.s (.*)$", x["strategy"])
+    print(x["strategy"] + "\t" + (m.group(1).replace(" ","") if m else ""))' "$json")
+  rm -rf "$work"
+  total=$(echo "$end - $start" | bc)
+  python3 - "$json" "$name" "$rc" "$total" "$base" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); name, rc, total, base = sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+gen = [f for f in r["findings"] if f.get("rule") == "regenerate:autotools"]
+ts = r["trust_surface"]
+build = [p for p in ts["paths"] if p == "configure" or p.endswith("Makefile.in") or p in ("aclocal.m4", "config.h.in") or p.startswith("build-aux/") or p.startswith("m4/")]
+undecided = [f["path"] for f in r["findings"] if f["judgement"] == "indeterminate"]
+print(f"## {name}: exit {rc} ({r['verdict']})")
+print(f"- reproduced: {len(gen)} files; toolchain {r['regeneration']['toolchain_versions']}; release {r['regeneration']['release_versions']}")
+print(f"- trust surface: {ts['files']} files, {ts['bytes']} bytes by name only; build files among them: {build or 'none'}")
+print(f"- review surface: " + (", ".join(f"{i['path']} {i['lines']} lines" for i in r["review_surface"]) or "empty"))
+print(f"- indeterminate: {undecided[:12]}{' ...' if len(undecided) > 12 else ''}")
+print(f"- runs: " + "; ".join(f"{x['strategy']} {x['seconds']} s exit {x['status']}" for x in r["regeneration"]["runs"]))
+print(f"- time: check --regenerate {total:.1f} s; the same commands alone {base:.1f} s; ratio {total / base if base else float('nan'):.2f}")
+PY
+  rm -f "$json"
+done
+echo "uptime after: $(uptime)"
