@@ -3,10 +3,11 @@
 # durable publishes/s with C concurrent clients, group commit (--batch-max 256) against the
 # one-at-a-time path (--batch-max 1) in the same run; then reads of the tiles from the log
 # against nginx serving its --tiles-dir. Needs release builds of tarseal and of the example
-# publish_load (TARSEAL=..., LOAD=...), wrk, nginx.
-# Usage: TARSEAL=target/release/tarseal LOAD=target/release/examples/publish_load N=5000 bash bench/log-batch.sh
+# publish_load (LOAD=...; TARSEAL=... optional: without it the example runs the same
+# tarseal-server code in-process as `tarseal serve` would), wrk, nginx.
+# Usage: LOAD=target/release/examples/publish_load [TARSEAL=target/release/tarseal] N=5000 bash bench/log-batch.sh
 set -euo pipefail
-TARSEAL=${TARSEAL:?path of a release tarseal binary}
+TARSEAL=${TARSEAL:-}
 LOAD=${LOAD:?path of a release publish_load example}
 N=${N:-5000}
 CONC=${CONC:-32}
@@ -22,8 +23,12 @@ echo "== uptime before: $(uptime)"
 "$LOAD" setup "$W" "$N"
 for batch in 1 256; do
   rm -rf "$W/data" "$W/tiles"; mkdir -p "$W/data"
-  "$TARSEAL" serve --data-dir "$W/data" --trust-dir "$W/trust" --listen 127.0.0.1:18480 \
-    --publish-rate 0 --batch-max $batch --tiles-dir "$W/tiles" 2> "$W/serve-$batch.log" &
+  if [ -n "$TARSEAL" ]; then
+    "$TARSEAL" serve --data-dir "$W/data" --trust-dir "$W/trust" --listen 127.0.0.1:18480 \
+      --publish-rate 0 --batch-max $batch --tiles-dir "$W/tiles" 2> "$W/serve-$batch.log" &
+  else
+    RUST_LOG=warn "$LOAD" serve "$W/data" "$W/trust" "$W/tiles" $batch 127.0.0.1:18480 2> "$W/serve-$batch.log" &
+  fi
   pid=$!
   for _ in $(seq 100); do curl -sf http://127.0.0.1:18480/healthz >/dev/null && break; sleep 0.1; done
   echo "== --batch-max $batch: $N publishes, $CONC clients"

@@ -1203,6 +1203,8 @@ fn judge_by_rules<'p>(
                 if vouched == VouchedBy::NameOnly {
                     vouched = match (&outcome, check) {
                         (Outcome::Reproduced(_), _) => VouchedBy::Reproduced,
+                        // The bytes are git's own blob, at another path.
+                        (_, ContentCheck::EqualsGitFile(_)) => VouchedBy::Git,
                         (_, ContentCheck::KnownM4) => VouchedBy::KnownFile,
                         _ => VouchedBy::ContentCheck,
                     };

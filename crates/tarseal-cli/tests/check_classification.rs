@@ -1177,6 +1177,28 @@ fn cargo_crate_passes() {
         (".gitignore", "missing", "allowed"),
     ]);
     assert_eq!(r.cross_check("cargo-vcs-info")["status"], "ok", "{r}");
+    // cargo's exact bytes are reproduced; Cargo.toml.orig is git's blob; the lock file is the
+    // one file left on the policy's word.
+    assert_eq!(
+        r.finding(".cargo_vcs_info.json", "extra")["vouched_by"],
+        "reproduced",
+        "{r}"
+    );
+    assert_eq!(
+        r.finding("Cargo.toml.orig", "extra")["vouched_by"],
+        "git",
+        "{r}"
+    );
+    assert_eq!(
+        r.finding("Cargo.toml", "modified")["vouched_by"],
+        "content-check",
+        "{r}"
+    );
+    assert_eq!(
+        r.json["trust_surface"]["paths"],
+        serde_json::json!(["Cargo.lock"]),
+        "{r}"
+    );
 }
 
 #[test]

@@ -5,6 +5,9 @@
 //! ```text
 //! publish_load setup DIR N        # DIR/trust (project bench) and DIR/bodies.jsonl
 //! publish_load load URL DIR C     # publish every body with C threads; print the rate
+//! publish_load serve DATA TRUST TILES BATCH ADDR   # the log server in-process, as
+//!                                    # `tarseal serve --publish-rate 0 --batch-max BATCH
+//!                                    # --tiles-dir TILES` (the same tarseal-server code)
 //! ```
 
 use std::io::{BufRead, Write};
@@ -117,6 +120,24 @@ fn main() {
     match args.get(1).map(String::as_str) {
         Some("setup") => setup(Path::new(&args[2]), args[3].parse().expect("N")),
         Some("load") => load(&args[2], Path::new(&args[3]), args[4].parse().expect("C")),
+        Some("serve") => {
+            let cfg = tarseal_server::Config {
+                data_dir: args[2].clone().into(),
+                trust_dir: Some(args[3].clone().into()),
+                tiles_dir: Some(args[4].clone().into()),
+                batch_max: args[5].parse().expect("BATCH"),
+                listen: args[6].clone(),
+                publish_rate: tarseal_server::ratelimit::RateLimit {
+                    per_second: 0.0,
+                    burst: 1.0,
+                },
+                ..Default::default()
+            };
+            if let Err(e) = tarseal_server::serve_blocking(cfg) {
+                eprintln!("publish_load serve: {e}");
+                std::process::exit(2);
+            }
+        }
         _ => eprintln!("usage: publish_load setup DIR N | load URL DIR C"),
     }
 }

@@ -80,6 +80,9 @@ pub enum ContentCheck {
     EggInfoSources,
     /// `dependency_links.txt`, `not-zip-safe`: a single newline.
     SingleNewline,
+    /// GNU `.tarball-version` / `.version` (`echo $(VERSION) >`): the tag's version and a
+    /// newline.
+    TarballVersion,
 }
 
 impl ContentCheck {
@@ -109,6 +112,7 @@ impl ContentCheck {
         "pbr-top-level",
         "egg-info-sources",
         "single-newline",
+        "tarball-version",
         "equals-git:PATH",
     ];
 
@@ -139,6 +143,7 @@ impl ContentCheck {
             "pbr-top-level" => ContentCheck::PbrTopLevel,
             "egg-info-sources" => ContentCheck::EggInfoSources,
             "single-newline" => ContentCheck::SingleNewline,
+            "tarball-version" => ContentCheck::TarballVersion,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -178,6 +183,7 @@ impl ContentCheck {
             ContentCheck::PbrTopLevel => "pbr-top-level".into(),
             ContentCheck::EggInfoSources => "egg-info-sources".into(),
             ContentCheck::SingleNewline => "single-newline".into(),
+            ContentCheck::TarballVersion => "tarball-version".into(),
         }
     }
 
@@ -296,6 +302,7 @@ impl ContentCheck {
             ContentCheck::PbrTopLevel => super::pbr::top_level(content, ctx),
             ContentCheck::EggInfoSources => super::pbr::sources_txt(subject.path, content, ctx),
             ContentCheck::SingleNewline => super::pbr::single_newline(content),
+            ContentCheck::TarballVersion => tarball_version(subject.path, content, ctx.tag_name),
             ContentCheck::ScmVersionFile => scm_version_file(subject.path, content, ctx),
             ContentCheck::AutoheaderTemplate => autoheader_template(subject.path, ctx),
             ContentCheck::VersionStamp => version_stamp(content, ctx),
@@ -319,6 +326,25 @@ impl ContentCheck {
                 Outcome::Undecided(format!("{}: {why}", subject.path))
             }
         }
+    }
+}
+
+/// `.tarball-version` / `.version` as GNU's `make dist` writes them: the version and `\n`.
+fn tarball_version(path: &str, content: &[u8], tag: Option<&str>) -> Outcome {
+    let Some(tag) = tag else {
+        return Outcome::Undecided(format!(
+            "{path}: no tag to take the version from (checked against a commit)"
+        ));
+    };
+    let want = format!("{}\n", tag_version(tag));
+    if content == want.as_bytes() {
+        Outcome::Reproduced(format!("the tag's version {}", want.trim_end()))
+    } else {
+        Outcome::Fail(format!(
+            "holds {:?}, but make dist writes the version and a newline ({:?})",
+            String::from_utf8_lossy(content),
+            want
+        ))
     }
 }
 
@@ -745,7 +771,12 @@ fn version_stamp(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     let want = tag_version(tag);
     let text = String::from_utf8_lossy(content);
     let got = text.trim();
-    if got.lines().count() == 1 && crate::pep440::same_version(got, want) {
+    if content == format!("{want}\n").as_bytes() {
+        // `echo $(VERSION) > .tarball-version`: exactly what make dist writes.
+        Outcome::Reproduced(format!(
+            "holds exactly the tag's version {want} and a newline"
+        ))
+    } else if got.lines().count() == 1 && crate::pep440::same_version(got, want) {
         Outcome::Pass(format!("holds version {got}, the tag's"))
     } else {
         Outcome::Fail(format!("holds {got:?}, not the tag's version {want}"))
@@ -890,6 +921,16 @@ fn cargo_vcs_info(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
         return Outcome::Fail(format!(
             "path_in_vcs is {:?} but the package was compared with {:?} (--subdir)",
             info.path_in_vcs, want
+        ));
+    }
+    // cargo's own bytes (serde_json pretty, two-space indent, no final newline).
+    let canonical = format!(
+        "{{\n  \"git\": {{\n    \"sha1\": \"{commit}\"\n  }},\n  \"path_in_vcs\": {}\n}}",
+        serde_json::Value::String(want.to_string())
+    );
+    if content == canonical.as_bytes() {
+        return Outcome::Reproduced(format!(
+            "exactly what cargo package writes for commit {commit}, path_in_vcs {want:?}"
         ));
     }
     Outcome::Pass(format!("names commit {commit}, path_in_vcs {want:?}"))
@@ -1064,6 +1105,20 @@ mod tests {
         assert_eq!(tag_version("nova-27.1.0"), "27.1.0");
         assert_eq!(tag_version("release/v2.0"), "2.0");
         assert_eq!(tag_version("version"), "version");
+    }
+
+    #[test]
+    fn tarball_versions() {
+        let ok = tarball_version(".tarball-version", b"5.4.1\n", Some("v5.4.1"));
+        assert!(matches!(ok, Outcome::Reproduced(_)), "{ok:?}");
+        for bad in [&b"5.4.1"[..], b"5.4.2\n", b"5.4.1\n$(id)\n"] {
+            let o = tarball_version(".version", bad, Some("v5.4.1"));
+            assert!(matches!(o, Outcome::Fail(_)), "{o:?}");
+        }
+        assert!(matches!(
+            tarball_version(".version", b"5.4.1\n", None),
+            Outcome::Undecided(_)
+        ));
     }
 
     #[test]
@@ -1294,7 +1349,12 @@ mod tests {
     #[test]
     fn gnu_version_stamps() {
         with_ctx(&[("bootstrap.conf", "gnulib_modules=x\n")], |ctx| {
-            assert!(matches!(version_stamp(b"1.6.0\n", ctx), Outcome::Pass(_)));
+            // Exactly what make dist writes is reproduced; the same version otherwise spelled passes.
+            assert!(matches!(
+                version_stamp(b"1.6.0\n", ctx),
+                Outcome::Reproduced(_)
+            ));
+            assert!(matches!(version_stamp(b"1.6.0", ctx), Outcome::Pass(_)));
             assert!(matches!(version_stamp(b"1.6.1\n", ctx), Outcome::Fail(_)));
             assert!(matches!(
                 version_stamp(b"1.6.0\nrm -rf /\n", ctx),
@@ -1369,6 +1429,15 @@ mod tests {
             "cargo-vcs-info",
             "cargo-toml-normalized",
             "known-m4",
+            "pbr-changelog",
+            "pbr-authors",
+            "pbr-pkg-info",
+            "pbr-requires",
+            "pbr-entry-points",
+            "pbr-top-level",
+            "egg-info-sources",
+            "single-newline",
+            "tarball-version",
             "autoheader-template",
             "version-stamp",
             "version-texi",
