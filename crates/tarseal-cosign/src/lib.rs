@@ -140,8 +140,8 @@ pub enum CosignError {
     #[error(transparent)]
     Publish(#[from] tarseal_seal::PublishError),
     /// A record value is not canonical.
-    #[error("{0}")]
-    Record(String),
+    #[error(transparent)]
+    Record(#[from] tarseal_record::RecordError),
     /// A broken invariant (a bug).
     #[error("internal: {0}")]
     Internal(&'static str),

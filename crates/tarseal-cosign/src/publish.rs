@@ -92,8 +92,7 @@ pub fn publish_cosign(
                 tarseal_sig::format_utc(std::time::SystemTime::now()),
             ),
         ],
-    )
-    .map_err(|e| CosignError::Record(e.to_string()))?
+    )?
     .to_text();
     let p = publish_record(server, key, &record)?;
     Ok(Finding::new(

@@ -141,8 +141,8 @@ pub enum GateError {
 /// Why a cosign record of the log's answer is ignored (a warning).
 #[derive(Debug, thiserror::Error)]
 enum CosignRecordError {
-    #[error("{0}")]
-    Record(String),
+    #[error(transparent)]
+    Record(#[from] tarseal_record::RecordError),
     #[error("kind {kind} holds a {actual} record")]
     Kind { kind: String, actual: &'static str },
     #[error("a record for project {project:?} tag {tag:?} in the answer for {want_project:?} {want_tag:?}")]
@@ -159,8 +159,8 @@ enum CosignRecordError {
 /// Why the upload record of a passed gate was not logged.
 #[derive(Debug, thiserror::Error)]
 enum UploadError {
-    #[error("{0}")]
-    Record(String),
+    #[error(transparent)]
+    Record(#[from] tarseal_record::RecordError),
     #[error(transparent)]
     Publish(#[from] tarseal_seal::PublishError),
 }
@@ -640,7 +640,7 @@ fn log_cosign(
     l: &LogCfg,
     name: &str,
 ) -> Result<Option<(Vec<u8>, LogCosign)>, CosignRecordError> {
-    let rec = Record::parse(&r.record).map_err(|e| CosignRecordError::Record(e.to_string()))?;
+    let rec = Record::parse(&r.record)?;
     if rec.kind != Kind::Cosign {
         return Err(CosignRecordError::Kind {
             kind: r.kind.clone(),
@@ -693,8 +693,7 @@ fn publish_upload(
             ("signer", l.signer.fingerprint()),
             ("signed-at", tarseal_sig::format_utc(SystemTime::now())),
         ],
-    )
-    .map_err(|e| UploadError::Record(e.to_string()))?
+    )?
     .to_text();
     let p = tarseal_seal::publish_record(&l.server, &l.signer, &record)?;
     Ok(UploadRecord {

@@ -214,7 +214,7 @@ fn read_log_commit(repo: &Repo, id: ObjectId) -> Result<(LogCommit, Vec<ObjectId
     Ok((
         LogCommit {
             id,
-            subject: text(&crate::subst::subject_of(message_bytes)),
+            subject: text(&crate::commit::subject_of(message_bytes)),
             author_name: text(author.name.as_bytes()),
             author_email: text(author.email.as_bytes()),
             commit_time,

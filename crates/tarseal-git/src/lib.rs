@@ -44,18 +44,17 @@
 #![warn(missing_docs)]
 
 pub mod attributes;
+pub mod commit;
 pub mod error;
 pub mod history;
 pub mod repo;
 pub mod subst;
 
 pub use attributes::ExportAttributes;
+pub use commit::{Abbreviations, CommitInfo, Person, TagHere};
 pub use error::GitError;
 pub use history::{LogCommit, Mailmap};
-pub use repo::{
-    Abbreviations, CommitInfo, Person, Repo, Resolved, TagHere, TagInfo, Target, TreeEntry,
-    TreeEntryKind,
-};
+pub use repo::{Repo, Resolved, TagInfo, Target, TreeEntry, TreeEntryKind};
 pub use subst::Expansion;
 
 /// The object format of a repository (SHA-1 or SHA-256); blob ids must be computed with it.

@@ -1,6 +1,7 @@
 //! Opening a repository, resolving the target and listing its tree.
 
 use crate::attributes::AttributeFile;
+pub use crate::commit::{Abbreviations, CommitInfo, Person, TagHere};
 use crate::{ExportAttributes, GitError, HashKind, ObjectId};
 use gix::bstr::{BStr, ByteSlice};
 use gix::objs::Find;
@@ -24,22 +25,6 @@ pub enum Target {
     },
 }
 
-/// A person line of a tag or commit (`Name <email> seconds +hhmm`).
-///
-/// Kept with its own offset because `export-subst` dates (`%ad`, `%cd`) are rendered in the
-/// person's own time zone, as `git archive` does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
-    /// The name (lossily converted to UTF-8 when it is not).
-    pub name: String,
-    /// The e-mail address without angle brackets.
-    pub email: String,
-    /// Seconds since the epoch.
-    pub time: i64,
-    /// Offset from UTC in seconds (east positive).
-    pub offset: i32,
-}
-
 /// The annotated tag object, when the target was one.
 ///
 /// Carries what signature verification needs: the signature block and the exact bytes it
@@ -61,42 +46,6 @@ pub struct TagInfo {
     pub signed_payload: Vec<u8>,
     /// False when a lightweight tag was accepted with `allow_lightweight` (then `id` is the
     /// commit id and there is no name binding).
-    pub annotated: bool,
-}
-
-/// The commit the target peels to, with what `export-subst` needs.
-#[derive(Debug, Clone)]
-pub struct CommitInfo {
-    /// The commit id.
-    pub id: ObjectId,
-    /// Its root tree.
-    pub tree: ObjectId,
-    /// Parent commit ids, in header order (`%P`, `%p`).
-    pub parents: Vec<ObjectId>,
-    /// The `author` header (`%an`, `%ae`, `%ad`, ...).
-    pub author: Person,
-    /// The `committer` header (`%cn`, `%ce`, `%cd`, ...).
-    pub committer: Person,
-    /// The subject as git's `%s` spells it: the first paragraph of the message, its lines
-    /// stripped of trailing white space and joined by single spaces (for the usual one-line
-    /// subject, simply the first line).
-    pub subject: String,
-    /// Full message (everything after the header's blank line).
-    pub message: String,
-    /// Ref names pointing at this commit, as `git log --decorate=short` spells them
-    /// (`HEAD -> main`, `tag: v1.0`, ...), in git's order, for `%d`/`%D`.
-    pub decorations: Vec<String>,
-    /// Tags that point at this commit, directly (lightweight) or through tag objects
-    /// (annotated), for `%(describe)` when the commit is exactly tagged.
-    pub tags_here: Vec<TagHere>,
-}
-
-/// A tag pointing at a commit, as `git describe` weighs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TagHere {
-    /// The name below `refs/tags/`.
-    pub name: String,
-    /// True for a tag object (what `git describe` counts without `--tags`).
     pub annotated: bool,
 }
 
@@ -133,22 +82,6 @@ pub struct TreeEntry {
     pub kind: TreeEntryKind,
     /// The blob id (for a gitlink, the submodule's commit id).
     pub oid: ObjectId,
-}
-
-/// Shortest-unique abbreviations of the ids `export-subst` prints as `%h`, `%t` and `%p`,
-/// computed the way `git archive` run in this repository would compute them.
-///
-/// Why a separate value: abbreviation depends on the repository (its `core.abbrev`, its number
-/// of packed objects, and which other ids share a prefix), not only on the commit, so
-/// [`crate::subst::expand`] alone cannot know it. See [`Repo::abbreviations`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Abbreviations {
-    /// `%h`
-    pub commit: String,
-    /// `%t`
-    pub tree: String,
-    /// `%p`, one per parent.
-    pub parents: Vec<String>,
 }
 
 /// Upper bound on the number of entries a listing may produce. A hostile repository can make a
@@ -471,7 +404,7 @@ impl Repo {
             parents,
             author,
             committer,
-            subject: String::from_utf8_lossy(&crate::subst::subject_of(raw_message)).into_owned(),
+            subject: String::from_utf8_lossy(&crate::commit::subject_of(raw_message)).into_owned(),
             message: String::from_utf8_lossy(raw_message).into_owned(),
             decorations: self.decorations(id),
             tags_here: self.tags_here(id),

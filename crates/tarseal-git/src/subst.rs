@@ -12,8 +12,8 @@
 //! `git archive` ran in (its object count and refs), which may not be the one being checked:
 //! they are listed in [`Expansion::repo_dependent`].
 
-use crate::repo::Abbreviations;
-use crate::{CommitInfo, HashKind, Person};
+use crate::commit::{split_message, subject_of, Abbreviations, CommitInfo, Person};
+use crate::HashKind;
 
 /// The result of expanding a file, with what could not be reproduced exactly.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -523,70 +523,6 @@ fn hexval(c: u8) -> Option<u8> {
         b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
     }
-}
-
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
-}
-
-/// Lines of `msg` with their ends (including the newline), as git's `get_one_line` walks them.
-fn line_at(msg: &[u8], pos: usize) -> &[u8] {
-    let rest = &msg[pos..];
-    match rest.iter().position(|&b| b == b'\n') {
-        Some(e) => &rest[..=e],
-        None => rest,
-    }
-}
-
-fn is_blank(line: &[u8]) -> bool {
-    line.iter().all(|&b| is_space(b))
-}
-
-/// (subject start, body start) offsets in the raw message, as git's `parse_commit_message`.
-fn split_message(msg: &[u8]) -> (usize, usize) {
-    let skip_blank = |mut pos: usize| {
-        while pos < msg.len() {
-            let line = line_at(msg, pos);
-            if !is_blank(line) {
-                break;
-            }
-            pos += line.len();
-        }
-        pos
-    };
-    let subject = skip_blank(0);
-    let mut pos = subject;
-    while pos < msg.len() {
-        let line = line_at(msg, pos);
-        pos += line.len();
-        if is_blank(line) {
-            break;
-        }
-    }
-    (subject, skip_blank(pos))
-}
-
-/// git's `%s`: the first paragraph, each line right-trimmed, joined by single spaces.
-pub(crate) fn subject_of(msg: &[u8]) -> Vec<u8> {
-    let (start, _) = split_message(msg);
-    let mut out = Vec::new();
-    let mut pos = start;
-    while pos < msg.len() {
-        let line = line_at(msg, pos);
-        pos += line.len();
-        let mut len = line.len();
-        while len > 0 && is_space(line[len - 1]) {
-            len -= 1;
-        }
-        if len == 0 {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(b' ');
-        }
-        out.extend_from_slice(&line[..len]);
-    }
-    out
 }
 
 /// git's `format_sanitized_subject` (`%f`).

@@ -127,6 +127,124 @@ impl Kind {
     }
 }
 
+/// Why a record is not canonical. Names the key or line (1-based) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// A writer passed other keys than its kind's, or in another order (a bug).
+    #[error("internal: {kind} record keys {keys:?} are not {expected:?}")]
+    Keys {
+        /// The kind.
+        kind: &'static str,
+        /// The keys given.
+        keys: Vec<String>,
+        /// The kind's keys.
+        expected: &'static [&'static str],
+    },
+    /// An empty value (`-` stands for none).
+    #[error("value of \"{key}\" is empty (use \"-\" for none)")]
+    Empty {
+        /// The key.
+        key: String,
+    },
+    /// A value with a newline or another control character.
+    #[error("value of \"{key}\" contains a newline or control character: {value:?}")]
+    Control {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// A value with leading or trailing white space.
+    #[error("value of \"{key}\" has leading or trailing white space: {value:?}")]
+    Space {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// The text does not end with `\n`.
+    #[error("the record does not end with a newline")]
+    NoFinalNewline,
+    /// The first line is not a known header.
+    #[error("the first line {0:?} is not \"tarseal/v1 KIND\" with KIND one of build, artifact, cosign, upload")]
+    Header(String),
+    /// A key of the kind is missing.
+    #[error("line {line}: missing key \"{key}\"")]
+    MissingKey {
+        /// The line where it belongs.
+        line: usize,
+        /// The key.
+        key: &'static str,
+    },
+    /// A line that is not `key value`.
+    #[error("line {line}: not \"key value\"")]
+    NotKeyValue {
+        /// The line.
+        line: usize,
+    },
+    /// Another key than the one that belongs there.
+    #[error("line {line}: key \"{found}\" where \"{key}\" belongs")]
+    WrongKey {
+        /// The line.
+        line: usize,
+        /// The key found.
+        found: String,
+        /// The key that belongs there.
+        key: &'static str,
+    },
+    /// A value refused on a line (`Empty`, `Control`, `Space`).
+    #[error("line {line}: {source}")]
+    Value {
+        /// The line.
+        line: usize,
+        /// What is wrong with the value.
+        source: Box<RecordError>,
+    },
+    /// A line after the last key.
+    #[error("unexpected line after \"{last}\": {extra:?}")]
+    Extra {
+        /// The last key.
+        last: &'static str,
+        /// The line.
+        extra: String,
+    },
+}
+
+/// Why log entry bytes are not a canonical entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    /// A header line is missing (no newline).
+    #[error("log entry: missing {0} line")]
+    MissingLine(&'static str),
+    /// A header line is not UTF-8.
+    #[error("log entry: {0} line is not UTF-8")]
+    NotUtf8(&'static str),
+    /// The first line is not the entry header.
+    #[error("log entry: first line is not {ENTRY_HEADER:?}")]
+    Header,
+    /// A header line is not what belongs there.
+    #[error("log entry: {0}")]
+    Line(&'static str),
+    /// The time does not parse.
+    #[error("log entry: logged-at: {0}")]
+    Time(#[from] TimeError),
+    /// The lengths do not add up to the rest.
+    #[error("log entry: {rest} bytes follow the header, not record-bytes + signature-bytes = {record} + {signature}")]
+    Lengths {
+        /// Bytes after the header.
+        rest: usize,
+        /// `record-bytes`.
+        record: usize,
+        /// `signature-bytes`.
+        signature: usize,
+    },
+}
+
+/// A time that is not `YYYY-MM-DDTHH:MM:SSZ`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not YYYY-MM-DDTHH:MM:SSZ")]
+pub struct TimeError(pub String);
+
 /// A record: its kind and the values in the order of [`Kind::keys`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
@@ -138,21 +256,21 @@ pub struct Record {
 
 impl Record {
     /// Builds an artifact record from `(key, value)` pairs (see [`Record::with_kind`]).
-    pub fn new(pairs: &[(&str, String)]) -> Result<Record, String> {
+    pub fn new(pairs: &[(&str, String)]) -> Result<Record, RecordError> {
         Record::with_kind(Kind::Artifact, pairs)
     }
 
     /// Builds a record of `kind` from `(key, value)` pairs, which must be exactly
     /// `kind.keys()` in order. Refuses a value that is empty, has a newline (or any control
     /// character), or leading or trailing white space: the text must stay canonical.
-    pub fn with_kind(kind: Kind, pairs: &[(&str, String)]) -> Result<Record, String> {
+    pub fn with_kind(kind: Kind, pairs: &[(&str, String)]) -> Result<Record, RecordError> {
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| *k).collect();
         if keys != kind.keys() {
-            return Err(format!(
-                "internal: {} record keys {keys:?} are not {:?}",
-                kind.name(),
-                kind.keys()
-            ));
+            return Err(RecordError::Keys {
+                kind: kind.name(),
+                keys: keys.iter().map(|k| k.to_string()).collect(),
+                expected: kind.keys(),
+            });
         }
         for (k, v) in pairs {
             check_value(k, v)?;
@@ -191,61 +309,61 @@ impl Record {
 
     /// Parses canonical text strictly (a known header, every key of its kind once in order,
     /// nothing else): a record that is not byte-for-byte canonical is refused.
-    pub fn parse(text: &str) -> Result<Record, String> {
-        let body = text
-            .strip_suffix('\n')
-            .ok_or("the record does not end with a newline")?;
+    pub fn parse(text: &str) -> Result<Record, RecordError> {
+        let body = text.strip_suffix('\n').ok_or(RecordError::NoFinalNewline)?;
         let mut lines = body.split('\n');
         let first = lines.next().unwrap_or_default();
         let kind = first
             .strip_prefix("tarseal/v1 ")
             .and_then(Kind::from_name)
-            .ok_or_else(|| {
-                format!(
-                    "the first line {first:?} is not \"tarseal/v1 KIND\" with KIND one of build, artifact, cosign, upload"
-                )
-            })?;
+            .ok_or_else(|| RecordError::Header(first.to_string()))?;
         let keys = kind.keys();
         let mut values = Vec::with_capacity(keys.len());
         for (i, key) in keys.iter().enumerate() {
             let line = lines
                 .next()
-                .ok_or_else(|| format!("line {}: missing key \"{key}\"", i + 2))?;
+                .ok_or(RecordError::MissingKey { line: i + 2, key })?;
             let (k, v) = line
                 .split_once(' ')
-                .ok_or_else(|| format!("line {}: not \"key value\"", i + 2))?;
+                .ok_or(RecordError::NotKeyValue { line: i + 2 })?;
             if k != *key {
-                return Err(format!(
-                    "line {}: key \"{k}\" where \"{key}\" belongs",
-                    i + 2
-                ));
+                return Err(RecordError::WrongKey {
+                    line: i + 2,
+                    found: k.to_string(),
+                    key,
+                });
             }
-            check_value(k, v).map_err(|e| format!("line {}: {e}", i + 2))?;
+            check_value(k, v).map_err(|e| RecordError::Value {
+                line: i + 2,
+                source: Box::new(e),
+            })?;
             values.push(v.to_string());
         }
         if let Some(extra) = lines.next() {
-            return Err(format!(
-                "unexpected line after \"{}\": {extra:?}",
-                keys[keys.len() - 1]
-            ));
+            return Err(RecordError::Extra {
+                last: keys[keys.len() - 1],
+                extra: extra.to_string(),
+            });
         }
         Ok(Record { kind, values })
     }
 }
 
-fn check_value(key: &str, v: &str) -> Result<(), String> {
+fn check_value(key: &str, v: &str) -> Result<(), RecordError> {
     if v.is_empty() {
-        return Err(format!("value of \"{key}\" is empty (use \"-\" for none)"));
+        return Err(RecordError::Empty { key: key.into() });
     }
     if v.chars().any(char::is_control) {
-        return Err(format!(
-            "value of \"{key}\" contains a newline or control character: {v:?}"
-        ));
+        return Err(RecordError::Control {
+            key: key.into(),
+            value: v.into(),
+        });
     }
     if v.trim() != v {
-        return Err(format!(
-            "value of \"{key}\" has leading or trailing white space: {v:?}"
-        ));
+        return Err(RecordError::Space {
+            key: key.into(),
+            value: v.into(),
+        });
     }
     Ok(())
 }
@@ -286,35 +404,35 @@ impl LogEntry {
 
     /// Parses entry bytes strictly (exact header, a well-formed time, lengths that add up
     /// to the rest, decimal without leading zeros).
-    pub fn parse(bytes: &[u8]) -> Result<LogEntry, String> {
+    pub fn parse(bytes: &[u8]) -> Result<LogEntry, EntryError> {
         let mut rest = bytes;
-        let mut line = |what: &str| -> Result<&str, String> {
+        let mut line = |what: &'static str| -> Result<&str, EntryError> {
             let nl = rest
                 .iter()
                 .position(|&b| b == b'\n')
-                .ok_or_else(|| format!("log entry: missing {what} line"))?;
-            let l = std::str::from_utf8(&rest[..nl])
-                .map_err(|_| format!("log entry: {what} line is not UTF-8"))?;
+                .ok_or(EntryError::MissingLine(what))?;
+            let l = std::str::from_utf8(&rest[..nl]).map_err(|_| EntryError::NotUtf8(what))?;
             rest = &rest[nl + 1..];
             Ok(l)
         };
         if line("header")? != ENTRY_HEADER {
-            return Err(format!("log entry: first line is not {ENTRY_HEADER:?}"));
+            return Err(EntryError::Header);
         }
         let logged_at = line("logged-at")?
             .strip_prefix("logged-at ")
-            .ok_or("log entry: second line is not \"logged-at TIME\"")?
+            .ok_or(EntryError::Line("second line is not \"logged-at TIME\""))?
             .to_string();
-        check_time(&logged_at).map_err(|e| format!("log entry: logged-at: {e}"))?;
+        check_time(&logged_at)?;
         let n = decimal(line("record-bytes")?.strip_prefix("record-bytes "))
-            .ok_or("log entry: third line is not \"record-bytes N\"")?;
+            .ok_or(EntryError::Line("third line is not \"record-bytes N\""))?;
         let m = decimal(line("signature-bytes")?.strip_prefix("signature-bytes "))
-            .ok_or("log entry: fourth line is not \"signature-bytes M\"")?;
+            .ok_or(EntryError::Line("fourth line is not \"signature-bytes M\""))?;
         if n.checked_add(m) != Some(rest.len()) {
-            return Err(format!(
-                "log entry: {} bytes follow the header, not record-bytes + signature-bytes = {n} + {m}",
-                rest.len()
-            ));
+            return Err(EntryError::Lengths {
+                rest: rest.len(),
+                record: n,
+                signature: m,
+            });
         }
         Ok(LogEntry {
             logged_at,
@@ -334,7 +452,7 @@ fn decimal(s: Option<&str>) -> Option<usize> {
 }
 
 /// Checks `YYYY-MM-DDTHH:MM:SSZ` (the only time form in records and log entries).
-pub fn check_time(t: &str) -> Result<(), String> {
+pub fn check_time(t: &str) -> Result<(), TimeError> {
     let b = t.as_bytes();
     let shape = b.len() == 20
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -347,7 +465,7 @@ pub fn check_time(t: &str) -> Result<(), String> {
     if shape {
         Ok(())
     } else {
-        Err(format!("{t:?} is not YYYY-MM-DDTHH:MM:SSZ"))
+        Err(TimeError(t.to_string()))
     }
 }
 
@@ -367,7 +485,10 @@ mod tests {
         assert_eq!(Record::parse(&text).unwrap(), r);
         let mut bad = sample(Kind::Artifact);
         bad[0].1 = "a\nb".into();
-        assert!(Record::new(&bad).unwrap_err().contains("newline"));
+        assert!(Record::new(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("newline"));
         bad[0].1 = "a ".into();
         assert!(Record::new(&bad).is_err());
         assert!(Record::parse(&text.replace("tag v-tag\n", "")).is_err());

@@ -32,10 +32,10 @@ pub struct BuildOptions {
 pub enum BuildError {
     /// The project name is not one the log accepts.
     #[error("--project: {0}")]
-    Project(String),
+    Project(tarseal_server::record::RuleError),
     /// The tag is not one the log accepts.
     #[error("--tag: {0}")]
-    Tag(String),
+    Tag(tarseal_server::record::RuleError),
     /// The key cannot be used, or signing failed.
     #[error(transparent)]
     Key(#[from] tarseal_sig::SignError),
@@ -43,8 +43,8 @@ pub enum BuildError {
     #[error("{}: not a file name in UTF-8", .0.display())]
     FileName(PathBuf),
     /// The file name is not one the log accepts.
-    #[error("{0}")]
-    File(String),
+    #[error(transparent)]
+    File(tarseal_server::record::RuleError),
     /// The tarball is not a file.
     #[error("{}: no such file", .0.display())]
     NoSuchFile(PathBuf),
@@ -55,8 +55,8 @@ pub enum BuildError {
     #[error(transparent)]
     Stream(#[from] StreamError),
     /// A value is not canonical.
-    #[error("{0}")]
-    Record(String),
+    #[error(transparent)]
+    Record(#[from] tarseal_record::RecordError),
     /// Writing failed (nothing left behind).
     #[error(transparent)]
     Write(#[from] AtomicError),
@@ -118,9 +118,8 @@ fn clean(s: &str) -> String {
 /// Hashes the tarball, signs its build record and writes NAME.build + NAME.build.asc (all
 /// or nothing). Everything that can be refused without reading the tarball is refused first.
 pub fn write_build_record(args: &BuildOptions) -> Result<BuildRecord, BuildError> {
-    tarseal_server::record::check_project(&args.project)
-        .map_err(|e| BuildError::Project(e.to_string()))?;
-    tarseal_server::record::check_tag(&args.tag).map_err(|e| BuildError::Tag(e.to_string()))?;
+    tarseal_server::record::check_project(&args.project).map_err(BuildError::Project)?;
+    tarseal_server::record::check_tag(&args.tag).map_err(BuildError::Tag)?;
     let key = SigningKey::from_file(&args.key)?;
     let file_name = args
         .tarball
@@ -128,7 +127,7 @@ pub fn write_build_record(args: &BuildOptions) -> Result<BuildRecord, BuildError
         .and_then(|n| n.to_str())
         .ok_or_else(|| BuildError::FileName(args.tarball.clone()))?
         .to_string();
-    tarseal_server::record::check_file(&file_name).map_err(|e| BuildError::File(e.to_string()))?;
+    tarseal_server::record::check_file(&file_name).map_err(BuildError::File)?;
     if !args.tarball.is_file() {
         return Err(BuildError::NoSuchFile(args.tarball.clone()));
     }
@@ -167,8 +166,7 @@ pub fn write_build_record(args: &BuildOptions) -> Result<BuildRecord, BuildError
                 tarseal_sig::format_utc(std::time::SystemTime::now()),
             ),
         ],
-    )
-    .map_err(|e| BuildError::Record(e.to_string()))?;
+    )?;
     let text = record.to_text();
     let sig = key.sign_detached(text.as_bytes())?;
     let record_path = out_dir.join(format!("{file_name}.build"));

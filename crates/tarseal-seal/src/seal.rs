@@ -86,7 +86,7 @@ pub enum SealError {
     Json(#[from] serde_json::Error),
     /// A record value is not canonical (a control character in a name, ...).
     #[error("cannot write the record: {0}")]
-    Record(String),
+    Record(#[from] tarseal_record::RecordError),
     /// A `--keyring` file could not be loaded.
     #[error(transparent)]
     Keyring(#[from] tarseal_sig::KeyringError),
@@ -398,8 +398,7 @@ fn write_outputs(
             "signed-at",
             tarseal_sig::format_utc(std::time::SystemTime::now()),
         ),
-    ])
-    .map_err(|e| SealError::Record(e.to_string()))?;
+    ])?;
     let record_text = record.to_text();
 
     // Existing SUMS lines are kept only if a key we trust signed them: our signature must not

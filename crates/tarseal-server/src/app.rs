@@ -635,8 +635,8 @@ async fn project_tag(
     Query(q): Query<FormatQuery>,
 ) -> Result<Response, ApiError> {
     let bad = |m: String| ApiError::new(StatusCode::BAD_REQUEST, m);
-    record::check_project(&project).map_err(bad)?;
-    record::check_tag(&tag).map_err(bad)?;
+    record::check_project(&project).map_err(|e| bad(e.to_string()))?;
+    record::check_tag(&tag).map_err(|e| bad(e.to_string()))?;
     blocking(move || {
         let entries = app.store.by_project_tag(&project, &tag)?;
         answer(

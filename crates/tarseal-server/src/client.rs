@@ -358,7 +358,7 @@ pub fn verify_tlog_proof_note(
     })?;
     p.verify(&leaf, &verifier)
         .map_err(|e| invalid(e.to_string()))?;
-    let entry = tarseal_record::LogEntry::parse(&leaf).map_err(invalid)?;
+    let entry = tarseal_record::LogEntry::parse(&leaf).map_err(|e| invalid(e.to_string()))?;
     Ok((p.index, entry, p.checkpoint))
 }
 

@@ -10,6 +10,41 @@ pub use tarseal_record::{Kind, LogEntry, HEADER, KEYS};
 
 use base64::Engine;
 
+/// Why the log refuses a record: not canonical, or against one of the log's rules. Says
+/// which field and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// Not a canonical record.
+    #[error(transparent)]
+    Syntax(#[from] tarseal_record::RecordError),
+    /// A project name the log does not accept.
+    #[error(
+        "project name {0:?} is not allowed (letters, digits, . _ + -; not starting with . or -)"
+    )]
+    Project(String),
+    /// A tag name the log does not accept.
+    #[error("tag name {0:?} is not allowed (control characters, white space, backslashes, empty, . or .. components)")]
+    Tag(String),
+    /// A file name the log does not accept.
+    #[error("file name {0:?} is not allowed (a plain file name without directory)")]
+    File(String),
+    /// `sha256` is not lower-case hex of 64 digits.
+    #[error("sha256 is not 64 lower-case hex digits")]
+    Sha256,
+    /// An artifact record whose verdict is not `pass`.
+    #[error("verdict is not \"pass\"")]
+    Verdict,
+    /// A cosign record whose signature is not base64.
+    #[error("signature is not base64")]
+    SignatureBase64,
+    /// A cosign record whose signature is not an armored `.asc`.
+    #[error("signature is not an armored OpenPGP signature (base64 of the .asc)")]
+    SignatureArmor,
+    /// A cosign record whose cosigner is not a fingerprint.
+    #[error("cosigner is not a 40-digit upper-case hex fingerprint")]
+    Cosigner,
+}
+
 /// The fields of a record the log indexes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
@@ -30,7 +65,7 @@ pub struct Artifact {
 }
 
 /// Parses a record strictly: byte-for-byte canonical, and project/tag/file are safe names.
-pub fn parse(text: &str) -> Result<Artifact, String> {
+pub fn parse(text: &str) -> Result<Artifact, RuleError> {
     let record = tarseal_record::Record::parse(text)?;
     let get = |k: &str| record.get(k).to_string();
     let a = Artifact {
@@ -51,19 +86,17 @@ pub fn parse(text: &str) -> Result<Artifact, String> {
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
     {
-        return Err("sha256 is not 64 lower-case hex digits".into());
+        return Err(RuleError::Sha256);
     }
     if a.kind == Kind::Artifact && get("verdict") != "pass" {
-        return Err("verdict is not \"pass\"".into());
+        return Err(RuleError::Verdict);
     }
     if a.kind == Kind::Cosign {
         let sig = base64::engine::general_purpose::STANDARD
             .decode(get("signature"))
-            .map_err(|_| "signature is not base64")?;
+            .map_err(|_| RuleError::SignatureBase64)?;
         if !sig.starts_with(b"-----BEGIN PGP SIGNATURE-----") {
-            return Err(
-                "signature is not an armored OpenPGP signature (base64 of the .asc)".into(),
-            );
+            return Err(RuleError::SignatureArmor);
         }
         let fpr = get("cosigner");
         if fpr.len() != 40
@@ -71,14 +104,14 @@ pub fn parse(text: &str) -> Result<Artifact, String> {
                 .bytes()
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
         {
-            return Err("cosigner is not a 40-digit upper-case hex fingerprint".into());
+            return Err(RuleError::Cosigner);
         }
     }
     Ok(a)
 }
 
 /// A project name: `[A-Za-z0-9._+-]`, 1..=128 bytes, not starting with `.` or `-`.
-pub fn check_project(p: &str) -> Result<(), String> {
+pub fn check_project(p: &str) -> Result<(), RuleError> {
     let ok = !p.is_empty()
         && p.len() <= 128
         && !p.starts_with(['.', '-'])
@@ -87,15 +120,13 @@ pub fn check_project(p: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "project name {p:?} is not allowed (letters, digits, . _ + -; not starting with . or -)"
-        ))
+        Err(RuleError::Project(p.to_string()))
     }
 }
 
 /// A tag name: printable, no white space, no `\`, `/`-separated components none of which
 /// is empty, `.` or `..`; at most 256 bytes.
-pub fn check_tag(t: &str) -> Result<(), String> {
+pub fn check_tag(t: &str) -> Result<(), RuleError> {
     let ok = !t.is_empty()
         && t.len() <= 256
         && !t
@@ -105,14 +136,12 @@ pub fn check_tag(t: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "tag name {t:?} is not allowed (control characters, white space, backslashes, empty, . or .. components)"
-        ))
+        Err(RuleError::Tag(t.to_string()))
     }
 }
 
 /// A file name: no directory, not `.`/`..`, no control characters or white space at the ends.
-pub fn check_file(f: &str) -> Result<(), String> {
+pub fn check_file(f: &str) -> Result<(), RuleError> {
     let ok = !f.is_empty()
         && f.len() <= 255
         && f != "."
@@ -122,9 +151,7 @@ pub fn check_file(f: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "file name {f:?} is not allowed (a plain file name without directory)"
-        ))
+        Err(RuleError::File(f.to_string()))
     }
 }
 

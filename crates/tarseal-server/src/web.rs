@@ -710,13 +710,13 @@ pub(crate) async fn search(
             );
         }
         if let Err(e) = crate::record::check_project(&q.project) {
-            return answer(Some(e), Vec::new());
+            return answer(Some(e.to_string()), Vec::new());
         }
         if q.tag.is_empty() {
             return go(tarseal_web::href::project(&q.project));
         }
         if let Err(e) = crate::record::check_tag(&q.tag) {
-            return answer(Some(e), Vec::new());
+            return answer(Some(e.to_string()), Vec::new());
         }
         go(tarseal_web::href::release(&q.project, &q.tag))
     })

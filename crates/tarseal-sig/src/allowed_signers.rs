@@ -131,6 +131,89 @@ impl fmt::Display for Note {
     }
 }
 
+/// What is wrong with one line of an allowed_signers file (OpenSSH's rules).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    /// A quoted principals field without its closing quote.
+    #[error("unterminated quote in principals")]
+    UnterminatedPrincipals,
+    /// Text right after the closing quote of the principals.
+    #[error("text after closing quote of principals")]
+    AfterQuote,
+    /// No principals field.
+    #[error("missing principals")]
+    MissingPrincipals,
+    /// An empty principals field.
+    #[error("empty principals")]
+    EmptyPrincipals,
+    /// No key.
+    #[error("missing key")]
+    MissingKey,
+    /// Options but no key after them.
+    #[error("missing key after options")]
+    MissingKeyAfterOptions,
+    /// A second `namespaces` clause.
+    #[error("multiple \"namespaces\" clauses")]
+    MultipleNamespaces,
+    /// A time that is not `YYYYMMDD[HHMM[SS]][Z]`.
+    #[error("invalid {option} time \"{value}\" (want YYYYMMDD[HHMM[SS]][Z])")]
+    Time {
+        /// `valid-after` or `valid-before`.
+        option: String,
+        /// The value.
+        value: String,
+    },
+    /// A second `valid-after` or `valid-before` clause.
+    #[error("multiple \"{0}\" clauses")]
+    MultipleTimes(String),
+    /// `cert-authority=...`.
+    #[error("cert-authority takes no value")]
+    CertAuthorityValue,
+    /// An option that needs a value without one.
+    #[error("option \"{0}\" needs a value")]
+    NeedsValue(String),
+    /// An option OpenSSH does not know here.
+    #[error("unknown option \"{0}\"")]
+    UnknownOption(String),
+    /// `valid-before` not after `valid-after`.
+    #[error("\"valid-before\" time is before \"valid-after\"")]
+    WindowInverted,
+    /// A key type without key data.
+    #[error("key of type {0} has no key data")]
+    NoKeyData(String),
+    /// Key data that does not parse.
+    #[error("invalid key of type {ty}: {detail}")]
+    InvalidKey {
+        /// The key type.
+        ty: String,
+        /// What ssh-key reported.
+        detail: String,
+    },
+    /// Key data of another type than named.
+    #[error("key type {ty} does not match the key data ({actual})")]
+    KeyTypeMismatch {
+        /// The type named.
+        ty: String,
+        /// The data's type.
+        actual: String,
+    },
+    /// An option without a name.
+    #[error("empty option name")]
+    EmptyOptionName,
+    /// A quoted option value without its closing quote.
+    #[error("unterminated quote in option \"{0}\"")]
+    UnterminatedOption(String),
+    /// A quote where none belongs.
+    #[error("unexpected quote in option \"{0}\"")]
+    UnexpectedQuote(String),
+    /// Something else than `,` or white space after an option.
+    #[error("unexpected character after option \"{0}\"")]
+    AfterOption(String),
+    /// A `,` that ends the options.
+    #[error("unexpected end of options after ','")]
+    TrailingComma,
+}
+
 /// A malformed allowed_signers file. Names the file and the 1-based line.
 #[derive(Debug, thiserror::Error)]
 pub enum AllowedSignersError {
@@ -150,7 +233,7 @@ pub enum AllowedSignersError {
         /// 1-based line number.
         line: usize,
         /// What is wrong.
-        reason: String,
+        reason: LineError,
     },
 }
 
@@ -183,7 +266,7 @@ impl AllowedSigners {
         let mut notes = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
-            let err = |reason: String| AllowedSignersError::Line {
+            let err = |reason: LineError| AllowedSignersError::Line {
                 path: source.to_owned(),
                 line,
                 reason,
@@ -261,18 +344,16 @@ enum Parsed {
 
 /// Splits the next whitespace-delimited token, honouring double quotes (OpenSSH's
 /// `strdelimw`). Returns (token, rest).
-fn next_token(s: &str) -> Result<Option<(String, &str)>, String> {
+fn next_token(s: &str) -> Result<Option<(String, &str)>, LineError> {
     let s = s.trim_start_matches([' ', '\t']);
     if s.is_empty() {
         return Ok(None);
     }
     if let Some(rest) = s.strip_prefix('"') {
-        let end = rest
-            .find('"')
-            .ok_or_else(|| "unterminated quote in principals".to_string())?;
+        let end = rest.find('"').ok_or(LineError::UnterminatedPrincipals)?;
         let after = &rest[end + 1..];
         if !(after.is_empty() || after.starts_with([' ', '\t'])) {
-            return Err("text after closing quote of principals".into());
+            return Err(LineError::AfterQuote);
         }
         return Ok(Some((rest[..end].to_string(), after)));
     }
@@ -288,18 +369,18 @@ fn looks_like_key_type(tok: &str) -> bool {
         || tok.starts_with("sk-ecdsa-")
 }
 
-fn parse_line(raw: &str) -> Result<Parsed, String> {
+fn parse_line(raw: &str) -> Result<Parsed, LineError> {
     let line = raw.trim_start_matches([' ', '\t']).trim_end_matches('\r');
     if line.is_empty() || line.starts_with('#') {
         return Ok(Parsed::Blank);
     }
-    let (principals, rest) = next_token(line)?.ok_or("missing principals")?;
+    let (principals, rest) = next_token(line)?.ok_or(LineError::MissingPrincipals)?;
     if principals.is_empty() {
-        return Err("empty principals".into());
+        return Err(LineError::EmptyPrincipals);
     }
     let rest = rest.trim_start_matches([' ', '\t']);
     if rest.is_empty() {
-        return Err("missing key".into());
+        return Err(LineError::MissingKey);
     }
     let first_end = rest.find([' ', '\t']).unwrap_or(rest.len());
     let (opts, key_text) = if looks_like_key_type(&rest[..first_end]) {
@@ -308,7 +389,7 @@ fn parse_line(raw: &str) -> Result<Parsed, String> {
         let (opts, after) = split_options(rest)?;
         let after = after.trim_start_matches([' ', '\t']);
         if after.is_empty() {
-            return Err("missing key after options".into());
+            return Err(LineError::MissingKeyAfterOptions);
         }
         (Some(opts), after)
     };
@@ -329,12 +410,13 @@ fn parse_line(raw: &str) -> Result<Parsed, String> {
             ("cert-authority", None) => cert_authority = true,
             ("namespaces", Some(v)) => {
                 if signer.namespaces.replace(v).is_some() {
-                    return Err("multiple \"namespaces\" clauses".into());
+                    return Err(LineError::MultipleNamespaces);
                 }
             }
             ("valid-after" | "valid-before", Some(v)) => {
-                let t = parse_ssh_time(&v).ok_or_else(|| {
-                    format!("invalid {lower} time \"{v}\" (want YYYYMMDD[HHMM[SS]][Z])")
+                let t = parse_ssh_time(&v).ok_or_else(|| LineError::Time {
+                    option: lower.clone(),
+                    value: v.clone(),
                 })?;
                 let slot = if lower == "valid-after" {
                     &mut signer.valid_after
@@ -342,19 +424,19 @@ fn parse_line(raw: &str) -> Result<Parsed, String> {
                     &mut signer.valid_before
                 };
                 if slot.replace(t).is_some() {
-                    return Err(format!("multiple \"{lower}\" clauses"));
+                    return Err(LineError::MultipleTimes(lower));
                 }
             }
-            ("cert-authority", Some(_)) => return Err("cert-authority takes no value".into()),
+            ("cert-authority", Some(_)) => return Err(LineError::CertAuthorityValue),
             ("namespaces" | "valid-after" | "valid-before", None) => {
-                return Err(format!("option \"{name}\" needs a value"))
+                return Err(LineError::NeedsValue(name))
             }
-            _ => return Err(format!("unknown option \"{name}\"")),
+            _ => return Err(LineError::UnknownOption(name)),
         }
     }
     if let (Some(a), Some(b)) = (signer.valid_after, signer.valid_before) {
         if b <= a {
-            return Err("\"valid-before\" time is before \"valid-after\"".into());
+            return Err(LineError::WindowInverted);
         }
     }
     if cert_authority {
@@ -364,19 +446,22 @@ fn parse_line(raw: &str) -> Result<Parsed, String> {
 }
 
 /// Parses `keytype base64 [comment]`.
-fn parse_key(text: &str) -> Result<PublicKey, String> {
+fn parse_key(text: &str) -> Result<PublicKey, LineError> {
     let mut parts = text.split([' ', '\t']).filter(|p| !p.is_empty());
-    let ty = parts.next().ok_or("missing key")?;
+    let ty = parts.next().ok_or(LineError::MissingKey)?;
     let b64 = parts
         .next()
-        .ok_or_else(|| format!("key of type {ty} has no key data"))?;
-    let key = PublicKey::from_openssh(&format!("{ty} {b64}"))
-        .map_err(|e| format!("invalid key of type {ty}: {e}"))?;
+        .ok_or_else(|| LineError::NoKeyData(ty.to_string()))?;
+    let key =
+        PublicKey::from_openssh(&format!("{ty} {b64}")).map_err(|e| LineError::InvalidKey {
+            ty: ty.to_string(),
+            detail: e.to_string(),
+        })?;
     if key.algorithm().as_str() != ty {
-        return Err(format!(
-            "key type {ty} does not match the key data ({})",
-            key.algorithm()
-        ));
+        return Err(LineError::KeyTypeMismatch {
+            ty: ty.to_string(),
+            actual: key.algorithm().to_string(),
+        });
     }
     Ok(key)
 }
@@ -385,7 +470,7 @@ fn parse_key(text: &str) -> Result<PublicKey, String> {
 /// double-quoted (quoted values may contain commas and spaces). Returns the options and the
 /// text after the field.
 #[allow(clippy::type_complexity)]
-fn split_options(s: &str) -> Result<(Vec<(String, Option<String>)>, &str), String> {
+fn split_options(s: &str) -> Result<(Vec<(String, Option<String>)>, &str), LineError> {
     let bytes = s.as_bytes();
     let mut i = 0;
     let mut out = Vec::new();
@@ -396,7 +481,7 @@ fn split_options(s: &str) -> Result<(Vec<(String, Option<String>)>, &str), Strin
         }
         let name = &s[start..i];
         if name.is_empty() {
-            return Err("empty option name".into());
+            return Err(LineError::EmptyOptionName);
         }
         let mut value = None;
         if i < bytes.len() && bytes[i] == b'=' {
@@ -408,7 +493,7 @@ fn split_options(s: &str) -> Result<(Vec<(String, Option<String>)>, &str), Strin
                     i += 1;
                 }
                 if i >= bytes.len() {
-                    return Err(format!("unterminated quote in option \"{name}\""));
+                    return Err(LineError::UnterminatedOption(name.to_string()));
                 }
                 value = Some(s[vstart..i].to_string());
                 i += 1;
@@ -420,18 +505,18 @@ fn split_options(s: &str) -> Result<(Vec<(String, Option<String>)>, &str), Strin
                 value = Some(s[vstart..i].to_string());
             }
         } else if i < bytes.len() && bytes[i] == b'"' {
-            return Err(format!("unexpected quote in option \"{name}\""));
+            return Err(LineError::UnexpectedQuote(name.to_string()));
         }
         out.push((name.to_string(), value));
         if i >= bytes.len() || matches!(bytes[i], b' ' | b'\t') {
             return Ok((out, &s[i..]));
         }
         if bytes[i] != b',' {
-            return Err(format!("unexpected character after option \"{name}\""));
+            return Err(LineError::AfterOption(name.to_string()));
         }
         i += 1;
         if i >= bytes.len() || matches!(bytes[i], b' ' | b'\t') {
-            return Err("unexpected end of options after ','".into());
+            return Err(LineError::TrailingComma);
         }
     }
 }
@@ -479,7 +564,7 @@ mod tests {
 
     fn parse_err(text: &str) -> (usize, String) {
         match AllowedSigners::parse(text).unwrap_err() {
-            AllowedSignersError::Line { line, reason, .. } => (line, reason),
+            AllowedSignersError::Line { line, reason, .. } => (line, reason.to_string()),
             e => panic!("{e}"),
         }
     }

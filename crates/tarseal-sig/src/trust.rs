@@ -165,19 +165,38 @@ enum RawTime {
     Text(String),
 }
 
+/// A `valid_after`/`valid_before` value that is not a usable instant.
+#[derive(Debug, thiserror::Error)]
+enum TimeFieldError {
+    #[error("{field} \"{text}\" is not an RFC 3339 date-time: {source}")]
+    Syntax {
+        field: &'static str,
+        text: String,
+        source: toml::value::DatetimeParseError,
+    },
+    #[error("{field} {value} must be a full date-time with an offset, e.g. 2024-01-01T00:00:00Z")]
+    NoOffset {
+        field: &'static str,
+        value: toml::value::Datetime,
+    },
+}
+
 impl RawTime {
-    fn resolve(&self, field: &str) -> Result<SystemTime, String> {
+    fn resolve(&self, field: &'static str) -> Result<SystemTime, TimeFieldError> {
         let dt = match self {
             RawTime::Toml(dt) => *dt,
-            RawTime::Text(s) => s
-                .parse::<toml::value::Datetime>()
-                .map_err(|e| format!("{field} \"{s}\" is not an RFC 3339 date-time: {e}"))?,
+            RawTime::Text(s) => {
+                s.parse::<toml::value::Datetime>()
+                    .map_err(|e| TimeFieldError::Syntax {
+                        field,
+                        text: s.clone(),
+                        source: e,
+                    })?
+            }
         };
-        unix_from_toml(&dt).map(system_time).ok_or_else(|| {
-            format!(
-                "{field} {dt} must be a full date-time with an offset, e.g. 2024-01-01T00:00:00Z"
-            )
-        })
+        unix_from_toml(&dt)
+            .map(system_time)
+            .ok_or(TimeFieldError::NoOffset { field, value: dt })
     }
 }
 
@@ -248,13 +267,13 @@ impl TrustFile {
                 .as_ref()
                 .map(|t| t.resolve("valid_after"))
                 .transpose()
-                .map_err(err)?;
+                .map_err(|e| err(e.to_string()))?;
             let valid_before = k
                 .valid_before
                 .as_ref()
                 .map(|t| t.resolve("valid_before"))
                 .transpose()
-                .map_err(err)?;
+                .map_err(|e| err(e.to_string()))?;
             if let (Some(a), Some(b)) = (valid_after, valid_before) {
                 if b <= a {
                     return Err(err("valid_before must be after valid_after".into()));
