@@ -132,10 +132,19 @@ pub fn run_check(
     })?;
     let archive_size = file.metadata().map(|m| m.len()).unwrap_or(0);
 
+    // A wheel (PEP 427: always named *.whl) has no top-level directory; its files are paired
+    // with the tag's after the read (crate::wheel).
+    let is_wheel = requested == Some("wheel")
+        || (requested.is_none()
+            && opts
+                .archive
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("whl")));
     let given_prefix = opts
         .prefix
         .as_deref()
-        .map(|p| p.trim_matches('/').to_string());
+        .map(|p| p.trim_matches('/').to_string())
+        .or_else(|| is_wheel.then(String::new));
     let mut candidate: Option<String> = given_prefix.clone();
     let mut entries: Vec<tarseal_archive::Entry> = Vec::new();
     let read_opts = ReadOptions {
@@ -158,6 +167,13 @@ pub fn run_check(
             let rel = strip_prefix(path, prefix).unwrap_or(path);
             if kind != EntryKind::File {
                 return ContentWants::default();
+            }
+            if is_wheel {
+                // RECORD lists every file's SHA-256; version files and metadata are read.
+                return ContentWants {
+                    sha256: true,
+                    keep_up_to: union.needs_content(rel, false).then_some(1 << 20),
+                };
             }
             let in_git = git_index.contains_key(rel);
             let needs = union.needs_content(rel, in_git)
@@ -225,6 +241,10 @@ pub fn run_check(
         let (name, why) = match &selection {
             Selection::Requested(n) => (n.clone(), "given with --profile".to_string()),
             Selection::Project(n, origin) => (n.clone(), format!("named by {origin}")),
+            Selection::Auto if is_wheel => (
+                "wheel".to_string(),
+                "auto: a wheel (.whl): each file paired with the tag's at the backend's package root, .dist-info cross-checked".to_string(),
+            ),
             Selection::Auto => (auto.profile.clone(), format!("auto: {}", auto.why)),
         };
         let policy = Policy::new(&name, project.clone()).map_err(|detail| CheckError::Policy {
@@ -337,8 +357,41 @@ pub fn run_check(
         }
         None
     };
+    // For a wheel, the git side is the tag's files at the wheel's paths.
+    let wheel_tree = is_wheel.then(|| {
+        let files: Vec<&str> = archived
+            .iter()
+            .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
+            .map(|a| a.rel.as_str())
+            .collect();
+        crate::wheel::map_tree(&files, &tree)
+    });
+    if let Some((_, roots)) = &wheel_tree {
+        let roots: Vec<String> = roots
+            .iter()
+            .map(|r| {
+                if r.is_empty() {
+                    "the root".into()
+                } else {
+                    r.clone()
+                }
+            })
+            .collect();
+        notes.push(format!(
+            "wheel files paired with the tag's files at package root(s): {}",
+            if roots.is_empty() {
+                "none found".into()
+            } else {
+                roots.join(", ")
+            }
+        ));
+    }
+    let cmp_tree: &[TreeEntry] = match &wheel_tree {
+        Some((t, _)) => t,
+        None => &tree,
+    };
     let side = GitSide {
-        entries: &tree,
+        entries: cmp_tree,
         is_export_ignored: &ignored,
         derived_blobs: &derived_blobs,
         content_conversions: &unreproduced,
@@ -368,7 +421,7 @@ pub fn run_check(
                 sha512: hex::encode(d.sha512),
             }),
         },
-        git: git_info(opts, &resolved, subdir, tree.len() as u64),
+        git: git_info(opts, &resolved, subdir, cmp_tree.len() as u64),
         policy: PolicyInfo {
             profile: policy.profile.clone(),
             sources: policy.sources.clone(),
@@ -398,6 +451,8 @@ pub fn run_check(
             report,
             &comparison,
             &archived,
+            // The tag's own tree: content checks read its pyproject.toml, configure.ac ...
+            // (for a wheel, the paired entries are only the comparison's git side).
             &tree,
             policy,
             &resolved,
@@ -413,7 +468,7 @@ pub fn run_check(
     {
         let mut probe = report.clone();
         probe.finish(comparison.matched);
-        if probe.verdict == Verdict::Fail && probe.summary.hostile == 0 {
+        if probe.verdict == Verdict::Fail && probe.summary.hostile == 0 && !is_wheel {
             let mut best: Option<(String, Verdict)> = None;
             // The profile auto would pick first: it is what the tree says.
             let candidates = std::iter::once(auto_profile.as_str())
@@ -631,16 +686,38 @@ fn verify_signature(opts: &CheckOptions, resolved: &Resolved) -> Result<Signatur
         },
     )?;
     Ok(match &signer {
-        tarseal_sig::TagSigner::OpenPgp(g) => SignatureInfo {
-            status: SignatureStatus::Good,
-            format: Some("openpgp".into()),
-            fingerprint: Some(g.key.key.clone()),
-            primary: Some(g.key.primary.clone()),
-            user_id: g.user_id.clone(),
-            principals: None,
-            created: Some(tarseal_sig::format_utc(g.created)),
-            detail: signer.to_string(),
-        },
+        tarseal_sig::TagSigner::OpenPgp(g) => {
+            // Which of the keyring's keys applied, in which window, and whether it was
+            // revoked later (a keyring of several release cycles' keys).
+            let mut detail = signer.to_string();
+            if let Some(w) = keyring.key_window(&g.key.key, g.created) {
+                detail.push_str(&format!(
+                    "; key {} valid from {} {}",
+                    w.key,
+                    tarseal_sig::format_utc(w.created),
+                    match w.expires {
+                        Some(e) => format!("until {}", tarseal_sig::format_utc(e)),
+                        None => "with no expiry".into(),
+                    }
+                ));
+                if let Some((t, why)) = &w.revoked_later {
+                    detail.push_str(&format!(
+                        "; WARNING: this key was revoked later ({why}, at {}): the signature was made before, so it stays good, but gpg warns about it",
+                        tarseal_sig::format_utc(*t)
+                    ));
+                }
+            }
+            SignatureInfo {
+                status: SignatureStatus::Good,
+                format: Some("openpgp".into()),
+                fingerprint: Some(g.key.key.clone()),
+                primary: Some(g.key.primary.clone()),
+                user_id: g.user_id.clone(),
+                principals: None,
+                created: Some(tarseal_sig::format_utc(g.created)),
+                detail,
+            }
+        }
         tarseal_sig::TagSigner::Ssh(s) => SignatureInfo {
             status: SignatureStatus::Good,
             format: Some("ssh".into()),
@@ -1003,6 +1080,13 @@ fn judge_all(
             })
             .clone()
     };
+    let all_archive_files = || -> Vec<(String, Option<[u8; 32]>)> {
+        archived
+            .iter()
+            .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
+            .map(|a| (a.rel.clone(), a.entry.sha256))
+            .collect()
+    };
     let ctx = CheckContext {
         commit: &resolved.commit,
         // A lightweight tag accepted with --allow-lightweight still names the version the
@@ -1015,6 +1099,7 @@ fn judge_all(
         repo_blob_path,
         git_has_dir: &git_has_dir,
         history: &history,
+        archive_files: &all_archive_files,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
     for d in &comparison.diffs {

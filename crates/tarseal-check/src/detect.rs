@@ -66,8 +66,8 @@ pub fn python_backend(pyproject: &str) -> Option<(&'static str, String)> {
             }
         }
         "hatchling.build" | "hatchling.ouroboros" => "hatchling",
-        "flit_core.buildapi" | "flit.buildapi" => "flit-core",
-        "pdm.backend" | "pdm.pep517.api" => "pdm-backend",
+        "flit_core.buildapi" | "flit_core.buildapi_intree" | "flit.buildapi" => "flit-core",
+        "pdm.backend" | "pdm.backend.intree" | "pdm.pep517.api" => "pdm-backend",
         "poetry.core.masonry.api" | "poetry.masonry.api" => "poetry-core",
         "maturin" => "maturin",
         "mesonpy" => "meson-python",

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod regen;
 pub mod report;
 pub mod text;
+pub mod wheel;
 
 pub use check::{run_check, CheckOptions};
 pub use error::CheckError;

@@ -254,6 +254,7 @@ mod tests {
             repo_blob_path: &no_blob,
             git_has_dir: &|_| false,
             history: &|| None,
+            archive_files: &Vec::new,
         };
         f(&ctx)
     }

@@ -315,7 +315,7 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
     let sig = &report.signature;
     match sig.status {
         SignatureStatus::Good => {
-            let _ = writeln!(o, "signature {}", paint("32", &one_line(&sig.detail, 200)));
+            let _ = writeln!(o, "signature {}", paint("32", &sig.detail));
         }
         SignatureStatus::NotChecked => {
             let _ = writeln!(

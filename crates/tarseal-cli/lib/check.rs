@@ -69,6 +69,12 @@ pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
     tarseal_check::text::render_with(report, colour, verbose)
 }
 
+/// A starting policy for what `report` could not explain: commented rules to review; never
+/// an allowance for a changed tracked file (`tarseal policy suggest`).
+pub fn suggest_policy(report: &Report) -> String {
+    tarseal_check::policy::suggest::suggest(report)
+}
+
 /// The report on one screen (a count per cause; `render_with` lists every finding).
 pub fn render_compact(report: &Report, colour: bool) -> String {
     tarseal_check::text::render_compact(report, colour)

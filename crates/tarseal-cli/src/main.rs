@@ -58,6 +58,9 @@ enum Command {
     /// The project trust file's history.
     #[command(subcommand)]
     Trust(trust::TrustCommand),
+    /// Project policies: `policy suggest` prints a starting policy to review.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
     /// Run a transparency log witness (C2SP tlog-witness): cosign each checkpoint of the
     /// --log logs that is consistent with the last one it cosigned, refuse forks.
     Witness(witness::WitnessArgs),
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Sigs(cmd) => sigs::run(cmd),
         Command::Gate(args) => gate::run(args),
         Command::Trust(cmd) => trust::run(cmd),
+        Command::Policy(cmd) => policy::run(cmd),
         Command::Witness(args) => witness::run(args),
         Command::Monitor(args) => monitor::run(args),
         Command::Manpage => docs::manpage(Cli::command()),

@@ -406,3 +406,83 @@ fn make_dist_with_config_header_in_a_subdirectory() {
         .to_string();
     assert!(why.contains("AC_CONFIG_HEADERS"), "{why}");
 }
+
+/// `policy suggest`: commented rules for what could not be explained; never an allowance for
+/// a changed tracked file.
+#[test]
+fn policy_suggest_comments_everything_and_refuses_content_changes() {
+    let f = Fixture::new();
+    f.write("README", "r\n");
+    f.write("src/a.c", "int a;\n");
+    f.commit("c");
+    f.tag("v1.0");
+    let top = f.scratch("rel");
+    let root = top.join("p-1.0");
+    fs::create_dir_all(root.join("src")).unwrap();
+    fs::write(root.join("README"), "r\n").unwrap();
+    fs::write(root.join("src/a.c"), "int a; /* changed */\n").unwrap();
+    fs::write(root.join("NEWS.generated"), "news\n").unwrap();
+    let t = f.pack(&top, "p-1.0", "gnu", "p.tar");
+    let out = Command::new(BIN)
+        .args(["policy", "suggest"])
+        .arg(&t)
+        .arg("--repo")
+        .arg(f.repo())
+        .args([
+            "--tag",
+            "v1.0",
+            "--allow-unsigned",
+            "--profile",
+            "git-archive",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().all(|l| l.is_empty() || l.starts_with('#')),
+        "every line is a comment:\n{text}"
+    );
+    assert!(text.contains("# path = \"NEWS.generated\""), "{text}");
+    assert!(text.contains("# sha256 = \""), "{text}");
+    assert!(
+        text.contains("NOT SUGGESTED") && text.contains("src/a.c (modified)"),
+        "{text}"
+    );
+    assert!(!text.contains("# path = \"src/a.c\""), "{text}");
+    // Uncommented, the suggestion is a valid policy that explains the extra (and only that).
+    let policy: String = text
+        .lines()
+        .filter(|l| {
+            l.starts_with("# [[rule]]")
+                || l.starts_with("# path")
+                || l.starts_with("# allow")
+                || l.starts_with("# sha256")
+                || l.starts_with("# reason")
+        })
+        .map(|l| format!("{}\n", &l[2..]))
+        .collect();
+    let p = f.policy_file(&policy);
+    let r = f.check(
+        &t,
+        &[
+            "--tag",
+            "v1.0",
+            "--profile",
+            "git-archive",
+            "--policy",
+            p.to_str().unwrap(),
+        ],
+    );
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("NEWS.generated", "extra")["judgement"],
+        "allowed",
+        "{r}"
+    );
+    assert_eq!(
+        r.finding("src/a.c", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}

@@ -223,6 +223,97 @@ impl Keyring {
     }
 }
 
+/// When a signing key was valid, and what happened to it later: what a report shows next to
+/// a good signature (which of several cycles' keys applied, and in which window).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyWindow {
+    /// The key that made the signature (subkey or primary), uppercase hex.
+    pub key: String,
+    /// Its certificate's primary fingerprint.
+    pub primary: String,
+    /// The key's creation time.
+    pub created: std::time::SystemTime,
+    /// When the key expires (as bound at the signature time), if it does.
+    pub expires: Option<std::time::SystemTime>,
+    /// A revocation of the key (or its certificate) made after the signature: soft reasons
+    /// (superseded, retired) leave earlier signatures good, but gpg warns, so the report
+    /// does too. `(when, reason)`.
+    pub revoked_later: Option<(std::time::SystemTime, String)>,
+}
+
+impl Keyring {
+    /// The validity window of `key` (fingerprint of the signing key, as in a good
+    /// signature's `KeyIds::key`) judged at `at` (the signature's time), and any revocation
+    /// made later. `None` when the keyring does not hold that key.
+    pub fn key_window(&self, key: &str, at: std::time::SystemTime) -> Option<KeyWindow> {
+        use openpgp::types::RevocationStatus;
+        let policy = openpgp::policy::StandardPolicy::new();
+        for cert in &self.certs {
+            for ka in cert.keys() {
+                if !ka.key().fingerprint().to_hex().eq_ignore_ascii_case(key) {
+                    continue;
+                }
+                let created = ka.key().creation_time();
+                let expires = ka
+                    .clone()
+                    .with_policy(&policy, at)
+                    .ok()
+                    .and_then(|v| v.key_expiration_time());
+                // Revocations from the key's own binding and from the certificate.
+                let mut revs: Vec<&openpgp::packet::Signature> = Vec::new();
+                if let Ok(now) = ka.clone().with_policy(&policy, None) {
+                    if let RevocationStatus::Revoked(r) = now.revocation_status() {
+                        revs.extend(r);
+                    }
+                }
+                if let RevocationStatus::Revoked(r) = cert.revocation_status(&policy, None) {
+                    revs.extend(r);
+                }
+                let revoked_later = revs
+                    .iter()
+                    .filter_map(|sig| {
+                        let t = sig.signature_creation_time()?;
+                        (t > at).then(|| {
+                            let reason = sig
+                                .reason_for_revocation()
+                                .map(|(code, text)| {
+                                    let text = String::from_utf8_lossy(text).trim().to_string();
+                                    let code = match code {
+                                        openpgp::types::ReasonForRevocation::KeySuperseded => {
+                                            "superseded".to_string()
+                                        }
+                                        openpgp::types::ReasonForRevocation::KeyRetired => {
+                                            "retired".to_string()
+                                        }
+                                        openpgp::types::ReasonForRevocation::KeyCompromised => {
+                                            "compromised".to_string()
+                                        }
+                                        other => other.to_string(),
+                                    };
+                                    if text.is_empty() {
+                                        code
+                                    } else {
+                                        format!("{code}: {text}")
+                                    }
+                                })
+                                .unwrap_or_else(|| "no reason given".into());
+                            (t, reason)
+                        })
+                    })
+                    .min_by_key(|(t, _)| *t);
+                return Some(KeyWindow {
+                    key: ka.key().fingerprint().to_hex(),
+                    primary: cert.fingerprint().to_hex(),
+                    created,
+                    expires,
+                    revoked_later,
+                });
+            }
+        }
+        None
+    }
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, KeyringError> {
     std::fs::read(path).map_err(|source| KeyringError::Io {
         path: path.to_owned(),

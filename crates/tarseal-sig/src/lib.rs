@@ -55,7 +55,7 @@ pub mod trust;
 pub mod verify;
 
 pub use allowed_signers::{AllowedSigner, AllowedSigners, AllowedSignersError};
-pub use keyring::{Keyring, KeyringError, KeyringFileKind};
+pub use keyring::{KeyWindow, Keyring, KeyringError, KeyringFileKind};
 pub use sign::{DetachedHasher, SignError, SigningKey};
 pub use tag::{verify_tag, KeyName, SshSigner, TagRejection, TagSigner, GIT_NAMESPACE};
 pub use time::{format_utc, parse_utc};

@@ -608,3 +608,32 @@ fn armored_blocks_after_list_keys_text_load_like_gpg_import() {
     let words = g.file("words.txt", b"pub rsa4096 2024-03-01 [SC]\n  ABCDEF\n");
     assert!(Keyring::new().add_file(&words).is_err());
 }
+
+/// A key revoked as superseded after the signature: the signature stays good at its time,
+/// and the keyring reports the later revocation (gpg warns about it) and the key's window.
+#[test]
+fn key_window_reports_a_later_superseded_revocation() {
+    let g = Gpg::new();
+    let fpr = g.gen_key(Some(T0), "Cycle <c@example.org>", "ed25519", "sign", "2y");
+    let data = g.file("data", b"x");
+    let before = g.sign(Some("20200102T000000"), &fpr, &data, &[]);
+    revoke(&g, "20200601T000000", &fpr, "2");
+    let keyring = keyring_from(&g.export(false, &[&fpr]));
+    let status = only(verify(&keyring, &before, b"x"));
+    let good = status.good().unwrap_or_else(|| panic!("{status}"));
+    let w = keyring.key_window(&good.key.key, good.created).unwrap();
+    assert_eq!(w.primary, fpr);
+    assert_eq!(tarseal_sig::format_utc(w.created), "2020-01-01T00:00:00Z");
+    assert!(w.expires.is_some(), "{w:?}");
+    let (when, why) = w.revoked_later.expect("revoked later");
+    assert_eq!(tarseal_sig::format_utc(when), "2020-06-01T00:00:00Z");
+    assert!(why.starts_with("superseded"), "{why}");
+    // Judged at a time after the revocation, it is not "later".
+    let late = tarseal_sig::parse_utc("2020-07-01T00:00:00Z").unwrap();
+    assert!(keyring
+        .key_window(&fpr, late)
+        .unwrap()
+        .revoked_later
+        .is_none());
+    assert!(keyring.key_window("00", good.created).is_none());
+}

@@ -83,6 +83,23 @@ pub enum ContentCheck {
     /// GNU `.tarball-version` / `.version` (`echo $(VERSION) >`): the tag's version and a
     /// newline.
     TarballVersion,
+    /// A wheel's `.dist-info/WHEEL`: only the wheel format's keys.
+    WheelFile,
+    /// A wheel's `.dist-info/RECORD`: every file listed with its own SHA-256.
+    WheelRecord,
+    /// A wheel's `.dist-info/entry_points.txt`: what the tag's pyproject.toml declares.
+    WheelEntryPoints,
+    /// A wheel's `.dist-info/METADATA`: Version is the tag's.
+    WheelMetadata,
+    /// A version file in a wheel: as `scm-version-file`/`pdm-version-file`, at a path the
+    /// declared one maps to (`src/pkg/_version.py` is `pkg/_version.py` in the wheel).
+    WheelVersionFile,
+    /// setuptools-scm's `*.egg-info/scm_version.json` (the tag, distance 0, not dirty, the
+    /// checked commit) and `scm_file_list.json` (files git has).
+    ScmMetadataJson,
+    /// A `.pytest_cache/` a maintainer's sdist swept in: pytest's fixed README, CACHEDIR.TAG
+    /// and .gitignore, and JSON data under `v/` (never imported, not code).
+    PytestCache,
 }
 
 impl ContentCheck {
@@ -113,6 +130,13 @@ impl ContentCheck {
         "egg-info-sources",
         "single-newline",
         "tarball-version",
+        "wheel-file",
+        "wheel-record",
+        "wheel-entry-points",
+        "wheel-metadata",
+        "wheel-version-file",
+        "scm-metadata-json",
+        "pytest-cache",
         "equals-git:PATH",
     ];
 
@@ -144,6 +168,13 @@ impl ContentCheck {
             "egg-info-sources" => ContentCheck::EggInfoSources,
             "single-newline" => ContentCheck::SingleNewline,
             "tarball-version" => ContentCheck::TarballVersion,
+            "wheel-file" => ContentCheck::WheelFile,
+            "wheel-record" => ContentCheck::WheelRecord,
+            "wheel-entry-points" => ContentCheck::WheelEntryPoints,
+            "wheel-metadata" => ContentCheck::WheelMetadata,
+            "wheel-version-file" => ContentCheck::WheelVersionFile,
+            "scm-metadata-json" => ContentCheck::ScmMetadataJson,
+            "pytest-cache" => ContentCheck::PytestCache,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -184,6 +215,13 @@ impl ContentCheck {
             ContentCheck::EggInfoSources => "egg-info-sources".into(),
             ContentCheck::SingleNewline => "single-newline".into(),
             ContentCheck::TarballVersion => "tarball-version".into(),
+            ContentCheck::WheelFile => "wheel-file".into(),
+            ContentCheck::WheelRecord => "wheel-record".into(),
+            ContentCheck::WheelEntryPoints => "wheel-entry-points".into(),
+            ContentCheck::WheelMetadata => "wheel-metadata".into(),
+            ContentCheck::WheelVersionFile => "wheel-version-file".into(),
+            ContentCheck::ScmMetadataJson => "scm-metadata-json".into(),
+            ContentCheck::PytestCache => "pytest-cache".into(),
         }
     }
 
@@ -221,6 +259,9 @@ pub struct CheckContext<'a> {
     /// The files pbr derives from the tag's history (computed on first use); `None` when the
     /// history cannot be read.
     pub history: &'a dyn Fn() -> Option<std::rc::Rc<super::pbr::History>>,
+    /// Every regular file of the archive (relative path, SHA-256 when computed): what a
+    /// wheel's RECORD must list.
+    pub archive_files: &'a dyn Fn() -> Vec<(String, Option<[u8; 32]>)>,
 }
 
 /// The archive file a check judges.
@@ -324,6 +365,39 @@ impl ContentCheck {
             ContentCheck::NpmBuildOutput => crate::npm::build_output(subject.path, ctx),
             ContentCheck::Unreproducible(why) => {
                 Outcome::Undecided(format!("{}: {why}", subject.path))
+            }
+            ContentCheck::ScmMetadataJson => scm_metadata_json(subject.path, content, ctx),
+            ContentCheck::PytestCache => pytest_cache(subject.path, content),
+            ContentCheck::WheelFile => crate::wheel::wheel_file(content),
+            ContentCheck::WheelRecord => crate::wheel::record(subject.path, content, ctx),
+            ContentCheck::WheelEntryPoints => crate::wheel::entry_points(content, ctx),
+            ContentCheck::WheelMetadata => crate::wheel::metadata_version(content, ctx.tag_name),
+            ContentCheck::WheelVersionFile => {
+                // The declared path, seen from the wheel: the same file below a package root.
+                let mut last = Outcome::Fail(format!(
+                    "{} is not a version file git's pyproject.toml declares",
+                    subject.path
+                ));
+                for root in ["", "src/", "lib/", "python/", "py/"] {
+                    let p = format!("{root}{}", subject.path);
+                    for o in [
+                        scm_version_file(&p, content, ctx),
+                        pdm_version_file(&p, content, ctx),
+                    ] {
+                        match o {
+                            Outcome::Pass(n) => return Outcome::Pass(n),
+                            Outcome::Reproduced(n) => return Outcome::Reproduced(n),
+                            Outcome::Undecided(n) => last = Outcome::Undecided(n),
+                            Outcome::Fail(n) => {
+                                // A declared path with bad content is the answer that matters.
+                                if !n.contains("names") && !n.contains("no [tool") {
+                                    last = Outcome::Fail(n);
+                                }
+                            }
+                        }
+                    }
+                }
+                last
             }
         }
     }
@@ -433,6 +507,20 @@ const SCM_TEMPLATE_LINES: &[&str] = &[
     "commit_id: COMMIT_ID",
     "__commit_id__: COMMIT_ID",
     "__commit_id__ = commit_id = None",
+    // vcs-versioning / setuptools-scm 9+ (multi-line __all__, PEP 604 annotations)
+    "from __future__ import annotations",
+    "__all__ = [",
+    "\"__version__\",",
+    "\"__version_tuple__\",",
+    "\"version\",",
+    "\"version_tuple\",",
+    "\"__commit_id__\",",
+    "\"commit_id\",",
+    "]",
+    "__version_tuple__: tuple[int | str, ...]",
+    "version_tuple: tuple[int | str, ...]",
+    "commit_id: str | None",
+    "__commit_id__: str | None",
 ];
 
 fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
@@ -686,6 +774,81 @@ fn pdm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
     }
 }
 
+fn scm_metadata_json(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let v: serde_json::Value = match serde_json::from_slice(content) {
+        Ok(v) => v,
+        Err(e) => return Outcome::Fail(format!("not valid JSON: {e}")),
+    };
+    let Some(obj) = v.as_object() else {
+        return Outcome::Fail("not a JSON object".into());
+    };
+    if path.ends_with("scm_file_list.json") {
+        let Some(files) = obj.get("files").and_then(|f| f.as_array()) else {
+            return Outcome::Fail("no files list".into());
+        };
+        if let Some(k) = obj.keys().find(|k| *k != "files") {
+            return Outcome::Fail(format!("unexpected key {k:?}"));
+        }
+        return Outcome::Pass(format!(
+            "setuptools-scm's list of {} git files",
+            files.len()
+        ));
+    }
+    const KEYS: &[&str] = &["tag", "distance", "node", "dirty", "branch", "node_date"];
+    if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
+        return Outcome::Fail(format!("unexpected key {k:?}"));
+    }
+    if obj.get("dirty").and_then(|d| d.as_bool()) == Some(true) {
+        return Outcome::Fail(
+            "says the work tree was dirty: the sdist holds uncommitted changes".into(),
+        );
+    }
+    if obj
+        .get("distance")
+        .and_then(|d| d.as_u64())
+        .is_some_and(|d| d != 0)
+    {
+        return Outcome::Fail("says the build was not at the tag (distance is not 0)".into());
+    }
+    let commit = ctx.commit.id.to_string();
+    if let Some(node) = obj.get("node").and_then(|n| n.as_str()) {
+        let sha = node.strip_prefix('g').unwrap_or(node).to_ascii_lowercase();
+        if sha.len() < 7 || !commit.starts_with(&sha) {
+            return Outcome::Fail(format!("node {node:?} is not the checked commit {commit}"));
+        }
+    }
+    if let (Some(t), Some(tag)) = (obj.get("tag").and_then(|t| t.as_str()), ctx.tag_name) {
+        if !crate::pep440::same_version(tag_version(t), tag_version(tag)) {
+            return Outcome::Fail(format!("tag {t:?} is not the checked tag {tag}"));
+        }
+    }
+    Outcome::Pass(format!(
+        "setuptools-scm's record of commit {commit} at the tag"
+    ))
+}
+
+fn pytest_cache(path: &str, content: &[u8]) -> Outcome {
+    let rel = path
+        .split_once(".pytest_cache/")
+        .map(|(_, r)| r)
+        .unwrap_or("");
+    let text = String::from_utf8_lossy(content);
+    let ok = match rel {
+        "CACHEDIR.TAG" => text.starts_with("Signature: 8a477f597d28d172789f06886806bc55"),
+        ".gitignore" => text.trim() == "# Created by pytest automatically.\n*",
+        "README.md" => text.starts_with("# pytest cache directory #"),
+        r if r.starts_with("v/") => serde_json::from_slice::<serde_json::Value>(content).is_ok(),
+        _ => false,
+    };
+    if ok {
+        Outcome::Pass("pytest's cache directory, swept into the sdist from the maintainer's work tree (data, never imported)".into())
+    } else {
+        Outcome::Fail(format!(
+            "{path} is not a file pytest writes into .pytest_cache"
+        ))
+    }
+}
+
 /// The text of git's file at `path`, if it is a UTF-8 regular file.
 fn git_text(ctx: &CheckContext<'_>, path: &str) -> Option<String> {
     let id = (ctx.git_blob)(path)?;
@@ -868,6 +1031,11 @@ pub fn tag_version(tag: &str) -> &str {
     }
     if let Some(pos) = t.rfind('-') {
         let rest = &t[pos + 1..];
+        // `hatchling-v1.27.0`: a name, then a v-prefixed version.
+        let rest = match rest.strip_prefix(['v', 'V']) {
+            Some(r) if r.starts_with(|c: char| c.is_ascii_digit()) => r,
+            _ => rest,
+        };
         if rest.starts_with(|c: char| c.is_ascii_digit())
             && !t.starts_with(|c: char| c.is_ascii_digit())
         {
@@ -1105,6 +1273,7 @@ mod tests {
         assert_eq!(tag_version("nova-27.1.0"), "27.1.0");
         assert_eq!(tag_version("release/v2.0"), "2.0");
         assert_eq!(tag_version("version"), "version");
+        assert_eq!(tag_version("hatchling-v1.27.0"), "1.27.0");
     }
 
     #[test]
@@ -1216,6 +1385,7 @@ mod tests {
             repo_blob_path: &repo_blob_path,
             git_has_dir: &no_dir,
             history: &no_history,
+            archive_files: &Vec::new,
         };
         f(&ctx)
     }

@@ -15,6 +15,7 @@ pub mod checks;
 pub mod pbr;
 pub mod profiles;
 pub mod setup_cfg;
+pub mod suggest;
 
 use crate::report::Class;
 use globset::GlobMatcher;

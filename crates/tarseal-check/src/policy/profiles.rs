@@ -23,6 +23,7 @@ pub const NAMES: &[&str] = &[
     "meson",
     "cargo",
     "npm",
+    "wheel",
 ];
 
 /// The name `--profile auto` is asked with (chosen per release, see [`crate::detect`]).
@@ -38,6 +39,7 @@ pub fn by_name(name: &str) -> Option<Vec<Rule>> {
         "cargo" => CARGO,
         "npm" => NPM,
         "meson" => MESON,
+        "wheel" => WHEEL,
         other => return python_backend(other),
     };
     Some(build(name, spec))
@@ -91,6 +93,26 @@ fn python_backend(name: &str) -> Option<Vec<Rule>> {
         .expect("valid")
         .with_check(ContentCheck::EqualsRepoBlob),
     );
+    rules.push(
+        Rule::new(
+            id(".gitignore"),
+            ".gitignore",
+            EXTRA,
+            format!("{backend} copies the repository's .gitignore into the sdist (its exclude list); the bytes equal a file of the tag's tree"),
+        )
+        .expect("valid")
+        .with_check(ContentCheck::EqualsRepoBlob),
+    );
+    rules.push(
+        Rule::new(
+            id("**/.pytest_cache/**"),
+            "**/.pytest_cache/**",
+            EXTRA,
+            PYTEST_REASON,
+        )
+        .expect("valid")
+        .with_check(ContentCheck::PytestCache),
+    );
     if name != "meson-python" {
         rules.push(
             Rule::new(
@@ -133,6 +155,14 @@ enum StaticCheck {
     NpmBuildOutput,
     Unreproducible(&'static str),
     Pbr(fn() -> ContentCheck),
+    WheelFile,
+    WheelRecord,
+    WheelEntryPoints,
+    WheelMetadata,
+    WheelVersionFile,
+    ScmMetadataJson,
+    PytestCache,
+    EqualsRepoBlob,
 }
 
 impl StaticCheck {
@@ -156,6 +186,14 @@ impl StaticCheck {
             StaticCheck::NpmBuildOutput => ContentCheck::NpmBuildOutput,
             StaticCheck::Unreproducible(why) => ContentCheck::Unreproducible((*why).to_string()),
             StaticCheck::Pbr(f) => f(),
+            StaticCheck::WheelFile => ContentCheck::WheelFile,
+            StaticCheck::WheelRecord => ContentCheck::WheelRecord,
+            StaticCheck::WheelEntryPoints => ContentCheck::WheelEntryPoints,
+            StaticCheck::WheelMetadata => ContentCheck::WheelMetadata,
+            StaticCheck::WheelVersionFile => ContentCheck::WheelVersionFile,
+            StaticCheck::ScmMetadataJson => ContentCheck::ScmMetadataJson,
+            StaticCheck::PytestCache => ContentCheck::PytestCache,
+            StaticCheck::EqualsRepoBlob => ContentCheck::EqualsRepoBlob,
         }
     }
 }
@@ -300,10 +338,14 @@ const SETUPTOOLS: &[Spec] = &[
     rule!("src/*.egg-info/requires.txt", EXTRA, EGG_INFO_REASON),
     rule!("src/*.egg-info/top_level.txt", EXTRA, EGG_INFO_REASON),
     rule!("setup.cfg", EXTRA_OR_MODIFIED, "setuptools adds an [egg_info] section (writing setup.cfg if git has none) and may re-indent; nothing else may change", StaticCheck::SetupCfg),
+    rule!("{,src/}*.egg-info/scm_{version,file_list}.json", EXTRA, "setuptools-scm's record of the commit and the files it built from; must be the checked commit at the tag", StaticCheck::ScmMetadataJson),
+    rule!("**/.pytest_cache/**", EXTRA, PYTEST_REASON, StaticCheck::PytestCache),
     rule!("**", EXTRA, "the version file setuptools-scm writes, at the path git's pyproject.toml names, holding only its template and the tag's version", StaticCheck::ScmVersionFile),
     rule!("**", MISSING, "an sdist holds only what MANIFEST.in and the build backend select; an absent file adds nothing"),
     rule!("**", DEREFERENCED, DEREF_REASON),
 ];
+
+const PYTEST_REASON: &str = "pytest's cache directory swept into the sdist from the maintainer's work tree (pytest's fixed files and JSON data, never imported)";
 
 const SCM_REASON: &str = "the version file setuptools-scm / hatch-vcs writes, at the path git's pyproject.toml names, holding only its template and the tag's version";
 
@@ -351,6 +393,23 @@ const MESON: &[Spec] = &[rule!(
     StaticCheck::Unreproducible(MESON_SUBPROJECT)
 )];
 
+const COMPILED: &str = "compiled extension built from the tag's sources; its bytes depend on the compiler and cannot be compared with git: pin its sha256 in the project policy after a reproducible build";
+
+/// A wheel (`check X.whl`): its files were paired with the tag's at the backend's package
+/// root (crate::wheel), so what remains are the metadata and build products.
+const WHEEL: &[Spec] = &[
+    rule!("*.dist-info/METADATA", EXTRA, "core metadata the backend writes into the wheel; Version must be the tag's", StaticCheck::WheelMetadata),
+    rule!("*.dist-info/WHEEL", EXTRA, "the wheel format's own file (version, generator, tags)", StaticCheck::WheelFile),
+    rule!("*.dist-info/RECORD", EXTRA, "the wheel's manifest; every file must be listed with its own sha256", StaticCheck::WheelRecord),
+    rule!("*.dist-info/entry_points.txt", EXTRA, "entry points the tag's pyproject.toml declares", StaticCheck::WheelEntryPoints),
+    rule!("*.dist-info/top_level.txt", EXTRA, "the top-level package names setuptools records (not code)"),
+    rule!("*.dist-info/{licenses/**,LICEN[CS]E*,COPYING*,NOTICE*,AUTHORS*}", EXTRA, "license file the backend copies into .dist-info; the bytes equal a file of the tag's tree", StaticCheck::EqualsRepoBlob),
+    rule!("**/*.{so,pyd,dylib,dll}", EXTRA, "compiled extension", StaticCheck::Unreproducible(COMPILED)),
+    rule!("**/*.so.*", EXTRA, "compiled extension", StaticCheck::Unreproducible(COMPILED)),
+    rule!("**/*.py", EXTRA, "the version file hatch-vcs / setuptools-scm / pdm-backend write, declared in git's pyproject.toml", StaticCheck::WheelVersionFile),
+    rule!("**", DEREFERENCED, "backends copy the file a symlink points to: the wheel holds exactly the bytes of the blob the link resolves to in the tag's tree"),
+];
+
 const CARGO_DEREF: &str = "cargo package writes the file a symlink points to (also targets outside the package directory, inside the repository): the archive holds exactly the bytes of the blob the link resolves to in the tag's tree";
 
 const CARGO: &[Spec] = &[
@@ -367,6 +426,8 @@ const NPM: &[Spec] = &[
     rule!("**", EXTRA, "build output the package's `files`/`main`/`exports` name", StaticCheck::NpmBuildOutput),
     rule!("**", MISSING, "npm pack includes only the files that package.json `files` / .npmignore select; an absent file adds nothing"),
 ];
+
+const DOCS_REASON: &str = "documentation rendered at make dist (groff, po4a, texi2any: man pages as PDF/text, translated man pages); not reproduced here: regenerate it from the tag, or pin its sha256 in the project policy";
 
 /// Scripts that automake/autoconf/libtool/gettext copy in at `make dist` time.
 const AUX_REASON: &str =
@@ -411,7 +472,10 @@ const AUTOTOOLS: &[Spec] = &[
     rule!("po/*.sin", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/*.header", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/stamp-po", EXTRA, "gettext timestamp file written at make dist"),
-    rule!("po/*.po", MODIFIED, "msgmerge refreshes translations against the new template at make dist (translations, not code)"),
+    rule!("**/*.po", MODIFIED, "msgmerge refreshes translations against the new template at make dist (translations, not code)"),
+    rule!("**/*.pot", EXTRA, "message template extracted by xgettext/po4a at make dist"),
+    rule!("ChangeLog", MODIFIED, "GNU projects regenerate ChangeLog from the git log at make dist", StaticCheck::Unreproducible("ChangeLog regenerated from the git log at make dist (gitlog-to-changelog); tarseal does not reproduce it: compare it with `git log` of the tag, or pin its sha256")),
+    rule!("{doc,docs,man,po4a}/**/*.{pdf,ps,dvi,html,txt,[1-9]}", EXTRA, "documentation rendered at make dist", StaticCheck::Unreproducible(DOCS_REASON)),
     rule!("**/*.info", EXTRA, "Info manual built by makeinfo from the Texinfo source"),
     rule!("{doc,man}/*.[1-9]", EXTRA, "man page generated at make dist (help2man or similar)"),
     rule!("**/*.m4", EXTRA, "an m4 macro copied in by aclocal/autopoint/libtoolize; accepted only byte-identical to a known release of the tool that ships it", StaticCheck::KnownM4),

@@ -5,6 +5,7 @@ pub mod check;
 pub mod docs;
 pub mod gate;
 pub mod monitor;
+pub mod policy;
 pub mod publish;
 pub mod query;
 pub mod record;

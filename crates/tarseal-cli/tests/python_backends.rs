@@ -1,0 +1,297 @@
+//! sdists made by the real PEP 517 backends (`python3 -m build --sdist --no-isolation`, the
+//! backends installed from PyPI by .ci/run): each is checked without `--profile` (auto picks
+//! the backend from the tag's pyproject.toml), passes clean, and fails once a file is
+//! changed. Skipped with a NOTICE where the backend is not installed, a failure under CI.
+
+mod common;
+
+use common::{run_ok, Fixture};
+use std::fs;
+use std::process::Command;
+
+/// Whether `python3` can import every module; under CI a missing one is a failure.
+fn have(modules: &[&str]) -> bool {
+    let ok = Command::new("python3")
+        .arg("-c")
+        .arg(format!("import {}", modules.join(", ")))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI: python modules {modules:?} missing (.ci/run installs them)"
+        );
+        eprintln!("NOTICE: python modules {modules:?} not installed; skipped");
+    }
+    ok
+}
+
+/// Builds the sdist in the fixture's work tree at the tag (the backend sees the git repo, as
+/// hatch-vcs/setuptools-scm/pdm need) and returns its path.
+fn build_sdist(f: &Fixture) -> std::path::PathBuf {
+    let out = f.scratch("dist");
+    run_ok(
+        common::isolate(&mut Command::new("python3"))
+            .args(["-m", "build", "--sdist", "--no-isolation", "--outdir"])
+            .arg(&out)
+            .current_dir(f.repo())
+            .env("SOURCE_DATE_EPOCH", "1700000000"),
+    );
+    let mut sdists: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".tar.gz"))
+        .collect();
+    assert_eq!(sdists.len(), 1, "{sdists:?}");
+    sdists.pop().unwrap()
+}
+
+/// Checks `sdist` clean with auto (profile `want`), then with `victim` changed: rejected.
+fn clean_then_tampered(f: &Fixture, sdist: &std::path::Path, tag: &str, want: &str, victim: &str) {
+    let r = f.check(sdist, &["--tag", tag]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], want, "{r}");
+    let sel = r.json["policy"]["selection"].as_str().unwrap();
+    assert!(sel.starts_with("auto:"), "{sel}");
+    // The reason for PKG-INFO names the backend, not setuptools, for other backends.
+    if want != "setuptools" {
+        let reason = r.finding("PKG-INFO", "extra")["reason"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(!reason.contains("setuptools"), "{reason}");
+    }
+    let top = f.extract(sdist);
+    let dir = fs::read_dir(&top).unwrap().next().unwrap().unwrap().path();
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    let p = dir.join(victim);
+    let mut bytes = fs::read(&p).unwrap();
+    bytes.extend_from_slice(b"\nimport os; os.system('id')\n");
+    fs::write(&p, bytes).unwrap();
+    let bad = f.pack(&top, &name, "gnu", "bad.tar");
+    let r = f.check(&bad, &["--tag", tag]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding(victim, "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
+#[test]
+fn hatchling_with_hatch_vcs_version_file() {
+    if !have(&["build", "hatchling", "hatch_vcs"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"hatchling\", \"hatch-vcs\"]\nbuild-backend = \"hatchling.build\"\n\n[project]\nname = \"hpkg\"\ndynamic = [\"version\"]\n\n[tool.hatch.version]\nsource = \"vcs\"\n\n[tool.hatch.build.hooks.vcs]\nversion-file = \"src/hpkg/_version.py\"\n",
+    );
+    f.write(
+        "src/hpkg/__init__.py",
+        "from ._version import __version__\n",
+    );
+    f.write(".gitignore", "src/hpkg/_version.py\n");
+    f.write("README.md", "h\n");
+    f.commit("c");
+    f.tag("v2026.07.22");
+    let sdist = build_sdist(&f);
+    let r = f.check(&sdist, &["--tag", "v2026.07.22"]);
+    // PEP 440: the tag's 2026.07.22 is PKG-INFO's 2026.7.22.
+    r.assert_report(0, "pass");
+    assert_eq!(
+        r.finding("src/hpkg/_version.py", "extra")["judgement"],
+        "allowed",
+        "{r}"
+    );
+    clean_then_tampered(
+        &f,
+        &sdist,
+        "v2026.07.22",
+        "hatchling",
+        "src/hpkg/__init__.py",
+    );
+}
+
+#[test]
+fn flit_core_sdist() {
+    if !have(&["build", "flit_core"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"flit_core >=3.2\"]\nbuild-backend = \"flit_core.buildapi\"\n\n[project]\nname = \"fpkg\"\nversion = \"0.3.0\"\ndescription = \"f\"\n",
+    );
+    f.write("fpkg/__init__.py", "x = 1\n");
+    f.write("LICENSE", "MIT\n");
+    f.write("tests/test_x.py", "def test(): pass\n");
+    f.commit("c");
+    f.tag("0.3.0");
+    let sdist = build_sdist(&f);
+    clean_then_tampered(&f, &sdist, "0.3.0", "flit-core", "fpkg/__init__.py");
+}
+
+#[test]
+fn pdm_backend_sdist_with_scm_version() {
+    if !have(&["build", "pdm.backend"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"pdm-backend\"]\nbuild-backend = \"pdm.backend\"\n\n[project]\nname = \"ppkg\"\ndynamic = [\"version\"]\ndescription = \"p\"\n\n[tool.pdm.version]\nsource = \"scm\"\nwrite_to = \"ppkg/_version.py\"\nwrite_template = \"__version__ = '{}'\\n\"\n",
+    );
+    f.write("src/ppkg/__init__.py", "y = 2\n");
+    f.write(".gitignore", "src/ppkg/_version.py\n");
+    f.commit("c");
+    f.tag("v1.4.0");
+    let sdist = build_sdist(&f);
+    clean_then_tampered(&f, &sdist, "v1.4.0", "pdm-backend", "src/ppkg/__init__.py");
+}
+
+#[test]
+fn poetry_core_sdist() {
+    if !have(&["build", "poetry.core"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"poetry-core>=1.0.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n\n[tool.poetry]\nname = \"qpkg\"\nversion = \"5.0.1\"\ndescription = \"q\"\nauthors = [\"A <a@example.org>\"]\n",
+    );
+    f.write("qpkg/__init__.py", "z = 3\n");
+    f.write("README.md", "q\n");
+    f.commit("c");
+    f.tag("5.0.1");
+    let sdist = build_sdist(&f);
+    clean_then_tampered(&f, &sdist, "5.0.1", "poetry-core", "qpkg/__init__.py");
+}
+
+#[test]
+fn setuptools_scm_sdist() {
+    if !have(&["build", "setuptools", "setuptools_scm"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"setuptools>=64\", \"setuptools-scm>=8\"]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"spkg\"\ndynamic = [\"version\"]\n\n[tool.setuptools_scm]\nversion_file = \"src/spkg/_version.py\"\n",
+    );
+    f.write("src/spkg/__init__.py", "w = 4\n");
+    f.write(".gitignore", "src/spkg/_version.py\n*.egg-info/\n");
+    f.commit("c");
+    f.tag("v0.9.0rc1");
+    let sdist = build_sdist(&f);
+    clean_then_tampered(
+        &f,
+        &sdist,
+        "v0.9.0rc1",
+        "setuptools",
+        "src/spkg/__init__.py",
+    );
+}
+
+/// A wheel built by flit-core from the tag (`check X.whl`): pure-Python files equal the
+/// tag's at the mapped path, .dist-info cross-checked; a changed module (RECORD rewritten to
+/// match, or not) is rejected; a compiled extension is undecided.
+#[test]
+fn flit_core_wheel() {
+    if !have(&["build", "flit_core"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"flit_core >=3.2\"]\nbuild-backend = \"flit_core.buildapi\"\n\n[project]\nname = \"wpkg\"\nversion = \"1.0.0\"\ndescription = \"w\"\n\n[project.scripts]\nwpkg = \"wpkg:main\"\n",
+    );
+    f.write("src/wpkg/__init__.py", "def main():\n    return 0\n");
+    f.write("src/wpkg/util.py", "X = 1\n");
+    f.write("LICENSE", "MIT\n");
+    f.commit("c");
+    f.tag("v1.0.0");
+    let out = f.scratch("wheel");
+    run_ok(
+        common::isolate(&mut Command::new("python3"))
+            .args(["-m", "build", "--wheel", "--no-isolation", "--outdir"])
+            .arg(&out)
+            .current_dir(f.repo()),
+    );
+    let whl = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".whl"))
+        .expect("a wheel");
+    let r = f.check(&whl, &["--tag", "v1.0.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "wheel", "{r}");
+    assert!(r.json["summary"]["matched"].as_u64().unwrap() >= 2, "{r}");
+    for c in ["METADATA", "WHEEL", "RECORD", "entry_points.txt"] {
+        let fd = r.finding(&format!("wpkg-1.0.0.dist-info/{c}"), "extra");
+        assert_eq!(fd["judgement"], "allowed", "{c}: {r}");
+    }
+    // Tampering: change a module, with and without rewriting RECORD to match.
+    let script = |fix_record: bool, extra: &str, name: &str| -> std::path::PathBuf {
+        let dest = f.scratch(name);
+        let py = r#"
+import zipfile, hashlib, base64, sys
+src, dst, fix, extra = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4]
+zin = zipfile.ZipFile(src)
+files = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+if extra:
+    files[extra] = b"\x7fELF fake"
+else:
+    files["wpkg/util.py"] = b"X = 1\nimport os; os.system('id')\n"
+rec = [n for n in files if n.endswith(".dist-info/RECORD")][0]
+if fix:
+    lines = []
+    for n, b in files.items():
+        if n == rec:
+            lines.append(n + ",,")
+        else:
+            h = base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+            lines.append("%s,sha256=%s,%d" % (n, h, len(b)))
+    files[rec] = ("\n".join(lines) + "\n").encode()
+with zipfile.ZipFile(dst, "w") as z:
+    for n, b in files.items():
+        z.writestr(n, b)
+"#;
+        run_ok(
+            Command::new("python3")
+                .arg("-c")
+                .arg(py)
+                .arg(&whl)
+                .arg(&dest)
+                .arg(if fix_record { "1" } else { "0" })
+                .arg(extra),
+        );
+        dest
+    };
+    let bad = script(true, "", "bad1.whl");
+    let r = f.check(&bad, &["--tag", "v1.0.0"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("wpkg/util.py", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+    let bad = script(false, "", "bad2.whl");
+    let r = f.check(&bad, &["--tag", "v1.0.0"]);
+    r.assert_report(1, "fail");
+    let rec = r.finding("wpkg-1.0.0.dist-info/RECORD", "extra");
+    assert_eq!(rec["judgement"], "unexpected", "{r}");
+    // A compiled extension nobody pinned: undecided, naming it.
+    let so = script(
+        true,
+        "wpkg/_speed.cpython-311-x86_64-linux-gnu.so",
+        "ext.whl",
+    );
+    let r = f.check(&so, &["--tag", "v1.0.0"]);
+    r.assert_report(3, "indeterminate");
+    let why = r.finding("wpkg/_speed.cpython-311-x86_64-linux-gnu.so", "extra")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(why.contains("compiled extension"), "{why}");
+}
