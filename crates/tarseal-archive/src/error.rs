@@ -37,6 +37,18 @@ pub enum ArchiveError {
         /// The CLI flag that raises it.
         flag: &'static str,
     },
+    /// The archive is well-formed but holds a construct that installers read differently (or
+    /// cannot read), so no single reading of it exists; tarseal refuses it rather than pick
+    /// one. Exit 1 like a corrupt archive, but the message names the construct.
+    #[error("refused {where_}: {construct}: {why}")]
+    Refused {
+        /// Where, e.g. `in zip entry #3 'pkg/a.txt'`.
+        where_: String,
+        /// The construct, short and stable (`central/local header mismatch`, `overlapping entries`).
+        construct: &'static str,
+        /// Why it is refused: what differs between which extractors.
+        why: String,
+    },
     /// SHA-1DC detected a collision attack in a blob's content.
     #[error("SHA-1 collision attack detected in the content of {path}: this file was crafted to collide with another")]
     Sha1Collision {

@@ -51,6 +51,7 @@ pub mod fuzzing {
                 max_total_bytes: 16 << 20,
                 max_entries: 1000,
                 max_entry_bytes: 4 << 20,
+                ..Limits::default()
             },
             object_hash: HashKind::Sha1,
             raw_digests: true,

@@ -10,6 +10,10 @@ pub struct Limits {
     pub max_entries: u64,
     /// Maximum size of one entry's content.
     pub max_entry_bytes: u64,
+    /// Zip only: the most one member may inflate, as declared size over compressed size
+    /// (checked before inflating, from the central directory). Deflate cannot exceed about
+    /// 1032:1, so the default only stops members whose declared sizes are a bomb.
+    pub max_zip_ratio: u64,
 }
 
 impl Limits {
@@ -20,6 +24,8 @@ impl Limits {
     pub const FLAG_ENTRIES: &'static str = "--max-entries";
     /// The CLI flag that raises [`Limits::max_entry_bytes`].
     pub const FLAG_ENTRY_BYTES: &'static str = "--max-entry-bytes";
+    /// The CLI flag that raises [`Limits::max_zip_ratio`].
+    pub const FLAG_ZIP_RATIO: &'static str = "--max-zip-ratio";
 }
 
 impl Default for Limits {
@@ -28,6 +34,7 @@ impl Default for Limits {
             max_total_bytes: 32 << 30,
             max_entries: 2_000_000,
             max_entry_bytes: 4 << 30,
+            max_zip_ratio: 1100,
         }
     }
 }

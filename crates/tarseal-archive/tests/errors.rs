@@ -10,6 +10,7 @@ fn limits(total: u64, entries: u64, entry: u64) -> Limits {
         max_total_bytes: total,
         max_entries: entries,
         max_entry_bytes: entry,
+        ..Limits::default()
     }
 }
 

@@ -142,6 +142,9 @@ pub(crate) struct CheckArgs {
     /// Largest single entry (suffixes K, M, G, T).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     max_entry_bytes: Option<u64>,
+    /// Zip: the most a member may inflate (declared size / compressed size; default 1100).
+    #[arg(long, value_name = "N")]
+    max_zip_ratio: Option<u64>,
 }
 
 /// Parses `1024`, `64K`, `512M`, `32G`, `1T` (binary multiples).
@@ -238,6 +241,7 @@ pub(crate) fn run_check_args_observed(
             max_total_bytes: args.max_total_bytes.unwrap_or(defaults.max_total_bytes),
             max_entries: args.max_entries.unwrap_or(defaults.max_entries),
             max_entry_bytes: args.max_entry_bytes.unwrap_or(defaults.max_entry_bytes),
+            max_zip_ratio: args.max_zip_ratio.unwrap_or(defaults.max_zip_ratio),
         },
         keyring,
         allow_unsigned: args.allow_unsigned,
