@@ -46,7 +46,8 @@ const FLAG_DESCRIPTOR: u16 = 0x0008;
 const FLAG_STRONG: u16 = 0x0040;
 const FLAG_UTF8: u16 = 0x0800;
 const FLAG_MASKED: u16 = 0x2000;
-const FLAGS_COMPARED: u16 = FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_STRONG | FLAG_UTF8 | FLAG_MASKED;
+const FLAGS_COMPARED: u16 =
+    FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_STRONG | FLAG_UTF8 | FLAG_MASKED;
 
 /// One member as the central directory describes it, plus where its bytes are.
 struct Member {
@@ -137,7 +138,10 @@ struct Source<R> {
 impl<R: Read + Seek> Source<R> {
     fn read_at(&mut self, off: u64, buf: &mut [u8], what: &str) -> Result<(), ArchiveError> {
         let where_ = || format!("reading the zip {what} at byte {off}");
-        if off.checked_add(buf.len() as u64).is_none_or(|e| e > self.len) {
+        if off
+            .checked_add(buf.len() as u64)
+            .is_none_or(|e| e > self.len)
+        {
             return Err(ArchiveError::Truncated {
                 where_: where_(),
                 detail: format!(
@@ -213,9 +217,9 @@ fn find_end<R: Read + Seek>(src: &mut Source<R>) -> Result<End, ArchiveError> {
         cd_limit: eocd_pos,
         trailing,
     };
-    let locator = eocd_pos
-        .checked_sub(20)
-        .filter(|&l| l >= tail_start && tail[(l - tail_start) as usize..].starts_with(SIG_Z64_LOCATOR));
+    let locator = eocd_pos.checked_sub(20).filter(|&l| {
+        l >= tail_start && tail[(l - tail_start) as usize..].starts_with(SIG_Z64_LOCATOR)
+    });
     let saturated =
         n_disk == 0xffff || n_total == 0xffff || cd_size == 0xffff_ffff || cd_off == 0xffff_ffff;
     if let Some(loc) = locator {
@@ -233,7 +237,9 @@ fn find_end<R: Read + Seek>(src: &mut Source<R>) -> Result<End, ArchiveError> {
         if &z[..4] != SIG_Z64_EOCD {
             return Err(corrupt(
                 at_end,
-                format!("the zip64 locator points at byte {z64_off}, which holds no zip64 end record"),
+                format!(
+                    "the zip64 locator points at byte {z64_off}, which holds no zip64 end record"
+                ),
             ));
         }
         let rec_end = z64_off.saturating_add(12).saturating_add(u64_at(&z, 4));
@@ -245,8 +251,12 @@ fn find_end<R: Read + Seek>(src: &mut Source<R>) -> Result<End, ArchiveError> {
             ));
         }
         let (zd, zcd) = (u32_at(&z, 16), u32_at(&z, 20));
-        let (zn_disk, zn_total, zsize, zoff) =
-            (u64_at(&z, 24), u64_at(&z, 32), u64_at(&z, 40), u64_at(&z, 48));
+        let (zn_disk, zn_total, zsize, zoff) = (
+            u64_at(&z, 24),
+            u64_at(&z, 32),
+            u64_at(&z, 40),
+            u64_at(&z, 48),
+        );
         let agree = (n_disk == 0xffff || u64::from(n_disk) == zn_disk)
             && (n_total == 0xffff || u64::from(n_total) == zn_total)
             && (cd_size == 0xffff_ffff || u64::from(cd_size) == zsize)
@@ -612,7 +622,10 @@ fn check_local<R: Read + Seek>(
     if &h[..4] != SIG_LOCAL {
         return Err(corrupt(
             loc,
-            format!("no local header at byte {}, where the central directory says the member starts", m.local),
+            format!(
+                "no local header at byte {}, where the central directory says the member starts",
+                m.local
+            ),
         ));
     }
     let (nlen, elen) = (u64::from(u16_at(&h, 26)), u64::from(u16_at(&h, 28)));
@@ -641,7 +654,9 @@ fn check_local<R: Read + Seek>(
     let extras = parse_extras(extra, loc)?;
     if let Some(u) = &extras.unicode_path {
         if *u != m.name {
-            return Err(mismatch("the local Unicode Path field renames the member".into()));
+            return Err(mismatch(
+                "the local Unicode Path field renames the member".into(),
+            ));
         }
     }
     let crc = u32_at(&h, 14);
@@ -667,15 +682,17 @@ fn check_local<R: Read + Seek>(
         )));
     }
     m.data_start = m.local + 30 + nlen + elen;
-    let data_end = m.data_start.checked_add(m.csize).filter(|&e| e <= src.len).ok_or_else(|| {
-        ArchiveError::Truncated {
+    let data_end = m
+        .data_start
+        .checked_add(m.csize)
+        .filter(|&e| e <= src.len)
+        .ok_or_else(|| ArchiveError::Truncated {
             where_: loc.to_string(),
             detail: format!(
                 "the member's {} compressed bytes at byte {} run past the end of the file",
                 m.csize, m.data_start
             ),
-        }
-    })?;
+        })?;
     m.end = data_end;
     if flags & FLAG_DESCRIPTOR != 0 {
         // The descriptor: an optional signature, the CRC, then both sizes (8 bytes each for
@@ -728,7 +745,13 @@ fn inflate<R: Read + Seek>(
         return if m.crc == 0 {
             Ok(())
         } else {
-            Err(corrupt(loc, format!("CRC-32 00000000 of the empty content, {:08x} in the central directory", m.crc)))
+            Err(corrupt(
+                loc,
+                format!(
+                    "CRC-32 00000000 of the empty content, {:08x} in the central directory",
+                    m.crc
+                ),
+            ))
         };
     }
     let mut crc = flate2::Crc::new();

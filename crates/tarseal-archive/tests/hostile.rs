@@ -306,10 +306,18 @@ fn zip_hostile_names() {
     let one = |f: &dyn Fn(&mut zip::ZipWriter<std::io::Cursor<Vec<u8>>>)| {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         f(&mut w);
-        read(w.finish().unwrap().into_inner()).unwrap_err().to_string()
+        read(w.finish().unwrap().into_inner())
+            .unwrap_err()
+            .to_string()
     };
     let err = one(&|w| w.start_file("..\\evil", o).unwrap());
-    assert!(err.contains("backslash in name") && err.contains("evil"), "{err}");
+    assert!(
+        err.contains("backslash in name") && err.contains("evil"),
+        "{err}"
+    );
     let err = one(&|w| w.add_symlink("pkg/l", "../../x", o).unwrap());
-    assert!(err.contains("symlink in zip") && err.contains("pkg/l"), "{err}");
+    assert!(
+        err.contains("symlink in zip") && err.contains("pkg/l"),
+        "{err}"
+    );
 }
