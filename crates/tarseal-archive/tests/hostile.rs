@@ -303,7 +303,8 @@ fn zip_hostile_names() {
 
     // Backslash names and symlinks are refused outright: unzip and zipfile extract them
     // differently (a directory separator or part of the name; a link or a file).
-    let one = |f: &dyn Fn(&mut zip::ZipWriter<std::io::Cursor<Vec<u8>>>)| {
+    type Writer = zip::ZipWriter<std::io::Cursor<Vec<u8>>>;
+    let one = |f: &dyn Fn(&mut Writer)| {
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         f(&mut w);
         read(w.finish().unwrap().into_inner())

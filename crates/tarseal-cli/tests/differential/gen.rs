@@ -103,7 +103,7 @@ pub fn checksum(h: &mut [u8; 512]) {
 }
 
 fn pad(out: &mut Vec<u8>) {
-    while out.len() % 512 != 0 {
+    while !out.len().is_multiple_of(512) {
         out.push(0);
     }
 }

@@ -726,8 +726,7 @@ fn differential_constructs() {
         let (code, said, names) = tarseal_check(&archive, &repo);
 
         let mut fails = Vec::new();
-        let summary;
-        match code {
+        let summary = match code {
             0 => {
                 // Problems the check may allow (a case collision git has too) do not matter
                 // here: what matters is that the list is what the extractors wrote.
@@ -757,7 +756,7 @@ fn differential_constructs() {
                 if c.expect == Expect::Refuse {
                     fails.push("must be refused (exit 1), tarseal passed".into());
                 }
-                summary = format!("pass [{}]", show(&list));
+                format!("pass [{}]", show(&list))
             }
             1 => {
                 if !names {
@@ -768,13 +767,13 @@ fn differential_constructs() {
                         "must pass (every extractor agrees), tarseal refused: {said}"
                     ));
                 }
-                summary = format!("refused: {}", said.chars().take(160).collect::<String>());
+                format!("refused: {}", said.chars().take(160).collect::<String>())
             }
             n => {
                 fails.push(format!("exit {n} (only 0 or 1 is a verdict): {said}"));
-                summary = format!("exit {n}");
+                format!("exit {n}")
             }
-        }
+        };
         let tools: Vec<String> = outcomes
             .iter()
             .map(|(t, o)| match o {
