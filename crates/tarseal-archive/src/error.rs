@@ -37,17 +37,20 @@ pub enum ArchiveError {
         /// The CLI flag that raises it.
         flag: &'static str,
     },
-    /// The archive is well-formed but holds a construct that installers read differently (or
-    /// cannot read), so no single reading of it exists; tarseal refuses it rather than pick
-    /// one. Exit 1 like a corrupt archive, but the message names the construct.
-    #[error("refused {where_}: {construct}: {why}")]
+    /// The archive holds a construct that extractors read differently (or that a release never
+    /// needs and that could make them differ): it is refused rather than read one way.
+    /// `index` and `path` name the entry it belongs to (the entry that follows, for a
+    /// metadata header); `construct` says what was found, `why` why it is refused.
+    #[error("entry {index} `{path}`: {construct} — {why}")]
     Refused {
-        /// Where, e.g. `in zip entry #3 'pkg/a.txt'`.
-        where_: String,
-        /// The construct, short and stable (`central/local header mismatch`, `overlapping entries`).
-        construct: &'static str,
-        /// Why it is refused: what differs between which extractors.
-        why: String,
+        /// Index of the entry (0-based, metadata headers not counted).
+        index: u64,
+        /// The entry's name as far as it is known (`?` before any name was read).
+        path: String,
+        /// What was found, e.g. `pax key GNU.sparse.map`.
+        construct: String,
+        /// Why it is refused, e.g. `sparse files are not allowed in release tarballs`.
+        why: &'static str,
     },
     /// SHA-1DC detected a collision attack in a blob's content.
     #[error("SHA-1 collision attack detected in the content of {path}: this file was crafted to collide with another")]

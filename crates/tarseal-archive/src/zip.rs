@@ -95,11 +95,91 @@ fn io_err(e: io::Error, where_: String) -> ArchiveError {
     }
 }
 
-fn refused(where_: impl Into<String>, construct: &'static str, why: String) -> ArchiveError {
-    ArchiveError::Refused {
-        where_: where_.into(),
-        construct,
-        why,
+/// Where a zip problem is: one member (a refusal then names its index and path, as
+/// [`ArchiveError::Refused`] does for tar) or, for the end records, a place in the file.
+struct Loc {
+    index: u64,
+    path: String,
+    text: String,
+}
+
+impl Loc {
+    fn new(index: u64, name: &[u8]) -> Loc {
+        let path = String::from_utf8_lossy(name).into_owned();
+        let text = format!("in zip entry #{index} '{path}'");
+        Loc { index, path, text }
+    }
+}
+
+impl std::ops::Deref for Loc {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<&Loc> for String {
+    fn from(l: &Loc) -> String {
+        l.text.clone()
+    }
+}
+
+/// A place a refusal can name.
+trait Place {
+    fn refuse(self, construct: &'static str, detail: String) -> ArchiveError;
+}
+
+impl Place for &Loc {
+    fn refuse(self, construct: &'static str, detail: String) -> ArchiveError {
+        ArchiveError::Refused {
+            index: self.index,
+            path: self.path.clone(),
+            construct: format!("zip {construct}: {detail}"),
+            why: why_refused(construct),
+        }
+    }
+}
+
+impl Place for &str {
+    fn refuse(self, construct: &'static str, detail: String) -> ArchiveError {
+        // Not one member's fault (the end records, the central directory as a whole): the
+        // archive is refused as a whole, exit 1 like a refusal.
+        ArchiveError::Corrupt {
+            where_: self.to_string(),
+            detail: format!(
+                "refused: {construct}: {detail} — {}",
+                why_refused(construct)
+            ),
+        }
+    }
+}
+
+fn refused(place: impl Place, construct: &'static str, detail: String) -> ArchiveError {
+    place.refuse(construct, detail)
+}
+
+/// Why each zip construct is refused, in words for the person reading the error.
+fn why_refused(construct: &'static str) -> &'static str {
+    match construct {
+        "central/local header mismatch" => "a streaming extractor (local headers) and unzip or zipfile (central directory) would write different files",
+        "overlapping entries" => "the same bytes would be extracted more than once, the construction of overlapping zip bombs",
+        "unlisted data between entries" => "bytes no central directory entry accounts for can hide a local header that streaming extractors read",
+        "data after the central directory" | "data inside the central directory" => "bytes no reader accounts for",
+        "two end records" => "readers that search from the end and readers that check the comment length pick different ones",
+        "zip64 oddity" => "readers that prefer the zip64 values or the 32-bit ones see different archives",
+        "spanned zip" => "multi-disk archives are not read",
+        "repeated extra field" => "readers take different copies",
+        "Unicode Path extra field" => "unzip extracts the name it gives, Python's zipfile the header's",
+        "encrypted entry" => "encrypted content cannot be verified",
+        "compression method" => "only stored and deflate are extracted by every installer (unzip 6.0 and older zipfile cannot extract zstd, xz, lzma, bzip2 or deflate64)",
+        "backslash in name" => "unzip treats a backslash as a directory separator, Python's zipfile keeps it in the file name",
+        "invalid UTF-8 name" => "the name cannot be decoded as its flag says",
+        "non-ASCII name without the UTF-8 flag" => "Python's zipfile decodes it as cp437, unzip keeps the bytes: two different names",
+        "symlink in zip" => "unzip creates a link, Python's zipfile a regular file holding the target",
+        "directory flag without '/'" | "directory name with a file mode" => "unzip and zipfile decide by the trailing '/', other readers by the attribute",
+        "content on a non-file" => "extractors drop the content",
+        "data after the deflate stream" => "the bytes after the stream are hidden data",
+        _ => "extractors read it differently",
     }
 }
 
@@ -324,7 +404,7 @@ struct Extras {
     unicode_path: Option<Vec<u8>>,
 }
 
-fn parse_extras(extra: &[u8], loc: &str) -> Result<Extras, ArchiveError> {
+fn parse_extras(extra: &[u8], loc: &Loc) -> Result<Extras, ArchiveError> {
     let mut out = Extras {
         zip64: None,
         unicode_path: None,
@@ -371,7 +451,7 @@ fn parse_extras(extra: &[u8], loc: &str) -> Result<Extras, ArchiveError> {
 fn apply_zip64(
     values: &[u64],
     fields: &mut [(&mut u64, bool)],
-    loc: &str,
+    loc: &Loc,
 ) -> Result<(), ArchiveError> {
     let mut it = values.iter();
     for (field, saturated) in fields.iter_mut() {
@@ -424,7 +504,7 @@ fn read_central<R: Read + Seek>(
         r.read_exact(&mut var).map_err(|e| io_err(e, at()))?;
         consumed += 46 + var.len() as u64;
         let name = var[..nlen].to_vec();
-        let loc = format!("in zip entry #{i} '{}'", String::from_utf8_lossy(&name));
+        let loc = Loc::new(i, &name);
         let extras = parse_extras(&var[nlen..nlen + elen], &loc)?;
         let mut m = Member {
             name,
@@ -491,7 +571,7 @@ fn read_central<R: Read + Seek>(
 }
 
 /// What one member is, decided from the central directory alone.
-fn vet(m: &Member, loc: &str, limits: &Limits) -> Result<(EntryKind, Option<u32>), ArchiveError> {
+fn vet(m: &Member, loc: &Loc, limits: &Limits) -> Result<(EntryKind, Option<u32>), ArchiveError> {
     if m.flags & (FLAG_ENCRYPTED | FLAG_STRONG | FLAG_MASKED) != 0 || m.method == 99 {
         return Err(refused(
             loc,
@@ -608,7 +688,7 @@ fn vet(m: &Member, loc: &str, limits: &Limits) -> Result<(EntryKind, Option<u32>
 fn check_local<R: Read + Seek>(
     src: &mut Source<R>,
     m: &mut Member,
-    loc: &str,
+    loc: &Loc,
 ) -> Result<(), ArchiveError> {
     let mismatch = |what: String| {
         refused(
@@ -675,7 +755,13 @@ fn check_local<R: Read + Seek>(
                 m.crc, m.csize, m.usize
             )));
         }
-    } else if !described && (crc, csize, usize) != (0, 0, 0) {
+    } else if (crc != 0 && crc != m.crc)
+        || (csize != 0 && csize != m.csize)
+        || (usize != 0 && usize != m.usize)
+    {
+        // With a data descriptor a writer may leave any of the three at zero (Info-ZIP
+        // streaming to stdout knows the size but not the CRC); a value it did write must
+        // agree.
         return Err(mismatch(format!(
             "the local header (with a data descriptor) says CRC {crc:08x}, {csize} compressed, {usize} bytes; the central directory CRC {:08x}, {} compressed, {} bytes",
             m.crc, m.csize, m.usize
@@ -731,7 +817,7 @@ fn check_local<R: Read + Seek>(
 fn inflate<R: Read + Seek>(
     src: &mut Source<R>,
     m: &Member,
-    loc: &str,
+    loc: &Loc,
     buf: &mut [u8],
     out: &mut [u8],
     mut f: impl FnMut(&[u8]),
@@ -880,10 +966,10 @@ where
         });
     }
     let mut members = read_central(&mut src, &end)?;
-    let locs: Vec<String> = members
+    let locs: Vec<Loc> = members
         .iter()
         .enumerate()
-        .map(|(i, m)| format!("in zip entry #{i} '{}'", String::from_utf8_lossy(&m.name)))
+        .map(|(i, m)| Loc::new(i as u64, &m.name))
         .collect();
     let mut kinds = Vec::with_capacity(members.len());
     let mut total: u64 = 0;
@@ -891,7 +977,7 @@ where
         kinds.push(vet(m, loc, &limits)?);
         if m.usize > limits.max_entry_bytes {
             return Err(ArchiveError::LimitExceeded {
-                where_: loc.clone(),
+                where_: loc.to_string(),
                 what: "entry size",
                 limit: limits.max_entry_bytes,
                 flag: Limits::FLAG_ENTRY_BYTES,
@@ -900,7 +986,7 @@ where
         total = total.saturating_add(m.usize);
         if total > limits.max_total_bytes {
             return Err(ArchiveError::LimitExceeded {
-                where_: loc.clone(),
+                where_: loc.to_string(),
                 what: "decompressed bytes",
                 limit: limits.max_total_bytes,
                 flag: Limits::FLAG_TOTAL_BYTES,
@@ -968,7 +1054,11 @@ where
         let index = ctx.summary.entries;
         let (kind, unix) = kinds[i];
         let norm = crate::path::normalize(&m.name, true, kind == EntryKind::Directory);
-        let loc = format!("in entry #{index} '{}'", norm.path);
+        let loc = Loc {
+            index,
+            path: norm.path.clone(),
+            text: format!("in entry #{index} '{}'", norm.path),
+        };
         let mode = match unix {
             Some(u) => u & 0o7777,
             None if kind == EntryKind::Directory => 0o755,
