@@ -45,11 +45,13 @@
 
 pub mod attributes;
 pub mod error;
+pub mod history;
 pub mod repo;
 pub mod subst;
 
 pub use attributes::ExportAttributes;
 pub use error::GitError;
+pub use history::{LogCommit, Mailmap};
 pub use repo::{
     Abbreviations, CommitInfo, Person, Repo, Resolved, TagHere, TagInfo, Target, TreeEntry,
     TreeEntryKind,
