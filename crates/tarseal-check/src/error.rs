@@ -25,6 +25,13 @@ pub enum CheckError {
     },
     #[error("{0}")]
     Usage(String),
+    /// A `--submodule PATH=REPO` that cannot be used (exit 2).
+    #[error("--submodule {path}={repo}: {detail}")]
+    Submodule {
+        path: String,
+        repo: String,
+        detail: String,
+    },
     /// The tag's signature was not accepted (exit 1). The message names the key.
     #[error("signature check failed for tag {tag}: {rejection}")]
     Signature {
@@ -50,7 +57,10 @@ impl CheckError {
                 _ => 1,
             },
             CheckError::Signature { .. } => 1,
-            CheckError::Policy { .. } | CheckError::Open { .. } | CheckError::Usage(_) => 2,
+            CheckError::Policy { .. }
+            | CheckError::Open { .. }
+            | CheckError::Usage(_)
+            | CheckError::Submodule { .. } => 2,
         }
     }
 }
