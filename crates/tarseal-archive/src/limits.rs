@@ -25,6 +25,10 @@ pub struct Limits {
     /// and the decoder allocates it whatever the content, so it bounds memory. xz -9 and
     /// zstd -19 use 64 MiB, hence the default.
     pub max_dictionary_bytes: u64,
+    /// Zip only: the most one member may inflate, as declared size over compressed size
+    /// (checked before inflating, from the central directory). Deflate cannot exceed about
+    /// 1032:1, so the default only stops members whose declared sizes are a bomb.
+    pub max_zip_ratio: u64,
 }
 
 impl Limits {
@@ -41,6 +45,8 @@ impl Limits {
     pub const FLAG_PATH_DEPTH: &'static str = "--max-path-depth";
     /// The CLI flag that raises [`Limits::max_dictionary_bytes`].
     pub const FLAG_DICTIONARY_BYTES: &'static str = "--max-dictionary-bytes";
+    /// The CLI flag that raises [`Limits::max_zip_ratio`].
+    pub const FLAG_ZIP_RATIO: &'static str = "--max-zip-ratio";
 }
 
 impl Default for Limits {
@@ -52,6 +58,7 @@ impl Default for Limits {
             max_path_bytes: 4096,
             max_path_depth: 256,
             max_dictionary_bytes: 64 << 20,
+            max_zip_ratio: 1100,
         }
     }
 }

@@ -324,11 +324,10 @@ fn zip_hostile_names() {
     use zip::write::SimpleFileOptions;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o = SimpleFileOptions::default();
-    for name in ["C:/evil", "..\\evil", "pkg/setuid"] {
+    for name in ["C:/evil", "../evil", "pkg/setuid"] {
         let o = o.unix_permissions(0o755);
         w.start_file(name, o).unwrap();
     }
-    w.add_symlink("pkg/l", "../../x", o).unwrap();
     let mut z = w.finish().unwrap().into_inner();
     // The writer masks modes to 0o777: patch the central directory's external attributes.
     let cd = z
@@ -343,10 +342,25 @@ fn zip_hostile_names() {
     assert_eq!(e[0].problems, [EntryProblem::AbsolutePath]);
     assert_eq!(e[1].problems, [EntryProblem::DotDot]);
     assert_eq!(e[2].problems, [EntryProblem::Setuid], "{e:?}");
-    assert_eq!(
-        e[3].problems,
-        [EntryProblem::LinkEscapes {
-            target: "../../x".into()
-        }]
+
+    // Backslash names and symlinks are refused outright: unzip and zipfile extract them
+    // differently (a directory separator or part of the name; a link or a file).
+    type Writer = zip::ZipWriter<std::io::Cursor<Vec<u8>>>;
+    let one = |f: &dyn Fn(&mut Writer)| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        f(&mut w);
+        read(w.finish().unwrap().into_inner())
+            .unwrap_err()
+            .to_string()
+    };
+    let err = one(&|w| w.start_file("..\\evil", o).unwrap());
+    assert!(
+        err.contains("backslash in name") && err.contains("evil"),
+        "{err}"
+    );
+    let err = one(&|w| w.add_symlink("pkg/l", "../../x", o).unwrap());
+    assert!(
+        err.contains("symlink in zip") && err.contains("pkg/l"),
+        "{err}"
     );
 }

@@ -102,6 +102,9 @@ pub struct CheckArgs {
     /// (default 64M, what xz -9 and zstd -19 use; suffixes K, M, G).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub max_dictionary_bytes: Option<u64>,
+    /// Zip: the most a member may inflate (declared size / compressed size; default 1100).
+    #[arg(long, value_name = "N")]
+    pub max_zip_ratio: Option<u64>,
     /// Regenerate the generated files (autotools: configure, aclocal.m4, config.h.in,
     /// Makefile.in, aux files) from the tag's tree in a bubblewrap sandbox and judge them by
     /// their bytes: identical = reproduced, different = rejected with a diff, made with a
@@ -188,6 +191,7 @@ pub fn check_options(args: &CheckArgs, raw_digests: bool) -> Result<CheckOptions
             max_dictionary_bytes: args
                 .max_dictionary_bytes
                 .unwrap_or(defaults.max_dictionary_bytes),
+            max_zip_ratio: args.max_zip_ratio.unwrap_or(defaults.max_zip_ratio),
         },
         keyring,
         allow_unsigned: args.allow_unsigned,

@@ -14,13 +14,17 @@ const TAG: [&str; 2] = ["--tag", "v1.0"];
 // ---------------------------------------------------------------------------------------------
 
 fn assert_identical(f: &Fixture, archive: &Path, format: &str) {
+    assert_identical_n(f, archive, format, 6);
+}
+
+fn assert_identical_n(f: &Fixture, archive: &Path, format: &str, paths: u64) {
     let r = f.check(archive, &TAG);
     r.assert_clean_pass();
     assert_eq!(r.json["archive"]["format"], format, "format\n{r}");
     assert_eq!(r.json["archive"]["prefix"], "proj-1.0", "prefix\n{r}");
     assert_eq!(r.json["git"]["commit"], f.rev("v1.0^{commit}"), "{r}");
     // 6 paths in git: README, src/main.c, bin/run.sh, link, docs/dir/a.txt, empty.txt.
-    assert_eq!(r.json["summary"]["matched"], 6, "{r}");
+    assert_eq!(r.json["summary"]["matched"], paths, "{r}");
     assert_eq!(r.json["summary"]["unexpected"], 0, "{r}");
 }
 
@@ -60,16 +64,38 @@ fn identical_tar_zst() {
     assert_identical(&f, &compress(&f.tar_v1(), "zstd"), "tar.zst");
 }
 
+/// The standard project without its symlink: a zip cannot hold a symlink that every
+/// extractor writes the same way (unzip makes a link, Python's zipfile a file holding the
+/// target), so a zip with one is refused (`zip_with_a_symlink_is_refused`).
+fn standard_without_link() -> Fixture {
+    let f = Fixture::new();
+    f.populate_standard();
+    std::fs::remove_file(f.repo().join("link")).unwrap();
+    f.commit("initial");
+    f.tag("v1.0");
+    f
+}
+
 #[test]
 fn identical_zip() {
+    let f = standard_without_link();
+    let z = f.archive("v1.0", "proj-1.0", "zip", "proj-1.0.zip");
+    assert_identical_n(&f, &z, "zip", 5);
+}
+
+#[test]
+fn zip_with_a_symlink_is_refused() {
     let f = Fixture::standard();
     let z = f.archive("v1.0", "proj-1.0", "zip", "proj-1.0.zip");
-    assert_identical(&f, &z, "zip");
+    let r = f.check(&z, &TAG);
+    r.assert_code(1)
+        .assert_stderr_mentions("proj-1.0/link")
+        .assert_stderr_mentions("symlink in zip");
 }
 
 #[test]
 fn identical_zip_made_by_zip_cli() {
-    let f = Fixture::standard();
+    let f = standard_without_link();
     let tree = f.extract_v1();
     let out = f.scratch("proj-1.0.zip");
     // -y stores symlinks as symlinks, -X leaves out extra attributes.
@@ -80,7 +106,7 @@ fn identical_zip_made_by_zip_cli() {
             .arg("proj-1.0")
             .current_dir(&tree),
     );
-    assert_identical(&f, &out, "zip");
+    assert_identical_n(&f, &out, "zip", 5);
 }
 
 #[test]
@@ -514,6 +540,7 @@ fn sha256_repository() {
 fn sha256_repository_zip_and_xz() {
     let f = Fixture::new_sha256();
     f.populate_standard();
+    std::fs::remove_file(f.repo().join("link")).unwrap(); // zip refuses symlinks
     f.commit("initial");
     f.tag("v1.0");
     f.check(&compress(&f.tar_v1(), "xz"), &TAG)
@@ -612,7 +639,7 @@ fn no_prefix() {
 
 #[test]
 fn no_prefix_zip() {
-    let f = Fixture::standard();
+    let f = standard_without_link();
     let t = f.archive("v1.0", "", "zip", "flat.zip");
     f.check(&t, &["--tag", "v1.0", "--prefix", ""])
         .assert_clean_pass();
