@@ -16,6 +16,6 @@ pub mod policy;
 pub mod report;
 pub mod text;
 
-pub use check::{run_check, CheckOptions};
+pub use check::{run_check, run_check_proving, CheckOptions, Checked};
 pub use error::CheckError;
 pub use report::{Report, Verdict};

@@ -21,7 +21,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tarseal_archive::Limits;
-use tarseal_check::{run_check, CheckError, CheckOptions};
+use tarseal_check::{run_check_proving, CheckError, CheckOptions};
 use tarseal_git::Target;
 
 /// Exit code for usage and I/O errors (clap uses it for bad arguments too).
@@ -47,7 +47,9 @@ enum Command {
     /// The tag's signature is verified against --keyring first.
     Check(CheckArgs),
     /// Check, then (only on pass) sign: NAME.asc, NAME.md5/.sha256/.sha512, SHA256SUMS and
-    /// SHA512SUMS (+ .asc), NAME.report.json, and the record NAME.seal (+ .asc).
+    /// SHA512SUMS (+ .asc), NAME.report.json, the record NAME.seal (+ .asc), and
+    /// NAME.git-proof (what the check read from git, for `check --proof` without the
+    /// repository).
     Seal(seal::SealArgs),
     /// Re-hash a file (path or http(s) URL) and check it against its checksum files, seal
     /// record and detached signatures, verified against --keyring.
@@ -88,11 +90,16 @@ pub(crate) struct CheckArgs {
     /// The git repository (a work tree or a bare repository).
     #[arg(long, value_name = "DIR", default_value = ".")]
     repo: PathBuf,
+    /// Compare with a git proof (`NAME.git-proof`, written by seal) instead of a repository:
+    /// the tag it names (or --tag, which must be the same) with its signature verified
+    /// against --keyring, and the trees and blobs the sealed check read.
+    #[arg(long, value_name = "FILE.git-proof", conflicts_with = "commit")]
+    proof: Option<PathBuf>,
     /// The annotated tag the archive claims to be made from; its own `tag` header must equal it.
     #[arg(
         long,
         value_name = "TAG",
-        required_unless_present = "commit",
+        required_unless_present_any = ["commit", "proof"],
         conflicts_with = "commit"
     )]
     tag: Option<String>,
@@ -201,7 +208,7 @@ pub(crate) fn run_check_args(
     args: &CheckArgs,
     raw_digests: bool,
 ) -> Result<tarseal_check::Report, ExitCode> {
-    run_check_args_observed(args, raw_digests, None)
+    run_check_args_observed(args, raw_digests, None, false).map(|c| c.report)
 }
 
 /// As [`run_check_args`], feeding every raw byte of the archive to `observer` during the same
@@ -210,7 +217,8 @@ pub(crate) fn run_check_args_observed(
     args: &CheckArgs,
     raw_digests: bool,
     raw_observer: Option<tarseal_archive::RawObserver>,
-) -> Result<tarseal_check::Report, ExitCode> {
+    write_proof: bool,
+) -> Result<tarseal_check::Checked, ExitCode> {
     let keyring = match load_keyring(&args.keyring) {
         Ok(k) => k,
         Err(e) => {
@@ -224,7 +232,11 @@ pub(crate) fn run_check_args_observed(
             allow_lightweight: args.allow_lightweight,
         },
         (None, Some(c)) => Target::Commit { rev: c.clone() },
-        (None, None) => unreachable!("clap requires --tag or --commit"),
+        // With --proof alone: the tag the proof names.
+        (None, None) => Target::Tag {
+            name: String::new(),
+            allow_lightweight: args.allow_lightweight,
+        },
     };
     let opts = CheckOptions {
         archive: args.tarball.clone(),
@@ -243,10 +255,13 @@ pub(crate) fn run_check_args_observed(
         allow_unsigned: args.allow_unsigned,
         raw_digests,
         raw_observer,
+        proof: args.proof.clone(),
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let mut bar = progress::Bar::new(show_progress, &args.tarball);
-    let result = run_check(&opts, &mut |done, total| bar.update(done, total));
+    let result = run_check_proving(&opts, write_proof, &mut |done, total| {
+        bar.update(done, total)
+    });
     bar.finish();
     result.map_err(|e| fail(&e, args.format))
 }

@@ -124,8 +124,8 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
         Err(e) => return usage(e.to_string(), format),
     };
     let observer = prehash.clone().map(RawObserver::new);
-    let report = match crate::run_check_args_observed(&args.check, true, observer) {
-        Ok(r) => r,
+    let (report, proof) = match crate::run_check_args_observed(&args.check, true, observer, true) {
+        Ok(c) => (c.report, c.proof),
         Err(code) => return code,
     };
     let prehashed = prehash.and_then(|p| {
@@ -147,8 +147,12 @@ pub(crate) fn seal(args: SealArgs) -> ExitCode {
         );
         return ExitCode::from(report.verdict.exit_code() as u8);
     }
+    let sealed = Sealed {
+        report: &report,
+        proof: proof.as_deref(),
+    };
     match write_outputs(
-        &args, &key, &report, &project, &file_name, &out_dir, prehashed,
+        &args, &key, &sealed, &project, &file_name, &out_dir, prehashed,
     ) {
         Ok(written) => {
             eprintln!("tarseal: sealed {file_name} with {}:", key.fingerprint());
@@ -272,15 +276,22 @@ impl RawSink for SignatureSink {
     }
 }
 
+/// What the check produced for the outputs: the report and the git proof of what it read.
+struct Sealed<'a> {
+    report: &'a tarseal_check::Report,
+    proof: Option<&'a [u8]>,
+}
+
 fn write_outputs(
     args: &SealArgs,
     key: &SigningKey,
-    report: &tarseal_check::Report,
+    sealed: &Sealed<'_>,
     project: &str,
     file_name: &str,
     out_dir: &Path,
     prehashed: Option<DetachedHasher>,
 ) -> Result<Vec<PathBuf>, String> {
+    let report = sealed.report;
     let digests = report
         .archive
         .digests
@@ -416,7 +427,7 @@ fn write_outputs(
     let sha512sums = merged("SHA512SUMS", &digests.sha512, 128)?;
     let line = |hex: &str| format!("{hex}  {file_name}\n");
 
-    let outputs: Vec<(String, Vec<u8>)> = vec![
+    let mut outputs: Vec<(String, Vec<u8>)> = vec![
         (format!("{file_name}.asc"), tar_sig.into_bytes()),
         (format!("{file_name}.md5"), line(&digests.md5).into_bytes()),
         (
@@ -444,6 +455,9 @@ fn write_outputs(
         ),
         (format!("{file_name}.seal"), record_text.into_bytes()),
     ];
+    if let Some(proof) = sealed.proof {
+        outputs.push((format!("{file_name}.git-proof"), proof.to_vec()));
+    }
     crate::atomic::write_all(out_dir, &outputs)
 }
 

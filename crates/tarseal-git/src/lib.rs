@@ -45,11 +45,13 @@
 
 pub mod attributes;
 pub mod error;
+pub mod proof;
 pub mod repo;
 pub mod subst;
 
 pub use attributes::ExportAttributes;
 pub use error::GitError;
+pub use proof::{Proof, ProofError, ProofRepo};
 pub use repo::{
     Abbreviations, CommitInfo, Person, Repo, Resolved, TagHere, TagInfo, Target, TreeEntry,
     TreeEntryKind,
