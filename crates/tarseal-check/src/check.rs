@@ -6,8 +6,8 @@ use crate::policy::checks::{CheckContext, Outcome, Subject};
 use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
 use crate::report::{
     ArchiveDigests, ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement,
-    PolicyInfo, Report, SignatureInfo, SignatureStatus, StaleRule, Summary, ToolInfo, Verdict,
-    SCHEMA,
+    PolicyInfo, Report, SignatureInfo, SignatureStatus, StaleRule, Summary, ToolInfo, TrustSurface,
+    Verdict, VouchedBy, SCHEMA,
 };
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -404,6 +404,7 @@ fn check_with(
         },
         signature,
         summary: Summary::default(),
+        trust_surface: TrustSurface::default(),
         findings: Vec::new(),
         cross_checks: Vec::new(),
         notes: Vec::new(),
@@ -447,6 +448,7 @@ fn check_with(
             problem: Some("trailing-data".into()),
             size: 0,
             sha256: None,
+            vouched_by: None,
         });
     }
     if !comparison.derived_matched.is_empty() {
@@ -770,12 +772,14 @@ fn judge_all(
                 .map(|p| compare::problem_name(p).to_string()),
             size,
             sha256,
+            vouched_by: None,
         };
         match d.class {
             Class::Hostile => judge_hostile(&mut f, d, policy, &git_paths, &mut used_rules),
             Class::Missing if comparison.export_ignored.contains(&d.path) => {
                 f.judgement = Judgement::Allowed;
                 f.rule = Some("builtin:export-ignore".into());
+                f.vouched_by = Some(VouchedBy::Git);
                 f.reason = ".gitattributes in the tag's tree marks it export-ignore, so git archive leaves it out".into();
             }
             _ => judge_by_rules(
@@ -818,6 +822,7 @@ fn judge_hostile<'p>(
                 {
                     used.insert(r.id.as_str());
                     f.judgement = Judgement::Allowed;
+                    f.vouched_by = Some(VouchedBy::Git);
                     f.rule = Some(r.id.clone());
                     f.reason = format!(
                         "{} (the linked content equals git's at this path)",
@@ -836,6 +841,7 @@ fn judge_hostile<'p>(
                 && (git_paths.contains(other.as_str()) || git_paths.contains(other_rel))
             {
                 f.judgement = Judgement::Allowed;
+                f.vouched_by = Some(VouchedBy::Git);
                 f.rule = Some("builtin:collision-in-git".into());
                 f.reason = "both colliding names are in git too; the archive did not introduce the collision".into();
                 return;
@@ -887,6 +893,14 @@ fn judge_by_rules<'p>(
                 }
             }
         }
+        // What vouches if this rule accepts: the pin, the check, or the name alone.
+        let mut vouched = match d.class {
+            // Nothing present, or git's own bytes under another mode / in place of a link.
+            Class::Missing | Class::Mode => VouchedBy::Git,
+            Class::Type if d.dereferenced => VouchedBy::Git,
+            _ if r.sha256.is_some() => VouchedBy::Pinned,
+            _ => VouchedBy::NameOnly,
+        };
         let note = match &r.check {
             None => None,
             Some(check) => {
@@ -909,7 +923,9 @@ fn judge_by_rules<'p>(
                     ContentCheck::CargoVcsInfo | ContentCheck::PkgInfoVersion
                 ) {
                     let (status, detail) = match &outcome {
-                        Outcome::Pass(n) => (CrossCheckStatus::Ok, n.clone()),
+                        Outcome::Pass(n) | Outcome::Reproduced(n) => {
+                            (CrossCheckStatus::Ok, n.clone())
+                        }
                         Outcome::Fail(n) | Outcome::Undecided(n) => {
                             (CrossCheckStatus::Failed, n.clone())
                         }
@@ -920,8 +936,15 @@ fn judge_by_rules<'p>(
                         detail,
                     });
                 }
+                if vouched == VouchedBy::NameOnly {
+                    vouched = match (&outcome, check) {
+                        (Outcome::Reproduced(_), _) => VouchedBy::Reproduced,
+                        (_, ContentCheck::KnownM4) => VouchedBy::KnownFile,
+                        _ => VouchedBy::ContentCheck,
+                    };
+                }
                 match outcome {
-                    Outcome::Pass(n) => Some(n),
+                    Outcome::Pass(n) | Outcome::Reproduced(n) => Some(n),
                     Outcome::Fail(why) => {
                         failures.push(format!("{}: {why}", r.id));
                         continue;
@@ -934,6 +957,7 @@ fn judge_by_rules<'p>(
             }
         };
         f.judgement = Judgement::Allowed;
+        f.vouched_by = Some(vouched);
         f.rule = Some(r.id.clone());
         f.reason = r.reason.clone();
         if let Some(n) = note {

@@ -4,7 +4,7 @@
 //! archive, `tarseal-git` for the trusted tag), classifies every path ([`compare`]), lets the
 //! [`policy`] vouch for each difference with a named rule and reason, runs the cross-checks that
 //! the artifact carries (the `git archive` commit id, `.cargo_vcs_info.json`, `PKG-INFO`), and
-//! produces a [`report::Report`] whose JSON form is the stable `tarseal.report/v1` schema.
+//! produces a [`report::Report`] whose JSON form is the stable `tarseal.report/v2` schema.
 //!
 //! It does no network I/O and writes nothing to disk: the archive is streamed once, the
 //! repository is only read.

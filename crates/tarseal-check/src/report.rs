@@ -1,13 +1,49 @@
-//! The check report: what was compared, every difference, how each was judged, and the verdict.
+//! The check report: what was compared, every difference, how each was judged, what vouches
+//! for each accepted file, and the verdict.
 //!
-//! The JSON form (`serde_json::to_string(&report)`) is the `tarseal.report/v1` schema documented
-//! in `docs/report-schema.md`. Fields are only ever added within v1; renaming or removing one
-//! means v2. Scripts should key on `verdict` and on `findings[].judgement`.
+//! The JSON form (`serde_json::to_string(&report)`) is the `tarseal.report/v2` schema documented
+//! in `docs/report-schema.md`. Fields are only ever added within v2; renaming or removing one
+//! means v3. Scripts should key on `verdict`, on `findings[].judgement` and on `trust_surface`.
+//!
+//! # Trust surface: who vouches for an accepted file
+//!
+//! Every finding carries [`Finding::vouched_by`] ([`VouchedBy`]): `git` (the bytes present are
+//! git's, or nothing is present), `reproduced` (regenerated from the tag and byte-identical),
+//! `known-file` (byte-identical to a file of a known upstream release), `pinned` (the policy
+//! pins its SHA-256), `content-check` (a check narrowed what the file may hold), or `name-only`
+//! (a rule accepted it by its name alone). Findings that were not accepted (unexpected,
+//! indeterminate) have `vouched_by: null`. The report's [`Report::trust_surface`] lists exactly
+//! the `name-only` files: what a reader still takes on the policy's word.
+//!
+//! ## API for regenerators and content checks
+//!
+//! A step that runs after the comparison (a regenerator in a sandbox, a decomposition) upgrades
+//! or rejects accepted findings by path and then lets the report recompute itself:
+//!
+//! ```
+//! # use tarseal_check::report::{Report, VouchedBy};
+//! # fn after_check(report: &mut Report, regenerated_ok: bool) -> Result<(), tarseal_check::report::VouchError> {
+//! if regenerated_ok {
+//!     // byte-identical to what the regenerator produced from the tag's tree
+//!     report.vouch("configure", VouchedBy::Reproduced, "autoconf 2.71 in the sandbox: byte-identical")?;
+//! } else {
+//!     // proven different: the finding becomes unexpected and the verdict fail
+//!     report.reject("configure", "regenerated configure differs", Some("--- diff excerpt ...".into()))?;
+//! }
+//! report.recompute(); // summary, trust_surface and verdict follow the findings again
+//! # Ok(()) }
+//! ```
+//!
+//! Inside the check, a content check says how it vouched through its outcome
+//! ([`crate::policy::checks::Outcome::Reproduced`] for byte-exact regeneration,
+//! `Outcome::Pass` for a narrowing check; `known-m4` passes count as `known-file`), and a rule's
+//! `sha256` pin makes `pinned`. An accepted finding that nothing marked is `name-only` (the safe
+//! default: forgetting to mark keeps a file in the trust surface, never takes it out).
 
 use serde::Serialize;
 
 /// The schema identifier written into every JSON report.
-pub const SCHEMA: &str = "tarseal.report/v1";
+pub const SCHEMA: &str = "tarseal.report/v2";
 
 /// The outcome of a check, in the order of severity used to combine findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -83,6 +119,79 @@ pub enum Judgement {
     Indeterminate,
 }
 
+/// What vouches for the content of an accepted finding (`findings[].vouched_by`).
+///
+/// Ordered from the strongest evidence to the weakest; only `NameOnly` counts towards the
+/// trust surface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum VouchedBy {
+    /// The bytes present are git's (a mode or dereferenced-link difference, a verified hard
+    /// link), or the archive holds nothing at this path (an allowed missing file).
+    Git,
+    /// Regenerated from the tag (its tree and history) and byte-identical.
+    Reproduced,
+    /// Byte-identical to a file of a known upstream release (`data/known-m4.tsv`, ...).
+    KnownFile,
+    /// The policy pins the file's SHA-256 and the bytes have it.
+    Pinned,
+    /// A content check established what the file may hold (derived from the tag, not
+    /// reproduced byte for byte).
+    ContentCheck,
+    /// A rule accepted it by its path alone: the reader trusts the policy for these bytes.
+    NameOnly,
+}
+
+impl VouchedBy {
+    /// Stable name, as in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            VouchedBy::Git => "git",
+            VouchedBy::Reproduced => "reproduced",
+            VouchedBy::KnownFile => "known-file",
+            VouchedBy::Pinned => "pinned",
+            VouchedBy::ContentCheck => "content-check",
+            VouchedBy::NameOnly => "name-only",
+        }
+    }
+}
+
+/// Why [`Report::vouch`] or [`Report::reject`] could not change a finding.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VouchError {
+    /// No finding has this path (a matching file is already vouched for by git).
+    #[error("no finding at {path:?}: only differences from git can be vouched for or rejected")]
+    NoFinding {
+        /// The path asked for.
+        path: String,
+    },
+    /// The finding was not accepted by the policy, so nothing may vouch for it.
+    #[error("{path:?} is {judgement:?}, not allowed: a regenerator may only vouch for a file the policy accepted")]
+    NotAccepted {
+        /// The path asked for.
+        path: String,
+        /// Its judgement.
+        judgement: Judgement,
+    },
+    /// The archive holds nothing at this path, so there are no bytes to reproduce.
+    #[error("{path:?} is absent from the archive: there is nothing to reproduce")]
+    Absent {
+        /// The path asked for.
+        path: String,
+    },
+}
+
+/// The files accepted by name only (`trust_surface` of the JSON report).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TrustSurface {
+    /// How many findings are `name-only`.
+    pub files: u64,
+    /// Their bytes in the archive.
+    pub bytes: u64,
+    /// Their paths, sorted.
+    pub paths: Vec<String>,
+}
+
 /// One difference between archive and git, or one hostile entry, and its judgement.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -106,6 +215,51 @@ pub struct Finding {
     /// SHA-256 of the archive's content when it was computed (extra files).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// What vouches for the content of an accepted finding; `None` (JSON `null`) when the
+    /// finding was not accepted. [`Report::recompute`] turns an accepted finding that nothing
+    /// marked into `name-only`.
+    pub vouched_by: Option<VouchedBy>,
+}
+
+impl Finding {
+    /// Marks this accepted finding as vouched for by `how`, appending `evidence` to its detail.
+    pub fn vouch(&mut self, how: VouchedBy, evidence: impl Into<String>) -> Result<(), VouchError> {
+        if self.judgement != Judgement::Allowed {
+            return Err(VouchError::NotAccepted {
+                path: self.path.clone(),
+                judgement: self.judgement,
+            });
+        }
+        if self.class == Class::Missing && how != VouchedBy::Git {
+            return Err(VouchError::Absent {
+                path: self.path.clone(),
+            });
+        }
+        self.vouched_by = Some(how);
+        self.add_detail(evidence.into());
+        Ok(())
+    }
+
+    /// Rejects this finding: something proved its bytes wrong (a regenerator produced others).
+    /// `detail` (a diff excerpt, say) is appended to the finding's detail.
+    pub fn reject(&mut self, reason: impl Into<String>, detail: Option<String>) {
+        self.judgement = Judgement::Unexpected;
+        self.vouched_by = None;
+        self.reason = reason.into();
+        if let Some(d) = detail {
+            self.add_detail(d);
+        }
+    }
+
+    fn add_detail(&mut self, more: String) {
+        if more.is_empty() {
+            return;
+        }
+        self.detail = Some(match self.detail.take() {
+            Some(d) if !d.is_empty() => format!("{d}; {more}"),
+            _ => more,
+        });
+    }
 }
 
 /// What was read from the archive.
@@ -273,6 +427,8 @@ pub struct Report {
     /// The tag's signature, verified before any content was compared.
     pub signature: SignatureInfo,
     pub summary: Summary,
+    /// The accepted files nothing but their name vouches for (`vouched_by: name-only`).
+    pub trust_surface: TrustSurface,
     /// Every non-matching path and hostile entry, sorted by path.
     pub findings: Vec<Finding>,
     pub cross_checks: Vec<CrossCheck>,
@@ -301,6 +457,51 @@ impl Report {
     /// Recomputes the summary and the verdict from the findings and cross-checks, so that the
     /// two can never disagree.
     pub fn finish(&mut self, matched: u64) {
+        self.summary.matched = matched;
+        self.recompute();
+    }
+
+    /// Marks the accepted finding at `path` as vouched for by `how` (see the module doc).
+    /// Call [`Report::recompute`] afterwards.
+    pub fn vouch(
+        &mut self,
+        path: &str,
+        how: VouchedBy,
+        evidence: impl Into<String>,
+    ) -> Result<(), VouchError> {
+        self.finding_mut(path)?.vouch(how, evidence)
+    }
+
+    /// Rejects the accepted finding at `path` with `reason` (exit 1 after
+    /// [`Report::recompute`]).
+    pub fn reject(
+        &mut self,
+        path: &str,
+        reason: impl Into<String>,
+        detail: Option<String>,
+    ) -> Result<(), VouchError> {
+        self.finding_mut(path)?.reject(reason, detail);
+        Ok(())
+    }
+
+    /// The finding for a file at `path` (not a hostile-entry finding of the same path).
+    pub fn finding_mut(&mut self, path: &str) -> Result<&mut Finding, VouchError> {
+        self.findings
+            .iter_mut()
+            .find(|f| f.path == path && f.class != Class::Hostile)
+            .ok_or_else(|| VouchError::NoFinding { path: path.into() })
+    }
+
+    /// Recomputes the summary, the trust surface and the verdict from the findings and
+    /// cross-checks (keeping `summary.matched`), so that they can never disagree.
+    pub fn recompute(&mut self) {
+        let matched = self.summary.matched;
+        for f in &mut self.findings {
+            f.vouched_by = match f.judgement {
+                Judgement::Allowed => Some(f.vouched_by.unwrap_or(VouchedBy::NameOnly)),
+                _ => None,
+            };
+        }
         self.findings
             .sort_by(|a, b| a.path.cmp(&b.path).then(a.class.cmp(&b.class)));
         let mut s = Summary {
@@ -346,7 +547,162 @@ impl Report {
         {
             verdict = Verdict::Fail;
         }
+        let mut surface = TrustSurface::default();
+        for f in &self.findings {
+            if f.vouched_by == Some(VouchedBy::NameOnly) {
+                surface.files += 1;
+                surface.bytes += f.size;
+                surface.paths.push(f.path.clone());
+            }
+        }
+        surface.paths.sort();
+        self.trust_surface = surface;
         self.summary = s;
         self.verdict = verdict;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(path: &str, class: Class, judgement: Judgement, size: u64) -> Finding {
+        Finding {
+            path: path.into(),
+            class,
+            judgement,
+            rule: None,
+            reason: String::new(),
+            detail: None,
+            problem: None,
+            size,
+            sha256: None,
+            vouched_by: None,
+        }
+    }
+
+    fn report(findings: Vec<Finding>) -> Report {
+        Report {
+            schema: SCHEMA,
+            tool: ToolInfo::current(),
+            verdict: Verdict::Pass,
+            archive: ArchiveInfo {
+                path: "x.tar".into(),
+                format: "tar".into(),
+                size: 0,
+                prefix: String::new(),
+                prefix_given: false,
+                entries: 0,
+                uncompressed_bytes: 0,
+                pax_comment: None,
+                digests: None,
+            },
+            git: GitInfo {
+                repo: ".".into(),
+                target_kind: "tag".into(),
+                target: "v1".into(),
+                tag_object: None,
+                annotated: true,
+                tag_signature_present: false,
+                commit: String::new(),
+                tree: String::new(),
+                subdir: None,
+                object_format: "sha1".into(),
+                tree_entries: 0,
+            },
+            policy: PolicyInfo {
+                profile: "autotools".into(),
+                sources: vec![],
+                stale_rules: vec![],
+            },
+            signature: SignatureInfo {
+                status: SignatureStatus::NotChecked,
+                format: None,
+                fingerprint: None,
+                primary: None,
+                user_id: None,
+                principals: None,
+                created: None,
+                detail: String::new(),
+            },
+            summary: Summary::default(),
+            trust_surface: TrustSurface::default(),
+            findings,
+            cross_checks: vec![],
+            notes: vec![],
+        }
+    }
+
+    /// Unmarked accepted files are name-only (the safe default); a regenerator's vouch takes
+    /// a file out of the surface, its rejection fails the report; unaccepted and absent files
+    /// cannot be vouched for.
+    #[test]
+    fn vouching_moves_files_out_of_the_trust_surface() {
+        let mut r = report(vec![
+            finding("configure", Class::Extra, Judgement::Allowed, 100),
+            finding("Makefile.in", Class::Extra, Judgement::Allowed, 20),
+            finding(".gitignore", Class::Missing, Judgement::Allowed, 0),
+            finding("evil.sh", Class::Extra, Judgement::Unexpected, 5),
+        ]);
+        r.findings[2].vouched_by = Some(VouchedBy::Git);
+        r.finish(7);
+        assert_eq!(r.summary.matched, 7);
+        assert_eq!(r.verdict, Verdict::Fail);
+        assert_eq!(r.trust_surface.paths, vec!["Makefile.in", "configure"]);
+        assert_eq!((r.trust_surface.files, r.trust_surface.bytes), (2, 120));
+        let evil = r.findings.iter().find(|f| f.path == "evil.sh").unwrap();
+        assert_eq!(evil.vouched_by, None);
+
+        r.vouch(
+            "configure",
+            VouchedBy::Reproduced,
+            "autoconf 2.71: identical",
+        )
+        .unwrap();
+        assert_eq!(
+            r.vouch("evil.sh", VouchedBy::Reproduced, ""),
+            Err(VouchError::NotAccepted {
+                path: "evil.sh".into(),
+                judgement: Judgement::Unexpected
+            })
+        );
+        assert_eq!(
+            r.vouch(".gitignore", VouchedBy::Reproduced, "")
+                .unwrap_err(),
+            VouchError::Absent {
+                path: ".gitignore".into()
+            }
+        );
+        assert!(matches!(
+            r.vouch("nope", VouchedBy::Reproduced, ""),
+            Err(VouchError::NoFinding { .. })
+        ));
+        r.recompute();
+        assert_eq!(r.summary.matched, 7);
+        assert_eq!(r.trust_surface.paths, vec!["Makefile.in"]);
+        let c = r.findings.iter().find(|f| f.path == "configure").unwrap();
+        assert_eq!(c.vouched_by, Some(VouchedBy::Reproduced));
+        assert_eq!(c.detail.as_deref(), Some("autoconf 2.71: identical"));
+
+        r.reject(
+            "Makefile.in",
+            "regenerated Makefile.in differs",
+            Some("-a\n+b".into()),
+        )
+        .unwrap();
+        r.recompute();
+        assert!(r.trust_surface.paths.is_empty());
+        assert_eq!(r.summary.unexpected, 2);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["schema"], "tarseal.report/v2");
+        assert_eq!(json["trust_surface"]["files"], 0);
+        let m = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == "Makefile.in")
+            .unwrap();
+        assert!(m["vouched_by"].is_null());
+        assert_eq!(m["judgement"], "unexpected");
     }
 }

@@ -5,6 +5,11 @@ use std::fmt::Write;
 
 /// Renders `report` as text. `colour` adds ANSI colours (only on a terminal).
 pub fn render(report: &Report, colour: bool) -> String {
+    render_with(report, colour, false)
+}
+
+/// As [`render`]; `verbose` also lists the trust surface's paths before its closing line.
+pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
     let paint = |code: &str, s: &str| -> String {
         if colour {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -161,5 +166,24 @@ pub fn render(report: &Report, colour: bool) -> String {
         Verdict::Indeterminate => paint("1;33", "INDETERMINATE: nothing is unexpected, but not everything could be decided"),
     };
     let _ = writeln!(o, "verdict  {verdict}");
+    o.push_str(&trust_surface(report, verbose));
+    o
+}
+
+/// The closing line (what is accepted on the policy's word alone), with `verbose` preceded
+/// by one line per path.
+pub fn trust_surface(report: &Report, verbose: bool) -> String {
+    let t = &report.trust_surface;
+    let mut o = String::new();
+    if verbose {
+        for p in &t.paths {
+            let _ = writeln!(o, "  name-only {p}");
+        }
+    }
+    let _ = writeln!(
+        o,
+        "trust surface: {} files, {} bytes accepted by name only",
+        t.files, t.bytes
+    );
     o
 }

@@ -119,6 +119,7 @@ pub(crate) fn publish_file(record: &Path, server: &str) -> Result<ExitCode, Stri
     std::fs::write(&proof_path, &p.tlog_proof)
         .map_err(|e| format!("cannot write {}: {e}", proof_path.display()))?;
     println!("{}", p.index);
+    publish_report(record, &name, server, p.index);
     eprintln!(
         "tarseal: {} entry {} of the log; proof in {}",
         if p.existing {
@@ -130,6 +131,25 @@ pub(crate) fn publish_file(record: &Path, server: &str) -> Result<ExitCode, Stri
         proof_path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Hands the log `NAME.report.json` from beside the record, for its web view. The record is
+/// logged whatever happens here, so a failure is a warning, not an exit code.
+fn publish_report(record: &Path, name: &str, server: &str, index: u64) {
+    let path = record.with_file_name(format!("{name}.report.json"));
+    let Ok(report) = std::fs::read_to_string(&path) else {
+        return;
+    };
+    match client::publish_report(server, index, &report) {
+        Ok(a) if a.status == 200 => {}
+        Ok(a) => eprintln!(
+            "tarseal: warning: the log did not keep {} ({}): {}",
+            path.display(),
+            a.status,
+            a.body.trim()
+        ),
+        Err(e) => eprintln!("tarseal: warning: {} not sent: {e}", path.display()),
+    }
 }
 
 #[derive(Args)]

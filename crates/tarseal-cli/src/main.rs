@@ -134,9 +134,12 @@ pub(crate) struct CheckArgs {
     /// Project policy file (TOML); replaces the .tarseal.toml of the tag's tree.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Output format: text for people, json (schema tarseal.report/v1) for programs.
+    /// Output format: text for people, json (schema tarseal.report/v2) for programs.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Text output: also list the files of the trust surface (accepted by name only).
+    #[arg(long, short)]
+    verbose: bool,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -268,6 +271,15 @@ pub(crate) fn run_check_args_observed(
 
 /// Prints the report in the chosen format on stdout.
 pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> std::io::Result<()> {
+    print_report_with(report, format, false)
+}
+
+/// As [`print_report`]; `verbose` lists the trust surface's paths in the text output.
+pub(crate) fn print_report_with(
+    report: &tarseal_check::Report,
+    format: Format,
+    verbose: bool,
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
         Format::Json => serde_json::to_writer_pretty(&mut out, report)
@@ -275,7 +287,7 @@ pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> st
             .and_then(|_| writeln!(out)),
         Format::Text => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out.write_all(tarseal_check::text::render(report, colour).as_bytes())
+            out.write_all(tarseal_check::text::render_with(report, colour, verbose).as_bytes())
         }
     }
 }
@@ -283,7 +295,7 @@ pub(crate) fn print_report(report: &tarseal_check::Report, format: Format) -> st
 fn check(args: CheckArgs) -> ExitCode {
     match run_check_args(&args, false) {
         Ok(report) => {
-            if print_report(&report, args.format).is_err() {
+            if print_report_with(&report, args.format, args.verbose).is_err() {
                 return ExitCode::from(EXIT_USAGE);
             }
             ExitCode::from(report.verdict.exit_code() as u8)

@@ -733,8 +733,36 @@ fn policy_file_allows_extra_with_reason() {
     assert_eq!(fd["reason"], "written by the release script", "{r}");
     assert_eq!(r.json["summary"]["not_backed_files"], 1, "{r}");
     assert_eq!(r.json["summary"]["not_backed_bytes"], GEN.len(), "{r}");
+    // Accepted by its name alone: the whole trust surface, in JSON and on the last text line.
+    assert_eq!(fd["vouched_by"], "name-only", "{r}");
+    assert_eq!(
+        r.json["trust_surface"],
+        serde_json::json!({"files": 1, "bytes": GEN.len(), "paths": ["GENERATED.txt"]}),
+        "{r}"
+    );
+    assert_eq!(
+        r.text.lines().last().unwrap(),
+        format!(
+            "trust surface: 1 files, {} bytes accepted by name only",
+            GEN.len()
+        ),
+        "{r}"
+    );
     r.assert_text_mentions("GENERATED.txt")
         .assert_text_mentions("written by the release script");
+    // --verbose lists the path above the closing line.
+    let v = f.check(
+        &t,
+        &[
+            "--tag",
+            "v1.0",
+            "--verbose",
+            "--policy",
+            p.to_str().unwrap(),
+        ],
+    );
+    let tail: Vec<&str> = v.text.lines().rev().take(2).collect();
+    assert_eq!(tail[1], "  name-only GENERATED.txt", "{v}");
     // Without the policy the same archive fails.
     f.check(&t, &TAG)
         .assert_report(1, "fail")
@@ -749,9 +777,21 @@ fn policy_pinned_sha256() {
         format!("[[rule]]\npath = \"GENERATED.txt\"\nallow = [\"extra\"]\nreason = \"release script\"\nsha256 = \"{sha}\"\n")
     };
     let good = f.policy_file(&rule(&sha256_hex(GEN.as_bytes())));
-    f.check(&t, &["--tag", "v1.0", "--policy", good.to_str().unwrap()])
-        .assert_report(0, "pass")
+    let r = f.check(&t, &["--tag", "v1.0", "--policy", good.to_str().unwrap()]);
+    r.assert_report(0, "pass")
         .assert_findings(&[("GENERATED.txt", "extra", "allowed")]);
+    // A pinned file is vouched for by its digest: not part of the trust surface.
+    assert_eq!(
+        r.finding("GENERATED.txt", "extra")["vouched_by"],
+        "pinned",
+        "{r}"
+    );
+    assert_eq!(r.json["trust_surface"]["files"], 0, "{r}");
+    assert_eq!(
+        r.json["trust_surface"]["paths"],
+        serde_json::json!([]),
+        "{r}"
+    );
 
     let bad = f.policy_file(&rule(&sha256_hex(b"something else\n")));
     let r = f.check(&t, &["--tag", "v1.0", "--policy", bad.to_str().unwrap()]);
@@ -761,6 +801,11 @@ fn policy_pinned_sha256() {
         .as_str()
         .unwrap();
     assert!(reason.contains("pinned"), "{r}");
+    // Not accepted: nothing vouches for it.
+    assert!(
+        r.finding("GENERATED.txt", "extra")["vouched_by"].is_null(),
+        "{r}"
+    );
 }
 
 #[test]

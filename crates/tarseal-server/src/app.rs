@@ -23,12 +23,16 @@ use tarseal_record::LogEntry;
 
 /// Largest request body accepted (HTTP 413 beyond).
 pub const MAX_BODY: usize = 64 * 1024;
+/// Largest check report accepted by `POST /v1/reports` (a report of a 5,000-file release
+/// is about 1 MB).
+pub const MAX_REPORT: usize = 16 * 1024 * 1024;
 /// Requests handled at once per process; more wait (a simple rate limit).
 pub const MAX_CONCURRENT: usize = 256;
 
 /// (method, OpenAPI path, handler name). The router is built from this list.
 pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/records"),
+    ("post", "/v1/reports"),
     ("get", "/checkpoint"),
     ("get", "/tile/{tile_path}"),
     ("get", "/v1/projects/{project}/tags/{tag}"),
@@ -36,6 +40,16 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/proofs/consistency/{old}/{new}"),
     ("get", "/healthz"),
     ("get", "/openapi.yaml"),
+    // The web view for people (crate::web): HTML, or JSON with `Accept: application/json`.
+    ("get", "/"),
+    ("get", "/static/style.css"),
+    ("get", "/search"),
+    ("get", "/projects/{project}"),
+    ("get", "/projects/{project}/keys.asc"),
+    ("get", "/projects/{project}/tags/{tag}"),
+    ("get", "/log"),
+    ("get", "/log/entries/{index}"),
+    ("get", "/log/entries/{index}/{part}"),
 ];
 
 /// The OpenAPI document, served at `/openapi.yaml`.
@@ -86,9 +100,15 @@ type Shared = Arc<App>;
 /// The router with every route of [`ROUTES`], the body limit and the concurrency limit.
 pub fn router(app: Arc<App>) -> Router {
     let mut r: Router<Shared> = Router::new();
+    // Reports are larger than records: their own body limit, before the general one.
+    let reports: Router<Shared> = Router::new()
+        .route("/v1/reports", post(crate::web::post_report))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_REPORT))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_REPORT));
     for (method, path) in ROUTES {
         r = match (*method, *path) {
             ("post", "/v1/records") => r.route(path, post(post_record)),
+            ("post", "/v1/reports") => r,
             ("get", "/checkpoint") => r.route(path, get(checkpoint)),
             // tlog-tiles paths have several segments: `{tile_path}` matches the rest.
             ("get", "/tile/{tile_path}") => r.route("/tile/{*tile_path}", get(tile)),
@@ -100,11 +120,24 @@ pub fn router(app: Arc<App>) -> Router {
                 path,
                 get(|| async { ([(header::CONTENT_TYPE, "application/yaml")], OPENAPI) }),
             ),
+            ("get", "/") => r.route(path, get(crate::web::home)),
+            ("get", "/static/style.css") => r.route(path, get(crate::web::style)),
+            ("get", "/search") => r.route(path, get(crate::web::search)),
+            ("get", "/projects/{project}") => r.route(path, get(crate::web::project)),
+            ("get", "/projects/{project}/keys.asc") => r.route(path, get(crate::web::keys)),
+            // A tag may hold `/`: `{tag}` matches the rest of the path.
+            ("get", "/projects/{project}/tags/{tag}") => {
+                r.route("/projects/{project}/tags/{*tag}", get(crate::web::release))
+            }
+            ("get", "/log") => r.route(path, get(crate::web::log)),
+            ("get", "/log/entries/{index}") => r.route(path, get(crate::web::entry)),
+            ("get", "/log/entries/{index}/{part}") => r.route(path, get(crate::web::entry_part)),
             other => unreachable!("route {other:?} has no handler"),
         };
     }
     r.layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .merge(reports)
         .layer(tower::limit::ConcurrencyLimitLayer::new(MAX_CONCURRENT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)

@@ -71,6 +71,19 @@ pub fn publish(server: &str, record: &str, signature: &str) -> Result<Answer, St
     read(resp, &url)
 }
 
+/// `POST {server}/v1/reports`: hands the log the check report that the seal record at
+/// `index` names (`report-sha256`), for its web view.
+pub fn publish_report(server: &str, index: u64, report: &str) -> Result<Answer, String> {
+    let url = format!("{}/v1/reports", server.trim_end_matches('/'));
+    let body = serde_json::json!({ "index": index, "report": report }).to_string();
+    let resp = agent()
+        .post(&url)
+        .header("Content-Type", "application/json")
+        .send(body.as_bytes())
+        .map_err(|e| format!("{url}: {e}"))?;
+    read(resp, &url)
+}
+
 /// Parses a 200 answer of publish.
 pub fn parse_published(body: &str) -> Result<Published, String> {
     serde_json::from_str(body).map_err(|e| format!("unexpected answer from the log: {e}"))

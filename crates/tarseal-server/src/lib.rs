@@ -17,6 +17,7 @@ pub mod record;
 pub mod sqlite;
 pub mod store;
 pub mod trust;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

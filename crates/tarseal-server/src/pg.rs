@@ -13,7 +13,8 @@ use postgres::{Client, NoTls, Transaction};
 use tarseal_log::{Hash, HashReader};
 
 use crate::store::{
-    Appended, Entry, NewEntry, ReadError, SignCheckpoint, Store, StoreError, StoredCheckpoint,
+    Appended, Entry, NewEntry, ProjectSummary, ReadError, SignCheckpoint, Store, StoreError,
+    StoredCheckpoint,
 };
 
 /// The advisory lock key of appends (any constant: "tarseal" in ASCII).
@@ -46,6 +47,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     size BIGINT PRIMARY KEY,
     root BYTEA NOT NULL,
     note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reports (
+    sha256 TEXT PRIMARY KEY,
+    report BYTEA NOT NULL
 );
 ";
 
@@ -361,6 +366,77 @@ impl Store for PgStore {
             .map_err(db)?
             .iter()
             .map(to_entry)
+            .collect())
+        })
+    }
+
+    fn by_project(&self, project: &str) -> Result<Vec<Entry>, StoreError> {
+        self.with_reader(|c| {
+            Ok(c.query(
+                &format!("SELECT {ENTRY_COLS} FROM entries WHERE project = $1 ORDER BY idx"),
+                &[&project],
+            )
+            .map_err(db)?
+            .iter()
+            .map(to_entry)
+            .collect())
+        })
+    }
+
+    fn entries(&self, start: u64, end: u64) -> Result<Vec<Entry>, StoreError> {
+        let start = i64::try_from(start).unwrap_or(i64::MAX);
+        let end = i64::try_from(end).unwrap_or(i64::MAX);
+        self.with_reader(|c| {
+            Ok(c.query(
+                &format!(
+                    "SELECT {ENTRY_COLS} FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx"
+                ),
+                &[&start, &end],
+            )
+            .map_err(db)?
+            .iter()
+            .map(to_entry)
+            .collect())
+        })
+    }
+
+    fn put_report(&self, sha256: &str, report: &[u8]) -> Result<(), StoreError> {
+        let mut guard = self.writer.lock().expect("writer");
+        let conn = guard.as_mut().expect("writer present until drop");
+        if conn.is_closed() {
+            *conn = Client::connect(&self.url, NoTls).map_err(db)?;
+        }
+        conn.execute(
+            "INSERT INTO reports (sha256, report) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING",
+            &[&sha256, &report],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+
+    fn report(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with_reader(|c| {
+            Ok(
+                c.query_opt("SELECT report FROM reports WHERE sha256 = $1", &[&sha256])
+                    .map_err(db)?
+                    .map(|r| r.get(0)),
+            )
+        })
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError> {
+        self.with_reader(|c| {
+            Ok(c.query(
+                "SELECT project, COUNT(DISTINCT tag), MAX(idx) FROM entries GROUP BY project ORDER BY project",
+                &[],
+            )
+            .map_err(db)?
+            .iter()
+            .map(|r| ProjectSummary {
+                project: r.get(0),
+                tags: r.get::<_, i64>(1) as u64,
+                latest: r.get::<_, i64>(2) as u64,
+            })
             .collect())
         })
     }

@@ -10,7 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tarseal_log::{Hash, HashReader};
 
 use crate::store::{
-    Appended, Entry, NewEntry, ReadError, SignCheckpoint, Store, StoreError, StoredCheckpoint,
+    Appended, Entry, NewEntry, ProjectSummary, ReadError, SignCheckpoint, Store, StoreError,
+    StoredCheckpoint,
 };
 
 const SCHEMA: &str = "
@@ -36,6 +37,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     size INTEGER PRIMARY KEY,
     root BLOB NOT NULL,
     note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reports (
+    sha256 TEXT PRIMARY KEY,
+    report BLOB NOT NULL
 );
 ";
 
@@ -343,4 +348,76 @@ impl Store for SqliteStore {
             )
         })
     }
+
+    fn by_project(&self, project: &str) -> Result<Vec<Entry>, StoreError> {
+        self.with_reader(|c| {
+            entries(
+                c,
+                &format!("SELECT {ENTRY_COLS} FROM entries WHERE project = ?1 ORDER BY idx"),
+                &[&project],
+            )
+        })
+    }
+
+    fn entries(&self, start: u64, end: u64) -> Result<Vec<Entry>, StoreError> {
+        let (start, end) = (clamp_i64(start), clamp_i64(end));
+        self.with_reader(|c| {
+            entries(
+                c,
+                &format!(
+                    "SELECT {ENTRY_COLS} FROM entries WHERE idx >= ?1 AND idx < ?2 ORDER BY idx"
+                ),
+                &[&start, &end],
+            )
+        })
+    }
+
+    fn put_report(&self, sha256: &str, report: &[u8]) -> Result<(), StoreError> {
+        let conn = self.writer.lock().expect("writer");
+        conn.execute(
+            "INSERT OR IGNORE INTO reports (sha256, report) VALUES (?1, ?2)",
+            params![sha256, report],
+        )
+        .map_err(db)?;
+        Ok(())
+    }
+
+    fn report(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.with_reader(|c| {
+            c.query_row(
+                "SELECT report FROM reports WHERE sha256 = ?1",
+                [sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)
+        })
+    }
+
+    fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError> {
+        self.with_reader(|c| {
+            let mut st = c
+                .prepare_cached(
+                    "SELECT project, COUNT(DISTINCT tag), MAX(idx) FROM entries GROUP BY project ORDER BY project",
+                )
+                .map_err(db)?;
+            let rows = st
+                .query_map([], |r| {
+                    Ok(ProjectSummary {
+                        project: r.get(0)?,
+                        tags: r.get::<_, i64>(1)? as u64,
+                        latest: r.get::<_, i64>(2)? as u64,
+                    })
+                })
+                .map_err(db)?
+                .collect::<Result<_, _>>()
+                .map_err(db)?;
+            Ok(rows)
+        })
+    }
+}
+
+/// An index as SQL's signed 64-bit integer (indexes past `i64::MAX` cannot exist).
+fn clamp_i64(i: u64) -> i64 {
+    i64::try_from(i).unwrap_or(i64::MAX)
 }

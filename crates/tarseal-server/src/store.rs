@@ -126,6 +126,30 @@ pub trait Store: Send + Sync + 'static {
     fn by_project_tag(&self, project: &str, tag: &str) -> Result<Vec<Entry>, StoreError>;
     /// Entries whose artifact SHA-256 is `hex`, by index.
     fn by_sha256(&self, hex: &str) -> Result<Vec<Entry>, StoreError>;
+    /// Every entry of a project, by index (the web view's project page).
+    fn by_project(&self, project: &str) -> Result<Vec<Entry>, StoreError>;
+    /// Entries `start..end` that exist, by index (the web view's log and entry pages).
+    fn entries(&self, start: u64, end: u64) -> Result<Vec<Entry>, StoreError>;
+    /// Every project with at least one entry: name, number of distinct tags and its newest
+    /// entry's index, by name.
+    fn projects(&self) -> Result<Vec<ProjectSummary>, StoreError>;
+    /// Keeps a check report (`NAME.report.json`) under its SHA-256, durably; a second put
+    /// of the same digest is a no-op. The caller has checked that a logged seal record names
+    /// the digest: reports are kept for the web view, they are not part of the tree.
+    fn put_report(&self, sha256: &str, report: &[u8]) -> Result<(), StoreError>;
+    /// The report kept under `sha256`, if any.
+    fn report(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// One project of [`Store::projects`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectSummary {
+    /// The project's name.
+    pub project: String,
+    /// How many distinct tags it has records for.
+    pub tags: u64,
+    /// Its newest entry's index.
+    pub latest: u64,
 }
 
 /// A [`tarseal_log::HashReader`] over a store.

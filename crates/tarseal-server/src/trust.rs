@@ -22,6 +22,20 @@ use tarseal_sig::{verify_detached_as_of, Keyring, TrustFile};
 pub struct ProjectTrust {
     trust: TrustFile,
     keyring: Keyring,
+    /// The `.keys` file as read, served to users (`/projects/<project>/keys.asc`).
+    certificates: Vec<u8>,
+}
+
+impl ProjectTrust {
+    /// The project's trust file (its keys, windows and threshold).
+    pub fn trust_file(&self) -> &TrustFile {
+        &self.trust
+    }
+
+    /// The certificates file (`<project>.keys`) as read at load.
+    pub fn certificates(&self) -> &[u8] {
+        &self.certificates
+    }
 }
 
 /// Every project the server accepts records for.
@@ -52,13 +66,27 @@ impl Trust {
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             let trust = TrustFile::from_file(&path).map_err(|e| e.to_string())?;
             let keys = path.with_extension("keys");
+            let certificates =
+                std::fs::read(&keys).map_err(|e| format!("{}: {e}", keys.display()))?;
             let mut keyring = Keyring::new();
             keyring
                 .add_openpgp_file(&keys)
                 .map_err(|e| format!("{}: {e}", keys.display()))?;
-            projects.insert(project.to_string(), ProjectTrust { trust, keyring });
+            projects.insert(
+                project.to_string(),
+                ProjectTrust {
+                    trust,
+                    keyring,
+                    certificates,
+                },
+            );
         }
         Ok(Trust { projects })
+    }
+
+    /// One project's configuration, if the log has one.
+    pub fn project(&self, project: &str) -> Option<&ProjectTrust> {
+        self.projects.get(project)
     }
 
     /// The projects configured.

@@ -113,8 +113,11 @@ pub struct Subject<'a> {
 /// A check's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Vouched for; the string adds what was established.
+    /// Vouched for by a narrowing check (`content-check`); the string adds what was
+    /// established.
     Pass(String),
+    /// Regenerated from the tag and byte-identical (`reproduced`); the string says from what.
+    Reproduced(String),
     /// Proven wrong; the string says what differs.
     Fail(String),
     /// Cannot decide; the string says what is unknown and what would decide it.

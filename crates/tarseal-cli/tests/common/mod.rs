@@ -1,7 +1,7 @@
 //! Helpers for the end-to-end tests of `tarseal check`: isolated git repositories made with the
 //! git CLI, archives made with the real tools (git archive, GNU tar, zip, xz, bzip2, zstd,
 //! Python's `tarfile` for hostile headers), and a runner that drives the real binary and parses
-//! its `tarseal.report/v1` JSON.
+//! its `tarseal.report/v2` JSON.
 
 #![allow(dead_code)]
 
@@ -348,11 +348,11 @@ impl Run {
         self.json["verdict"].as_str().unwrap_or("")
     }
 
-    /// Asserts a full report (schema `tarseal.report/v1`) with this verdict and exit code.
+    /// Asserts a full report (schema `tarseal.report/v2`) with this verdict and exit code.
     pub fn assert_report(&self, code: i32, verdict: &str) -> &Self {
         self.assert_code(code);
         assert_eq!(
-            self.json["schema"], "tarseal.report/v1",
+            self.json["schema"], "tarseal.report/v2",
             "not a report\n{self}"
         );
         assert_eq!(self.verdict(), verdict, "verdict\n{self}");
@@ -374,6 +374,16 @@ impl Run {
             assert_eq!(c["status"], "ok", "cross-check failed\n{self}");
         }
         assert!(self.text.contains("verdict  PASS"), "text verdict\n{self}");
+        assert_eq!(
+            self.json["trust_surface"],
+            serde_json::json!({"files": 0, "bytes": 0, "paths": []}),
+            "a clean pass has an empty trust surface\n{self}"
+        );
+        assert_eq!(
+            self.text.lines().last(),
+            Some("trust surface: 0 files, 0 bytes accepted by name only"),
+            "the text report ends with the trust surface\n{self}"
+        );
         self
     }
 
