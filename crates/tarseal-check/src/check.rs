@@ -21,6 +21,9 @@ pub const TREE_POLICY_FILE: &str = ".tarseal.toml";
 /// Largest file whose content is kept in memory for a content check.
 const KEEP_CONTENT_MAX: u64 = 8 << 20;
 
+/// Largest file kept for comparison with its regeneration (configure scripts reach a few MB).
+const KEEP_REGEN_MAX: u64 = 64 << 20;
+
 /// Everything a check needs to know.
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -49,6 +52,9 @@ pub struct CheckOptions {
     pub raw_digests: bool,
     /// With `raw_digests`, also feed every raw byte to this observer (a signature's hash).
     pub raw_observer: Option<tarseal_archive::RawObserver>,
+    /// `--regenerate`: regenerate the generated files in the sandbox and judge them by their
+    /// bytes. A policy's `regenerate = true` turns it on with the defaults.
+    pub regenerate: Option<crate::regen::RegenOptions>,
     /// Read the git side from this git proof (`NAME.git-proof`, see [`tarseal_git::proof`])
     /// instead of `repo`: no repository is needed. The target must then be a tag; an empty
     /// tag name means the tag the proof names.
@@ -187,6 +193,10 @@ fn check_with(
     let hash = resolved.object_hash;
 
     let policy = load_policy(opts, repo, &resolved, &tree)?;
+    let regenerate = opts
+        .regenerate
+        .clone()
+        .or_else(|| policy.regenerate.then(crate::regen::RegenOptions::default));
 
     // Git side as a map for the reader's per-entry decision (which content to keep).
     let git_index: HashMap<&str, &TreeEntry> = tree.iter().map(|e| (e.path.as_str(), e)).collect();
@@ -226,9 +236,17 @@ fn check_with(
             }
             let in_git = git_index.contains_key(rel);
             let needs = policy.needs_content(rel) || (rel != path && policy.needs_content(path));
+            // Regeneration compares every file git does not back, and generated files that
+            // git holds too (a committed configure the release replaced).
+            let regen = regenerate.is_some()
+                && (!in_git || tarseal_regen::autotools::may_be_generated(rel));
             ContentWants {
                 sha256: !in_git || needs,
-                keep_up_to: needs.then_some(KEEP_CONTENT_MAX),
+                keep_up_to: if regen {
+                    Some(KEEP_REGEN_MAX)
+                } else {
+                    needs.then_some(KEEP_CONTENT_MAX)
+                },
             }
         };
         tarseal_archive::read_archive(
@@ -408,6 +426,8 @@ fn check_with(
         findings: Vec::new(),
         cross_checks: Vec::new(),
         notes: Vec::new(),
+        review_surface: Vec::new(),
+        regeneration: None,
     };
 
     judge_all(
@@ -420,6 +440,22 @@ fn check_with(
         subdir,
         repo,
     );
+
+    if let Some(regen) = &regenerate {
+        let contents: std::collections::BTreeMap<String, Vec<u8>> = archived
+            .iter()
+            .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
+            .filter_map(|a| Some((a.rel.clone(), a.entry.content.clone()?)))
+            .collect();
+        crate::regen::apply(
+            &mut report,
+            regen,
+            &policy.regenerate_scripts,
+            repo,
+            &tree,
+            &contents,
+        );
+    }
 
     if let Some(comment) = &summary.pax_comment {
         let commit = resolved.commit.id.to_string();
@@ -744,6 +780,38 @@ fn judge_all(
     let git_blob = |p: &str| git_files.get(p).copied();
     let read_git_blob = |id: ObjectId| repo.read_blob(id).ok();
     let archive_blob = |p: &str| archive_files.get(p).copied();
+    let git_dirs: HashSet<&str> = tree
+        .iter()
+        .filter_map(|e| e.path.rsplit_once('/').map(|(d, _)| d))
+        .flat_map(|d| {
+            let mut v = vec![d];
+            let mut p = d;
+            while let Some((up, _)) = p.rsplit_once('/') {
+                v.push(up);
+                p = up;
+            }
+            v
+        })
+        .collect();
+    let git_has_dir = |p: &str| git_dirs.contains(p);
+    // pbr's ChangeLog and AUTHORS come from the history, read once and only when asked for.
+    let history_cell: std::cell::OnceCell<Option<std::rc::Rc<crate::policy::pbr::History>>> =
+        std::cell::OnceCell::new();
+    let history = || {
+        history_cell
+            .get_or_init(|| {
+                let read = |p: &str| git_files.get(p).and_then(|id| repo.read_blob(*id).ok());
+                crate::policy::pbr::History::compute(
+                    repo,
+                    resolved.commit.id,
+                    read(".mailmap").as_deref(),
+                    read("AUTHORS.in").as_deref(),
+                )
+                .ok()
+                .map(std::rc::Rc::new)
+            })
+            .clone()
+    };
     let ctx = CheckContext {
         commit: &resolved.commit,
         // A lightweight tag accepted with --allow-lightweight still names the version the
@@ -753,6 +821,8 @@ fn judge_all(
         git_blob: &git_blob,
         read_git_blob: &read_git_blob,
         archive_blob: &archive_blob,
+        git_has_dir: &git_has_dir,
+        history: &history,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
     for d in &comparison.diffs {
@@ -920,7 +990,9 @@ fn judge_by_rules<'p>(
                 let outcome = check.run(&subject, ctx);
                 if matches!(
                     check,
-                    ContentCheck::CargoVcsInfo | ContentCheck::PkgInfoVersion
+                    ContentCheck::CargoVcsInfo
+                        | ContentCheck::PkgInfoVersion
+                        | ContentCheck::PbrPkgInfo
                 ) {
                     let (status, detail) = match &outcome {
                         Outcome::Pass(n) | Outcome::Reproduced(n) => {

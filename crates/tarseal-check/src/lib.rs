@@ -13,9 +13,11 @@ pub mod check;
 pub mod compare;
 pub mod error;
 pub mod policy;
+pub mod regen;
 pub mod report;
 pub mod text;
 
 pub use check::{run_check, run_check_proving, CheckOptions, Checked};
 pub use error::CheckError;
+pub use regen::RegenOptions;
 pub use report::{Report, Verdict};

@@ -434,6 +434,48 @@ pub struct Report {
     pub cross_checks: Vec<CrossCheck>,
     /// Things a reader should know that do not change the verdict.
     pub notes: Vec<String>,
+    /// With `--regenerate`: every generated file that differs from its regeneration, with
+    /// the number of differing lines and a diff excerpt — what a person reviews instead of
+    /// the whole file. Empty without differences (or without `--regenerate`).
+    pub review_surface: Vec<ReviewItem>,
+    /// With `--regenerate`: the toolchain, the versions the release names, and each strategy
+    /// run in the sandbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regeneration: Option<RegenerationInfo>,
+}
+
+/// One file of the review surface.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewItem {
+    pub path: String,
+    /// Lines only in the release plus lines only in the regenerated file.
+    pub lines: u64,
+    /// The strategy whose output came closest.
+    pub strategy: String,
+    /// Unified-diff excerpt (regenerated → release), at most 40 lines.
+    pub diff: String,
+}
+
+/// What `--regenerate` ran (`regeneration` in the report).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RegenerationInfo {
+    /// `system (/usr)` or the toolchain directories.
+    pub toolchain: String,
+    /// Tool → version the toolchain provides.
+    pub toolchain_versions: std::collections::BTreeMap<String, String>,
+    /// Tool → versions the release's generated files name.
+    pub release_versions: std::collections::BTreeMap<String, Vec<String>>,
+    /// Release versions the toolchain does not have (each makes differences indeterminate).
+    pub mismatches: Vec<tarseal_regen::autotools::VersionMismatch>,
+    /// Each strategy run in the sandbox, in order.
+    pub runs: Vec<tarseal_regen::autotools::RunInfo>,
+    /// False only with `--unsafe-no-sandbox`.
+    pub sandboxed: bool,
+    /// Release files used as inputs because a known-file check vouched for them.
+    pub inputs_from_release: Vec<String>,
+    /// Why regeneration could not run at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The producer of a report.
@@ -630,6 +672,8 @@ mod tests {
             findings,
             cross_checks: vec![],
             notes: vec![],
+            review_surface: vec![],
+            regeneration: None,
         }
     }
 

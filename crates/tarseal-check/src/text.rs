@@ -146,6 +146,73 @@ pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
             let _ = writeln!(o, "  {st} {}: {}", c.name, c.detail);
         }
     }
+    if let Some(r) = &report.regeneration {
+        let _ = writeln!(o);
+        let versions: Vec<String> = r
+            .toolchain_versions
+            .iter()
+            .map(|(t, v)| format!("{t} {v}"))
+            .collect();
+        let _ = writeln!(
+            o,
+            "REGENERATION {}toolchain {} ({})",
+            if r.sandboxed {
+                "in the sandbox, "
+            } else {
+                "UNSANDBOXED, "
+            },
+            r.toolchain,
+            versions.join(", ")
+        );
+        for m in &r.mismatches {
+            let _ = writeln!(
+                o,
+                "  {} {} named by {}: the toolchain has {}",
+                m.tool.name(),
+                m.release,
+                m.path,
+                m.available.as_deref().unwrap_or("none")
+            );
+        }
+        for run in &r.runs {
+            let _ = writeln!(
+                o,
+                "  {:.1} s  {}: {} reproduced{}",
+                run.seconds,
+                run.strategy,
+                run.reproduced,
+                match run.status {
+                    Some(0) => String::new(),
+                    Some(c) => format!(", failed (exit {c})"),
+                    None => ", killed".into(),
+                }
+            );
+        }
+        if let Some(e) = &r.error {
+            let _ = writeln!(o, "  {}", paint("1;33", e));
+        }
+    }
+    if !report.review_surface.is_empty() {
+        let _ = writeln!(o);
+        let total: u64 = report.review_surface.iter().map(|i| i.lines).sum();
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(
+                "1;31",
+                &format!(
+                    "REVIEW SURFACE ({} files, {total} differing lines; regenerated -> release)",
+                    report.review_surface.len()
+                )
+            )
+        );
+        for i in &report.review_surface {
+            let _ = writeln!(o, "  {} ({} lines, {})", i.path, i.lines, i.strategy);
+            for l in i.diff.lines() {
+                let _ = writeln!(o, "    {l}");
+            }
+        }
+    }
     if !report.policy.stale_rules.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "STALE RULES (matched nothing; remove or fix them)");

@@ -152,6 +152,24 @@ pub(crate) struct CheckArgs {
     /// Largest single entry (suffixes K, M, G, T).
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     max_entry_bytes: Option<u64>,
+    /// Regenerate the generated files (autotools: configure, aclocal.m4, config.h.in,
+    /// Makefile.in, aux files) from the tag's tree in a bubblewrap sandbox and judge them by
+    /// their bytes: identical = reproduced, different = rejected with a diff, made with a
+    /// toolchain version that is not available = indeterminate.
+    #[arg(long)]
+    regenerate: bool,
+    /// Run regeneration WITHOUT the sandbox (the tag's build code gets this user's files and
+    /// network). Only for trusted input where bubblewrap cannot run.
+    #[arg(long, requires = "regenerate")]
+    unsafe_no_sandbox: bool,
+    /// Regenerate with this toolchain directory (repeatable; as `tarseal toolchain fetch`
+    /// leaves them) instead of the system's /usr.
+    #[arg(long, value_name = "DIR", requires = "regenerate")]
+    toolchain: Vec<PathBuf>,
+    /// Run every regeneration strategy again instead of reusing an identical earlier run
+    /// from $XDG_CACHE_HOME/tarseal/regen (same inputs, script and toolchain bytes).
+    #[arg(long, requires = "regenerate")]
+    no_regen_cache: bool,
 }
 
 /// Parses `1024`, `64K`, `512M`, `32G`, `1T` (binary multiples).
@@ -259,6 +277,26 @@ pub(crate) fn run_check_args_observed(
         raw_digests,
         raw_observer,
         proof: args.proof.clone(),
+        regenerate: args.regenerate.then(|| tarseal_check::RegenOptions {
+            sandbox: tarseal_regen::Sandbox {
+                isolation: if args.unsafe_no_sandbox {
+                    tarseal_regen::Isolation::UnsafeNone
+                } else {
+                    tarseal_regen::Isolation::Bubblewrap
+                },
+                limits: tarseal_regen::Limits::default(),
+            },
+            toolchain: if args.toolchain.is_empty() {
+                tarseal_regen::Toolchain::System
+            } else {
+                tarseal_regen::Toolchain::Dirs(args.toolchain.clone())
+            },
+            cache: if args.no_regen_cache {
+                None
+            } else {
+                tarseal_regen::fetch::cache_root().map(|d| d.join("regen"))
+            },
+        }),
     };
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let mut bar = progress::Bar::new(show_progress, &args.tarball);

@@ -45,12 +45,14 @@
 
 pub mod attributes;
 pub mod error;
+pub mod history;
 pub mod proof;
 pub mod repo;
 pub mod subst;
 
 pub use attributes::ExportAttributes;
 pub use error::GitError;
+pub use history::{LogCommit, Mailmap};
 pub use proof::{Proof, ProofError, ProofRepo};
 pub use repo::{
     Abbreviations, CommitInfo, Person, Repo, Resolved, TagHere, TagInfo, Target, TreeEntry,

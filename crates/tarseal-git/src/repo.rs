@@ -827,6 +827,59 @@ impl Repo {
         }
     }
 
+    /// The raw bytes of commit `id` (an error if it is not a commit).
+    pub(crate) fn read_raw_commit(&self, id: ObjectId) -> Result<Vec<u8>, GitError> {
+        let mut buf = Vec::new();
+        let kind = self.read_object(&id, &mut buf)?.0;
+        if kind != gix::object::Kind::Commit {
+            return Err(GitError::Object {
+                id: id.to_string(),
+                detail: format!("expected a commit, found a {kind}"),
+            });
+        }
+        Ok(buf)
+    }
+
+    /// Every `refs/tags/*` reference with the object it names (unpeeled); broken refs skipped.
+    pub(crate) fn tag_refs(&self) -> Vec<(String, ObjectId)> {
+        let mut out = Vec::new();
+        let Ok(platform) = self.repo.references() else {
+            return out;
+        };
+        let Ok(iter) = platform.tags() else {
+            return out;
+        };
+        for reference in iter.flatten() {
+            let full = reference.name().as_bstr().to_str_lossy().into_owned();
+            let (Some(name), Some(id)) = (
+                full.strip_prefix("refs/tags/"),
+                reference.target().try_id().map(|id| id.to_owned()),
+            ) else {
+                continue;
+            };
+            out.push((name.to_owned(), id));
+        }
+        out
+    }
+
+    /// The commit at the end of a chain of tag objects starting at `id`, if there is one.
+    pub(crate) fn peel_to_commit(&self, mut id: ObjectId) -> Option<ObjectId> {
+        let mut buf = Vec::new();
+        for _ in 0..MAX_TAG_DEPTH {
+            let data = self.repo.objects.try_find(&id, &mut buf).ok()??;
+            match data.kind {
+                gix::object::Kind::Commit => return Some(id),
+                gix::object::Kind::Tag => {
+                    id = gix::objs::TagRef::from_bytes(data.data, self.object_hash())
+                        .ok()
+                        .and_then(|t| ObjectId::from_hex(t.target).ok())?;
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// The tree at `subdir` below `tree` (or `tree` itself).
     fn subdir_tree(&self, tree: ObjectId, subdir: Option<&str>) -> Result<ObjectId, GitError> {
         let mut buf = Vec::new();

@@ -33,6 +33,23 @@ pub enum ContentCheck {
     /// names (`[tool.setuptools_scm] version_file` or `write_to`), holding only lines of
     /// setuptools-scm's templates, with the tag's version.
     ScmVersionFile,
+    /// pbr's `ChangeLog`, regenerated from the tag's history and compared byte for byte.
+    PbrChangeLog,
+    /// pbr's `AUTHORS`, regenerated from the tag's history and `.mailmap`.
+    PbrAuthors,
+    /// PKG-INFO of a pbr sdist: the version is the tag's, every `Requires-Dist` and
+    /// `Provides-Extra` is declared by the tag, the egg-info copy equals the top-level one.
+    PbrPkgInfo,
+    /// `requires.txt`: every requirement is declared by the tag.
+    PbrRequires,
+    /// `entry_points.txt`: every entry point is declared by the tag.
+    PbrEntryPoints,
+    /// `top_level.txt`: names of top-level packages or modules of the tag's tree.
+    PbrTopLevel,
+    /// `SOURCES.txt`: files of the archive, each once.
+    EggInfoSources,
+    /// `dependency_links.txt`, `not-zip-safe`: a single newline.
+    SingleNewline,
 }
 
 impl ContentCheck {
@@ -45,6 +62,14 @@ impl ContentCheck {
         "known-m4",
         "pbr-json",
         "scm-version-file",
+        "pbr-changelog",
+        "pbr-authors",
+        "pbr-pkg-info",
+        "pbr-requires",
+        "pbr-entry-points",
+        "pbr-top-level",
+        "egg-info-sources",
+        "single-newline",
         "equals-git:PATH",
     ];
 
@@ -58,6 +83,14 @@ impl ContentCheck {
             "known-m4" => ContentCheck::KnownM4,
             "pbr-json" => ContentCheck::PbrJson,
             "scm-version-file" => ContentCheck::ScmVersionFile,
+            "pbr-changelog" => ContentCheck::PbrChangeLog,
+            "pbr-authors" => ContentCheck::PbrAuthors,
+            "pbr-pkg-info" => ContentCheck::PbrPkgInfo,
+            "pbr-requires" => ContentCheck::PbrRequires,
+            "pbr-entry-points" => ContentCheck::PbrEntryPoints,
+            "pbr-top-level" => ContentCheck::PbrTopLevel,
+            "egg-info-sources" => ContentCheck::EggInfoSources,
+            "single-newline" => ContentCheck::SingleNewline,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -79,6 +112,14 @@ impl ContentCheck {
             ContentCheck::KnownM4 => "known-m4".into(),
             ContentCheck::PbrJson => "pbr-json".into(),
             ContentCheck::ScmVersionFile => "scm-version-file".into(),
+            ContentCheck::PbrChangeLog => "pbr-changelog".into(),
+            ContentCheck::PbrAuthors => "pbr-authors".into(),
+            ContentCheck::PbrPkgInfo => "pbr-pkg-info".into(),
+            ContentCheck::PbrRequires => "pbr-requires".into(),
+            ContentCheck::PbrEntryPoints => "pbr-entry-points".into(),
+            ContentCheck::PbrTopLevel => "pbr-top-level".into(),
+            ContentCheck::EggInfoSources => "egg-info-sources".into(),
+            ContentCheck::SingleNewline => "single-newline".into(),
         }
     }
 
@@ -100,6 +141,11 @@ pub struct CheckContext<'a> {
     pub read_git_blob: &'a dyn Fn(ObjectId) -> Option<Vec<u8>>,
     /// The archive's blob id of the file at a path.
     pub archive_blob: &'a dyn Fn(&str) -> Option<ObjectId>,
+    /// Whether the tag's tree has a directory at a path.
+    pub git_has_dir: &'a dyn Fn(&str) -> bool,
+    /// The files pbr derives from the tag's history (computed on first use); `None` when the
+    /// history cannot be read.
+    pub history: &'a dyn Fn() -> Option<std::rc::Rc<super::pbr::History>>,
 }
 
 /// The archive file a check judges.
@@ -171,10 +217,24 @@ impl ContentCheck {
             ContentCheck::CargoVcsInfo => cargo_vcs_info(content, ctx),
             ContentCheck::CargoTomlNormalized => cargo_toml_normalized(subject.path, content, ctx),
             ContentCheck::KnownM4 => known_m4(subject.path, content),
-            ContentCheck::PbrJson => pbr_json(content, ctx),
+            ContentCheck::PbrJson => super::pbr::pbr_json(content, ctx),
+            ContentCheck::PbrChangeLog | ContentCheck::PbrAuthors => {
+                super::pbr::from_history(subject.path, content, ctx)
+            }
+            ContentCheck::PbrPkgInfo => super::pbr::pkg_info(subject.path, content, ctx),
+            ContentCheck::PbrRequires => super::pbr::requires_txt(content, ctx),
+            ContentCheck::PbrEntryPoints => super::pbr::entry_points(content, ctx),
+            ContentCheck::PbrTopLevel => super::pbr::top_level(content, ctx),
+            ContentCheck::EggInfoSources => super::pbr::sources_txt(subject.path, content, ctx),
+            ContentCheck::SingleNewline => super::pbr::single_newline(content),
             ContentCheck::ScmVersionFile => scm_version_file(subject.path, content, ctx),
         }
     }
+}
+
+/// PKG-INFO's `Version` against the tag (for the pbr check, which adds more).
+pub(super) fn pkg_info_version_pub(content: &[u8], tag: Option<&str>) -> Outcome {
+    pkg_info_version(content, tag)
 }
 
 fn pkg_info_version(content: &[u8], tag: Option<&str>) -> Outcome {
@@ -202,7 +262,9 @@ fn pkg_info_version(content: &[u8], tag: Option<&str>) -> Outcome {
     }
 }
 
-fn pbr_json(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+/// pbr.json's fields, when its bytes are not exactly what pbr writes: `git_version` a 7+
+/// digit prefix of the commit, `is_release` a boolean, nothing else.
+pub(super) fn pbr_json_fields(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     let v: serde_json::Value = match serde_json::from_slice(content) {
         Ok(v) => v,
         Err(e) => return Outcome::Fail(format!("not valid JSON: {e}")),
@@ -686,6 +748,8 @@ mod tests {
         let git_blob = |p: &str| blobs.get(p).map(|b| b.0);
         let read = |id: ObjectId| blobs.values().find(|b| b.0 == id).map(|b| b.1.clone());
         let none = |_: &str| None;
+        let no_dir = |_: &str| false;
+        let no_history = || None;
         let ctx = CheckContext {
             commit: &c,
             tag_name: Some("v1.6.0"),
@@ -693,6 +757,8 @@ mod tests {
             git_blob: &git_blob,
             read_git_blob: &read,
             archive_blob: &none,
+            git_has_dir: &no_dir,
+            history: &no_history,
         };
         f(&ctx)
     }
@@ -701,19 +767,19 @@ mod tests {
     fn pbr_json() {
         with_ctx(&[], |ctx| {
             assert!(matches!(
-                super::pbr_json(br#"{"git_version": "e148266", "is_release": true}"#, ctx),
+                super::pbr_json_fields(br#"{"git_version": "e148266", "is_release": true}"#, ctx),
                 Outcome::Pass(_)
             ));
             assert!(matches!(
-                super::pbr_json(br#"{"git_version": "0000000", "is_release": true}"#, ctx),
+                super::pbr_json_fields(br#"{"git_version": "0000000", "is_release": true}"#, ctx),
                 Outcome::Fail(_)
             ));
             assert!(matches!(
-                super::pbr_json(br#"{"git_version": "e148266", "extra": 1}"#, ctx),
+                super::pbr_json_fields(br#"{"git_version": "e148266", "extra": 1}"#, ctx),
                 Outcome::Fail(_)
             ));
             assert!(matches!(
-                super::pbr_json(br#"{"git_version": "e1"}"#, ctx),
+                super::pbr_json_fields(br#"{"git_version": "e1"}"#, ctx),
                 Outcome::Fail(_)
             ));
         });

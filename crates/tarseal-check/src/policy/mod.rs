@@ -12,6 +12,7 @@
 //! byte-identical to a file that a known release of its tool ships.
 
 pub mod checks;
+pub mod pbr;
 pub mod profiles;
 pub mod setup_cfg;
 
@@ -122,6 +123,10 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Human-readable origins of the rules, in order.
     pub sources: Vec<String>,
+    /// The project policy asks for regeneration (`regenerate = true`).
+    pub regenerate: bool,
+    /// Tag scripts the project policy lets regeneration run.
+    pub regenerate_scripts: Vec<String>,
 }
 
 /// The TOML form of a policy file (`--policy FILE` or `.tarseal.toml`).
@@ -129,6 +134,10 @@ pub struct Policy {
 #[serde(deny_unknown_fields)]
 struct PolicyFile {
     profile: Option<String>,
+    #[serde(default)]
+    regenerate: bool,
+    #[serde(default)]
+    regenerate_scripts: Vec<String>,
     #[serde(default)]
     rule: Vec<RuleFile>,
 }
@@ -149,6 +158,11 @@ pub struct ProjectPolicy {
     /// The profile the file asks for, if any.
     pub profile: Option<String>,
     pub rules: Vec<Rule>,
+    /// `regenerate = true`: judge generated files by regenerating them (as `--regenerate`).
+    pub regenerate: bool,
+    /// `regenerate_scripts = ["autogen.sh"]`: the tag's own scripts regeneration may run (in
+    /// the sandbox); none unless named here.
+    pub regenerate_scripts: Vec<String>,
 }
 
 impl ProjectPolicy {
@@ -204,9 +218,18 @@ impl ProjectPolicy {
             }
             rules.push(rule);
         }
+        for sc in &file.regenerate_scripts {
+            if sc.is_empty() || sc.starts_with('/') || sc.split('/').any(|c| c == "..") {
+                return Err(format!(
+                    "{origin}: regenerate_scripts: {sc:?} must be a path inside the tag's tree"
+                ));
+            }
+        }
         Ok(ProjectPolicy {
             profile: file.profile,
             rules,
+            regenerate: file.regenerate,
+            regenerate_scripts: file.regenerate_scripts,
         })
     }
 }
@@ -222,9 +245,12 @@ impl Policy {
         })?;
         let mut rules = Vec::new();
         let mut sources = Vec::new();
+        let (mut regenerate, mut regenerate_scripts) = (false, Vec::new());
         if let Some((p, origin)) = project {
             sources.push(origin);
             rules.extend(p.rules);
+            regenerate = p.regenerate;
+            regenerate_scripts = p.regenerate_scripts;
         }
         sources.push(format!("profile {profile}"));
         rules.extend(builtin);
@@ -232,6 +258,8 @@ impl Policy {
             profile: profile.to_string(),
             rules,
             sources,
+            regenerate,
+            regenerate_scripts,
         })
     }
 

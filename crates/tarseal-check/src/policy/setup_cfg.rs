@@ -68,6 +68,11 @@ fn parse(text: &str) -> Result<Sections, String> {
     Ok(out)
 }
 
+/// setup.cfg parsed as [`only_egg_info_added`] reads it: section → key → value lines.
+pub(crate) fn parse_public(text: &str) -> Result<Sections, String> {
+    parse(text)
+}
+
 /// Ok (with a note) when `archive` is `git` plus only the `[egg_info]` keys setuptools writes;
 /// otherwise the first difference found.
 pub fn only_egg_info_added(git: &[u8], archive: &[u8]) -> Result<String, String> {

@@ -1,0 +1,250 @@
+//! `check --regenerate`: after the comparison, the release's generated files are produced
+//! again from the tag's tree in the sandbox (tarseal-regen) and judged by their bytes instead of
+//! their names.
+//!
+//! This module owns the mapping from regeneration results to findings: a byte-identical file
+//! is accepted as `reproduced` (rule `regenerate:autotools`), a different one is unexpected
+//! (exit 1) with a unified-diff excerpt, or indeterminate (exit 3) when the release names a
+//! toolchain version that is not available, and every differing file enters the report's
+//! `review_surface`. Inputs given to the sandbox are the tag's tree plus the release files
+//! that a known-file check already vouched for (an m4 file of a known release): nothing the
+//! release merely names.
+
+use crate::report::{Class, Finding, Judgement, RegenerationInfo, Report, ReviewItem, VouchedBy};
+use std::collections::BTreeMap;
+use tarseal_git::{Repo, TreeEntry, TreeEntryKind};
+use tarseal_regen::autotools::{claims, FileResult};
+use tarseal_regen::{InputFile, Request, Sandbox, Toolchain};
+
+/// How to regenerate (from `--regenerate`, `--unsafe-no-sandbox`, `--toolchain`, or a policy's
+/// `regenerate = true` with the defaults).
+#[derive(Debug, Clone)]
+pub struct RegenOptions {
+    pub sandbox: Sandbox,
+    pub toolchain: Toolchain,
+    /// Where identical earlier runs are kept (`$XDG_CACHE_HOME/tarseal/regen`); `None`: off.
+    pub cache: Option<std::path::PathBuf>,
+}
+
+impl Default for RegenOptions {
+    fn default() -> Self {
+        RegenOptions {
+            sandbox: Sandbox {
+                isolation: tarseal_regen::Isolation::Bubblewrap,
+                limits: tarseal_regen::Limits::default(),
+            },
+            toolchain: Toolchain::System,
+            cache: tarseal_regen::fetch::cache_root().map(|d| d.join("regen")),
+        }
+    }
+}
+
+/// The rule id of a reproduced file.
+pub const RULE: &str = "regenerate:autotools";
+
+/// Regenerates and re-judges the findings of `report`. `contents` holds the archive's bytes of
+/// the files git does not back (path relative to the prefix).
+pub(crate) fn apply(
+    report: &mut Report,
+    opts: &RegenOptions,
+    scripts: &[String],
+    repo: &Repo,
+    tree: &[TreeEntry],
+    contents: &BTreeMap<String, Vec<u8>>,
+) {
+    let mut req = Request {
+        scripts: scripts.to_vec(),
+        ..Request::default()
+    };
+    for e in tree {
+        let (executable, symlink) = match e.kind {
+            TreeEntryKind::File => (false, false),
+            TreeEntryKind::Executable => (true, false),
+            TreeEntryKind::Symlink => (false, true),
+            _ => continue,
+        };
+        let Ok(bytes) = repo.read_blob(e.oid) else {
+            continue;
+        };
+        req.tree.push(InputFile {
+            path: e.path.clone(),
+            bytes,
+            executable,
+            symlink,
+        });
+    }
+    for f in &report.findings {
+        if !matches!(f.class, Class::Extra | Class::Modified) {
+            continue;
+        }
+        let Some(bytes) = contents.get(&f.path) else {
+            continue;
+        };
+        // Byte-identical to a file of a known upstream release: what the release was made
+        // with, so regeneration uses it instead of the toolchain's copy.
+        if f.judgement == Judgement::Allowed && f.vouched_by == Some(VouchedBy::KnownFile) {
+            req.vouched.push(InputFile {
+                path: f.path.clone(),
+                bytes: bytes.clone(),
+                executable: false,
+                symlink: false,
+            });
+        } else {
+            req.release.insert(f.path.clone(), bytes.clone());
+        }
+    }
+    let outcome =
+        tarseal_regen::regenerate(&req, &opts.sandbox, &opts.toolchain, opts.cache.as_deref());
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            // Nothing ran: every file regeneration is responsible for stays undecided (a
+            // release cannot pass on the names of files it was asked to prove).
+            let why = format!("regeneration could not run: {e}");
+            for f in &mut report.findings {
+                if let Some(b) = req.release.get(&f.path) {
+                    if claims(&f.path, b) && f.judgement == Judgement::Allowed {
+                        undecided(f, why.clone());
+                    }
+                }
+            }
+            report.notes.push(why.clone());
+            report.regeneration = Some(RegenerationInfo {
+                toolchain: opts.toolchain.describe(),
+                sandboxed: opts.sandbox.isolation == tarseal_regen::Isolation::Bubblewrap,
+                error: Some(e.to_string()),
+                ..RegenerationInfo::default()
+            });
+            return;
+        }
+    };
+    let all_failed = outcome.runs.iter().all(|r| r.status != Some(0));
+    let versions = outcome
+        .toolchain_versions
+        .iter()
+        .map(|(t, v)| format!("{} {v}", t.name()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mismatch_text = outcome
+        .mismatches
+        .iter()
+        .map(|m| {
+            format!(
+                "{} was made with {} {} but the toolchain has {}",
+                m.path,
+                m.tool.name(),
+                m.release,
+                m.available.as_deref().unwrap_or("none")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let fetch_hint = {
+        let mut seen = Vec::new();
+        for m in &outcome.mismatches {
+            let s = format!("{}={}", m.tool.name(), m.release);
+            if !seen.contains(&s) {
+                seen.push(s);
+            }
+        }
+        format!("tarseal toolchain fetch {}", seen.join(" "))
+    };
+    let mut review = Vec::new();
+    for f in &mut report.findings {
+        let Some(release) = req.release.get(&f.path) else {
+            continue;
+        };
+        match outcome.files.get(&f.path) {
+            Some(FileResult::Reproduced {
+                strategy,
+                normalisation,
+            }) => {
+                f.judgement = Judgement::Allowed;
+                f.vouched_by = Some(VouchedBy::Reproduced);
+                f.rule = Some(RULE.into());
+                f.reason = match normalisation {
+                    None => format!("reproduced: byte-identical to the file regenerated from the tag's tree in the sandbox ({strategy}; {versions})"),
+                    Some(n) => format!("reproduced with a normalisation ({n}): regenerated from the tag's tree in the sandbox ({strategy}; {versions})"),
+                };
+            }
+            Some(FileResult::Differs { strategy, diff }) => {
+                review.push(ReviewItem {
+                    path: f.path.clone(),
+                    lines: diff.lines,
+                    strategy: strategy.clone(),
+                    diff: diff.excerpt.clone(),
+                });
+                if outcome.mismatches.is_empty() {
+                    f.judgement = Judgement::Unexpected;
+                    f.vouched_by = None;
+                    f.rule = None;
+                    f.reason = format!(
+                        "differs from the file regenerated from the tag's tree ({} differing lines; closest: {strategy}; {versions}): the release changes a generated file",
+                        diff.lines
+                    );
+                } else {
+                    undecided(
+                        f,
+                        format!(
+                            "not reproducible with this toolchain ({mismatch_text}); regenerated with it, {} lines differ; to decide, run `{fetch_hint}` and check with that toolchain",
+                            diff.lines
+                        ),
+                    );
+                }
+            }
+            None if claims(&f.path, release) => {
+                if all_failed || !outcome.mismatches.is_empty() {
+                    let why = if outcome.mismatches.is_empty() {
+                        "regeneration failed in every strategy (see regeneration.runs)".to_string()
+                    } else {
+                        format!("not reproducible with this toolchain ({mismatch_text}); run `{fetch_hint}`")
+                    };
+                    undecided(f, why);
+                } else {
+                    f.judgement = Judgement::Unexpected;
+                    f.vouched_by = None;
+                    f.rule = None;
+                    f.reason = "a generated file that regeneration from the tag's tree does not produce: nothing in the tag makes it".into();
+                }
+            }
+            None => {}
+        }
+    }
+    review.sort_by(|a, b| a.path.cmp(&b.path));
+    report.review_surface = review;
+    report.regeneration = Some(RegenerationInfo {
+        toolchain: outcome.toolchain.clone(),
+        toolchain_versions: outcome
+            .toolchain_versions
+            .iter()
+            .map(|(t, v)| (t.name().to_string(), v.clone()))
+            .collect(),
+        release_versions: outcome
+            .release_versions
+            .iter()
+            .map(|(t, v)| {
+                (
+                    t.name().to_string(),
+                    v.iter().map(|s| s.version.clone()).collect(),
+                )
+            })
+            .collect(),
+        mismatches: outcome.mismatches.clone(),
+        runs: outcome.runs.clone(),
+        sandboxed: outcome.sandboxed,
+        inputs_from_release: req.vouched.iter().map(|f| f.path.clone()).collect(),
+        error: None,
+    });
+    if !outcome.sandboxed {
+        report.notes.push(
+            "UNSANDBOXED regeneration (--unsafe-no-sandbox): the tag's build code ran with this user's files and network".into(),
+        );
+    }
+}
+
+fn undecided(f: &mut Finding, why: String) {
+    f.judgement = Judgement::Indeterminate;
+    f.vouched_by = None;
+    f.rule = None;
+    f.reason = why;
+}
