@@ -36,6 +36,8 @@ use tarseal_sig::{SigStatus, SigningKey};
 /// Largest signature file read from git.
 const SIG_MAX: usize = 1 << 20;
 
+// Parsed once per run: the size difference between the variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 pub(crate) enum SigsCommand {
     /// Check the tarball (same flags as check), sign it, and commit the signature onto the
