@@ -181,7 +181,7 @@ fn publishers(
                             },
                             false,
                         ),
-                        Err(e) => (Outcome::NoAnswer(e), true),
+                        Err(e) => (Outcome::NoAnswer(e.to_string()), true),
                     };
                     let event = Event {
                         i,

@@ -10,6 +10,30 @@ use tarseal_log::{Hash, NoteVerifier};
 
 use crate::app::{Published, QueryAnswer};
 
+/// The log could not be asked, or its answer is not what the API returns. Names the URL.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The request failed (connection, TLS, timeout).
+    #[error("{url}: {source}")]
+    Http {
+        /// The URL.
+        url: String,
+        /// What ureq reported.
+        source: Box<ureq::Error>,
+    },
+    /// Reading the answer's body failed.
+    #[error("{url}: {source}")]
+    Read {
+        /// The URL.
+        url: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A 200 answer that is not the API's JSON.
+    #[error("unexpected answer from the log: {0}")]
+    Answer(#[from] serde_json::Error),
+}
+
 /// An HTTP answer: status and body.
 #[derive(Debug)]
 pub struct Answer {
@@ -31,14 +55,17 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
-fn read(resp: ureq::http::Response<ureq::Body>, url: &str) -> Result<Answer, String> {
+fn read(resp: ureq::http::Response<ureq::Body>, url: &str) -> Result<Answer, ClientError> {
     let status = resp.status().as_u16();
     let mut buf = Vec::new();
     resp.into_body()
         .into_reader()
         .take(64 << 20)
         .read_to_end(&mut buf)
-        .map_err(|e| format!("{url}: {e}"))?;
+        .map_err(|e| ClientError::Read {
+            url: url.to_string(),
+            source: e,
+        })?;
     Ok(Answer {
         status,
         body: String::from_utf8_lossy(&buf).into_owned(),
@@ -60,33 +87,40 @@ pub fn encode_segment(s: &str) -> String {
 }
 
 /// `POST {server}/v1/records` with the record and its armored signature.
-pub fn publish(server: &str, record: &str, signature: &str) -> Result<Answer, String> {
+pub fn publish(server: &str, record: &str, signature: &str) -> Result<Answer, ClientError> {
     let url = format!("{}/v1/records", server.trim_end_matches('/'));
     let body = serde_json::json!({ "record": record, "signature": signature }).to_string();
     let resp = agent()
         .post(&url)
         .header("Content-Type", "application/json")
         .send(body.as_bytes())
-        .map_err(|e| format!("{url}: {e}"))?;
+        .map_err(|e| http(&url, e))?;
     read(resp, &url)
 }
 
 /// `POST {server}/v1/reports`: hands the log the check report that the seal record at
 /// `index` names (`report-sha256`), for its web view.
-pub fn publish_report(server: &str, index: u64, report: &str) -> Result<Answer, String> {
+pub fn publish_report(server: &str, index: u64, report: &str) -> Result<Answer, ClientError> {
     let url = format!("{}/v1/reports", server.trim_end_matches('/'));
     let body = serde_json::json!({ "index": index, "report": report }).to_string();
     let resp = agent()
         .post(&url)
         .header("Content-Type", "application/json")
         .send(body.as_bytes())
-        .map_err(|e| format!("{url}: {e}"))?;
+        .map_err(|e| http(&url, e))?;
     read(resp, &url)
 }
 
 /// Parses a 200 answer of publish.
-pub fn parse_published(body: &str) -> Result<Published, String> {
-    serde_json::from_str(body).map_err(|e| format!("unexpected answer from the log: {e}"))
+pub fn parse_published(body: &str) -> Result<Published, ClientError> {
+    Ok(serde_json::from_str(body)?)
+}
+
+fn http(url: &str, e: ureq::Error) -> ClientError {
+    ClientError::Http {
+        url: url.to_string(),
+        source: Box::new(e),
+    }
 }
 
 /// `GET {server}/v1/projects/{project}/tags/{tag}[?format=...]`.
@@ -95,7 +129,7 @@ pub fn query(
     project: &str,
     tag: &str,
     format: Option<&str>,
-) -> Result<Answer, String> {
+) -> Result<Answer, ClientError> {
     let mut url = format!(
         "{}/v1/projects/{}/tags/{}",
         server.trim_end_matches('/'),
@@ -106,24 +140,18 @@ pub fn query(
         url.push_str("?format=");
         url.push_str(f);
     }
-    let resp = agent()
-        .get(&url)
-        .call()
-        .map_err(|e| format!("{url}: {e}"))?;
+    let resp = agent().get(&url).call().map_err(|e| http(&url, e))?;
     read(resp, &url)
 }
 
 /// `GET {server}/{path}`.
-pub fn get(server: &str, path: &str) -> Result<Answer, String> {
+pub fn get(server: &str, path: &str) -> Result<Answer, ClientError> {
     let url = format!(
         "{}/{}",
         server.trim_end_matches('/'),
         path.trim_start_matches('/')
     );
-    let resp = agent()
-        .get(&url)
-        .call()
-        .map_err(|e| format!("{url}: {e}"))?;
+    let resp = agent().get(&url).call().map_err(|e| http(&url, e))?;
     read(resp, &url)
 }
 
@@ -233,7 +261,8 @@ pub fn query_verified(
 ) -> Result<Option<VerifiedTag>, QueryError> {
     NoteVerifier::from_key_string(log_key)
         .map_err(|e| QueryError::Unavailable(format!("--log-key: {e}")))?;
-    let a = query(server, project, tag, None).map_err(QueryError::Unavailable)?;
+    let a =
+        query(server, project, tag, None).map_err(|e| QueryError::Unavailable(e.to_string()))?;
     if a.status == 404 {
         return Ok(None);
     }
@@ -278,7 +307,7 @@ pub fn verify_consistency(
         server,
         &format!("v1/proofs/consistency/{}/{}", old.size, new.size),
     )
-    .map_err(QueryError::Unavailable)?;
+    .map_err(|e| QueryError::Unavailable(e.to_string()))?;
     if a.status != 200 {
         return Err(QueryError::Unavailable(format!(
             "the log answered {} to a consistency proof request: {}",

@@ -74,6 +74,19 @@ impl Keyring {
         Self::default()
     }
 
+    /// One keyring from every file of `files` (each as [`Keyring::add_file`]); `None` when
+    /// none was given, so that a caller can tell "no `--keyring`" from an empty keyring.
+    pub fn from_files<P: AsRef<Path>>(files: &[P]) -> Result<Option<Keyring>, KeyringError> {
+        if files.is_empty() {
+            return Ok(None);
+        }
+        let mut keyring = Keyring::new();
+        for f in files {
+            keyring.add_file(f.as_ref())?;
+        }
+        Ok(Some(keyring))
+    }
+
     /// Loads a file, telling OpenPGP (armor header or a binary packet tag: first byte with
     /// the high bit set) from allowed_signers (text) by its first bytes. This is what a
     /// `--keyring FILE` flag wants: one flag for both kinds.

@@ -46,6 +46,7 @@
 #![warn(missing_docs)]
 
 pub mod allowed_signers;
+pub mod chain;
 pub mod keyring;
 pub mod sign;
 pub mod tag;

@@ -5,12 +5,15 @@
 //!   signatures, revocations), as the interop tests of tarseal-sig and the CLI need.
 //! - [`pg`]: a throw-away PostgreSQL cluster on a unix socket, for the PostgreSQL store of
 //!   the log service (tarseal-server and the CLI's `tarseal serve` tests).
+//! - [`release`]: a throw-away release made with `git` (repository, annotated tag, `git
+//!   archive` tarball), as the library's doc examples need.
 //!
 //! Every helper panics with the tool's output when the tool fails: a test that cannot set
 //! up its fixture must fail loudly, not pass vacuously.
 
 pub mod gpg;
 pub mod pg;
+pub mod release;
 
 use std::process::Command;
 

@@ -7,385 +7,190 @@
 //! a good keyring signature vouches for matches the bytes and the distinct good keys reach
 //! `--threshold`; else 3. MD5 is printed and compared only for a warning.
 
+use crate::logview;
+use crate::stream::{self, Ctx, FetchError, OriginError, StreamError, Streamed};
 use crate::sums;
-use crate::{load_keyring, Format, EXIT_USAGE};
-use clap::Args;
-use md5::Digest as _;
 use serde::Serialize;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::path::PathBuf;
 use tarseal_record::Record;
 use tarseal_sig::{Keyring, SigStatus};
 
 /// Schema of `--format json`.
 pub const SCHEMA: &str = "tarseal.verify/v1";
-/// Largest sidecar file read (checksums, signatures, records).
-const SIDECAR_MAX: u64 = 4 << 20;
-const CHUNK: usize = 256 << 10;
 
-#[derive(Args)]
-pub(crate) struct VerifyArgs {
-    /// The file to verify: a path, or an http:// or https:// URL (downloaded and hashed as it
+/// What to verify and against what (the flags of `tarseal verify`).
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// The file: a path, or an http:// or https:// URL (downloaded and hashed as it
     /// arrives, never stored).
-    file: String,
-    /// Keys whose signatures count (repeatable; OpenPGP exports).
-    #[arg(long, value_name = "FILE")]
-    keyring: Vec<PathBuf>,
-    /// A checksum file (coreutils format; SHA256SUMS-style or NAME.sha256/.sha512/.md5), in
-    /// addition to those found beside FILE; its signature is looked for at SUMS.asc.
-    #[arg(long, value_name = "FILE")]
-    sums: Vec<PathBuf>,
-    /// A seal record (NAME.seal), in addition to the one found beside FILE; its signature is
-    /// looked for at SEAL.asc.
-    #[arg(long, value_name = "FILE.seal")]
-    seal: Option<PathBuf>,
-    /// A detached signature over FILE (repeatable), in addition to FILE.asc.
-    #[arg(long, value_name = "FILE.asc")]
-    sig: Vec<PathBuf>,
-    /// Distinct keyring keys (a certificate counts once, whatever subkeys signed) whose good
-    /// signatures must vouch for the bytes.
-    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-    threshold: u32,
-    /// Output format: text, or json (schema tarseal.verify/v1).
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-    /// The log to ask (with --project, --tag, --log-key): its records of the project's tag
-    /// are proven included in a checkpoint signed by --log-key, each record's own signature
-    /// is verified against --keyring, and the bytes must be the ones the seal record names
-    /// — and the build and upload records too, when the log has them. With --server the
-    /// log's seal record must vouch (exit 3 when it has none).
-    #[arg(long, value_name = "URL", requires_all = ["project", "tag", "log_key"])]
-    server: Option<String>,
-    /// The project, as logged (with --server).
-    #[arg(long, value_name = "NAME", requires = "server")]
-    project: Option<String>,
-    /// The tag, as logged (with --server).
-    #[arg(long, value_name = "TAG", requires = "server")]
-    tag: Option<String>,
-    /// The log's verifier key (`name+hex+base64`, printed by `tarseal serve`): pinned, never
-    /// taken from the log. With it, the log must vouch: through --server, or offline through
-    /// --proof / NAME.tlog-proof beside the file.
-    #[arg(long, value_name = "KEY")]
-    log_key: Option<String>,
-    /// A tlog-proof file (default: NAME.tlog-proof beside FILE, when --log-key is given):
-    /// verified offline against --log-key, the record inside compared with the bytes.
-    #[arg(long, value_name = "FILE.tlog-proof", requires = "log_key")]
-    proof: Option<PathBuf>,
-    /// Seconds allowed to connect and to receive a response's head; the body of a download
-    /// must arrive within 20 times this (a stalled server is abandoned, never waited on).
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
-    timeout: u64,
+    pub file: String,
+    /// Keys whose signatures count (OpenPGP exports).
+    pub keyring: Vec<PathBuf>,
+    /// Checksum files in addition to those found beside the file (their signature is
+    /// looked for at SUMS.asc).
+    pub sums: Vec<PathBuf>,
+    /// A seal record in addition to NAME.seal beside the file.
+    pub seal: Option<PathBuf>,
+    /// Detached signatures over the file in addition to FILE.asc.
+    pub sigs: Vec<PathBuf>,
+    /// Distinct keyring keys whose good signatures must vouch (at least 1).
+    pub threshold: u32,
+    /// The log to ask: its records of `project`/`tag` are proven against `log_key`.
+    pub server: Option<String>,
+    /// The project, as logged (with `server`).
+    pub project: Option<String>,
+    /// The tag, as logged (with `server`).
+    pub tag: Option<String>,
+    /// The log's verifier key (`name+hex+base64`), pinned. With it the log must vouch:
+    /// through `server`, or offline through `proof` / NAME.tlog-proof.
+    pub log_key: Option<String>,
+    /// A tlog-proof file (default: NAME.tlog-proof beside the file, with `log_key`).
+    pub proof: Option<PathBuf>,
+    /// Seconds to connect and to receive a response's head (a body: 20 times this).
+    pub timeout: u64,
 }
 
-#[derive(Serialize)]
-struct FileInfo {
-    source: String,
-    name: String,
-    size: u64,
+impl VerifyOptions {
+    /// Options for `file` with the defaults of the command line (threshold 1, timeout
+    /// 30 s, no log).
+    pub fn new(file: impl Into<String>) -> VerifyOptions {
+        VerifyOptions {
+            file: file.into(),
+            keyring: Vec::new(),
+            sums: Vec::new(),
+            seal: None,
+            sigs: Vec::new(),
+            threshold: 1,
+            server: None,
+            project: None,
+            tag: None,
+            log_key: None,
+            proof: None,
+            timeout: 30,
+        }
+    }
+}
+
+/// Why verify has no verdict (exit 2): the inputs could not be read. Everything that can be
+/// judged is a finding of the [`VerifyReport`] instead.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// A `--keyring` file could not be loaded.
+    #[error(transparent)]
+    Keyring(#[from] tarseal_sig::KeyringError),
+    /// The file to verify is not there (or names no file).
+    #[error(transparent)]
+    Origin(#[from] OriginError),
+    /// A sidecar or a file given by name could not be read.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// The bytes could not be obtained (not a rejection: those are findings).
+    #[error(transparent)]
+    Stream(StreamError),
+    /// The log named with `server` could not be asked.
+    #[error("the log at {server}: {source}")]
+    Log {
+        /// The log's URL.
+        server: String,
+        /// What went wrong.
+        source: tarseal_server::client::QueryError,
+    },
+    /// A tlog-proof could not be checked at all (e.g. a malformed `--log-key`).
+    #[error(transparent)]
+    Proof(tarseal_server::client::QueryError),
+}
+
+/// The file's digests as read.
+#[derive(Debug, Serialize)]
+pub struct FileInfo {
+    /// The path or URL given.
+    pub source: String,
+    /// The file name checksum files and records name.
+    pub name: String,
+    /// Bytes read.
+    pub size: u64,
+    /// `Content-Length` a server announced.
     #[serde(skip_serializing_if = "Option::is_none")]
-    content_length: Option<u64>,
-    sha256: String,
-    sha512: String,
-    md5: String,
+    pub content_length: Option<u64>,
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// Hex SHA-512.
+    pub sha512: String,
+    /// Hex MD5 (informational only).
+    pub md5: String,
 }
 
-#[derive(Serialize)]
-struct SigReport {
+/// One signature packet's status.
+#[derive(Debug, Serialize)]
+pub struct SigReport {
     /// The signature file.
-    file: String,
+    pub file: String,
     /// What it signs: the file itself, a checksum file, or the seal record.
-    covers: String,
-    status: &'static str,
+    pub covers: String,
+    /// `good`, `bad`, `expired`, ... ([`stream::status_name`]), `malformed`.
+    pub status: &'static str,
+    /// The signing (sub)key's fingerprint, or the issuer named by an unknown key.
     #[serde(skip_serializing_if = "Option::is_none")]
-    key: Option<String>,
+    pub key: Option<String>,
+    /// The certificate's primary fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
-    primary: Option<String>,
-    detail: String,
+    pub primary: Option<String>,
+    /// For people.
+    pub detail: String,
 }
 
-#[derive(Serialize)]
-struct SourceReport {
+/// One source of truth about the bytes, and whether it agrees.
+#[derive(Debug, Serialize)]
+pub struct SourceReport {
     /// `checksum` (a checksum file), `seal`, `signature` (a detached signature over the
     /// file) or `log` (a record of the log, with --server).
-    kind: &'static str,
-    file: String,
+    pub kind: &'static str,
+    /// Where it was read.
+    pub file: String,
     /// `sha256`, `sha512`, `md5`, `size`, or `openpgp` for a signature.
-    algorithm: String,
+    pub algorithm: String,
     /// `match`, `mismatch`, `no-entry` (the file does not name NAME), `unreadable`.
-    status: &'static str,
+    pub status: &'static str,
     /// Primary fingerprints of keyring keys with a good signature over this source.
-    signed_by: Vec<String>,
-    detail: String,
+    pub signed_by: Vec<String>,
+    /// For people.
+    pub detail: String,
 }
 
-#[derive(Serialize)]
-struct Threshold {
-    required: u32,
-    distinct_keys: usize,
-    keys: Vec<String>,
+/// How many distinct keys vouch, against how many are required.
+#[derive(Debug, Serialize)]
+pub struct Threshold {
+    /// `--threshold`.
+    pub required: u32,
+    /// Distinct keyring certificates whose good signatures vouch for matching sources.
+    pub distinct_keys: usize,
+    /// Their primary fingerprints.
+    pub keys: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct VerifyReport {
-    schema: &'static str,
-    tool: tarseal_check::report::ToolInfo,
-    verdict: &'static str,
-    exit_code: u8,
-    file: Option<FileInfo>,
-    sources: Vec<SourceReport>,
-    signatures: Vec<SigReport>,
-    threshold: Threshold,
-    problems: Vec<String>,
-    warnings: Vec<String>,
-}
-
-/// Where FILE and its sidecars come from.
-pub(crate) enum Origin {
-    Local(PathBuf),
-    Url(String),
-}
-
-impl Origin {
-    fn sidecar(&self, name: &str) -> String {
-        match self {
-            Origin::Local(p) => p
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join(name)
-                .display()
-                .to_string(),
-            Origin::Url(u) => {
-                let base = u.split(['?', '#']).next().unwrap_or(u);
-                match base.rfind('/') {
-                    Some(i) => format!("{}{name}", &base[..=i]),
-                    None => name.to_string(),
-                }
-            }
-        }
-    }
-}
-
-pub(crate) struct Ctx {
-    pub(crate) agent: ureq::Agent,
-    pub(crate) keyring: Keyring,
-}
-
-impl Ctx {
-    /// A sidecar's bytes; `Ok(None)` when absent (no such file, HTTP 404...).
-    pub(crate) fn fetch(&self, loc: &str) -> Result<Option<Vec<u8>>, String> {
-        if loc.starts_with("http://") || loc.starts_with("https://") {
-            let resp = match self.agent.get(loc).call() {
-                Ok(r) => r,
-                Err(ureq::Error::StatusCode(_)) => return Ok(None),
-                Err(e) => return Err(format!("{loc}: {e}")),
-            };
-            let mut buf = Vec::new();
-            resp.into_body()
-                .into_reader()
-                .take(SIDECAR_MAX + 1)
-                .read_to_end(&mut buf)
-                .map_err(|e| format!("{loc}: {e}"))?;
-            if buf.len() as u64 > SIDECAR_MAX {
-                return Err(format!("{loc}: larger than {SIDECAR_MAX} bytes"));
-            }
-            Ok(Some(buf))
-        } else {
-            match std::fs::File::open(loc) {
-                Ok(f) => {
-                    let mut buf = Vec::new();
-                    f.take(SIDECAR_MAX + 1)
-                        .read_to_end(&mut buf)
-                        .map_err(|e| format!("{loc}: {e}"))?;
-                    if buf.len() as u64 > SIDECAR_MAX {
-                        return Err(format!("{loc}: larger than {SIDECAR_MAX} bytes"));
-                    }
-                    Ok(Some(buf))
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(format!("{loc}: {e}")),
-            }
-        }
-    }
-}
-
-/// A `Read` over chunks sent by the reading thread (one per signature verifier).
-struct ChunkReader {
-    rx: Mutex<Receiver<Arc<Vec<u8>>>>,
-    cur: Option<Arc<Vec<u8>>>,
-    pos: usize,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            if let Some(c) = &self.cur {
-                if self.pos < c.len() {
-                    let n = out.len().min(c.len() - self.pos);
-                    out[..n].copy_from_slice(&c[self.pos..self.pos + n]);
-                    self.pos += n;
-                    return Ok(n);
-                }
-            }
-            let next = self.rx.lock().expect("not poisoned").recv();
-            match next {
-                Ok(c) => {
-                    self.cur = Some(c);
-                    self.pos = 0;
-                }
-                Err(_) => return Ok(0),
-            }
-        }
-    }
-}
-
-/// What the one pass over the bytes produced.
-pub(crate) struct Streamed {
-    pub(crate) size: u64,
-    pub(crate) content_length: Option<u64>,
-    pub(crate) sha256: String,
-    pub(crate) sha512: String,
-    pub(crate) md5: String,
-    /// Per detached signature over the file: its statuses (or why none).
-    pub(crate) sig_results: Vec<Result<Vec<SigStatus>, String>>,
-}
-
-pub(crate) enum StreamError {
-    /// The bytes could not be obtained (exit 2).
-    Io(String),
-    /// The download is proven incomplete or inconsistent (exit 1).
-    Rejected(String),
-}
-
-/// Streams the bytes once: SHA-256 + MD5 on the reading thread, SHA-512 on a second, each
-/// detached signature verified on a thread of its own from the same chunks.
-pub(crate) fn stream(
-    ctx: &Ctx,
-    origin: &Origin,
-    sigs: &[Vec<u8>],
-) -> Result<Streamed, StreamError> {
-    let (mut input, content_length): (Box<dyn Read>, Option<u64>) = match origin {
-        Origin::Local(p) => (
-            Box::new(
-                std::fs::File::open(p)
-                    .map_err(|e| StreamError::Io(format!("cannot open {}: {e}", p.display())))?,
-            ),
-            None,
-        ),
-        Origin::Url(u) => {
-            let resp = ctx.agent.get(u).call().map_err(|e| match e {
-                ureq::Error::StatusCode(c) => StreamError::Io(format!("{u}: HTTP status {c}")),
-                e => StreamError::Io(format!("{u}: {e}")),
-            })?;
-            let len = resp
-                .headers()
-                .get("content-length")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            (Box::new(resp.into_body().into_reader()), len)
-        }
-    };
-    std::thread::scope(|s| {
-        let mut senders: Vec<SyncSender<Arc<Vec<u8>>>> = Vec::new();
-        let (tx512, rx512) = sync_channel::<Arc<Vec<u8>>>(4);
-        senders.push(tx512);
-        let sha512 = s.spawn(move || {
-            let mut h = sha2::Sha512::new();
-            for c in rx512 {
-                h.update(&c[..]);
-            }
-            hex::encode(h.finalize())
-        });
-        let mut verifiers = Vec::new();
-        for sig in sigs {
-            let (tx, rx) = sync_channel::<Arc<Vec<u8>>>(4);
-            senders.push(tx);
-            let keyring = &ctx.keyring;
-            verifiers.push(s.spawn(move || {
-                let reader = ChunkReader {
-                    rx: Mutex::new(rx),
-                    cur: None,
-                    pos: 0,
-                };
-                tarseal_sig::verify_detached(keyring, sig, reader, None).map_err(|e| e.to_string())
-            }));
-        }
-        let mut sha256 = sha2::Sha256::new();
-        let mut md5 = md5::Md5::new();
-        let mut size = 0u64;
-        let mut failure = None;
-        loop {
-            let mut buf = vec![0u8; CHUNK];
-            let n = match input.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    failure = Some(match origin {
-                        Origin::Url(u) => StreamError::Rejected(format!(
-                            "the download of {u} stopped after {size} bytes{}: {e}",
-                            content_length
-                                .map(|l| format!(" of {l} announced"))
-                                .unwrap_or_default()
-                        )),
-                        Origin::Local(p) => {
-                            StreamError::Io(format!("reading {}: {e}", p.display()))
-                        }
-                    });
-                    break;
-                }
-            };
-            buf.truncate(n);
-            size += n as u64;
-            sha256.update(&buf);
-            md5.update(&buf);
-            let chunk = Arc::new(buf);
-            // A verifier that gave up (a malformed signature) simply stops receiving.
-            senders.retain(|tx| tx.send(chunk.clone()).is_ok());
-        }
-        drop(senders);
-        let sha512 = sha512.join().expect("sha512 thread");
-        let sig_results: Vec<_> = verifiers
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err("verifier failed".into())))
-            .collect();
-        if let Some(f) = failure {
-            return Err(f);
-        }
-        if let Some(len) = content_length {
-            if len != size {
-                return Err(StreamError::Rejected(format!(
-                    "the server announced Content-Length {len} but sent {size} bytes"
-                )));
-            }
-        }
-        Ok(Streamed {
-            size,
-            content_length,
-            sha256: hex::encode(sha256.finalize()),
-            sha512,
-            md5: hex::encode(md5.finalize()),
-            sig_results,
-        })
-    })
-}
-
-pub(crate) fn status_name(s: &SigStatus) -> &'static str {
-    match s {
-        SigStatus::Good(_) => "good",
-        SigStatus::Bad { .. } => "bad",
-        SigStatus::Expired { .. } => "expired",
-        SigStatus::Revoked { .. } => "revoked",
-        SigStatus::UnknownKey { .. } => "unknown-key",
-        SigStatus::NotSigningCapable { .. } => "not-signing-capable",
-        SigStatus::WeakAlgorithm { .. } => "weak-algorithm",
-        SigStatus::NotAlive { .. } => "not-alive",
-        SigStatus::InvalidKey { .. } => "invalid-key",
-        SigStatus::Malformed { .. } => "malformed",
-    }
+/// The verdict of verify (`tarseal.verify/v1`, docs/verify-schema.md).
+#[derive(Debug, Serialize)]
+pub struct VerifyReport {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
+    /// The tool that made it.
+    pub tool: tarseal_check::report::ToolInfo,
+    /// `pass`, `fail` or `indeterminate`.
+    pub verdict: &'static str,
+    /// 0, 1 or 3 (as `verdict`).
+    pub exit_code: u8,
+    /// The digests; absent when the download was cut short.
+    pub file: Option<FileInfo>,
+    /// Every source found.
+    pub sources: Vec<SourceReport>,
+    /// Every signature packet found.
+    pub signatures: Vec<SigReport>,
+    /// The threshold and who reached it.
+    pub threshold: Threshold,
+    /// What is proven wrong (any makes the verdict `fail`).
+    pub problems: Vec<String>,
+    /// What a person should know.
+    pub warnings: Vec<String>,
 }
 
 /// Accumulates the verdict.
@@ -406,11 +211,11 @@ struct Tally {
 
 impl Tally {
     /// Records the statuses of one signature file; returns the primaries of good ones.
-    fn signatures(
+    fn signatures<E: std::fmt::Display>(
         &mut self,
         file: &str,
         covers: &str,
-        result: Result<Vec<SigStatus>, String>,
+        result: Result<Vec<SigStatus>, E>,
     ) -> Vec<SigStatus> {
         match result {
             Ok(statuses) => {
@@ -421,7 +226,7 @@ impl Tally {
                     self.signatures.push(SigReport {
                         file: file.into(),
                         covers: covers.into(),
-                        status: status_name(st),
+                        status: stream::status_name(st),
                         key: st.key().map(|k| k.key.clone()).or_else(|| match st {
                             SigStatus::UnknownKey { issuers } => issuers.first().cloned(),
                             _ => None,
@@ -441,7 +246,7 @@ impl Tally {
                     status: "malformed",
                     key: None,
                     primary: None,
-                    detail: e,
+                    detail: e.to_string(),
                 });
                 Vec::new()
             }
@@ -472,83 +277,16 @@ fn primaries(statuses: &[SigStatus]) -> Vec<String> {
     v
 }
 
-pub(crate) fn verify(args: VerifyArgs) -> ExitCode {
-    match run(&args) {
-        Ok((report, code)) => {
-            let printed = match args.format {
-                Format::Json => serde_json::to_string_pretty(&report)
-                    .map(|s| println!("{s}"))
-                    .is_ok(),
-                Format::Text => {
-                    print!("{}", render(&report));
-                    true
-                }
-            };
-            if !printed {
-                return ExitCode::from(EXIT_USAGE);
-            }
-            ExitCode::from(code)
-        }
-        Err(e) => {
-            eprintln!("tarseal: error: {e}");
-            if args.format == Format::Json {
-                println!(
-                    "{}",
-                    serde_json::json!({"schema": "tarseal.error/v1", "verdict": "error", "exit_code": 2, "error": e})
-                );
-            }
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
-}
-
-/// The HTTP agent of verify and gate: `timeout` seconds to connect and for a response's
-/// head, 20 times that for a body.
-pub(crate) fn agent(timeout: u64) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_connect(Some(Duration::from_secs(timeout)))
-        .timeout_recv_response(Some(Duration::from_secs(timeout)))
-        .timeout_recv_body(Some(Duration::from_secs(timeout.max(1) * 20)))
-        .http_status_as_error(true)
-        .build()
-        .into()
-}
-
-/// A path or an http(s) URL, and the file name it ends in.
-pub(crate) fn origin_of(file: &str) -> Result<(Origin, String), String> {
-    let is_url = file.starts_with("http://") || file.starts_with("https://");
-    let origin = if is_url {
-        Origin::Url(file.to_string())
-    } else {
-        let p = PathBuf::from(file);
-        if !p.is_file() {
-            return Err(format!("{}: no such file", p.display()));
-        }
-        Origin::Local(p)
-    };
-    let name = match &origin {
-        Origin::Local(p) => p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        Origin::Url(u) => {
-            let base = u.split(['?', '#']).next().unwrap_or(u);
-            base.rsplit('/').next().unwrap_or_default().to_string()
-        }
-    };
-    if name.is_empty() {
-        return Err(format!("{file}: cannot tell the file name"));
-    }
-    Ok((origin, name))
-}
-
-fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
-    let keyring = load_keyring(&args.keyring)?.unwrap_or_default();
+/// Verifies the file of `args`: one pass over its bytes, held against every checksum file,
+/// seal record, detached signature and (with a log key) log record found or given.
+/// `Err` only when the inputs cannot be read (exit 2); every judgement is in the report.
+pub fn verify(args: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
+    let keyring = Keyring::from_files(&args.keyring)?.unwrap_or_default();
     let ctx = Ctx {
-        agent: agent(args.timeout),
+        agent: stream::agent(args.timeout),
         keyring,
     };
-    let (origin, name) = origin_of(&args.file)?;
+    let (origin, name) = stream::origin_of(&args.file)?;
 
     // Signatures over the file itself: FILE.asc and every --sig.
     let mut file_sigs: Vec<(String, Vec<u8>)> = Vec::new();
@@ -556,11 +294,9 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
     if let Some(b) = ctx.fetch(&own_asc)? {
         file_sigs.push((own_asc, b));
     }
-    for p in &args.sig {
+    for p in &args.sigs {
         let loc = p.display().to_string();
-        let b = ctx
-            .fetch(&loc)?
-            .ok_or_else(|| format!("{loc}: no such file"))?;
+        let b = ctx.fetch_required(&loc)?;
         // The same signature named twice (FILE.asc found beside FILE and given with --sig)
         // is one signature: listing it twice would look like two.
         if file_sigs.iter().any(|(_, have)| *have == b) {
@@ -599,17 +335,18 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
 
     let mut t = Tally::default();
     let sig_bytes: Vec<Vec<u8>> = file_sigs.iter().map(|(_, b)| b.clone()).collect();
-    let streamed = match stream(&ctx, &origin, &sig_bytes) {
+    let mut streamed = match stream::stream(&ctx, &origin, &sig_bytes) {
         Ok(s) => s,
-        Err(StreamError::Io(e)) => return Err(e),
-        Err(StreamError::Rejected(e)) => {
-            t.problems.push(e);
+        Err(e) if e.is_rejection() => {
+            t.problems.push(e.to_string());
             return Ok(finish(args, t, None));
         }
+        Err(e) => return Err(VerifyError::Stream(e)),
     };
 
     // 1. Detached signatures over the bytes.
-    for ((loc, _), result) in file_sigs.iter().zip(streamed.sig_results.clone()) {
+    let results = std::mem::take(&mut streamed.sig_results);
+    for ((loc, _), result) in file_sigs.iter().zip(results) {
         let statuses = t.signatures(loc, &name, result);
         let signed_by = primaries(&statuses);
         t.sources.push(SourceReport {
@@ -635,8 +372,7 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         let asc = format!("{loc}.asc");
         let statuses = match ctx.fetch(&asc)? {
             Some(sig) => {
-                let r = tarseal_sig::verify_detached(&ctx.keyring, &sig, &bytes[..], None)
-                    .map_err(|e| e.to_string());
+                let r = tarseal_sig::verify_detached(&ctx.keyring, &sig, &bytes[..], None);
                 t.signatures(&asc, loc, r)
             }
             None => Vec::new(),
@@ -655,12 +391,12 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
             detail: String::new(),
         };
         let parsed = std::str::from_utf8(&bytes)
-            .map_err(|_| "not UTF-8".to_string())
+            .map_err(|_| sums::SumsError::NotUtf8)
             .and_then(|s| sums::parse(s, hex_len));
         match parsed {
             Err(e) => {
                 src.status = "unreadable";
-                src.detail = e.clone();
+                src.detail = e.to_string();
                 t.warnings.push(format!("{loc}: {e}"));
             }
             Ok(lines) => {
@@ -706,8 +442,7 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         let asc = format!("{loc}.asc");
         let statuses = match ctx.fetch(&asc)? {
             Some(sig) => {
-                let r = tarseal_sig::verify_detached(&ctx.keyring, &sig, &bytes[..], None)
-                    .map_err(|e| e.to_string());
+                let r = tarseal_sig::verify_detached(&ctx.keyring, &sig, &bytes[..], None);
                 t.signatures(&asc, loc, r)
             }
             None => Vec::new(),
@@ -722,7 +457,7 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
         };
         match std::str::from_utf8(&bytes)
             .map_err(|_| "not UTF-8".to_string())
-            .and_then(Record::parse)
+            .and_then(|t| Record::parse(t).map_err(|e| e.to_string()))
             .and_then(|r| match r.kind {
                 tarseal_record::Kind::Artifact => Ok(r),
                 k => Err(format!(
@@ -799,9 +534,7 @@ fn run(args: &VerifyArgs) -> Result<(VerifyReport, u8), String> {
             }
         };
         if let Some(loc) = loc {
-            let text = ctx
-                .fetch(&loc)?
-                .ok_or_else(|| format!("{loc}: no such file"))?;
+            let text = ctx.fetch_required(&loc)?;
             proof_source(&ctx, &mut t, &loc, &text, log_key, &name, &streamed)?;
         }
     }
@@ -832,7 +565,7 @@ fn log_sources(
     log_key: &str,
     name: &str,
     streamed: &Streamed,
-) -> Result<(), String> {
+) -> Result<(), VerifyError> {
     use tarseal_server::client::{query_verified, QueryError};
     let verified = match query_verified(server, project, tag, log_key) {
         Ok(Some(v)) => v,
@@ -842,13 +575,18 @@ fn log_sources(
             ));
             return Ok(());
         }
-        Err(QueryError::Unavailable(e)) => return Err(format!("the log at {server}: {e}")),
+        Err(e @ QueryError::Unavailable(_)) => {
+            return Err(VerifyError::Log {
+                server: server.to_string(),
+                source: e,
+            })
+        }
         Err(e @ QueryError::Invalid(_)) => {
             t.problems.push(format!("{server}: {e}"));
             return Ok(());
         }
     };
-    let found = crate::logview::findings(&verified.records, name, &streamed.sha256);
+    let found = logview::findings(&verified.records, name, &streamed.sha256);
     if found.is_empty() {
         t.warnings.push(format!(
             "the log at {server} has records of project {project:?} tag {tag:?} (tree size {}), none about {name}",
@@ -886,8 +624,7 @@ fn log_record(
     signature: &[u8],
     streamed: &Streamed,
 ) {
-    let sig = tarseal_sig::verify_detached(&ctx.keyring, signature, record.as_bytes(), None)
-        .map_err(|e| e.to_string());
+    let sig = tarseal_sig::verify_detached(&ctx.keyring, signature, record.as_bytes(), None);
     let statuses = t.signatures(loc, &format!("{kind} record"), sig);
     let (agrees, detail) = match Record::parse(record) {
         Err(e) => (false, format!("not a canonical record: {e}")),
@@ -904,7 +641,7 @@ fn log_record(
                     diffs.push(format!("sha512 {h}"));
                 }
             }
-            let what = crate::logview::kind_label(kind);
+            let what = logview::kind_label(kind);
             if diffs.is_empty() {
                 (true, format!("{what}: same bytes"))
             } else {
@@ -948,10 +685,10 @@ fn proof_source(
     log_key: &str,
     name: &str,
     streamed: &Streamed,
-) -> Result<(), String> {
+) -> Result<(), VerifyError> {
     use tarseal_server::client::{verify_tlog_proof, QueryError};
     let checked = match verify_tlog_proof(text, log_key) {
-        Err(QueryError::Unavailable(e)) => return Err(e),
+        Err(e @ QueryError::Unavailable(_)) => return Err(VerifyError::Proof(e)),
         other => other.map_err(|e| e.to_string()),
     };
     let (index, entry) = match checked {
@@ -980,7 +717,7 @@ fn proof_source(
     Ok(())
 }
 
-fn finish(args: &VerifyArgs, t: Tally, file: Option<FileInfo>) -> (VerifyReport, u8) {
+fn finish(args: &VerifyOptions, t: Tally, file: Option<FileInfo>) -> VerifyReport {
     let keys = primaries(&t.vouching);
     let distinct = tarseal_sig::count_distinct_keys(&t.vouching);
     let mut warnings = t.warnings;
@@ -1005,28 +742,26 @@ fn finish(args: &VerifyArgs, t: Tally, file: Option<FileInfo>) -> (VerifyReport,
     } else {
         ("pass", 0)
     };
-    (
-        VerifyReport {
-            schema: SCHEMA,
-            tool: tarseal_check::report::ToolInfo::current(),
-            verdict,
-            exit_code: code,
-            file,
-            sources: t.sources,
-            signatures: t.signatures,
-            threshold: Threshold {
-                required: args.threshold,
-                distinct_keys: distinct,
-                keys,
-            },
-            problems: t.problems,
-            warnings,
+    VerifyReport {
+        schema: SCHEMA,
+        tool: tarseal_check::report::ToolInfo::current(),
+        verdict,
+        exit_code: code,
+        file,
+        sources: t.sources,
+        signatures: t.signatures,
+        threshold: Threshold {
+            required: args.threshold,
+            distinct_keys: distinct,
+            keys,
         },
-        code,
-    )
+        problems: t.problems,
+        warnings,
+    }
 }
 
-fn render(r: &VerifyReport) -> String {
+/// The report for people (what `tarseal verify` prints).
+pub fn render(r: &VerifyReport) -> String {
     use std::fmt::Write;
     let mut o = String::new();
     if let Some(f) = &r.file {

@@ -4,13 +4,39 @@
 /// One line of a checksum file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SumLine {
+    /// The digest, lower-case hex.
     pub hex: String,
+    /// The file it is of (`./` stripped); empty for a file holding only a digest.
     pub name: String,
+}
+
+/// A checksum file that is not in coreutils format. Names the line (1-based).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SumsError {
+    /// The file is not UTF-8.
+    #[error("not UTF-8")]
+    NotUtf8,
+    /// A line is not `HEX  NAME` (or `HEX *NAME`).
+    #[error("line {line}: not \"HEX  NAME\"")]
+    NotHexName {
+        /// The line.
+        line: usize,
+    },
+    /// The digest is not `len` hex digits.
+    #[error("line {line}: {hex:?} is not a {len}-digit hex digest")]
+    BadDigest {
+        /// The line.
+        line: usize,
+        /// What the line holds.
+        hex: String,
+        /// Digits expected (64 SHA-256, 128 SHA-512, 32 MD5).
+        len: usize,
+    },
 }
 
 /// Parses a checksum file. A file holding only a digest (no name) yields one line with an
 /// empty name. Blank lines and `#` comments are skipped; anything else is an error.
-pub fn parse(text: &str, hex_len: usize) -> Result<Vec<SumLine>, String> {
+pub fn parse(text: &str, hex_len: usize) -> Result<Vec<SumLine>, SumsError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end_matches('\r');
@@ -22,16 +48,17 @@ pub fn parse(text: &str, hex_len: usize) -> Result<Vec<SumLine>, String> {
                 let name = rest
                     .strip_prefix(' ')
                     .or_else(|| rest.strip_prefix('*'))
-                    .ok_or_else(|| format!("line {}: not \"HEX  NAME\"", i + 1))?;
+                    .ok_or(SumsError::NotHexName { line: i + 1 })?;
                 (h, name)
             }
             None => (line.trim(), ""),
         };
         if hex.len() != hex_len || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!(
-                "line {}: {hex:?} is not a {hex_len}-digit hex digest",
-                i + 1
-            ));
+            return Err(SumsError::BadDigest {
+                line: i + 1,
+                hex: hex.to_string(),
+                len: hex_len,
+            });
         }
         out.push(SumLine {
             hex: hex.to_ascii_lowercase(),

@@ -1,5 +1,5 @@
-//! `tarseal trust verify-chain V1 V2 ...`: a project's trust file may be replaced only by a
-//! version signed by a threshold of the previous one (TUF's root rule). V(n+1) needs
+//! A trust file's history (`tarseal trust verify-chain V1 V2 ...`): a project's trust file
+//! may be replaced only by a version signed by a threshold of the previous one (TUF's root rule). V(n+1) needs
 //! threshold(Vn) good signatures from distinct keys of Vn, each inside its Vn validity
 //! window at the signature's time, **and** threshold(V(n+1)) from keys of V(n+1) (the new
 //! keys accept their role). V1 is the root of trust: it must come from the trusted side and
@@ -8,135 +8,130 @@
 //! Signatures of `FILE` are read from `FILE.asc` and `FILE.*.asc` beside it, plus
 //! `--sig FILE=SIG`. The certificates come from `--keyring` (old and new keys).
 
-use crate::{load_keyring, Format, EXIT_USAGE};
-use clap::{Args, Subcommand};
+use crate::{Keyring, KeyringError, SigStatus, TrustError, TrustFile};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-use tarseal_sig::{SigStatus, TrustFile};
 
-#[derive(Subcommand)]
-pub(crate) enum TrustCommand {
-    /// Verify a trust file's history from its first version: each version must be signed by
-    /// a threshold of the previous one's keys (and of its own).
-    VerifyChain(ChainArgs),
+/// What to verify: the versions oldest first, the certificates, extra signatures.
+#[derive(Debug, Clone)]
+pub struct ChainOptions {
+    /// The versions, oldest first (at least two).
+    pub files: Vec<PathBuf>,
+    /// Certificates of the old and new keys.
+    pub keyring: Vec<PathBuf>,
+    /// Extra detached signatures, `FILE_V=SIG` (FILE_V as in `files`).
+    pub sig: Vec<String>,
 }
 
-#[derive(Args)]
-pub(crate) struct ChainArgs {
-    /// The versions, oldest first (at least two).
-    #[arg(value_name = "FILE_V", num_args = 2.., required = true)]
-    files: Vec<PathBuf>,
-    /// Certificates of the old and new keys (repeatable; OpenPGP exports).
-    #[arg(long, value_name = "FILE", required = true)]
-    keyring: Vec<PathBuf>,
-    /// An extra detached signature of a version: `FILE_V=SIG` (FILE_V as given above).
-    #[arg(long, value_name = "FILE_V=SIG")]
-    sig: Vec<String>,
-    /// Output format: text for people, json (schema tarseal.trust-chain/v1) for programs.
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+/// Why the chain could not be judged (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// A keyring file could not be loaded.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// A version is not a trust file.
+    #[error(transparent)]
+    Trust(#[from] TrustError),
+    /// `--sig` without `=`.
+    #[error("--sig {0:?}: expected FILE_V=SIG")]
+    SigSyntax(String),
+    /// `--sig` for a file that is not a version given.
+    #[error("--sig {given:?}: {file} is not one of the versions given")]
+    SigFile {
+        /// The flag's value.
+        given: String,
+        /// Its FILE_V.
+        file: String,
+    },
+    /// Fewer than two versions.
+    #[error("give at least two versions, oldest first")]
+    TooFew,
+    /// A file (version, signature, directory) could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A version's file name is not UTF-8 (signatures are found by name).
+    #[error("{}: not a UTF-8 file name", .0.display())]
+    FileName(PathBuf),
 }
 
 /// Schema of `trust verify-chain --format json`.
 pub const SCHEMA: &str = "tarseal.trust-chain/v1";
 
 /// One version of the trust file and how it was judged.
-#[derive(serde::Serialize)]
-struct Version {
+#[derive(Debug, serde::Serialize)]
+pub struct Version {
     /// 1-based.
-    version: usize,
-    file: String,
+    pub version: usize,
+    /// The file as given.
+    pub file: String,
     /// `root` (v1, taken as given), `ok`, `rejected`; versions after a rejected one are not
     /// listed (nothing is trusted through a broken link).
-    status: &'static str,
-    threshold: usize,
-    keys: usize,
+    pub status: &'static str,
+    /// Its own threshold.
+    pub threshold: usize,
+    /// Its number of keys.
+    pub keys: usize,
     /// The previous version's threshold (what `signed_by_previous` must reach).
     #[serde(skip_serializing_if = "Option::is_none")]
-    previous_threshold: Option<usize>,
+    pub previous_threshold: Option<usize>,
     /// Distinct keys of the previous version with a good signature in their window.
     #[serde(skip_serializing_if = "Option::is_none")]
-    signed_by_previous: Option<usize>,
+    pub signed_by_previous: Option<usize>,
     /// Distinct keys of this version with a good signature (the new keys accept their role).
     #[serde(skip_serializing_if = "Option::is_none")]
-    signed_by_own: Option<usize>,
+    pub signed_by_own: Option<usize>,
     /// Every signature found for this version: its file and status.
-    signatures: Vec<SigLine>,
+    pub signatures: Vec<SigLine>,
 }
 
-#[derive(serde::Serialize)]
-struct SigLine {
-    file: String,
-    status: String,
-    bad: bool,
+/// One signature of a version.
+#[derive(Debug, serde::Serialize)]
+pub struct SigLine {
+    /// The signature file.
+    pub file: String,
+    /// Its status, for people (or why it is unusable).
+    pub status: String,
+    /// A BAD signature by a keyring key (the step is refused).
+    pub bad: bool,
 }
 
-#[derive(serde::Serialize)]
-struct ChainReport {
-    schema: &'static str,
-    verdict: &'static str,
-    exit_code: u8,
-    versions: Vec<Version>,
+/// `trust verify-chain --format json` (schema [`SCHEMA`]).
+#[derive(Debug, serde::Serialize)]
+pub struct ChainReport {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
+    /// `pass`, `fail` or `error`.
+    pub verdict: &'static str,
+    /// 0, 1 or 2.
+    pub exit_code: u8,
+    /// The versions judged, up to the first rejected one.
+    pub versions: Vec<Version>,
+    /// Why there is no verdict (`error`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-pub(crate) fn trust(cmd: TrustCommand) -> ExitCode {
-    match cmd {
-        TrustCommand::VerifyChain(a) => {
-            let (verdict, code, versions, error) = match verify_chain(&a) {
-                Ok((versions, true)) => ("pass", 0, versions, None),
-                Ok((versions, false)) => ("fail", 1, versions, None),
-                Err(e) => {
-                    eprintln!("tarseal: error: {e}");
-                    ("error", EXIT_USAGE, Vec::new(), Some(e))
-                }
-            };
-            match a.format {
-                Format::Json => {
-                    let r = ChainReport {
-                        schema: SCHEMA,
-                        verdict,
-                        exit_code: code,
-                        versions,
-                        error,
-                    };
-                    match serde_json::to_string_pretty(&r) {
-                        Ok(t) => println!("{t}"),
-                        Err(_) => return ExitCode::from(EXIT_USAGE),
-                    }
-                }
-                Format::Text => {
-                    for v in &versions {
-                        print!("{}", render(v));
-                    }
-                    match verdict {
-                        "pass" => println!("verdict  PASS: every version is signed by a threshold of the previous one and of itself"),
-                        "fail" => println!(
-                            "verdict  FAIL: the chain is broken; the last version must not be used"
-                        ),
-                        _ => {}
-                    }
-                }
-            }
-            ExitCode::from(code)
-        }
-    }
+    pub error: Option<String>,
 }
 
 /// The signature files of `file`: `FILE.asc`, `FILE.*.asc` beside it, sorted.
-fn beside(file: &Path) -> Result<Vec<PathBuf>, String> {
+fn beside(file: &Path) -> Result<Vec<PathBuf>, ChainError> {
     let name = file
         .file_name()
         .and_then(|n| n.to_str())
-        .ok_or_else(|| format!("{}: not a UTF-8 file name", file.display()))?;
+        .ok_or_else(|| ChainError::FileName(file.to_path_buf()))?;
     let dir = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let mut v = Vec::new();
-    for e in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let e = e.map_err(|e| format!("{}: {e}", dir.display()))?;
+    let read = |e| ChainError::Read {
+        path: dir.clone(),
+        source: e,
+    };
+    for e in std::fs::read_dir(&dir).map_err(read)? {
+        let e = e.map_err(read)?;
         let n = e.file_name().to_string_lossy().into_owned();
         if n == format!("{name}.asc") || (n.starts_with(&format!("{name}.")) && n.ends_with(".asc"))
         {
@@ -148,7 +143,7 @@ fn beside(file: &Path) -> Result<Vec<PathBuf>, String> {
 }
 
 /// The text lines of one version (the same content as the JSON).
-fn render(v: &Version) -> String {
+pub fn render(v: &Version) -> String {
     let mut o = String::new();
     for sl in &v.signatures {
         o.push_str(&format!("sig      {}: {}\n", sl.file, sl.status));
@@ -180,19 +175,27 @@ fn render(v: &Version) -> String {
     o
 }
 
-fn verify_chain(a: &ChainArgs) -> Result<(Vec<Version>, bool), String> {
-    let keyring = load_keyring(&a.keyring)?.unwrap_or_default();
+/// Judges the chain: each version after the first against its predecessor and itself.
+/// Returns the versions judged (up to the first rejected one) and whether all hold.
+pub fn verify_chain(a: &ChainOptions) -> Result<(Vec<Version>, bool), ChainError> {
+    if a.files.len() < 2 {
+        return Err(ChainError::TooFew);
+    }
+    let keyring = Keyring::from_files(&a.keyring)?.unwrap_or_default();
     let mut versions = Vec::new();
     for f in &a.files {
-        versions.push(TrustFile::from_file(f).map_err(|e| e.to_string())?);
+        versions.push(TrustFile::from_file(f)?);
     }
     let mut extra: Vec<(String, PathBuf)> = Vec::new();
     for s in &a.sig {
         let (f, sig) = s
             .split_once('=')
-            .ok_or_else(|| format!("--sig {s:?}: expected FILE_V=SIG"))?;
+            .ok_or_else(|| ChainError::SigSyntax(s.clone()))?;
         if !a.files.iter().any(|p| p.as_os_str() == f) {
-            return Err(format!("--sig {s:?}: {f} is not one of the versions given"));
+            return Err(ChainError::SigFile {
+                given: s.clone(),
+                file: f.to_string(),
+            });
         }
         extra.push((f.to_string(), PathBuf::from(sig)));
     }
@@ -211,7 +214,10 @@ fn verify_chain(a: &ChainArgs) -> Result<(Vec<Version>, bool), String> {
     for i in 1..a.files.len() {
         let file = &a.files[i];
         let (old, new) = (&versions[i - 1], &versions[i]);
-        let data = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let data = std::fs::read(file).map_err(|e| ChainError::Read {
+            path: file.clone(),
+            source: e,
+        })?;
         let mut sig_files = beside(file)?;
         for (f, s) in &extra {
             if file.as_os_str() == f.as_str() && !sig_files.contains(s) {
@@ -221,8 +227,11 @@ fn verify_chain(a: &ChainArgs) -> Result<(Vec<Version>, bool), String> {
         let mut statuses: Vec<SigStatus> = Vec::new();
         let mut sigs = Vec::new();
         for s in &sig_files {
-            let sig = std::fs::read(s).map_err(|e| format!("{}: {e}", s.display()))?;
-            match tarseal_sig::verify_detached(&keyring, &sig, &data[..], None) {
+            let sig = std::fs::read(s).map_err(|e| ChainError::Read {
+                path: s.clone(),
+                source: e,
+            })?;
+            match crate::verify_detached(&keyring, &sig, &data[..], None) {
                 Ok(st) => {
                     for x in &st {
                         sigs.push(SigLine {

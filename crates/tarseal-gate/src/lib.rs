@@ -1,4 +1,4 @@
-//! `tarseal gate FILE|URL`: the upload gate. Re-hashes the bytes it is given (a download is
+//! The upload gate (concept: "may these bytes be uploaded?"), `tarseal gate FILE|URL`. Re-hashes the bytes it is given (a download is
 //! hashed as it streams, with verify's code) and verifies every co-signature over exactly
 //! these bytes; passes only when `--threshold` distinct keys of the keyring (or of the
 //! `--trust` file, each inside its validity window at the signature's time) signed them.
@@ -18,75 +18,151 @@
 //! (`not-logged`). When the gate passes, an `upload` record naming the digest is published,
 //! signed with `--key`, and its index printed.
 
-use crate::sigs;
-use crate::verify::{self, Ctx, Origin, StreamError};
-use crate::{load_keyring, Format, EXIT_USAGE};
-use clap::Args;
+#![warn(missing_docs)]
+
 use serde::Serialize;
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::SystemTime;
+use tarseal_cosign::{base64_decode, signatures_in_ref};
 use tarseal_record::{Kind, Record};
 use tarseal_server::client::QueryError;
-use tarseal_sig::{SigStatus, SigningKey, TrustFile};
+use tarseal_sig::{Keyring, SigStatus, SigningKey, TrustFile};
+use tarseal_verify::{Ctx, Origin};
 
 /// Schema of `--format json`.
 pub const SCHEMA: &str = "tarseal.gate/v1";
 
-#[derive(Args)]
-pub(crate) struct GateArgs {
-    /// The file to gate: a path, or an http(s) URL (downloaded and hashed as it arrives,
-    /// never stored).
-    file: String,
-    /// Detached signatures over FILE (armored or binary; one or more signature packets each).
-    #[arg(value_name = "SIG")]
-    sigs: Vec<PathBuf>,
-    /// Keys whose signatures count (repeatable; OpenPGP exports). Required.
-    #[arg(long, value_name = "FILE", required = true)]
-    keyring: Vec<PathBuf>,
-    /// Distinct keys (a certificate counts once, whatever subkeys signed) whose good
-    /// signatures are required. Defaults to the --trust file's threshold.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    threshold: Option<u32>,
-    /// Read the signatures from `sigs/*/*/<FILE's name>.<KEYID16>.asc` in this ref of --repo
-    /// (a release-sigs branch).
-    #[arg(long, value_name = "REF", requires = "repo")]
-    sigs_from: Option<String>,
-    /// The git repository holding --sigs-from.
-    #[arg(long, value_name = "DIR", requires = "sigs_from")]
-    repo: Option<PathBuf>,
-    /// The project trust file (tarseal-sig TrustFile): only its keys count, each judged
-    /// against its validity window at the time the log first recorded the signature (with
-    /// --server), else at the signature's creation time; its threshold is the default of
-    /// --threshold.
-    #[arg(long, value_name = "FILE")]
-    trust: Option<PathBuf>,
-    /// Output format: text, or json (schema tarseal.gate/v1).
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-    /// Seconds allowed to connect and to receive a response's head (the body: 20 times this).
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
-    timeout: u64,
-    /// The transparency log (base URL). Each signature is then judged at the time the log
-    /// first recorded it (its cosign record), signatures the log never recorded do not
-    /// count, the log's cosign records of this file are read as signatures, and a pass
-    /// publishes an upload record. Needs --log-key, --project, --tag and --key.
-    #[arg(long, value_name = "URL", requires_all = ["log_key", "project", "tag", "key"])]
-    server: Option<String>,
-    /// The log's verifier key (`name+hex+base64`, printed by `tarseal serve`): every answer
-    /// must be proven against a checkpoint it signed.
-    #[arg(long, value_name = "KEY", requires = "server")]
-    log_key: Option<String>,
-    /// The project whose cosign records are read and under which the upload is recorded.
-    #[arg(long, value_name = "NAME", requires = "server")]
-    project: Option<String>,
-    /// The tag (release) whose cosign records are read.
-    #[arg(long, value_name = "TAG", requires = "server")]
-    tag: Option<String>,
-    /// The OpenPGP secret key that signs the upload record (`chmod 600`; its primary key
-    /// must be allowed by the project's trust file on the log).
-    #[arg(long, value_name = "SECRET_KEY", requires = "server")]
-    key: Option<PathBuf>,
+/// The flags of `tarseal gate`.
+#[derive(Debug, Clone)]
+pub struct GateOptions {
+    /// The file: a path, or an http(s) URL (hashed as it arrives, never stored).
+    pub file: String,
+    /// Detached signatures over the file.
+    pub sigs: Vec<PathBuf>,
+    /// Keys whose signatures count (required).
+    pub keyring: Vec<PathBuf>,
+    /// Distinct keys required (default: the trust file's threshold).
+    pub threshold: Option<u32>,
+    /// Read signatures from `sigs/*/*/<name>.<KEYID16>.asc` in this ref of `repo`.
+    pub sigs_from: Option<String>,
+    /// The repository holding `sigs_from`.
+    pub repo: Option<PathBuf>,
+    /// The project trust file: only its keys count, each inside its validity window.
+    pub trust: Option<PathBuf>,
+    /// HTTP timeout in seconds (the body: 20 times this).
+    pub timeout: u64,
+    /// The transparency log: signatures judged at their logged time, a pass publishes an
+    /// upload record. Needs `log_key`, `project`, `tag` and `key`.
+    pub server: Option<String>,
+    /// The log's verifier key (pinned).
+    pub log_key: Option<String>,
+    /// The project (cosign records read, upload recorded).
+    pub project: Option<String>,
+    /// The tag.
+    pub tag: Option<String>,
+    /// The secret key that signs the upload record.
+    pub key: Option<PathBuf>,
+}
+
+impl GateOptions {
+    /// Options for `file` with the command line's defaults (timeout 30 s, no log).
+    pub fn new(file: impl Into<String>) -> GateOptions {
+        GateOptions {
+            file: file.into(),
+            sigs: Vec::new(),
+            keyring: Vec::new(),
+            threshold: None,
+            sigs_from: None,
+            repo: None,
+            trust: None,
+            timeout: 30,
+            server: None,
+            log_key: None,
+            project: None,
+            tag: None,
+            key: None,
+        }
+    }
+}
+
+/// Why the gate has no verdict (exit 2); every judgement is in the [`GateReport`].
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    /// A `--keyring` file could not be loaded.
+    #[error(transparent)]
+    Keyring(#[from] tarseal_sig::KeyringError),
+    /// The trust file could not be loaded.
+    #[error(transparent)]
+    Trust(#[from] tarseal_sig::TrustError),
+    /// Neither a threshold nor a trust file giving one.
+    #[error("give --threshold N (or --trust FILE with a threshold)")]
+    NoThreshold,
+    /// `server` without the rest of the log's configuration.
+    #[error("--server needs --log-key, --project, --tag and --key")]
+    LogIncomplete,
+    /// The key that signs the upload record cannot be used.
+    #[error(transparent)]
+    Key(#[from] tarseal_sig::SignError),
+    /// The file is not there.
+    #[error(transparent)]
+    Origin(#[from] tarseal_verify::OriginError),
+    /// The log could not be asked.
+    #[error("{server}: {source}")]
+    Log {
+        /// The log's URL.
+        server: String,
+        /// What went wrong.
+        source: QueryError,
+    },
+    /// A signature file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    ReadSig {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `--sigs-from` could not be read.
+    #[error(transparent)]
+    Git(#[from] tarseal_cosign::GitError),
+    /// The bytes could not be obtained (not a rejection: those are problems).
+    #[error(transparent)]
+    Stream(tarseal_verify::StreamError),
+    /// A proven log entry with a time that does not parse.
+    #[error("log entry {index}: logged_at {value:?}")]
+    LoggedAt {
+        /// The entry.
+        index: u64,
+        /// Its `logged_at`.
+        value: String,
+    },
+}
+
+/// Why a cosign record of the log's answer is ignored (a warning).
+#[derive(Debug, thiserror::Error)]
+enum CosignRecordError {
+    #[error("{0}")]
+    Record(String),
+    #[error("kind {kind} holds a {actual} record")]
+    Kind { kind: String, actual: &'static str },
+    #[error("a record for project {project:?} tag {tag:?} in the answer for {want_project:?} {want_tag:?}")]
+    Other {
+        project: String,
+        tag: String,
+        want_project: String,
+        want_tag: String,
+    },
+    #[error("its signature is not base64 (standard alphabet)")]
+    Base64,
+}
+
+/// Why the upload record of a passed gate was not logged.
+#[derive(Debug, thiserror::Error)]
+enum UploadError {
+    #[error("{0}")]
+    Record(String),
+    #[error(transparent)]
+    Publish(#[from] tarseal_seal::PublishError),
 }
 
 /// What `--server` configured.
@@ -118,120 +194,135 @@ struct Candidate {
     given: bool,
 }
 
-#[derive(Serialize)]
-struct FileInfo {
-    source: String,
-    name: String,
-    size: u64,
-    sha256: String,
-    sha512: String,
-    md5: String,
+/// The file's digests as read.
+#[derive(Debug, Serialize)]
+pub struct FileInfo {
+    /// The path or URL given.
+    pub source: String,
+    /// Its file name.
+    pub name: String,
+    /// Bytes read.
+    pub size: u64,
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// Hex SHA-512.
+    pub sha512: String,
+    /// Hex MD5.
+    pub md5: String,
 }
 
-#[derive(Serialize)]
-struct SigReport {
-    /// Where the signature was read (a path, or `REF:PATH` for --sigs-from).
-    file: String,
-    status: &'static str,
+/// One signature packet and whether it counts.
+#[derive(Debug, Serialize)]
+pub struct SigReport {
+    /// Where the signature was read (a path, `REF:PATH` for --sigs-from, `log:INDEX`).
+    pub file: String,
+    /// `good`, `bad`, ..., `not-logged`, `other-digest`, `malformed`.
+    pub status: &'static str,
+    /// The signing (sub)key.
     #[serde(skip_serializing_if = "Option::is_none")]
-    key: Option<String>,
+    pub key: Option<String>,
+    /// The certificate's primary fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
-    primary: Option<String>,
+    pub primary: Option<String>,
     /// Whether this signature counts towards the threshold.
-    counted: bool,
-    detail: String,
+    pub counted: bool,
+    /// For people.
+    pub detail: String,
     /// With a log: when the log first recorded these signature bytes (the time the key was
     /// judged at); absent when it never did.
     #[serde(skip_serializing_if = "Option::is_none")]
-    logged_at: Option<String>,
+    pub logged_at: Option<String>,
     /// With a log: the index of that cosign record.
     #[serde(skip_serializing_if = "Option::is_none")]
-    log_index: Option<u64>,
+    pub log_index: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct LogInfo {
-    server: String,
-    project: String,
-    tag: String,
+/// What the log said (with `server`).
+#[derive(Debug, Serialize)]
+pub struct LogInfo {
+    /// The log's URL.
+    pub server: String,
+    /// The project asked for.
+    pub project: String,
+    /// The tag asked for.
+    pub tag: String,
     /// Size of the checkpoint (signed by the pinned log key) every record was proven in;
     /// absent when the log has nothing for the project and tag.
-    checkpoint_size: Option<u64>,
+    pub checkpoint_size: Option<u64>,
     /// Cosign records of this file with the digest of the bytes read.
-    cosign_records: usize,
+    pub cosign_records: usize,
 }
 
-#[derive(Serialize)]
-struct UploadRecord {
-    index: u64,
-    logged_at: String,
-    existing: bool,
-    record_sha256: String,
-    gate: String,
+/// The upload record published after a pass with a log.
+#[derive(Debug, Serialize)]
+pub struct UploadRecord {
+    /// Its entry index.
+    pub index: u64,
+    /// The log's time of it.
+    pub logged_at: String,
+    /// Whether the log already held it.
+    pub existing: bool,
+    /// SHA-256 of the record text.
+    pub record_sha256: String,
+    /// The record's `gate` value (`K-of-N FPRS`).
+    pub gate: String,
 }
 
-#[derive(Serialize)]
-struct Threshold {
-    required: u32,
+/// The threshold and who reached it.
+#[derive(Debug, Serialize)]
+pub struct Threshold {
+    /// Distinct keys required.
+    pub required: u32,
     /// `--threshold` or `trust-file`.
-    from: &'static str,
-    distinct_keys: usize,
-    keys: Vec<String>,
+    pub from: &'static str,
+    /// Distinct keys that count.
+    pub distinct_keys: usize,
+    /// Their primary fingerprints.
+    pub keys: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct GateReport {
-    schema: &'static str,
-    tool: tarseal_check::report::ToolInfo,
-    verdict: &'static str,
-    exit_code: u8,
-    file: Option<FileInfo>,
-    signatures: Vec<SigReport>,
-    threshold: Threshold,
-    problems: Vec<String>,
-    warnings: Vec<String>,
+/// The gate's verdict (`tarseal.gate/v1`, docs/formats.md).
+#[derive(Debug, Serialize)]
+pub struct GateReport {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
+    /// The tool that made it.
+    pub tool: tarseal_check::report::ToolInfo,
+    /// `pass`, `fail`, `indeterminate` or `error` (passed but not logged).
+    pub verdict: &'static str,
+    /// 0, 1, 3 or 2 (as `verdict`).
+    pub exit_code: u8,
+    /// The digests; absent when the download was cut short.
+    pub file: Option<FileInfo>,
+    /// Every signature packet.
+    pub signatures: Vec<SigReport>,
+    /// The threshold.
+    pub threshold: Threshold,
+    /// What is proven wrong.
+    pub problems: Vec<String>,
+    /// What a person should know.
+    pub warnings: Vec<String>,
+    /// What the log said.
     #[serde(skip_serializing_if = "Option::is_none")]
-    log: Option<LogInfo>,
+    pub log: Option<LogInfo>,
     /// The upload record published after a pass with a log.
     #[serde(skip_serializing_if = "Option::is_none")]
-    upload_record: Option<UploadRecord>,
+    pub upload_record: Option<UploadRecord>,
 }
 
-pub(crate) fn gate(args: GateArgs) -> ExitCode {
-    match run(&args) {
-        Ok(report) => {
-            match args.format {
-                Format::Json => match serde_json::to_string_pretty(&report) {
-                    Ok(s) => println!("{s}"),
-                    Err(_) => return ExitCode::from(EXIT_USAGE),
-                },
-                Format::Text => print!("{}", render(&report)),
-            }
-            ExitCode::from(report.exit_code)
-        }
-        Err(e) => {
-            eprintln!("tarseal: error: {e}");
-            if args.format == Format::Json {
-                println!(
-                    "{}",
-                    serde_json::json!({"schema": "tarseal.error/v1", "verdict": "error", "exit_code": 2, "error": e})
-                );
-            }
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
-}
-
-fn run(args: &GateArgs) -> Result<GateReport, String> {
-    let keyring = load_keyring(&args.keyring)?.unwrap_or_default();
+/// Runs the gate: one pass over the bytes, every signature verified (and, with a log,
+/// judged at its logged time), the threshold counted; with a log, a pass publishes the
+/// upload record. `Err` only when the inputs cannot be read (exit 2).
+pub fn gate(args: &GateOptions) -> Result<GateReport, GateError> {
+    let keyring = Keyring::from_files(&args.keyring)?.unwrap_or_default();
     let trust = match &args.trust {
-        Some(p) => Some(TrustFile::from_file(p).map_err(|e| e.to_string())?),
+        Some(p) => Some(TrustFile::from_file(p)?),
         None => None,
     };
     let (required, from) = match (args.threshold, &trust) {
         (Some(n), _) => (n, "--threshold"),
         (None, Some(t)) => (t.threshold as u32, "trust-file"),
-        (None, None) => return Err("give --threshold N (or --trust FILE with a threshold)".into()),
+        (None, None) => return Err(GateError::NoThreshold),
     };
     // n of "k-of-n": the keys that could count.
     let of_n = match &trust {
@@ -251,12 +342,12 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
             project: project.clone(),
             tag: tag.clone(),
             // Before any work: a key that cannot sign the upload record is a usage error.
-            signer: SigningKey::from_file(key).map_err(|e| e.to_string())?,
+            signer: SigningKey::from_file(key)?,
         }),
         (None, ..) => None,
-        _ => return Err("--server needs --log-key, --project, --tag and --key".into()),
+        _ => return Err(GateError::LogIncomplete),
     };
-    let (origin, name) = verify::origin_of(&args.file)?;
+    let (origin, name) = tarseal_verify::origin_of(&args.file)?;
 
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
@@ -293,17 +384,25 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
             )),
             // The answer is proven wrong (a proof or the checkpoint signature fails): fail.
             Err(e @ QueryError::Invalid(_)) => problems.push(format!("{}: {e}", l.server)),
-            Err(e @ QueryError::Unavailable(_)) => return Err(format!("{}: {e}", l.server)),
+            Err(e @ QueryError::Unavailable(_)) => {
+                return Err(GateError::Log {
+                    server: l.server.clone(),
+                    source: e,
+                })
+            }
         }
     }
 
     let mut given: Vec<(String, Vec<u8>)> = Vec::new();
     for p in &args.sigs {
-        let b = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let b = std::fs::read(p).map_err(|e| GateError::ReadSig {
+            path: p.clone(),
+            source: e,
+        })?;
         given.push((p.display().to_string(), b));
     }
     if let (Some(r), Some(repo)) = (&args.sigs_from, &args.repo) {
-        for (path, bytes) in sigs::signatures_in_ref(repo, r, &name)? {
+        for (path, bytes) in signatures_in_ref(repo, r, &name)? {
             given.push((format!("{r}:{path}"), bytes));
         }
     }
@@ -329,17 +428,17 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
     }
 
     let ctx = Ctx {
-        agent: verify::agent(args.timeout),
+        agent: tarseal_verify::agent(args.timeout),
         keyring,
     };
     let bytes: Vec<Vec<u8>> = candidates.iter().map(|c| c.bytes.clone()).collect();
-    let streamed = match verify::stream(&ctx, &origin, &bytes) {
+    let streamed = match tarseal_verify::stream(&ctx, &origin, &bytes) {
         Ok(s) => Some(s),
-        Err(StreamError::Io(e)) => return Err(e),
-        Err(StreamError::Rejected(e)) => {
-            problems.push(e);
+        Err(e) if e.is_rejection() => {
+            problems.push(e.to_string());
             None
         }
+        Err(e) => return Err(GateError::Stream(e)),
     };
     let mut signatures = Vec::new();
     let mut good: Vec<SigStatus> = Vec::new();
@@ -392,8 +491,9 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
             }
             let at = match (&log, first) {
                 (Some(_), Some(c)) => Some((
-                    tarseal_sig::parse_utc(&c.logged_at).ok_or_else(|| {
-                        format!("log entry {}: logged_at {:?}", c.index, c.logged_at)
+                    tarseal_sig::parse_utc(&c.logged_at).ok_or_else(|| GateError::LoggedAt {
+                        index: c.index,
+                        value: c.logged_at.clone(),
                     })?,
                     c,
                 )),
@@ -433,7 +533,7 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
                             status: if not_logged {
                                 "not-logged"
                             } else {
-                                verify::status_name(&st)
+                                tarseal_verify::status_name(&st)
                             },
                             key: st.key().map(|k| k.key.clone()).or_else(|| match &st {
                                 SigStatus::UnknownKey { issuers } => issuers.first().cloned(),
@@ -458,7 +558,7 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
                         key: None,
                         primary: None,
                         counted: false,
-                        detail: e.clone(),
+                        detail: e.to_string(),
                         logged_at: at.as_ref().map(|(_, c)| c.logged_at.clone()),
                         log_index: at.as_ref().map(|(_, c)| c.index),
                     });
@@ -496,7 +596,7 @@ fn run(args: &GateArgs) -> Result<GateReport, String> {
                 problems.push(format!(
                     "the gate passed but the upload record could not be logged: {e}"
                 ));
-                (verdict, exit_code) = ("error", EXIT_USAGE);
+                (verdict, exit_code) = ("error", 2);
             }
         }
     }
@@ -539,29 +639,26 @@ fn log_cosign(
     r: &tarseal_server::app::QueryRecord,
     l: &LogCfg,
     name: &str,
-) -> Result<Option<(Vec<u8>, LogCosign)>, String> {
-    let rec = Record::parse(&r.record)?;
+) -> Result<Option<(Vec<u8>, LogCosign)>, CosignRecordError> {
+    let rec = Record::parse(&r.record).map_err(|e| CosignRecordError::Record(e.to_string()))?;
     if rec.kind != Kind::Cosign {
-        return Err(format!(
-            "kind {} holds a {} record",
-            r.kind,
-            rec.kind.name()
-        ));
+        return Err(CosignRecordError::Kind {
+            kind: r.kind.clone(),
+            actual: rec.kind.name(),
+        });
     }
     if rec.get("project") != l.project || rec.get("tag") != l.tag {
-        return Err(format!(
-            "a record for project {:?} tag {:?} in the answer for {:?} {:?}",
-            rec.get("project"),
-            rec.get("tag"),
-            l.project,
-            l.tag
-        ));
+        return Err(CosignRecordError::Other {
+            project: rec.get("project").to_string(),
+            tag: rec.get("tag").to_string(),
+            want_project: l.project.clone(),
+            want_tag: l.tag.clone(),
+        });
     }
     if rec.get("file") != name {
         return Ok(None);
     }
-    let bytes = sigs::base64_decode(rec.get("signature"))
-        .ok_or("its signature is not base64 (standard alphabet)")?;
+    let bytes = base64_decode(rec.get("signature")).ok_or(CosignRecordError::Base64)?;
     Ok(Some((
         bytes,
         LogCosign {
@@ -581,7 +678,7 @@ fn publish_upload(
     sha256: &str,
     source: &str,
     gate: &str,
-) -> Result<UploadRecord, String> {
+) -> Result<UploadRecord, UploadError> {
     let record = Record::with_kind(
         Kind::Upload,
         &[
@@ -596,9 +693,10 @@ fn publish_upload(
             ("signer", l.signer.fingerprint()),
             ("signed-at", tarseal_sig::format_utc(SystemTime::now())),
         ],
-    )?
+    )
+    .map_err(|e| UploadError::Record(e.to_string()))?
     .to_text();
-    let p = sigs::publish_record(&l.server, &l.signer, &record)?;
+    let p = tarseal_seal::publish_record(&l.server, &l.signer, &record)?;
     Ok(UploadRecord {
         index: p.index,
         logged_at: p.logged_at,
@@ -660,7 +758,8 @@ fn judge(
     (true, None)
 }
 
-fn render(r: &GateReport) -> String {
+/// The report for people (what `tarseal gate` prints).
+pub fn render(r: &GateReport) -> String {
     use std::fmt::Write;
     let mut o = String::new();
     if let Some(f) = &r.file {

@@ -8,21 +8,21 @@ use tarseal_server::app::QueryRecord;
 
 /// One log record about the file, and whether it agrees with the bytes.
 #[derive(Debug, Clone, serde::Serialize)]
-pub(crate) struct LogFinding {
+pub struct LogFinding {
     /// Entry index in the log.
-    pub(crate) index: u64,
+    pub index: u64,
     /// `build`, `artifact`, `cosign` or `upload`.
-    pub(crate) kind: String,
+    pub kind: String,
     /// The log's time for the entry (proven with it).
-    pub(crate) logged_at: String,
+    pub logged_at: String,
     /// The digest the record names.
-    pub(crate) sha256: String,
+    pub sha256: String,
     /// Whether it is the digest of the bytes in hand.
-    pub(crate) agrees: bool,
+    pub agrees: bool,
 }
 
 /// What a record of `kind` stands for, for people.
-pub(crate) fn kind_label(kind: &str) -> &'static str {
+pub fn kind_label(kind: &str) -> &'static str {
     match kind {
         "build" => "build record (the bytes as built)",
         "artifact" => "seal record (the bytes checked against the tag)",
@@ -34,7 +34,7 @@ pub(crate) fn kind_label(kind: &str) -> &'static str {
 
 impl LogFinding {
     /// A line for people: `build record (entry 3, logged 2026-...): same bytes`.
-    pub(crate) fn describe(&self, bytes_sha256: &str) -> String {
+    pub fn describe(&self, bytes_sha256: &str) -> String {
         let what = kind_label(&self.kind);
         if self.agrees {
             format!(
@@ -52,7 +52,7 @@ impl LogFinding {
 
 /// The records about `file` (co-signatures excluded: a signature over other bytes is the
 /// gate's business, not a contradiction), each compared with `sha256`.
-pub(crate) fn findings(records: &[QueryRecord], file: &str, sha256: &str) -> Vec<LogFinding> {
+pub fn findings(records: &[QueryRecord], file: &str, sha256: &str) -> Vec<LogFinding> {
     records
         .iter()
         .filter(|r| r.file == file && r.kind != "cosign")
@@ -68,7 +68,7 @@ pub(crate) fn findings(records: &[QueryRecord], file: &str, sha256: &str) -> Vec
 
 /// Files whose build, seal and upload records do not all name one digest, with the
 /// records that disagree (for `query`, which has no bytes in hand).
-pub(crate) fn disagreements(records: &[QueryRecord]) -> Vec<(String, Vec<&QueryRecord>)> {
+pub fn disagreements(records: &[QueryRecord]) -> Vec<(String, Vec<&QueryRecord>)> {
     let mut files: Vec<&str> = records.iter().map(|r| r.file.as_str()).collect();
     files.sort();
     files.dedup();
