@@ -34,9 +34,12 @@ pub struct CheckOptions {
     pub subdir: Option<String>,
     /// The archive's top-level directory; detected when `None`. `Some("")` means none.
     pub prefix: Option<String>,
-    /// Built-in profile; when `None`, the tree's `.tarseal.toml` may name one, else
-    /// `git-archive`.
+    /// Built-in profile; when `None` or `auto`, the tree's `.tarseal.toml` may name one, else
+    /// it is chosen from the tag's tree and the archive's layout ([`crate::detect`]).
     pub profile: Option<String>,
+    /// Submodules' repositories (`--submodule PATH=REPO`): the commit the tag's gitlink at
+    /// PATH pins is read from REPO and compared as if inlined.
+    pub submodules: Vec<(String, PathBuf)>,
     /// A project policy from the trusted side; replaces the tree's `.tarseal.toml`.
     pub policy_file: Option<PathBuf>,
     pub limits: Limits,
@@ -183,20 +186,59 @@ fn check_with(
     let resolved = repo.resolve(target)?;
     // The signature first: nothing of the archive is read for a tag that is not accepted.
     let signature = verify_signature(opts, target, &resolved)?;
-    let subdir = opts
+    let mut notes: Vec<String> = Vec::new();
+    let requested = opts
+        .profile
+        .as_deref()
+        .filter(|p| *p != crate::policy::profiles::AUTO);
+    let mut subdir_owned = opts
         .subdir
         .as_deref()
-        .map(|s| s.trim_matches('/'))
+        .map(|s| s.trim_matches('/').to_string())
         .filter(|s| !s.is_empty());
-    let tree = repo.list_tree(resolved.commit.tree, subdir)?;
+    // A crate packaged from a workspace member names its directory in .cargo_vcs_info.json:
+    // with auto and no --subdir, that directory is compared (the cargo-vcs-info check then
+    // verifies the path and the commit).
+    if requested.is_none() && subdir_owned.is_none() {
+        if let Some(p) = cargo_path_in_vcs(opts, repo, &resolved)? {
+            notes.push(format!(
+                "--subdir {p} taken from .cargo_vcs_info.json's path_in_vcs (the crate was packaged from that directory)"
+            ));
+            subdir_owned = Some(p);
+        }
+    }
+    let subdir = subdir_owned.as_deref();
+    let mut tree = repo.list_tree(resolved.commit.tree, subdir)?;
     let attrs = repo.export_attributes(resolved.commit.tree, subdir)?;
     let hash = resolved.object_hash;
+    // The whole tree of the tag, for what lies outside --subdir (symlink targets, license
+    // files copied from the root).
+    let full_tree = match subdir {
+        Some(_) => repo.list_tree(resolved.commit.tree, None)?,
+        None => tree.clone(),
+    };
+    let sub_repos = inline_submodules(opts, &mut tree)?;
+    for (path, _, commit) in &sub_repos {
+        notes.push(format!(
+            "submodule {path} compared as if inlined: commit {commit} pinned by the tag's gitlink, read from --submodule"
+        ));
+    }
+    let read_any_blob = |id: ObjectId| -> Option<Vec<u8>> {
+        repo.read_blob(id)
+            .ok()
+            .or_else(|| sub_repos.iter().find_map(|(_, r, _)| r.read_blob(id).ok()))
+    };
 
-    let policy = load_policy(opts, repo, &resolved, &tree)?;
-    let regenerate = opts
-        .regenerate
-        .clone()
-        .or_else(|| policy.regenerate.then(crate::regen::RegenOptions::default));
+    let (project, selection) = load_project_policy(opts, repo, &resolved, &tree)?;
+    // What any profile might need to see of an entry: the reader keeps it, so that the
+    // profile chosen after the read (and the alternatives a hint is computed from) can judge.
+    let union = Policy::union(project.clone());
+    let regenerate = opts.regenerate.clone().or_else(|| {
+        project
+            .as_ref()
+            .is_some_and(|(p, _)| p.regenerate)
+            .then(crate::regen::RegenOptions::default)
+    });
 
     // Git side as a map for the reader's per-entry decision (which content to keep).
     let git_index: HashMap<&str, &TreeEntry> = tree.iter().map(|e| (e.path.as_str(), e)).collect();
@@ -235,7 +277,8 @@ fn check_with(
                 return ContentWants::default();
             }
             let in_git = git_index.contains_key(rel);
-            let needs = policy.needs_content(rel) || (rel != path && policy.needs_content(path));
+            let needs = union.needs_content(rel, in_git)
+                || (rel != path && union.needs_content(path, git_index.contains_key(path)));
             // Regeneration compares every file git does not back, and generated files that
             // git holds too (a committed configure the release replaced).
             let regen = regenerate.is_some()
@@ -268,6 +311,45 @@ fn check_with(
         entries,
         &git_index,
     );
+
+    let (policy, selection_note, auto_profile) = {
+        let read_text = |p: &str| -> Option<String> {
+            let e = git_index.get(p)?;
+            String::from_utf8(read_any_blob(e.oid)?).ok()
+        };
+        let tree_paths: HashSet<&str> = tree.iter().map(|e| e.path.as_str()).collect();
+        let archive_paths: HashSet<&str> = archived
+            .iter()
+            .filter(|a| a.inside_prefix)
+            .map(|a| a.rel.as_str())
+            .collect();
+        let commit = resolved.commit.id.to_string();
+        let pax_ok = summary
+            .pax_comment
+            .as_deref()
+            .is_some_and(|c| c.trim() == commit);
+        let auto = crate::detect::choose(
+            &crate::detect::TreeFacts {
+                paths: &tree_paths,
+                read: &read_text,
+            },
+            &crate::detect::ArchiveFacts {
+                prefix: &prefix,
+                paths: &archive_paths,
+                git_archive_comment: pax_ok,
+            },
+        );
+        let (name, why) = match &selection {
+            Selection::Requested(n) => (n.clone(), "given with --profile".to_string()),
+            Selection::Project(n, origin) => (n.clone(), format!("named by {origin}")),
+            Selection::Auto => (auto.profile.clone(), format!("auto: {}", auto.why)),
+        };
+        let policy = Policy::new(&name, project.clone()).map_err(|detail| CheckError::Policy {
+            origin: "--profile".into(),
+            detail,
+        })?;
+        (policy, why, auto.profile)
+    };
 
     // What `git archive` may have written instead of the raw blob: it converts line ends
     // (`eol=crlf`) and then expands `$Format:...$` (`export-subst`), both decided by the tag's
@@ -354,10 +436,15 @@ fn check_with(
     // Where a symlink of the tree leads, inside the tree (for archives that hold the target's
     // bytes instead of the link). Links are followed up to 8 hops; anything that leaves the
     // compared tree, dangles or names a directory resolves to nothing.
+    let full_index: HashMap<&str, &TreeEntry> =
+        full_tree.iter().map(|e| (e.path.as_str(), e)).collect();
+    let subdir_prefix = subdir.map(|s| format!("{s}/")).unwrap_or_default();
     let symlink_target_blob = |path: &str, oid: ObjectId| -> Option<ObjectId> {
-        let (mut path, mut oid) = (path.to_string(), oid);
+        // Resolved in the whole tree: a package directory's `LICENSE -> ../LICENSE` names a
+        // file of the repository outside --subdir (cargo packages its content).
+        let (mut path, mut oid) = (format!("{subdir_prefix}{path}"), oid);
         for _ in 0..8 {
-            let raw = repo.read_blob(oid).ok()?;
+            let raw = read_any_blob(oid)?;
             let target = std::str::from_utf8(&raw).ok()?;
             if target.starts_with('/') {
                 return None;
@@ -374,7 +461,9 @@ fn check_with(
                 }
             }
             let next = parts.join("/");
-            let e = git_index.get(next.as_str())?;
+            let e = full_index
+                .get(next.as_str())
+                .or_else(|| git_index.get(next.strip_prefix(&subdir_prefix)?))?;
             match e.kind {
                 TreeEntryKind::File | TreeEntryKind::Executable => return Some(e.oid),
                 TreeEntryKind::Symlink => (path, oid) = (next, e.oid),
@@ -419,27 +508,84 @@ fn check_with(
             profile: policy.profile.clone(),
             sources: policy.sources.clone(),
             stale_rules: Vec::new(),
+            selection: selection_note,
+            hint: None,
         },
         signature,
         summary: Summary::default(),
         trust_surface: TrustSurface::default(),
         findings: Vec::new(),
         cross_checks: Vec::new(),
-        notes: Vec::new(),
+        notes,
         review_surface: Vec::new(),
         regeneration: None,
     };
 
-    judge_all(
-        &mut report,
-        &comparison,
-        &archived,
-        &tree,
-        &policy,
-        &resolved,
-        subdir,
-        repo,
-    );
+    let blob_paths: HashMap<ObjectId, &str> = full_tree
+        .iter()
+        .chain(tree.iter())
+        .filter(|e| matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable))
+        .map(|e| (e.oid, e.path.as_str()))
+        .collect();
+    let repo_blob_path = |id: ObjectId| blob_paths.get(&id).map(|p| p.to_string());
+    let judge = |report: &mut Report, policy: &Policy| {
+        judge_all(
+            report,
+            &comparison,
+            &archived,
+            &tree,
+            policy,
+            &resolved,
+            subdir,
+            repo,
+            &read_any_blob,
+            &repo_blob_path,
+        )
+    };
+    judge(&mut report, &policy);
+    // Would another profile explain what this one leaves unexpected? Judged on the same
+    // comparison, so it costs no second read; only said, never applied.
+    {
+        let mut probe = report.clone();
+        probe.finish(comparison.matched);
+        if probe.verdict == Verdict::Fail && probe.summary.hostile == 0 {
+            let mut best: Option<(String, Verdict)> = None;
+            // The profile auto would pick first: it is what the tree says.
+            let candidates = std::iter::once(auto_profile.as_str())
+                .chain(crate::policy::profiles::NAMES.iter().copied());
+            for name in candidates {
+                if name == policy.profile || name == "git-archive" {
+                    continue;
+                }
+                let Ok(alt) = Policy::new(name, project.clone()) else {
+                    continue;
+                };
+                let mut r = report.clone();
+                r.findings.clear();
+                r.cross_checks.clear();
+                judge(&mut r, &alt);
+                r.finish(comparison.matched);
+                let better = match &best {
+                    None => r.verdict != Verdict::Fail,
+                    Some((_, v)) => r.verdict < *v,
+                };
+                if better {
+                    best = Some((name.to_string(), r.verdict));
+                }
+            }
+            if let Some((name, v)) = best {
+                report.policy.hint = Some(format!(
+                    "try `--profile {name}`: it explains every difference that profile {} leaves unexpected{}",
+                    policy.profile,
+                    if v == Verdict::Indeterminate {
+                        " (some would stay undecided)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+    }
 
     if let Some(regen) = &regenerate {
         let contents: std::collections::BTreeMap<String, Vec<u8>> = archived
@@ -700,14 +846,25 @@ fn git_info(
     }
 }
 
-/// Loads the policy: `--policy FILE` (trusted side) wins over the tree's `.tarseal.toml`
-/// (signed content); `--profile` wins over a profile the file names.
-fn load_policy(
+/// How the profile is to be chosen.
+enum Selection {
+    /// `--profile NAME` (not `auto`).
+    Requested(String),
+    /// The project policy names one (its origin).
+    Project(String, String),
+    /// From the tree and the archive's layout, after the read.
+    Auto,
+}
+
+/// Loads the project policy: `--policy FILE` (trusted side) wins over the tree's
+/// `.tarseal.toml` (signed content); `--profile` wins over a profile the file names, and
+/// without either the profile is chosen automatically.
+fn load_project_policy(
     opts: &CheckOptions,
     repo: &Repo,
     resolved: &Resolved,
     tree: &[TreeEntry],
-) -> Result<Policy, CheckError> {
+) -> Result<(Option<(ProjectPolicy, String)>, Selection), CheckError> {
     let project = if let Some(path) = &opts.policy_file {
         let origin = format!("policy file {}", path.display());
         let text = std::fs::read_to_string(path).map_err(|source| CheckError::Open {
@@ -744,15 +901,154 @@ fn load_policy(
     } else {
         None
     };
-    let profile = opts
+    let requested = opts
         .profile
         .clone()
-        .or_else(|| project.as_ref().and_then(|(p, _)| p.profile.clone()))
-        .unwrap_or_else(|| "git-archive".to_string());
-    Policy::new(&profile, project).map_err(|detail| CheckError::Policy {
-        origin: "--profile".into(),
-        detail,
-    })
+        .filter(|p| p != crate::policy::profiles::AUTO);
+    let selection = match (requested, &project) {
+        (Some(p), _) => Selection::Requested(p),
+        (None, Some((pp, origin)))
+            if pp
+                .profile
+                .as_deref()
+                .is_some_and(|p| p != crate::policy::profiles::AUTO) =>
+        {
+            Selection::Project(pp.profile.clone().unwrap_or_default(), origin.clone())
+        }
+        _ => Selection::Auto,
+    };
+    if let Selection::Requested(p) = &selection {
+        // An unknown name is a usage error before anything is read.
+        Policy::new(p, None).map_err(|detail| CheckError::Policy {
+            origin: "--profile".into(),
+            detail,
+        })?;
+    }
+    Ok((project, selection))
+}
+
+/// With `--profile auto` and no `--subdir`: the `path_in_vcs` of a crate's
+/// `.cargo_vcs_info.json`, when the tag's tree has that directory with a Cargo.toml. Read in
+/// a quick first pass only for crates (a `.crate` file, or a tree whose Cargo.toml files are
+/// all below the root).
+fn cargo_path_in_vcs(
+    opts: &CheckOptions,
+    repo: &Repo,
+    resolved: &Resolved,
+) -> Result<Option<String>, CheckError> {
+    let is_crate = opts
+        .archive
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("crate"));
+    if !is_crate {
+        return Ok(None);
+    }
+    let file = File::open(&opts.archive).map_err(|source| CheckError::Open {
+        path: opts.archive.display().to_string(),
+        source,
+    })?;
+    let read_opts = ReadOptions {
+        limits: opts.limits,
+        object_hash: resolved.object_hash,
+        raw_digests: false,
+        raw_observer: None,
+    };
+    let mut found: Option<Vec<u8>> = None;
+    let wants = |path: &str, kind: EntryKind| ContentWants {
+        sha256: false,
+        keep_up_to: (kind == EntryKind::File
+            && path.split('/').count() == 2
+            && path.ends_with("/.cargo_vcs_info.json"))
+        .then_some(64 << 10),
+    };
+    // A broken archive is reported by the real read that follows.
+    let _ = tarseal_archive::read_archive(
+        file,
+        &read_opts,
+        wants,
+        |e| {
+            if e.content.is_some() && found.is_none() {
+                found = e.content;
+            }
+        },
+        |_| {},
+    );
+    let Some(bytes) = found else {
+        return Ok(None);
+    };
+    let Some(p) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("path_in_vcs")?.as_str().map(str::to_string))
+    else {
+        return Ok(None);
+    };
+    let p = p.trim_matches('/').to_string();
+    if p.is_empty() || p.split('/').any(|c| c == ".." || c == "." || c.is_empty()) {
+        return Ok(None);
+    }
+    // Only a directory of the signed tree that holds a Cargo.toml.
+    let listing = repo.list_tree(resolved.commit.tree, Some(&p));
+    Ok(listing
+        .ok()
+        .filter(|l| l.iter().any(|e| e.path == "Cargo.toml"))
+        .map(|_| p))
+}
+
+/// Replaces each gitlink named by `--submodule PATH=REPO` with the tree of the commit it
+/// pins, read from REPO (paths prefixed with PATH/). Returns the opened repositories (their
+/// blobs are read too) with the pinned commits.
+fn inline_submodules(
+    opts: &CheckOptions,
+    tree: &mut Vec<TreeEntry>,
+) -> Result<Vec<(String, Repo, ObjectId)>, CheckError> {
+    let mut out = Vec::new();
+    for (path, dir) in &opts.submodules {
+        let path = path.trim_matches('/').to_string();
+        let err = |detail: String| CheckError::Submodule {
+            path: path.clone(),
+            repo: dir.display().to_string(),
+            detail,
+        };
+        let Some(pos) = tree
+            .iter()
+            .position(|e| e.path == path && e.kind == TreeEntryKind::Gitlink)
+        else {
+            let gitlinks: Vec<&str> = tree
+                .iter()
+                .filter(|e| e.kind == TreeEntryKind::Gitlink)
+                .map(|e| e.path.as_str())
+                .collect();
+            return Err(err(format!(
+                "the tag's tree has no submodule at {path} (its submodules: {})",
+                if gitlinks.is_empty() {
+                    "none".into()
+                } else {
+                    gitlinks.join(", ")
+                }
+            )));
+        };
+        let pinned = tree[pos].oid;
+        let sub = Repo::open(dir).map_err(|e| err(e.to_string()))?;
+        let info = sub.commit_info(pinned).map_err(|e| {
+            err(format!(
+                "the repository does not hold commit {pinned}, which the tag's gitlink pins ({e}); fetch it there"
+            ))
+        })?;
+        let entries = sub
+            .list_tree(info.tree, None)
+            .map_err(|e| err(e.to_string()))?;
+        tree.remove(pos);
+        tree.extend(entries.into_iter().map(|e| TreeEntry {
+            path: format!("{path}/{}", e.path),
+            kind: e.kind,
+            oid: e.oid,
+        }));
+        out.push((path, sub, pinned));
+    }
+    if !out.is_empty() {
+        tree.sort_unstable_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    }
+    Ok(out)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -765,6 +1061,8 @@ fn judge_all(
     resolved: &Resolved,
     subdir: Option<&str>,
     repo: &Repo,
+    read_blob: &dyn Fn(ObjectId) -> Option<Vec<u8>>,
+    repo_blob_path: &dyn Fn(ObjectId) -> Option<String>,
 ) {
     let git_files: HashMap<&str, ObjectId> = tree
         .iter()
@@ -778,7 +1076,7 @@ fn judge_all(
         .collect();
     let git_paths: HashSet<&str> = tree.iter().map(|e| e.path.as_str()).collect();
     let git_blob = |p: &str| git_files.get(p).copied();
-    let read_git_blob = |id: ObjectId| repo.read_blob(id).ok();
+    let read_git_blob = |id: ObjectId| read_blob(id);
     let archive_blob = |p: &str| archive_files.get(p).copied();
     let git_dirs: HashSet<&str> = tree
         .iter()
@@ -821,6 +1119,7 @@ fn judge_all(
         git_blob: &git_blob,
         read_git_blob: &read_git_blob,
         archive_blob: &archive_blob,
+        repo_blob_path,
         git_has_dir: &git_has_dir,
         history: &history,
     };

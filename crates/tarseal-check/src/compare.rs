@@ -112,7 +112,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
 
     // Directories implied by git's paths; and the gitlinks, whose content git cannot vouch for.
     let mut git_dirs: HashSet<&str> = HashSet::new();
-    let mut gitlinks: Vec<&str> = Vec::new();
+    let mut gitlinks: Vec<(&str, ObjectId)> = Vec::new();
     let mut git_paths: HashSet<&str> = HashSet::with_capacity(git.entries.len());
     for e in git.entries {
         git_paths.insert(e.path.as_str());
@@ -124,7 +124,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
             }
         }
         if e.kind == TreeEntryKind::Gitlink {
-            gitlinks.push(e.path.as_str());
+            gitlinks.push((e.path.as_str(), e.oid));
         }
     }
 
@@ -320,15 +320,20 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
         if git_paths.contains(a.rel.as_str()) || a.rel.is_empty() {
             continue;
         }
-        let under_gitlink = gitlinks.iter().find(|g| {
-            a.rel.len() > g.len() && a.rel.starts_with(**g) && a.rel.as_bytes()[g.len()] == b'/'
+        if a.entry.kind == EntryKind::Directory
+            && (git_dirs.contains(a.rel.as_str()) || archive_parents.contains(a.rel.as_str()))
+        {
+            continue;
+        }
+        let under_gitlink = gitlinks.iter().find(|(g, _)| {
+            a.rel.len() > g.len() && a.rel.starts_with(*g) && a.rel.as_bytes()[g.len()] == b'/'
         });
-        if let Some(g) = under_gitlink {
+        if let Some((g, pinned)) = under_gitlink {
             out.diffs.push(Diff {
                 path: a.rel.clone(),
                 class: Class::Unverifiable,
                 detail: format!(
-                    "inside submodule {g}, whose content this repository does not hold"
+                    "inside submodule {g} (the tag pins commit {pinned}), whose content this repository does not hold: give --submodule {g}=REPO to compare it"
                 ),
                 archive_index: Some(i),
                 git_oid: None,
@@ -337,11 +342,6 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 dereferenced: false,
                 converted_by: None,
             });
-            continue;
-        }
-        if a.entry.kind == EntryKind::Directory
-            && (git_dirs.contains(a.rel.as_str()) || archive_parents.contains(a.rel.as_str()))
-        {
             continue;
         }
         out.diffs.push(Diff {

@@ -28,6 +28,13 @@ pub enum CheckError {
     },
     #[error("{0}")]
     Usage(String),
+    /// A `--submodule PATH=REPO` that cannot be used (exit 2).
+    #[error("--submodule {path}={repo}: {detail}")]
+    Submodule {
+        path: String,
+        repo: String,
+        detail: String,
+    },
     /// The tag's signature was not accepted (exit 1). The message names the key.
     #[error("signature check failed for tag {tag}: {rejection}")]
     Signature {
@@ -58,7 +65,10 @@ impl CheckError {
                 // Damaged, altered, incomplete or not a proof: nothing it says can be relied on.
                 _ => 1,
             },
-            CheckError::Policy { .. } | CheckError::Open { .. } | CheckError::Usage(_) => 2,
+            CheckError::Policy { .. }
+            | CheckError::Open { .. }
+            | CheckError::Usage(_)
+            | CheckError::Submodule { .. } => 2,
         }
     }
 }

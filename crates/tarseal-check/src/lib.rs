@@ -11,7 +11,10 @@
 
 pub mod check;
 pub mod compare;
+pub mod detect;
 pub mod error;
+pub mod npm;
+pub mod pep440;
 pub mod policy;
 pub mod regen;
 pub mod report;

@@ -326,6 +326,13 @@ pub struct PolicyInfo {
     pub sources: Vec<String>,
     /// Project rules that matched no path: probably out of date.
     pub stale_rules: Vec<StaleRule>,
+    /// How the profile was chosen: `given with --profile`, `named by ...`, or `auto: ...`
+    /// with what in the tree and the archive decided it.
+    pub selection: String,
+    /// Another profile that would explain the differences this one leaves unexpected
+    /// (`try --profile pbr`); only said, never applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// What the signature step established about the tag, before any content was compared.
@@ -656,6 +663,8 @@ mod tests {
                 profile: "autotools".into(),
                 sources: vec![],
                 stale_rules: vec![],
+                selection: "given with --profile".into(),
+                hint: None,
             },
             signature: SignatureInfo {
                 status: SignatureStatus::NotChecked,

@@ -67,6 +67,14 @@ pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
         }
     }
     let _ = writeln!(o, "policy   {}", report.policy.sources.join(", "));
+    let _ = writeln!(
+        o,
+        "profile  {} ({})",
+        report.policy.profile, report.policy.selection
+    );
+    if let Some(h) = &report.policy.hint {
+        let _ = writeln!(o, "hint     {}", paint("1;36", h));
+    }
     for n in &report.notes {
         let loud = n.starts_with("LIGHTWEIGHT");
         let _ = writeln!(
@@ -252,5 +260,252 @@ pub fn trust_surface(report: &Report, verbose: bool) -> String {
         "trust surface: {} files, {} bytes accepted by name only",
         t.files, t.bytes
     );
+    o
+}
+
+/// Causes listed before "... more" in the compact form.
+const COMPACT_GROUPS: usize = 7;
+/// Findings listed per judgement that needs action (unexpected, undecided).
+const COMPACT_ACTION: usize = 10;
+
+fn one_line(s: &str, max: usize) -> String {
+    let s = s.replace('\n', " ");
+    if s.chars().count() <= max {
+        return s;
+    }
+    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+/// The report on one screen: a passing check fits in 20 lines (a count per cause with a few
+/// names); what must be acted on (unexpected, undecided) is listed file by file up to a
+/// bound. `render` (`--verbose`) gives every finding with its detail.
+pub fn render_compact(report: &Report, colour: bool) -> String {
+    let paint = |code: &str, s: &str| -> String {
+        if colour {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut o = String::new();
+    let g = &report.git;
+    let a = &report.archive;
+    let prefix = if a.prefix.is_empty() {
+        "no prefix".to_string()
+    } else {
+        format!("prefix {}/", a.prefix)
+    };
+    let _ = writeln!(
+        o,
+        "archive  {} ({}, {} entries, {prefix})",
+        a.path, a.format, a.entries
+    );
+    let _ = writeln!(
+        o,
+        "git      {} {} -> commit {}{}",
+        g.target_kind,
+        g.target,
+        g.commit,
+        g.subdir
+            .as_ref()
+            .map(|s| format!(" subdir {s}"))
+            .unwrap_or_default()
+    );
+    let sig = &report.signature;
+    match sig.status {
+        SignatureStatus::Good => {
+            let _ = writeln!(o, "signature {}", paint("32", &one_line(&sig.detail, 200)));
+        }
+        SignatureStatus::NotChecked => {
+            let _ = writeln!(
+                o,
+                "{}",
+                paint("1;33", &format!("signature !!! {} !!!", sig.detail))
+            );
+        }
+    }
+    let p = &report.policy;
+    let _ = writeln!(
+        o,
+        "profile  {} ({})",
+        p.profile,
+        one_line(&p.selection, 160)
+    );
+    if p.sources.len() > 1 {
+        let _ = writeln!(o, "policy   {}", p.sources.join(", "));
+    }
+    if let Some(h) = &p.hint {
+        let _ = writeln!(o, "hint     {}", paint("1;36", h));
+    }
+    for (i, n) in report.notes.iter().enumerate() {
+        if i == 2 {
+            let _ = writeln!(
+                o,
+                "note     ... {} more note(s) (--verbose)",
+                report.notes.len() - 2
+            );
+            break;
+        }
+        let loud = n.starts_with("LIGHTWEIGHT");
+        let n = one_line(n, 160);
+        let _ = writeln!(o, "note     {}", if loud { paint("1;33", &n) } else { n });
+    }
+    for (j, title, code) in [
+        (Judgement::Unexpected, "UNEXPECTED", "1;31"),
+        (Judgement::Indeterminate, "UNDECIDED", "1;33"),
+    ] {
+        let items: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.judgement == j)
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(o, "{}", paint(code, &format!("{title} ({})", items.len())));
+        for f in items.iter().take(COMPACT_ACTION) {
+            let path = if f.path.is_empty() {
+                "(archive)"
+            } else {
+                f.path.as_str()
+            };
+            let problem = f
+                .problem
+                .as_ref()
+                .map(|p| format!(" [{p}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "  {:<8} {path}{problem}: {}",
+                f.class.name(),
+                one_line(&f.reason, 200)
+            );
+        }
+        if items.len() > COMPACT_ACTION {
+            let _ = writeln!(o, "  ... {} more (--verbose)", items.len() - COMPACT_ACTION);
+        }
+    }
+    // Allowed: one line per cause (class and reason), counted, with a few names.
+    let mut groups: Vec<(Class, &str, &str, Vec<&str>)> = Vec::new();
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.judgement == Judgement::Allowed)
+    {
+        let rule = f.rule.as_deref().unwrap_or("");
+        match groups
+            .iter_mut()
+            .find(|(c, _, r, _)| *c == f.class && *r == f.reason.as_str())
+        {
+            Some(g) => g.3.push(&f.path),
+            None => groups.push((f.class, rule, &f.reason, vec![&f.path])),
+        }
+    }
+    if !groups.is_empty() {
+        groups.sort_by(|x, y| y.3.len().cmp(&x.3.len()).then(x.0.cmp(&y.0)));
+        let s = &report.summary;
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(
+                "36",
+                &format!(
+                    "ALLOWED ({}; not backed by git: {} files, {} bytes)",
+                    s.allowed, s.not_backed_files, s.not_backed_bytes
+                )
+            )
+        );
+        for (class, rule, reason, paths) in groups.iter().take(COMPACT_GROUPS) {
+            let names: Vec<&str> = paths.iter().take(3).copied().collect();
+            let more = if paths.len() > 3 {
+                format!(", +{}", paths.len() - 3)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "  {:>5} {:<8} {} ({}{more}) [{rule}]",
+                paths.len(),
+                class.name(),
+                one_line(reason, 90),
+                names.join(", ")
+            );
+        }
+        if groups.len() > COMPACT_GROUPS {
+            let rest: usize = groups[COMPACT_GROUPS..].iter().map(|g| g.3.len()).sum();
+            let _ = writeln!(
+                o,
+                "  ... {} more cause(s), {rest} file(s) (--verbose)",
+                groups.len() - COMPACT_GROUPS
+            );
+        }
+    }
+    let failed: Vec<_> = report
+        .cross_checks
+        .iter()
+        .filter(|c| c.status == CrossCheckStatus::Failed)
+        .collect();
+    let ok = report.cross_checks.len() - failed.len();
+    for c in &failed {
+        let _ = writeln!(o, "  {} {}: {}", paint("1;31", "FAILED"), c.name, c.detail);
+    }
+    if ok > 0 {
+        let names: Vec<&str> = report
+            .cross_checks
+            .iter()
+            .filter(|c| c.status == CrossCheckStatus::Ok)
+            .map(|c| c.name.as_str())
+            .take(3)
+            .collect();
+        let _ = writeln!(
+            o,
+            "checks   {ok} cross-check(s) ok: {}",
+            one_line(&names.join(", "), 140)
+        );
+    }
+    if !p.stale_rules.is_empty() {
+        let names: Vec<String> = p
+            .stale_rules
+            .iter()
+            .map(|r| format!("{} {}", r.rule, r.path))
+            .collect();
+        let _ = writeln!(
+            o,
+            "STALE    {} project rule(s) matched nothing (remove or fix them): {}",
+            names.len(),
+            one_line(&names.join(", "), 120)
+        );
+    }
+    let s = &report.summary;
+    let counts: Vec<String> = [
+        ("match", s.matched),
+        ("modified", s.modified),
+        ("mode", s.mode),
+        ("type", s.type_),
+        ("missing", s.missing),
+        ("extra", s.extra),
+        ("unverifiable", s.unverifiable),
+        ("hostile", s.hostile),
+    ]
+    .iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(k, n)| format!("{n} {k}"))
+    .collect();
+    let _ = writeln!(
+        o,
+        "summary  {}; {} allowed, {} unexpected, {} undecided",
+        counts.join(", "),
+        s.allowed,
+        s.unexpected,
+        s.indeterminate
+    );
+    let verdict = match report.verdict {
+        Verdict::Pass => paint("1;32", "PASS: the archive holds what the git tree holds, plus only what the policy vouches for"),
+        Verdict::Fail => paint("1;31", "FAIL: the archive holds something the git tree and the policy do not vouch for"),
+        Verdict::Indeterminate => paint("1;33", "INDETERMINATE: nothing is unexpected, but not everything could be decided (see UNDECIDED)"),
+    };
+    let _ = writeln!(o, "verdict  {verdict}");
+    o.push_str(&trust_surface(report, false));
     o
 }

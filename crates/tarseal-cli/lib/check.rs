@@ -58,6 +58,7 @@ pub fn options(
         subdir: None,
         prefix: None,
         profile: None,
+        submodules: Vec::new(),
         policy_file: None,
         limits: Limits::default(),
         keyring: None,
@@ -77,4 +78,9 @@ pub fn render(report: &Report, colour: bool) -> String {
 /// As [`render`]; `verbose` also lists the trust surface's paths (`check --verbose`).
 pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
     tarseal_check::text::render_with(report, colour, verbose)
+}
+
+/// The report on one screen (a count per cause; `render_with` lists every finding).
+pub fn render_compact(report: &Report, colour: bool) -> String {
+    tarseal_check::text::render_compact(report, colour)
 }

@@ -14,6 +14,8 @@
 //! | [`sigs`] | co-signatures on a release-sigs branch | tarseal-cosign |
 //! | [`gate`] | k-of-n upload gate | tarseal-gate |
 //! | [`log`] | publish, build records, verified queries | tarseal-seal, tarseal-server |
+//! | [`witness`] | witness service, cosignature policy | tarseal-witness |
+//! | [`monitor`] | read every new entry, detect forks | tarseal-monitor |
 //! | [`trust`] | a trust file's history | tarseal-sig |
 //!
 //! Exit codes, where a job has one: 0 pass, 1 rejected, 2 usage or input error,
@@ -142,6 +144,14 @@ pub use tarseal_server as server;
 /// Regeneration of generated files in a sandbox, for `check` with
 /// [`check::RegenOptions`] (tarseal-regen).
 pub use tarseal_regen as regen;
+
+/// Transparency log witnesses: the `tarseal witness` service, the log's submit client and
+/// the verifier's k-of-n cosignature policy (tarseal-witness).
+pub use tarseal_witness as witness;
+
+/// The log monitor: every new entry read through the tiles, the tree recomputed
+/// (tarseal-monitor).
+pub use tarseal_monitor as monitor;
 
 /// The canonical records (tarseal-record).
 pub use tarseal_record as record;

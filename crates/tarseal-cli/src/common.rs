@@ -64,17 +64,25 @@ pub struct CheckArgs {
     /// means the archive has none.
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<String>,
-    /// Built-in policy profile: git-archive (exact, the default), pbr, setuptools, autotools,
-    /// cargo, npm. Overrides a profile named by the tag's .tarseal.toml.
+    /// Built-in policy profile: auto (the default: chosen from the tag's tree and the archive's
+    /// layout, printed with why), git-archive (exact), pbr, setuptools, hatchling, flit-core,
+    /// pdm-backend, poetry-core, maturin, meson-python, scikit-build-core, autotools, meson,
+    /// cargo, npm. A name given here overrides the tag's .tarseal.toml.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+    /// A submodule's repository (repeatable): the commit the tag's gitlink at PATH pins is read
+    /// from REPO and compared as if inlined. Without it, content under a submodule is
+    /// undecided (exit 3).
+    #[arg(long, value_name = "PATH=REPO", value_parser = parse_submodule)]
+    pub submodule: Vec<(String, PathBuf)>,
     /// Project policy file (TOML); replaces the .tarseal.toml of the tag's tree.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
     /// Output format: text for people, json (schema tarseal.report/v2) for programs.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
-    /// Text output: also list the files of the trust surface (accepted by name only).
+    /// Text output: every finding with its detail and rule (the default prints a count per
+    /// cause), and the files of the trust surface (accepted by name only).
     #[arg(long, short)]
     pub verbose: bool,
     /// No progress bar.
@@ -107,6 +115,18 @@ pub struct CheckArgs {
     /// from $XDG_CACHE_HOME/tarseal/regen (same inputs, script and toolchain bytes).
     #[arg(long, requires = "regenerate")]
     pub no_regen_cache: bool,
+}
+
+/// Parses `PATH=REPO` of `--submodule`.
+fn parse_submodule(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((p, r)) if !p.trim_matches('/').is_empty() && !r.is_empty() => {
+            Ok((p.trim_matches('/').to_string(), PathBuf::from(r)))
+        }
+        _ => Err(format!(
+            "{s:?} is not PATH=REPO (the submodule's path in the tag's tree = its repository)"
+        )),
+    }
 }
 
 /// Parses `1024`, `64K`, `512M`, `32G`, `1T` (binary multiples).
@@ -156,6 +176,7 @@ pub fn check_options(args: &CheckArgs, raw_digests: bool) -> Result<CheckOptions
         subdir: args.subdir.clone(),
         prefix: args.prefix.clone(),
         profile: args.profile.clone(),
+        submodules: args.submodule.clone(),
         policy_file: args.policy.clone(),
         limits: Limits {
             max_total_bytes: args.max_total_bytes.unwrap_or(defaults.max_total_bytes),
@@ -231,7 +252,8 @@ pub fn print_report(report: &Report, format: Format) -> std::io::Result<()> {
     print_report_with(report, format, false)
 }
 
-/// As [`print_report`]; `verbose` lists the trust surface's paths in the text output.
+/// As [`print_report`]; `verbose` prints every finding and the trust surface's paths (the
+/// default text is one screen: a count per cause).
 pub fn print_report_with(report: &Report, format: Format, verbose: bool) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match format {
@@ -240,7 +262,12 @@ pub fn print_report_with(report: &Report, format: Format, verbose: bool) -> std:
             .and_then(|_| writeln!(out)),
         Format::Text => {
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            out.write_all(tarseal::check::render_with(report, colour, verbose).as_bytes())
+            let text = if verbose {
+                tarseal::check::render_with(report, colour, true)
+            } else {
+                tarseal::check::render_compact(report, colour)
+            };
+            out.write_all(text.as_bytes())
         }
     }
 }

@@ -60,6 +60,13 @@ enum Command {
     /// The project trust file's history.
     #[command(subcommand)]
     Trust(trust::TrustCommand),
+    /// Run a transparency log witness (C2SP tlog-witness): cosign each checkpoint of the
+    /// --log logs that is consistent with the last one it cosigned, refuse forks.
+    Witness(witness::WitnessArgs),
+    /// Watch a log: prove its new checkpoint extends the last one seen, read every new entry
+    /// through the tiles, list the new records; exit 1 on a fork, a rollback or bad tiles, or
+    /// (--keyring) a record of --project signed by another key.
+    Monitor(monitor::MonitorArgs),
     /// Print the man page (roff) on stdout: `tarseal manpage > tarseal.1`.
     Manpage,
     /// Print shell completions on stdout (bash, zsh, fish).
@@ -79,6 +86,8 @@ fn main() -> ExitCode {
         Command::Sigs(cmd) => sigs::run(cmd),
         Command::Gate(args) => gate::run(args),
         Command::Trust(cmd) => trust::run(cmd),
+        Command::Witness(args) => witness::run(args),
+        Command::Monitor(args) => monitor::run(args),
         Command::Manpage => docs::manpage(Cli::command()),
         Command::Completions(args) => docs::completions(Cli::command(), args),
     }

@@ -1070,8 +1070,19 @@ fn pbr_sdist_passes() {
             .any(|c| c["name"].as_str().unwrap().starts_with("pbr-pkg-info")),
         "{r}"
     );
-    // The default profile (git-archive, exact) refuses the very same sdist.
-    f.check(&t, &["--tag", "1.0.0"]).assert_report(1, "fail");
+    // Without --profile (auto) pbr is chosen from the tree's setup.cfg, saying why.
+    let auto = f.check(&t, &["--tag", "1.0.0"]);
+    auto.assert_report(0, "pass");
+    assert_eq!(auto.json["policy"]["profile"], "pbr", "{auto}");
+    let why = auto.json["policy"]["selection"].as_str().unwrap();
+    assert!(why.starts_with("auto:") && why.contains("pbr"), "{why}");
+    auto.assert_text_mentions("profile  pbr (auto:");
+    // The exact profile refuses the very same sdist, and names the profile that explains it.
+    let exact = f.check(&t, &["--tag", "1.0.0", "--profile", "git-archive"]);
+    exact.assert_report(1, "fail");
+    let hint = exact.json["policy"]["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("--profile pbr"), "{exact}");
+    exact.assert_text_mentions("try `--profile pbr`");
 }
 
 #[test]

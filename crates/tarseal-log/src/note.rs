@@ -389,6 +389,47 @@ impl CosignatureSigner {
         })
     }
 
+    /// A cosigner from its key string `PRIVATE+KEY+<name>+<hex8>+<base64(0x04 ‖ seed)>` (the
+    /// signer-key format of signed-note with the tlog-cosignature type byte); the key ID must
+    /// be the one computed from the name and the public key.
+    pub fn from_key_string(s: &str) -> Result<CosignatureSigner, LogError> {
+        let rest = s
+            .trim_end_matches(['\n', '\r'])
+            .strip_prefix(PRIVATE_PREFIX)
+            .ok_or(LogError::Key("signer key does not start with PRIVATE+KEY+"))?;
+        let (name, id, seed) = parse_typed_key_fields(rest, ALG_COSIGNATURE_V1)?;
+        let signer = CosignatureSigner::new(name, &seed)?;
+        if signer.id != id {
+            return Err(LogError::Key("key ID does not match the key"));
+        }
+        Ok(signer)
+    }
+
+    /// A fresh cosigner from the operating system's random source.
+    pub fn generate(name: &str) -> Result<CosignatureSigner, LogError> {
+        let mut seed = [0u8; 32];
+        getrandom::getrandom(&mut seed).map_err(|e| LogError::Random(e.to_string()))?;
+        CosignatureSigner::new(name, &seed)
+    }
+
+    /// The key name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The signer key string (secret: `PRIVATE+KEY+...`), read back by
+    /// [`from_key_string`](Self::from_key_string).
+    pub fn key_string(&self) -> String {
+        let mut key = vec![ALG_COSIGNATURE_V1];
+        key.extend_from_slice(self.key.as_bytes());
+        format!(
+            "{PRIVATE_PREFIX}{}+{:08x}+{}",
+            self.name,
+            self.id,
+            B64.encode(key)
+        )
+    }
+
     /// The verifier for this cosigner.
     pub fn verifier(&self) -> CosignatureVerifier {
         CosignatureVerifier {

@@ -109,3 +109,31 @@ fn garbled_cosignature_lines_never_verify() {
         }
     }
 }
+
+#[test]
+fn cosigner_key_string_round_trip() {
+    let w = CosignatureSigner::new("witness.example/w1", &[2; 32]).unwrap();
+    let s = w.key_string();
+    assert!(s.starts_with("PRIVATE+KEY+witness.example/w1+"));
+    let back = CosignatureSigner::from_key_string(&s).unwrap();
+    assert_eq!(back.verifier(), w.verifier());
+    assert_eq!(back.name(), "witness.example/w1");
+    // A log (note) signer key is not a cosigner key, nor the other way round.
+    let log = NoteSigner::new("witness.example/w1", &[2; 32]).unwrap();
+    assert!(CosignatureSigner::from_key_string(&log.key_string()).is_err());
+    assert!(NoteSigner::from_key_string(&s).is_err());
+    // A wrong key ID is refused.
+    let (head, tail) = s.rsplit_once('+').unwrap();
+    let (head, id) = head.rsplit_once('+').unwrap();
+    let bad_id = if id == "00000000" {
+        "00000001"
+    } else {
+        "00000000"
+    };
+    assert!(CosignatureSigner::from_key_string(&format!("{head}+{bad_id}+{tail}")).is_err());
+    let g = CosignatureSigner::generate("w2").unwrap();
+    assert_ne!(
+        g.verifier(),
+        CosignatureSigner::generate("w2").unwrap().verifier()
+    );
+}

@@ -68,6 +68,12 @@ pub struct App {
     pub key: LogKey,
     /// Publishes per client address (429 beyond).
     pub limiter: crate::ratelimit::Limiter,
+    /// The witnesses each new checkpoint goes to (`--witness`), if any.
+    pub witnesses: Option<Arc<crate::witnessing::Witnesses>>,
+    /// The static tiles directory written after each batch (`--tiles-dir`), if any.
+    pub tiles: Option<crate::tilesdir::TilesDir>,
+    /// Where publishes wait for their batch (see [`sequence`]).
+    pub sequencer: tokio::sync::mpsc::Sender<Pending>,
 }
 
 impl App {
@@ -84,6 +90,24 @@ impl App {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(t);
         Ok(projects)
+    }
+
+    /// The checkpoint to publish: the store's newest, with the witnesses' cosignatures when
+    /// they have cosigned it.
+    pub fn current_checkpoint(&self) -> Result<StoredCheckpoint, StoreError> {
+        let latest = self.store.latest_checkpoint()?;
+        Ok(match &self.witnesses {
+            Some(w) => w.current(latest),
+            None => latest,
+        })
+    }
+
+    /// After sequencing: `cp` with the cosignatures of the witnesses that answered in time.
+    pub fn cosign(&self, cp: StoredCheckpoint) -> StoredCheckpoint {
+        match &self.witnesses {
+            Some(w) => w.cosign(&*self.store, &cp),
+            None => cp,
+        }
     }
 
     /// The current trust configuration.
@@ -237,10 +261,15 @@ async fn post_record(
         ))
     })?;
     let art = record::parse(&req.record).map_err(|e| bad(format!("record: {e}")))?;
-    blocking(move || {
-        let signer = app
+    let app2 = app.clone();
+    let e = blocking(move || {
+        let signer = app2
             .trust()
-            .authorize(&art.project, req.record.as_bytes(), req.signature.as_bytes())
+            .authorize(
+                &art.project,
+                req.record.as_bytes(),
+                req.signature.as_bytes(),
+            )
             .map_err(|f| ApiError::new(StatusCode::FORBIDDEN, f.0))?;
         let record_sha256 = hex::encode(Sha256::digest(req.record.as_bytes()));
         // The log's own clock, inside the leaf: what "when the log first recorded it" means
@@ -250,9 +279,9 @@ async fn post_record(
             record: req.record.into_bytes(),
             signature: req.signature.into_bytes(),
         };
-        let e = NewEntry {
+        Ok(NewEntry {
             leaf: entry.to_bytes(),
-            record_sha256: record_sha256.clone(),
+            record_sha256,
             kind: art.kind.name().to_string(),
             project: art.project,
             tag: art.tag,
@@ -260,22 +289,40 @@ async fn post_record(
             sha256: art.sha256,
             md5: art.md5,
             signer,
-        };
-        let key = &app.key;
-        let sign = |size: u64, root: &tarseal_log::Hash| key.sign_checkpoint(size, root);
-        let (index, existing, cp) = match app.store.append(&e, &sign)? {
-            Appended::New(i, cp) => {
-                tracing::info!(index = i, kind = %e.kind, project = %e.project, tag = %e.tag, file = %e.file, "appended");
-                (i, false, cp)
+        })
+    })
+    .await?;
+    // Sequenced with whatever else arrived meanwhile; answered once durable.
+    let (done, wait) = tokio::sync::oneshot::channel();
+    let record_sha256 = e.record_sha256.clone();
+    let (kind, project, tag, file, leaf) = (
+        e.kind.clone(),
+        e.project.clone(),
+        e.tag.clone(),
+        e.file.clone(),
+        e.leaf.clone(),
+    );
+    app.sequencer
+        .send(Pending { entry: e, done })
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the log is shutting down"))?;
+    let (appended, cp) = wait
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the log is shutting down"))?
+        .map_err(ApiError::from)?;
+    blocking(move || {
+        let (index, existing) = match appended {
+            Appended::New(i, _) => {
+                tracing::info!(index = i, kind = %kind, project = %project, tag = %tag, file = %file, "appended");
+                (i, false)
             }
-            Appended::Existing(i) => (i, true, app.store.latest_checkpoint()?),
+            Appended::Existing(i) => (i, true),
             Appended::Conflict(i) => {
                 return Err(ApiError {
                     status: StatusCode::CONFLICT,
                     body: serde_json::json!({
                         "error": format!(
-                            "entry {i} already holds a {} record for project {:?} tag {:?} file {:?} with a different sha256 (first write wins)",
-                            e.kind, e.project, e.tag, e.file
+                            "entry {i} already holds a {kind} record for project {project:?} tag {tag:?} file {file:?} with a different sha256 (first write wins)"
                         ),
                         "existing_index": i,
                     }),
@@ -289,7 +336,7 @@ async fn post_record(
                 .pop()
                 .ok_or_else(|| StoreError::Corrupt(format!("entry {index} missing")))?
         } else {
-            e.leaf
+            leaf
         };
         let logged_at = LogEntry::parse(&leaf)
             .map_err(|err| StoreError::Corrupt(format!("entry {index}: {err}")))?
@@ -309,6 +356,92 @@ async fn post_record(
     .await
 }
 
+/// One publish waiting for its batch: the entry and where its outcome goes (with the
+/// checkpoint to prove it against, cosigned when witnesses answered).
+pub struct Pending {
+    entry: NewEntry,
+    done: tokio::sync::oneshot::Sender<Result<(Appended, StoredCheckpoint), StoreError>>,
+}
+
+/// The sequencer (group commit): takes every publish waiting (up to `max_batch`), appends
+/// them in one transaction with one fsync, submits the batch's checkpoint to the witnesses,
+/// writes the tiles directory, then answers each. Publishes arriving meanwhile form the
+/// next batch. Ends when the [`App`] is gone (its sender dropped).
+pub async fn sequence(
+    app: std::sync::Weak<App>,
+    mut rx: tokio::sync::mpsc::Receiver<Pending>,
+    max_batch: usize,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < max_batch.max(1) {
+            match rx.try_recv() {
+                Ok(p) => batch.push(p),
+                Err(_) => break,
+            }
+        }
+        let Some(app) = app.upgrade() else { break };
+        let (entries, waiting): (Vec<NewEntry>, Vec<_>) =
+            batch.into_iter().map(|p| (p.entry, p.done)).unzip();
+        let r = tokio::task::spawn_blocking(move || app.commit_batch(&entries)).await;
+        match r {
+            Ok(Ok((outcomes, cp))) => {
+                for (done, a) in waiting.into_iter().zip(outcomes) {
+                    let _ = done.send(Ok((a, cp.clone())));
+                }
+            }
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "batch not appended");
+                let msg = e.to_string();
+                for done in waiting {
+                    let _ = done.send(Err(StoreError::Db(msg.clone())));
+                }
+            }
+            Err(e) => {
+                for done in waiting {
+                    let _ = done.send(Err(StoreError::Db(format!("sequencer task: {e}"))));
+                }
+            }
+        }
+    }
+}
+
+impl App {
+    /// One batch (blocking): append durably, then cosign and write the tiles for the new
+    /// checkpoint; returns each outcome and the checkpoint (cosigned) to prove against.
+    fn commit_batch(
+        &self,
+        entries: &[NewEntry],
+    ) -> Result<(Vec<Appended>, StoredCheckpoint), StoreError> {
+        let key = &self.key;
+        let sign = |size: u64, root: &tarseal_log::Hash| key.sign_checkpoint(size, root);
+        let outcomes = self.store.append_batch(entries, &sign)?;
+        let new = outcomes.iter().find_map(|a| match a {
+            Appended::New(_, cp) => Some(cp.clone()),
+            _ => None,
+        });
+        let cp = match new {
+            Some(cp) => {
+                let cp = self.cosign(cp);
+                self.write_tiles(&cp);
+                cp
+            }
+            None => self.current_checkpoint()?,
+        };
+        Ok((outcomes, cp))
+    }
+
+    /// Writes `cp` and its tiles to `--tiles-dir` (errors are logged: the database stays
+    /// the log; the next batch writes what is missing).
+    pub fn write_tiles(&self, cp: &StoredCheckpoint) {
+        if let Some(t) = &self.tiles {
+            if let Err(e) = t.publish(&*self.store, cp) {
+                tracing::error!(error = %e, "tiles directory not written");
+            }
+        }
+    }
+}
+
 fn text(status: StatusCode, cache: &'static str, body: impl Into<axum::body::Body>) -> Response {
     let mut r = (status, body.into()).into_response();
     let h = r.headers_mut();
@@ -321,7 +454,7 @@ fn text(status: StatusCode, cache: &'static str, body: impl Into<axum::body::Bod
 }
 
 async fn checkpoint(State(app): State<Shared>) -> Result<Response, ApiError> {
-    let cp = blocking(move || Ok(app.store.latest_checkpoint()?)).await?;
+    let cp = blocking(move || Ok(app.current_checkpoint()?)).await?;
     Ok(text(StatusCode::OK, "no-cache", cp.note))
 }
 
@@ -431,7 +564,7 @@ fn answer(
     what: String,
     format: Option<String>,
 ) -> Result<Response, ApiError> {
-    let cp: StoredCheckpoint = app.store.latest_checkpoint()?;
+    let cp: StoredCheckpoint = app.current_checkpoint()?;
     // Entries appended after this checkpoint was read are left for the next query.
     let entries: Vec<Entry> = entries.into_iter().filter(|e| e.index < cp.size).collect();
     if entries.is_empty() {

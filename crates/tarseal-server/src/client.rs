@@ -233,6 +233,9 @@ pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<Checkpoin
 pub struct VerifiedTag {
     /// The checkpoint the proofs are against.
     pub checkpoint: CheckpointBody,
+    /// That checkpoint's signed note, with any witness cosignatures (for
+    /// [`tarseal_witness::WitnessPolicy::check`]).
+    pub note: String,
     /// The records, in log order.
     pub records: Vec<crate::app::QueryRecord>,
 }
@@ -278,6 +281,7 @@ pub fn query_verified(
     let checkpoint = verify_answer(&answer, Some(log_key)).map_err(QueryError::Invalid)?;
     Ok(Some(VerifiedTag {
         checkpoint,
+        note: answer.checkpoint,
         records: answer.records,
     }))
 }
@@ -335,6 +339,15 @@ pub fn verify_tlog_proof(
     text: &[u8],
     log_key: &str,
 ) -> Result<(u64, tarseal_record::LogEntry), QueryError> {
+    verify_tlog_proof_note(text, log_key).map(|(i, e, _)| (i, e))
+}
+
+/// As [`verify_tlog_proof`], also returning the proof's signed checkpoint note (with any
+/// witness cosignatures), which the entry is proven against.
+pub fn verify_tlog_proof_note(
+    text: &[u8],
+    log_key: &str,
+) -> Result<(u64, tarseal_record::LogEntry, String), QueryError> {
     let verifier = NoteVerifier::from_key_string(log_key)
         .map_err(|e| QueryError::Unavailable(format!("--log-key: {e}")))?;
     let invalid = |e: String| QueryError::Invalid(e);
@@ -346,7 +359,7 @@ pub fn verify_tlog_proof(
     p.verify(&leaf, &verifier)
         .map_err(|e| invalid(e.to_string()))?;
     let entry = tarseal_record::LogEntry::parse(&leaf).map_err(invalid)?;
-    Ok((p.index, entry))
+    Ok((p.index, entry, p.checkpoint))
 }
 
 /// Proof hashes as the API gives them (standard base64, 32 bytes each); `None` if any is not.

@@ -14,10 +14,13 @@ pub mod logkey;
 pub mod pg;
 pub mod ratelimit;
 pub mod record;
+mod sql;
 pub mod sqlite;
 pub mod store;
+pub mod tilesdir;
 pub mod trust;
 pub mod web;
+pub mod witnessing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,6 +44,14 @@ pub struct Config {
     pub origin: String,
     /// Publishes allowed per client address.
     pub publish_rate: ratelimit::RateLimit,
+    /// Witness URLs each new checkpoint is submitted to (`--witness`).
+    pub witnesses: Vec<String>,
+    /// Bound on each witness request.
+    pub witness_timeout: std::time::Duration,
+    /// The static tiles directory (`--tiles-dir`).
+    pub tiles_dir: Option<PathBuf>,
+    /// Most publishes sequenced in one transaction (1: one fsync per publish).
+    pub batch_max: usize,
 }
 
 impl Default for Config {
@@ -52,6 +63,10 @@ impl Default for Config {
             trust_dir: None,
             origin: "tarseal.localhost/log".into(),
             publish_rate: ratelimit::RateLimit::default(),
+            witnesses: Vec::new(),
+            witness_timeout: std::time::Duration::from_secs(5),
+            tiles_dir: None,
+            batch_max: 256,
         }
     }
 }
@@ -142,13 +157,58 @@ impl Server {
             trust_dir.display(),
             if projects.is_empty() { "none".to_string() } else { projects.join(", ") },
         );
+        let tiles = match &cfg.tiles_dir {
+            Some(d) => Some(tilesdir::TilesDir::open(d).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        let (sequencer, pending) = tokio::sync::mpsc::channel(4096);
         let app = Arc::new(App {
             store: store.clone(),
             trust: std::sync::RwLock::new(Arc::new(trust)),
             trust_dir: has_trust_dir.then(|| trust_dir.clone()),
             limiter: ratelimit::Limiter::new(cfg.publish_rate),
             key,
+            witnesses: (!cfg.witnesses.is_empty()).then(|| {
+                Arc::new(witnessing::Witnesses::new(
+                    &cfg.witnesses,
+                    cfg.witness_timeout,
+                ))
+            }),
+            tiles,
+            sequencer,
         });
+        tokio::spawn(app::sequence(Arc::downgrade(&app), pending, cfg.batch_max));
+        {
+            // The tiles of what is already logged (e.g. --tiles-dir added later, or after a
+            // crash before the last batch's tiles were written).
+            let app = app.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Ok(cp) = app.current_checkpoint() {
+                    app.write_tiles(&cp);
+                }
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+        if app.witnesses.is_some() {
+            // The background retry: a weak handle, so it ends with the server.
+            let weak = Arc::downgrade(&app);
+            std::thread::spawn(move || loop {
+                let Some(app) = weak.upgrade() else { break };
+                if let Some(w) = &app.witnesses {
+                    match w.retry(&*app.store) {
+                        Ok(()) => {
+                            if let Ok(cp) = app.current_checkpoint() {
+                                app.write_tiles(&cp);
+                            }
+                        }
+                        Err(e) => tracing::error!(error = %e, "witness retry"),
+                    }
+                }
+                drop(app);
+                std::thread::sleep(witnessing::RETRY_EVERY);
+            });
+        }
         Ok(Server {
             addr,
             verifier_key,

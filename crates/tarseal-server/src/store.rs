@@ -7,7 +7,8 @@
 //! every stored Merkle hash by its stored-hash index (tarseal-log's layout), and every
 //! checkpoint the log signed (size, root, signed note).
 //!
-//! [`Store::append`] is the only writer. It runs in **one transaction**: it looks the record
+//! [`Store::append_batch`] is the only writer ([`Store::append`] is a batch of one); each
+//! batch runs in **one transaction** with one checkpoint and one durable commit. Per entry: it looks the record
 //! up (idempotency by record hash), refuses a different artifact digest for the same
 //! (project, tag, file) and kind when the kind is `artifact` or `build` (first write wins;
 //! a build and an artifact record that disagree are both kept, so that readers see the
@@ -110,8 +111,20 @@ pub enum StoreError {
 
 /// The log's durable state. Every method blocks: call it from a blocking thread.
 pub trait Store: Send + Sync + 'static {
+    /// Appends a batch (group commit): each entry as [`Store::append`] would, in order, all
+    /// in one transaction with one checkpoint for the batch and one durable commit before it
+    /// returns. One outcome per entry, in order.
+    fn append_batch(
+        &self,
+        es: &[NewEntry],
+        sign: SignCheckpoint<'_>,
+    ) -> Result<Vec<Appended>, StoreError>;
     /// Appends `e` (see the module documentation), signing the new checkpoint with `sign`.
-    fn append(&self, e: &NewEntry, sign: SignCheckpoint<'_>) -> Result<Appended, StoreError>;
+    fn append(&self, e: &NewEntry, sign: SignCheckpoint<'_>) -> Result<Appended, StoreError> {
+        self.append_batch(std::slice::from_ref(e), sign)?
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an append had no outcome".into()))
+    }
     /// Writes the checkpoint of the empty tree if the log has none yet.
     fn init(&self, sign: SignCheckpoint<'_>) -> Result<(), StoreError>;
     /// The newest checkpoint (the empty tree's after [`Store::init`]).

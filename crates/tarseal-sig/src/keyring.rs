@@ -97,7 +97,10 @@ impl Keyring {
             .position(|b| !b.is_ascii_whitespace())
             .unwrap_or(bytes.len());
         let rest = &bytes[start..];
-        if rest.first().is_some_and(|b| b & 0x80 != 0) || rest.starts_with(b"-----BEGIN PGP") {
+        if rest.first().is_some_and(|b| b & 0x80 != 0)
+            || rest.starts_with(b"-----BEGIN PGP")
+            || has_armor_line(rest)
+        {
             self.add_openpgp_bytes(&bytes, path)
                 .map(KeyringFileKind::OpenPgp)
         } else {
@@ -227,28 +230,72 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyringError> {
     })
 }
 
-/// Splits concatenated armor blocks (sequoia's armor reader stops after the first one).
-/// Binary input is returned whole.
+/// Splits the armored blocks out of a file as `gpg --import` finds them: every block from its
+/// `-----BEGIN PGP ...-----` line to its `-----END PGP ...-----` line, whatever text lies
+/// before, between or after (OpenStack's published key files hold `gpg --list-keys` output
+/// before the block; `cat a.asc b.asc` gives several blocks). Sequoia's armor reader stops
+/// after the first block and refuses leading text, hence the split. Binary input (no
+/// BEGIN line) is returned whole.
 fn armor_blocks(bytes: &[u8]) -> Vec<&[u8]> {
     const BEGIN: &[u8] = b"-----BEGIN PGP";
-    let mut starts = Vec::new();
+    const END: &[u8] = b"-----END PGP";
+    let mut blocks = Vec::new();
+    let mut start: Option<usize> = None;
     let mut pos = 0;
     while pos < bytes.len() {
-        if bytes[pos..].starts_with(BEGIN) {
-            starts.push(pos);
-        }
-        pos += bytes[pos..]
+        let line_end = bytes[pos..]
             .iter()
             .position(|&b| b == b'\n')
-            .map_or(bytes.len() - pos, |e| e + 1);
+            .map_or(bytes.len(), |e| pos + e + 1);
+        let line = bytes[pos..line_end].trim_ascii_start();
+        if line.starts_with(BEGIN) {
+            // A BEGIN without its END before the next BEGIN: keep what we had (sequoia
+            // names the truncation).
+            if let Some(s) = start {
+                blocks.push(&bytes[s..pos]);
+            }
+            start = Some(pos);
+        } else if line.starts_with(END) {
+            if let Some(s) = start.take() {
+                blocks.push(&bytes[s..line_end]);
+            }
+        }
+        pos = line_end;
     }
-    let first_non_ws = bytes.iter().position(|b| !b.is_ascii_whitespace());
-    if starts.is_empty() || first_non_ws != Some(starts[0]) {
+    if let Some(s) = start {
+        blocks.push(&bytes[s..]);
+    }
+    if blocks.is_empty() {
         return vec![bytes];
     }
-    starts
-        .iter()
-        .enumerate()
-        .map(|(i, &s)| &bytes[s..starts.get(i + 1).copied().unwrap_or(bytes.len())])
-        .collect()
+    blocks
+}
+
+/// Whether `bytes` hold an armored OpenPGP block on a line of its own, anywhere (text before
+/// it is allowed, as `gpg --import` allows it).
+fn has_armor_line(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'\n').any(|l| {
+        l.trim_ascii_start()
+            .starts_with(b"-----BEGIN PGP PUBLIC KEY BLOCK-----")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::armor_blocks;
+
+    #[test]
+    fn blocks_embedded_in_text_are_found() {
+        let text = b"pub   rsa4096 2024-03-01 [SC] [expires: 2026-03-01]\n      ABCDEF\nuid  [ unknown] OpenStack Infra\n\n-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAA\n-----END PGP PUBLIC KEY BLOCK-----\ntrailing words\n-----BEGIN PGP PUBLIC KEY BLOCK-----\nBBBB\n-----END PGP PUBLIC KEY BLOCK-----\n";
+        let b = armor_blocks(text);
+        assert_eq!(b.len(), 2);
+        assert!(b[0].starts_with(b"-----BEGIN") && b[0].ends_with(b"BLOCK-----\n"));
+        assert!(std::str::from_utf8(b[0]).unwrap().contains("AAAA"));
+        assert!(!std::str::from_utf8(b[0]).unwrap().contains("trailing"));
+        assert!(std::str::from_utf8(b[1]).unwrap().contains("BBBB"));
+        // Binary (no armor): whole.
+        assert_eq!(armor_blocks(b"\x99\x01\x02").len(), 1);
+        assert!(super::has_armor_line(text));
+        assert!(!super::has_armor_line(b"alice ssh-ed25519 AAAA\n"));
+    }
 }

@@ -573,3 +573,38 @@ fn empty_keyring_files_are_errors() {
     std::fs::write(&comments, b"# nobody yet\n").unwrap();
     assert!(Keyring::new().add_file(&comments).is_err());
 }
+
+/// OpenStack publishes its per-cycle release keys as `gpg --list-keys` text followed by the
+/// armored block (openstack/releases doc/source/static/0x*.txt); `gpg --import` reads them,
+/// so must the keyring. Two cycles' files concatenated make one keyring of both keys.
+#[test]
+fn armored_blocks_after_list_keys_text_load_like_gpg_import() {
+    let g = Gpg::new();
+    let a = g.gen_key(None, "Cycle A <a@example.org>", "ed25519", "sign", "1y");
+    let b = g.gen_key(None, "Cycle B <b@example.org>", "ed25519", "sign", "1y");
+    let data = g.file("data", b"tag bytes\n");
+    let sig_b = g.sign(None, &b, &data, &[]);
+    let mut text = Vec::new();
+    for who in [&a, &b] {
+        text.extend(g.run(None, &["--list-keys", "--fingerprint", who]));
+        text.extend(b"\n");
+        text.extend(g.export(true, &[who]));
+        text.extend(b"\nSome words after the block.\n");
+    }
+    let path = g.file("0xkeys.txt", &text);
+    // gpg itself accepts the file: the reference behaviour.
+    let other = Gpg::new();
+    other.run(None, &["--import", path.to_str().unwrap()]);
+    assert_eq!(other.fingerprints(&a)[0], a);
+    assert_eq!(other.fingerprints(&b)[0], b);
+    let mut keyring = Keyring::new();
+    assert_eq!(
+        keyring.add_file(&path).unwrap(),
+        tarseal_sig::KeyringFileKind::OpenPgp(2)
+    );
+    let status = only(verify(&keyring, &sig_b, b"tag bytes\n"));
+    assert_eq!(status.good().unwrap().key.primary, b);
+    // Text with no block at all is still not a keyring.
+    let words = g.file("words.txt", b"pub rsa4096 2024-03-01 [SC]\n  ABCDEF\n");
+    assert!(Keyring::new().add_file(&words).is_err());
+}

@@ -46,6 +46,12 @@ pub struct VerifyOptions {
     pub log_key: Option<String>,
     /// A tlog-proof file (default: NAME.tlog-proof beside the file, with `log_key`).
     pub proof: Option<PathBuf>,
+    /// Witnesses' verifier keys (`name+hex+base64`, printed by `tarseal witness`): the
+    /// log's checkpoint (online or in the tlog-proof) must carry valid cosignatures from
+    /// `witness_threshold` distinct ones, else the verdict is fail naming those missing.
+    pub witness_keys: Vec<String>,
+    /// How many distinct `witness_keys` must have cosigned (`None`: all of them).
+    pub witness_threshold: Option<usize>,
     /// Seconds to connect and to receive a response's head (a body: 20 times this).
     pub timeout: u64,
 }
@@ -66,6 +72,8 @@ impl VerifyOptions {
             tag: None,
             log_key: None,
             proof: None,
+            witness_keys: Vec::new(),
+            witness_threshold: None,
             timeout: 30,
         }
     }
@@ -98,6 +106,10 @@ pub enum VerifyError {
     /// A tlog-proof could not be checked at all (e.g. a malformed `--log-key`).
     #[error(transparent)]
     Proof(tarseal_server::client::QueryError),
+    /// A witness key or threshold that cannot be used (a bad key, a threshold above the
+    /// number of distinct keys).
+    #[error(transparent)]
+    Witness(#[from] tarseal_witness::PolicyError),
 }
 
 /// The file's digests as read.
@@ -207,6 +219,8 @@ struct Tally {
     vouching: Vec<SigStatus>,
     /// Whether some source signed by a good keyring key matched.
     vouched: bool,
+    /// The signed checkpoint the last log source was proven against (for --witness-key).
+    log_note: Option<String>,
 }
 
 impl Tally {
@@ -287,6 +301,8 @@ pub fn verify(args: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
         keyring,
     };
     let (origin, name) = stream::origin_of(&args.file)?;
+    let witnesses =
+        tarseal_witness::WitnessPolicy::new(&args.witness_keys, args.witness_threshold)?;
 
     // Signatures over the file itself: FILE.asc and every --sig.
     let mut file_sigs: Vec<(String, Vec<u8>)> = Vec::new();
@@ -523,6 +539,9 @@ pub fn verify(args: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
         log_sources(
             &ctx, &mut t, server, project, tag, log_key, &name, &streamed,
         )?;
+        if let Some(policy) = &witnesses {
+            witnessed(&mut t, server, policy);
+        }
     }
     // 5. The log, offline: the tlog-proof file.
     if let Some(log_key) = &args.log_key {
@@ -535,7 +554,11 @@ pub fn verify(args: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
         };
         if let Some(loc) = loc {
             let text = ctx.fetch_required(&loc)?;
+            t.log_note = None;
             proof_source(&ctx, &mut t, &loc, &text, log_key, &name, &streamed)?;
+            if let Some(policy) = &witnesses {
+                witnessed(&mut t, &loc, policy);
+            }
         }
     }
 
@@ -586,6 +609,7 @@ fn log_sources(
             return Ok(());
         }
     };
+    t.log_note = Some(verified.note.clone());
     let found = logview::findings(&verified.records, name, &streamed.sha256);
     if found.is_empty() {
         t.warnings.push(format!(
@@ -674,6 +698,18 @@ fn log_record(
     });
 }
 
+/// The witness rule on the checkpoint the last log source was proven against (none: the
+/// source did not verify, already a problem): too few cosignatures is a problem naming the
+/// missing witnesses.
+fn witnessed(t: &mut Tally, loc: &str, policy: &tarseal_witness::WitnessPolicy) {
+    let Some(note) = t.log_note.take() else {
+        return;
+    };
+    if let Err(e) = policy.check(&note) {
+        t.problems.push(format!("{loc}: {e}"));
+    }
+}
+
 /// A C2SP tlog-proof file (`tarseal publish` writes NAME.tlog-proof) checked offline: its
 /// checkpoint signed by the pinned log key, the leaf in its `extra` line included, and the
 /// record inside compared with the bytes.
@@ -686,13 +722,16 @@ fn proof_source(
     name: &str,
     streamed: &Streamed,
 ) -> Result<(), VerifyError> {
-    use tarseal_server::client::{verify_tlog_proof, QueryError};
-    let checked = match verify_tlog_proof(text, log_key) {
+    use tarseal_server::client::{verify_tlog_proof_note, QueryError};
+    let checked = match verify_tlog_proof_note(text, log_key) {
         Err(e @ QueryError::Unavailable(_)) => return Err(VerifyError::Proof(e)),
         other => other.map_err(|e| e.to_string()),
     };
     let (index, entry) = match checked {
-        Ok(x) => x,
+        Ok((index, entry, note)) => {
+            t.log_note = Some(note);
+            (index, entry)
+        }
         Err(e) => {
             t.problems
                 .push(format!("{loc}: the proof does not verify: {e}"));

@@ -33,6 +33,36 @@ pub enum ContentCheck {
     /// names (`[tool.setuptools_scm] version_file` or `write_to`), holding only lines of
     /// setuptools-scm's templates, with the tag's version.
     ScmVersionFile,
+    /// A config header template (`lib/foo_config.h.in`) at exactly a path that git's
+    /// `configure.ac` names through `AC_CONFIG_HEADERS` (autoheader writes it at make dist).
+    AutoheaderTemplate,
+    /// A GNU version stamp (`.tarball-version`, `.version`) holding only the tag's version.
+    VersionStamp,
+    /// Automake's `doc/version.texi` / `doc/stamp-vti`: only `@set UPDATED`, `UPDATED-MONTH`,
+    /// `EDITION` and `VERSION` lines, the versions being the tag's.
+    VersionTexi,
+    /// A file gnulib-tool writes (`gnulib.mk`, `gnulib-comp.m4`) in a project whose signed
+    /// tree configures gnulib (`bootstrap.conf` or `gnulib-cache.m4`).
+    GnulibGenerated,
+    /// A file whose bytes equal a blob somewhere in the tag's whole tree (outside `--subdir`
+    /// too): license files that backends copy in from the repository root.
+    EqualsRepoBlob,
+    /// pdm-backend's rewritten `pyproject.toml`: git's, with `[project] version` set to the
+    /// tag's version and `version` dropped from `dynamic`; nothing else.
+    PyprojectStaticVersion,
+    /// pdm-backend's version file, at the `write_to` path git's pyproject.toml names,
+    /// holding only the tag's version.
+    PdmVersionFile,
+    /// npm's published `package.json`: every key holds git's value, except the rewrites
+    /// publishing documents (`publishConfig` applied, `workspace:` ranges resolved, fields
+    /// dropped); nothing added.
+    NpmPackageJson,
+    /// A file not in git under what git's `package.json` publishes (`files`, `main`,
+    /// `module`, `exports`, `bin`, `types`): build output, undecided (never passed) unless
+    /// pinned; outside them it fails.
+    NpmBuildOutput,
+    /// A file a tool generates that tarseal does not reproduce: always undecided, saying why.
+    Unreproducible(String),
     /// pbr's `ChangeLog`, regenerated from the tag's history and compared byte for byte.
     PbrChangeLog,
     /// pbr's `AUTHORS`, regenerated from the tag's history and `.mailmap`.
@@ -62,6 +92,15 @@ impl ContentCheck {
         "known-m4",
         "pbr-json",
         "scm-version-file",
+        "autoheader-template",
+        "version-stamp",
+        "version-texi",
+        "gnulib-generated",
+        "equals-repo-blob",
+        "pyproject-static-version",
+        "pdm-version-file",
+        "npm-package-json",
+        "npm-build-output",
         "pbr-changelog",
         "pbr-authors",
         "pbr-pkg-info",
@@ -83,6 +122,15 @@ impl ContentCheck {
             "known-m4" => ContentCheck::KnownM4,
             "pbr-json" => ContentCheck::PbrJson,
             "scm-version-file" => ContentCheck::ScmVersionFile,
+            "autoheader-template" => ContentCheck::AutoheaderTemplate,
+            "version-stamp" => ContentCheck::VersionStamp,
+            "version-texi" => ContentCheck::VersionTexi,
+            "gnulib-generated" => ContentCheck::GnulibGenerated,
+            "equals-repo-blob" => ContentCheck::EqualsRepoBlob,
+            "pyproject-static-version" => ContentCheck::PyprojectStaticVersion,
+            "pdm-version-file" => ContentCheck::PdmVersionFile,
+            "npm-package-json" => ContentCheck::NpmPackageJson,
+            "npm-build-output" => ContentCheck::NpmBuildOutput,
             "pbr-changelog" => ContentCheck::PbrChangeLog,
             "pbr-authors" => ContentCheck::PbrAuthors,
             "pbr-pkg-info" => ContentCheck::PbrPkgInfo,
@@ -112,6 +160,16 @@ impl ContentCheck {
             ContentCheck::KnownM4 => "known-m4".into(),
             ContentCheck::PbrJson => "pbr-json".into(),
             ContentCheck::ScmVersionFile => "scm-version-file".into(),
+            ContentCheck::AutoheaderTemplate => "autoheader-template".into(),
+            ContentCheck::VersionStamp => "version-stamp".into(),
+            ContentCheck::VersionTexi => "version-texi".into(),
+            ContentCheck::GnulibGenerated => "gnulib-generated".into(),
+            ContentCheck::EqualsRepoBlob => "equals-repo-blob".into(),
+            ContentCheck::PyprojectStaticVersion => "pyproject-static-version".into(),
+            ContentCheck::PdmVersionFile => "pdm-version-file".into(),
+            ContentCheck::NpmPackageJson => "npm-package-json".into(),
+            ContentCheck::NpmBuildOutput => "npm-build-output".into(),
+            ContentCheck::Unreproducible(_) => "unreproducible".into(),
             ContentCheck::PbrChangeLog => "pbr-changelog".into(),
             ContentCheck::PbrAuthors => "pbr-authors".into(),
             ContentCheck::PbrPkgInfo => "pbr-pkg-info".into(),
@@ -125,7 +183,15 @@ impl ContentCheck {
 
     /// True when the check reads the file's content (so the reader must keep it).
     pub fn needs_bytes(&self) -> bool {
-        !matches!(self, ContentCheck::EqualsGitFile(_))
+        !matches!(
+            self,
+            ContentCheck::EqualsGitFile(_)
+                | ContentCheck::AutoheaderTemplate
+                | ContentCheck::GnulibGenerated
+                | ContentCheck::EqualsRepoBlob
+                | ContentCheck::NpmBuildOutput
+                | ContentCheck::Unreproducible(_)
+        )
     }
 }
 
@@ -141,6 +207,9 @@ pub struct CheckContext<'a> {
     pub read_git_blob: &'a dyn Fn(ObjectId) -> Option<Vec<u8>>,
     /// The archive's blob id of the file at a path.
     pub archive_blob: &'a dyn Fn(&str) -> Option<ObjectId>,
+    /// A path of the tag's whole tree (outside `--subdir` too, submodules given with
+    /// `--submodule` included) holding this blob.
+    pub repo_blob_path: &'a dyn Fn(ObjectId) -> Option<String>,
     /// Whether the tag's tree has a directory at a path.
     pub git_has_dir: &'a dyn Fn(&str) -> bool,
     /// The files pbr derives from the tag's history (computed on first use); `None` when the
@@ -228,6 +297,27 @@ impl ContentCheck {
             ContentCheck::EggInfoSources => super::pbr::sources_txt(subject.path, content, ctx),
             ContentCheck::SingleNewline => super::pbr::single_newline(content),
             ContentCheck::ScmVersionFile => scm_version_file(subject.path, content, ctx),
+            ContentCheck::AutoheaderTemplate => autoheader_template(subject.path, ctx),
+            ContentCheck::VersionStamp => version_stamp(content, ctx),
+            ContentCheck::VersionTexi => version_texi(content, ctx),
+            ContentCheck::GnulibGenerated => gnulib_generated(subject.path, ctx),
+            ContentCheck::EqualsRepoBlob => {
+                match subject.blob.and_then(|b| (ctx.repo_blob_path)(b)) {
+                    Some(p) => Outcome::Pass(format!("identical to git's {p} (in the tag's tree)")),
+                    None => {
+                        Outcome::Fail(format!("{} equals no file of the tag's tree", subject.path))
+                    }
+                }
+            }
+            ContentCheck::PyprojectStaticVersion => {
+                pyproject_static_version(subject.path, content, ctx)
+            }
+            ContentCheck::PdmVersionFile => pdm_version_file(subject.path, content, ctx),
+            ContentCheck::NpmPackageJson => crate::npm::package_json(subject.path, content, ctx),
+            ContentCheck::NpmBuildOutput => crate::npm::build_output(subject.path, ctx),
+            ContentCheck::Unreproducible(why) => {
+                Outcome::Undecided(format!("{}: {why}", subject.path))
+            }
         }
     }
 }
@@ -331,10 +421,21 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
         .ok()
         .and_then(|t| t.parse::<toml::Table>().ok())
         .and_then(|t| {
-            let scm = t.get("tool")?.get("setuptools_scm")?;
-            scm.get("version_file")
-                .or_else(|| scm.get("write_to"))
-                .and_then(|v| v.as_str())
+            let tool = t.get("tool")?;
+            let scm = tool.get("setuptools_scm").and_then(|scm| {
+                scm.get("version_file")
+                    .or_else(|| scm.get("write_to"))
+                    .and_then(|v| v.as_str())
+            });
+            // hatch-vcs passes its version-file to setuptools-scm's writer.
+            let hatch = tool
+                .get("hatch")
+                .and_then(|h| h.get("build"))
+                .and_then(|b| b.get("hooks"))
+                .and_then(|h| h.get("vcs"))
+                .and_then(|v| v.get("version-file").or_else(|| v.get("version_file")))
+                .and_then(|v| v.as_str());
+            scm.or(hatch)
                 .map(|s| s.trim_start_matches("./").to_string())
         });
     match declared {
@@ -346,7 +447,7 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
         }
         None => {
             return Outcome::Fail(
-                "git's pyproject.toml names no [tool.setuptools_scm] version_file or write_to"
+                "git's pyproject.toml names no [tool.setuptools_scm] version_file/write_to nor [tool.hatch.build.hooks.vcs] version-file"
                     .into(),
             )
         }
@@ -431,6 +532,300 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
     ))
 }
 
+fn pyproject_static_version(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
+    };
+    let want = tag_version(tag);
+    let Some(git) = git_text(ctx, path) else {
+        return Outcome::Fail(format!("git has no UTF-8 {path} to compare with"));
+    };
+    let parse = |t: &str, what: &str| -> Result<toml::Table, String> {
+        t.parse::<toml::Table>()
+            .map_err(|e| format!("{what} is not valid TOML: {e}"))
+    };
+    let archive = match std::str::from_utf8(content) {
+        Ok(t) => t,
+        Err(_) => return Outcome::Fail("not UTF-8".into()),
+    };
+    let (mut g, mut a) = match (
+        parse(&git, "git's pyproject.toml"),
+        parse(archive, "the archive's pyproject.toml"),
+    ) {
+        (Ok(g), Ok(a)) => (g, a),
+        (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e),
+    };
+    let Some(toml::Value::Table(ap)) = a.get_mut("project") else {
+        return Outcome::Fail("the archive's pyproject.toml has no [project] table".into());
+    };
+    match ap.remove("version") {
+        Some(toml::Value::String(v)) if crate::pep440::same_version(&v, want) => {}
+        Some(v) => {
+            return Outcome::Fail(format!(
+                "[project] version {v} is not the tag's version {want}"
+            ))
+        }
+        None => {}
+    }
+    let strip_dynamic = |p: &mut toml::Table| {
+        if let Some(toml::Value::Array(d)) = p.get_mut("dynamic") {
+            d.retain(|x| x.as_str() != Some("version"));
+            if d.is_empty() {
+                p.remove("dynamic");
+            }
+        }
+    };
+    strip_dynamic(ap);
+    if let Some(toml::Value::Table(gp)) = g.get_mut("project") {
+        strip_dynamic(gp);
+    }
+    if g == a {
+        Outcome::Pass(format!(
+            "git's pyproject.toml with the static version {want}"
+        ))
+    } else {
+        let keys = |t: &toml::Table| t.keys().cloned().collect::<Vec<_>>().join(", ");
+        Outcome::Fail(format!(
+            "differs from git's beyond [project] version (git's tables: {}; the archive's: {})",
+            keys(&g),
+            keys(&a)
+        ))
+    }
+}
+
+fn pdm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let declared = git_text(ctx, "pyproject.toml")
+        .and_then(|t| t.parse::<toml::Table>().ok())
+        .and_then(|t| {
+            t.get("tool")?
+                .get("pdm")?
+                .get("version")?
+                .get("write_to")?
+                .as_str()
+                .map(str::to_string)
+        });
+    let Some(declared) = declared else {
+        return Outcome::Fail("git's pyproject.toml names no [tool.pdm.version] write_to".into());
+    };
+    // write_to is relative to the package directory (`src/` in a src layout).
+    let declared = declared.trim_start_matches("./");
+    if path != declared && path != format!("src/{declared}") {
+        return Outcome::Fail(format!(
+            "git's pyproject.toml names {declared} as pdm's version file, not {path}"
+        ));
+    }
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
+    };
+    let want = tag_version(tag);
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Outcome::Fail("not UTF-8".into());
+    };
+    let mut saw = false;
+    for (n, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if !path.ends_with(".py") && crate::pep440::same_version(l, want) {
+            saw = true;
+            continue;
+        }
+        let value = l
+            .split_once('=')
+            .filter(|(k, _)| {
+                k.trim()
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            })
+            .map(|(_, v)| v.trim().trim_matches(|c| c == '"' || c == '\''));
+        match value {
+            Some(v) if crate::pep440::same_version(v, want) => saw = true,
+            _ => {
+                return Outcome::Fail(format!(
+                    "line {}: {l:?} is not an assignment of the tag's version {want}",
+                    n + 1
+                ))
+            }
+        }
+    }
+    if saw {
+        Outcome::Pass(format!("pdm-backend version file with version {want}"))
+    } else {
+        Outcome::Fail("no version in it".into())
+    }
+}
+
+/// The text of git's file at `path`, if it is a UTF-8 regular file.
+fn git_text(ctx: &CheckContext<'_>, path: &str) -> Option<String> {
+    let id = (ctx.git_blob)(path)?;
+    String::from_utf8((ctx.read_git_blob)(id)?).ok()
+}
+
+/// The config header templates `configure.ac` declares: for each `OUT[:IN...]` of
+/// `AC_CONFIG_HEADERS` (also the old `AC_CONFIG_HEADER` and `AM_CONFIG_HEADER`), the inputs
+/// named, else `OUT.in`. Arguments holding shell or m4 expansions (`$`) are skipped.
+pub fn config_header_templates(configure_ac: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for macro_name in [
+        "AC_CONFIG_HEADERS(",
+        "AC_CONFIG_HEADER(",
+        "AM_CONFIG_HEADER(",
+    ] {
+        let mut rest = configure_ac;
+        while let Some(pos) = rest.find(macro_name) {
+            let after = &rest[pos + macro_name.len()..];
+            rest = after;
+            // The first argument ends at the first `,` or `)` outside m4 quotes.
+            let mut depth = 0i32;
+            let mut end = after.len();
+            for (i, c) in after.char_indices() {
+                match c {
+                    '[' => depth += 1,
+                    ']' => depth -= 1,
+                    ',' | ')' if depth <= 0 => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let arg: String = after[..end]
+                .chars()
+                .filter(|c| *c != '[' && *c != ']')
+                .collect();
+            for item in arg.split_whitespace() {
+                if item.contains('$') {
+                    continue;
+                }
+                let mut parts = item.split(':');
+                let output = parts.next().unwrap_or_default();
+                let inputs: Vec<&str> = parts.filter(|p| !p.is_empty()).collect();
+                if inputs.is_empty() {
+                    out.push(format!("{output}.in"));
+                } else {
+                    out.extend(inputs.iter().map(|s| s.to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn autoheader_template(path: &str, ctx: &CheckContext<'_>) -> Outcome {
+    let Some((name, text)) = ["configure.ac", "configure.in"]
+        .iter()
+        .find_map(|n| git_text(ctx, n).map(|t| (*n, t)))
+    else {
+        return Outcome::Fail("git has no configure.ac declaring config headers".into());
+    };
+    let declared = config_header_templates(&text);
+    if declared.iter().any(|d| d.trim_start_matches("./") == path) {
+        Outcome::Pass(format!(
+            "config header template declared by AC_CONFIG_HEADERS in git's {name}"
+        ))
+    } else {
+        Outcome::Fail(format!(
+            "git's {name} declares no config header with template {path} (AC_CONFIG_HEADERS names: {})",
+            if declared.is_empty() { "none".to_string() } else { declared.join(", ") }
+        ))
+    }
+}
+
+fn version_stamp(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
+    };
+    let want = tag_version(tag);
+    let text = String::from_utf8_lossy(content);
+    let got = text.trim();
+    if got.lines().count() == 1 && crate::pep440::same_version(got, want) {
+        Outcome::Pass(format!("holds version {got}, the tag's"))
+    } else {
+        Outcome::Fail(format!("holds {got:?}, not the tag's version {want}"))
+    }
+}
+
+fn version_texi(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let Some(tag) = ctx.tag_name else {
+        return Outcome::Undecided(
+            "no tag to take the version from (checked against a commit)".into(),
+        );
+    };
+    let want = tag_version(tag);
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Outcome::Fail("not UTF-8".into());
+    };
+    let mut saw_version = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("@set ") else {
+            return Outcome::Fail(format!("line {}: {line:?} is not an @set line", n + 1));
+        };
+        let (key, value) = rest.split_once(' ').unwrap_or((rest, ""));
+        match key {
+            "UPDATED" | "UPDATED-MONTH" => {
+                if !value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b' ')
+                {
+                    return Outcome::Fail(format!("line {}: odd date {value:?}", n + 1));
+                }
+            }
+            "EDITION" | "VERSION" => {
+                if !crate::pep440::same_version(value, want) {
+                    return Outcome::Fail(format!(
+                        "line {}: {key} {value:?} is not the tag's version {want}",
+                        n + 1
+                    ));
+                }
+                saw_version = true;
+            }
+            _ => {
+                return Outcome::Fail(format!(
+                    "line {}: @set {key} is not one automake's mdate-sh writes",
+                    n + 1
+                ))
+            }
+        }
+    }
+    if saw_version {
+        Outcome::Pass(format!("automake's version stamp for version {want}"))
+    } else {
+        Outcome::Fail("no @set VERSION line".into())
+    }
+}
+
+fn gnulib_generated(path: &str, ctx: &CheckContext<'_>) -> Outcome {
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let parent = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let mut candidates = vec![
+        "bootstrap.conf".to_string(),
+        "m4/gnulib-cache.m4".to_string(),
+    ];
+    for d in [dir, parent] {
+        if !d.is_empty() {
+            candidates.push(format!("{d}/m4/gnulib-cache.m4"));
+            candidates.push(format!("{d}/gnulib-cache.m4"));
+        }
+    }
+    match candidates.iter().find(|c| (ctx.git_blob)(c).is_some()) {
+        Some(c) => Outcome::Pass(format!("written by gnulib-tool; git's {c} configures gnulib")),
+        None => Outcome::Fail(format!(
+            "{path} is a gnulib-tool output, but git's tree configures no gnulib (no bootstrap.conf or gnulib-cache.m4)"
+        )),
+    }
+}
+
 /// The version a tag names: `v1.2.3` and `1.2.3` both give `1.2.3`; a `name-1.2.3` tag gives
 /// `1.2.3`.
 pub fn tag_version(tag: &str) -> &str {
@@ -451,22 +846,13 @@ pub fn tag_version(tag: &str) -> &str {
     t
 }
 
-/// PEP 440-ish normalisation that is enough to compare a PKG-INFO version with a tag:
-/// case-insensitive, `-`/`_` separators before pre-release markers dropped, a leading `v` dropped.
-fn normalise_version(v: &str) -> String {
-    let v = v.trim().to_ascii_lowercase();
-    let v = v.strip_prefix('v').unwrap_or(&v).to_string();
-    let mut out = String::with_capacity(v.len());
-    let bytes: Vec<char> = v.chars().collect();
-    for (i, &c) in bytes.iter().enumerate() {
-        if (c == '-' || c == '_' || c == '.')
-            && bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic())
-        {
-            continue;
-        }
-        out.push(c);
-    }
-    out
+/// The form versions are compared in: PEP 440's normal form when the string is a PEP 440
+/// version (`2026.07.22` = `2026.7.22`), else lower-cased without a leading `v`.
+pub(crate) fn normalise_version(v: &str) -> String {
+    crate::pep440::normalize(v).unwrap_or_else(|| {
+        let s = v.trim().to_ascii_lowercase();
+        s.strip_prefix('v').map(str::to_string).unwrap_or(s)
+    })
 }
 
 fn cargo_vcs_info(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
@@ -695,6 +1081,15 @@ mod tests {
             pkg_info_version(pi, Some("1.0.1")),
             Outcome::Fail(_)
         ));
+        let dated = b"Metadata-Version: 2.1\nName: x\nVersion: 2026.7.22\n";
+        assert!(matches!(
+            pkg_info_version(dated, Some("2026.07.22")),
+            Outcome::Pass(_)
+        ));
+        assert!(matches!(
+            pkg_info_version(dated, Some("2026.07.2")),
+            Outcome::Fail(_)
+        ));
         assert!(matches!(
             pkg_info_version(b"Name: x\n", Some("1")),
             Outcome::Fail(_)
@@ -748,6 +1143,12 @@ mod tests {
         let git_blob = |p: &str| blobs.get(p).map(|b| b.0);
         let read = |id: ObjectId| blobs.values().find(|b| b.0 == id).map(|b| b.1.clone());
         let none = |_: &str| None;
+        let repo_blob_path = |id: ObjectId| {
+            blobs
+                .iter()
+                .find(|(_, b)| b.0 == id)
+                .map(|(p, _)| p.clone())
+        };
         let no_dir = |_: &str| false;
         let no_history = || None;
         let ctx = CheckContext {
@@ -757,6 +1158,7 @@ mod tests {
             git_blob: &git_blob,
             read_git_blob: &read,
             archive_blob: &none,
+            repo_blob_path: &repo_blob_path,
             git_has_dir: &no_dir,
             history: &no_history,
         };
@@ -866,6 +1268,98 @@ mod tests {
     }
 
     #[test]
+    fn config_headers_from_configure_ac() {
+        let ac = "AC_INIT([x],[1])\nAC_CONFIG_HEADERS([lib/foo_config.h])\nAC_CONFIG_HEADERS([config.h:config-h.in other.h], [cmds])\nAM_CONFIG_HEADER(old.h)\nAC_CONFIG_HEADERS([$dyn.h])\n";
+        assert_eq!(
+            config_header_templates(ac),
+            [
+                "lib/foo_config.h.in",
+                "config-h.in",
+                "other.h.in",
+                "old.h.in"
+            ]
+        );
+        with_ctx(&[("configure.ac", ac)], |ctx| {
+            assert!(matches!(
+                autoheader_template("lib/foo_config.h.in", ctx),
+                Outcome::Pass(_)
+            ));
+            assert!(matches!(
+                autoheader_template("lib/evil.h.in", ctx),
+                Outcome::Fail(_)
+            ));
+        });
+    }
+
+    #[test]
+    fn gnu_version_stamps() {
+        with_ctx(&[("bootstrap.conf", "gnulib_modules=x\n")], |ctx| {
+            assert!(matches!(version_stamp(b"1.6.0\n", ctx), Outcome::Pass(_)));
+            assert!(matches!(version_stamp(b"1.6.1\n", ctx), Outcome::Fail(_)));
+            assert!(matches!(
+                version_stamp(b"1.6.0\nrm -rf /\n", ctx),
+                Outcome::Fail(_)
+            ));
+            let texi = b"@set UPDATED 2 December 2026\n@set UPDATED-MONTH December 2026\n@set EDITION 1.6.0\n@set VERSION 1.6.0\n";
+            assert!(matches!(version_texi(texi, ctx), Outcome::Pass(_)));
+            let evil = b"@set VERSION 1.6.0\n@macro x\n";
+            assert!(matches!(version_texi(evil, ctx), Outcome::Fail(_)));
+            assert!(matches!(
+                version_texi(b"@set VERSION 1.5\n", ctx),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                gnulib_generated("lib/gnulib.mk", ctx),
+                Outcome::Pass(_)
+            ));
+        });
+        with_ctx(&[], |ctx| {
+            assert!(matches!(
+                gnulib_generated("m4/gnulib-comp.m4", ctx),
+                Outcome::Fail(_)
+            ));
+        });
+    }
+
+    #[test]
+    fn pdm_rewritten_pyproject() {
+        let git = "[project]\nname = \"x\"\ndynamic = [\"version\"]\n[tool.pdm.version]\nsource = \"scm\"\nwrite_to = \"x/_version.py\"\n";
+        with_ctx(&[("pyproject.toml", git)], |ctx| {
+            let ok = "[project]\nname = \"x\"\nversion = \"1.6.0\"\n[tool.pdm.version]\nsource = \"scm\"\nwrite_to = \"x/_version.py\"\n";
+            assert!(matches!(
+                pyproject_static_version("pyproject.toml", ok.as_bytes(), ctx),
+                Outcome::Pass(_)
+            ));
+            let other = ok.replace("1.6.0", "1.7.0");
+            assert!(matches!(
+                pyproject_static_version("pyproject.toml", other.as_bytes(), ctx),
+                Outcome::Fail(_)
+            ));
+            let dep = ok.replace("[tool.pdm", "dependencies = [\"evil\"]\n[tool.pdm");
+            assert!(matches!(
+                pyproject_static_version("pyproject.toml", dep.as_bytes(), ctx),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                pdm_version_file("src/x/_version.py", b"__version__ = \"1.6.0\"\n", ctx),
+                Outcome::Pass(_)
+            ));
+            assert!(matches!(
+                pdm_version_file(
+                    "x/_version.py",
+                    b"__version__ = \"1.6.0\"\nimport os\n",
+                    ctx
+                ),
+                Outcome::Fail(_)
+            ));
+            assert!(matches!(
+                pdm_version_file("x/other.py", b"__version__ = \"1.6.0\"\n", ctx),
+                Outcome::Fail(_)
+            ));
+        });
+    }
+
+    #[test]
     fn check_names_round_trip() {
         for n in [
             "pbr-json",
@@ -875,6 +1369,15 @@ mod tests {
             "cargo-vcs-info",
             "cargo-toml-normalized",
             "known-m4",
+            "autoheader-template",
+            "version-stamp",
+            "version-texi",
+            "gnulib-generated",
+            "equals-repo-blob",
+            "pyproject-static-version",
+            "pdm-version-file",
+            "npm-package-json",
+            "npm-build-output",
             "equals-git:Cargo.toml",
         ] {
             assert_eq!(ContentCheck::from_name(n).unwrap().name(), n);

@@ -63,7 +63,9 @@ pub struct Rule {
     pub id: String,
     /// Glob on the path relative to the archive prefix; `*` does not cross `/`, `**` does.
     pub pattern: String,
-    matcher: GlobMatcher,
+    /// One matcher per expansion of a brace group with an empty alternative (globset drops
+    /// the empty alternative of `{,build-aux/}x`, so such groups are expanded here).
+    matchers: Vec<GlobMatcher>,
     pub allow: Vec<Allow>,
     pub reason: String,
     /// When set, the archive's file must have exactly this SHA-256.
@@ -82,15 +84,19 @@ impl Rule {
         allow: &[Allow],
         reason: impl Into<String>,
     ) -> Result<Rule, String> {
-        let glob = globset::GlobBuilder::new(pattern)
-            .literal_separator(true)
-            .backslash_escape(true)
-            .build()
-            .map_err(|e| format!("invalid path pattern {pattern:?}: {e}"))?;
+        let mut matchers = Vec::new();
+        for p in expand_empty_alternatives(pattern) {
+            let glob = globset::GlobBuilder::new(&p)
+                .literal_separator(true)
+                .backslash_escape(true)
+                .build()
+                .map_err(|e| format!("invalid path pattern {pattern:?}: {e}"))?;
+            matchers.push(glob.compile_matcher());
+        }
         Ok(Rule {
             id: id.into(),
             pattern: pattern.to_string(),
-            matcher: glob.compile_matcher(),
+            matchers,
             allow: allow.to_vec(),
             reason: reason.into(),
             sha256: None,
@@ -107,13 +113,55 @@ impl Rule {
 
     /// Whether the rule's pattern matches `path`.
     pub fn matches(&self, path: &str) -> bool {
-        self.matcher.is_match(path)
+        self.matchers.iter().any(|m| m.is_match(path))
     }
 
-    /// Whether the rule could need the content or SHA-256 of the file at `path` to decide.
-    pub fn needs_content(&self, path: &str) -> bool {
-        (self.sha256.is_some() || self.check.is_some()) && self.matches(path)
+    /// Whether the rule could need the content or SHA-256 of the file at `path` to decide;
+    /// `in_git` says whether git has the path (a rule that only allows extras never judges
+    /// a path git has).
+    pub fn needs_content(&self, path: &str, in_git: bool) -> bool {
+        let only_extra = self.allow.iter().all(|a| *a == Allow::Extra);
+        (self.sha256.is_some() || self.check.is_some())
+            && !(in_git && only_extra)
+            && self.matches(path)
     }
+}
+
+/// Expands every `{...}` group that has an empty alternative (`{,build-aux/,config/}NAME`)
+/// into one pattern per alternative; other groups are left to globset. Without this, globset
+/// compiles `{,a/}x` so that the root's `x` does not match.
+fn expand_empty_alternatives(pattern: &str) -> Vec<String> {
+    let bytes = pattern.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'{' => {
+                let Some(len) = bytes[i..].iter().position(|&b| b == b'}') else {
+                    return vec![pattern.to_string()];
+                };
+                let inner = &pattern[i + 1..i + len];
+                if inner.contains('{') {
+                    return vec![pattern.to_string()];
+                }
+                let alts: Vec<&str> = inner.split(',').collect();
+                if alts.iter().any(|a| a.is_empty()) {
+                    let (head, tail) = (&pattern[..i], &pattern[i + len + 1..]);
+                    return alts
+                        .iter()
+                        .flat_map(|a| {
+                            expand_empty_alternatives(tail)
+                                .into_iter()
+                                .map(move |t| format!("{head}{a}{t}"))
+                        })
+                        .collect();
+                }
+                i += len + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    vec![pattern.to_string()]
 }
 
 /// The rules in force for one check, in order of precedence (project rules first).
@@ -172,7 +220,7 @@ impl ProjectPolicy {
     pub fn parse(text: &str, origin: &str) -> Result<ProjectPolicy, String> {
         let file: PolicyFile = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
         if let Some(p) = &file.profile {
-            if profiles::by_name(p).is_none() {
+            if p != profiles::AUTO && profiles::by_name(p).is_none() {
                 return Err(format!(
                     "{origin}: unknown profile {p:?} (known: {})",
                     profiles::NAMES.join(", ")
@@ -264,7 +312,60 @@ impl Policy {
     }
 
     /// Whether any rule might need the file's content or SHA-256 to judge `path`.
-    pub fn needs_content(&self, path: &str) -> bool {
-        self.rules.iter().any(|r| r.needs_content(path))
+    pub fn needs_content(&self, path: &str, in_git: bool) -> bool {
+        self.rules.iter().any(|r| r.needs_content(path, in_git))
+    }
+
+    /// The project rules and every built-in profile's rules together: what the reader must
+    /// keep before the profile is chosen (`--profile auto`, and the hint that names another).
+    pub fn union(project: Option<(ProjectPolicy, String)>) -> Policy {
+        let mut rules = Vec::new();
+        if let Some((p, _)) = project {
+            rules.extend(p.rules);
+        }
+        for name in profiles::NAMES {
+            rules.extend(profiles::by_name(name).unwrap_or_default());
+        }
+        Policy {
+            profile: "union".into(),
+            rules,
+            sources: Vec::new(),
+            regenerate: false,
+            regenerate_scripts: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_brace_alternative_matches_at_the_root() {
+        let r = Rule::new(
+            "t",
+            "{,build-aux/,config/}config.guess",
+            &[Allow::Extra],
+            "x",
+        )
+        .unwrap();
+        for p in [
+            "config.guess",
+            "build-aux/config.guess",
+            "config/config.guess",
+        ] {
+            assert!(r.matches(p), "{p}");
+        }
+        for p in [
+            "lib/config.guess",
+            "build-aux/x/config.guess",
+            "config.guess.evil",
+        ] {
+            assert!(!r.matches(p), "{p}");
+        }
+        let r = Rule::new("t", "{doc,man}/*.[1-9]", &[Allow::Extra], "x").unwrap();
+        assert!(r.matches("doc/a.1") && r.matches("man/b.8") && !r.matches("a.1"));
+        let r = Rule::new("t", "src/{,x/}{a,b}.c", &[Allow::Extra], "x").unwrap();
+        assert!(r.matches("src/a.c") && r.matches("src/x/b.c") && !r.matches("src/y/a.c"));
     }
 }

@@ -12,10 +12,21 @@ pub const NAMES: &[&str] = &[
     "git-archive",
     "pbr",
     "setuptools",
+    "hatchling",
+    "flit-core",
+    "pdm-backend",
+    "poetry-core",
+    "maturin",
+    "meson-python",
+    "scikit-build-core",
     "autotools",
+    "meson",
     "cargo",
     "npm",
 ];
+
+/// The name `--profile auto` is asked with (chosen per release, see [`crate::detect`]).
+pub const AUTO: &str = "auto";
 
 /// The rules of a built-in profile, or `None` for an unknown name.
 pub fn by_name(name: &str) -> Option<Vec<Rule>> {
@@ -26,21 +37,73 @@ pub fn by_name(name: &str) -> Option<Vec<Rule>> {
         "autotools" => AUTOTOOLS,
         "cargo" => CARGO,
         "npm" => NPM,
+        "meson" => MESON,
+        other => return python_backend(other),
+    };
+    Some(build(name, spec))
+}
+
+fn build(name: &str, spec: &[Spec]) -> Vec<Rule> {
+    spec.iter()
+        .map(|s| {
+            let id = format!("profile:{name}/{}", s.pattern);
+            let rule = Rule::new(id, s.pattern, s.allow, s.reason)
+                .expect("built-in patterns are valid globs");
+            match &s.check {
+                Some(c) => rule.with_check(c.to_check()),
+                None => rule,
+            }
+        })
+        .collect()
+}
+
+/// The sdist profiles of the PEP 517 backends other than setuptools and pbr: the metadata
+/// every backend writes (reasons name the backend), what this backend adds, and what it may
+/// leave out.
+fn python_backend(name: &str) -> Option<Vec<Rule>> {
+    let (backend, specific): (&str, &[Spec]) = match name {
+        "hatchling" => ("hatchling", HATCHLING),
+        "flit-core" => ("flit-core", FLIT),
+        "pdm-backend" => ("pdm-backend", PDM),
+        "poetry-core" => ("poetry-core", POETRY),
+        "maturin" => ("maturin", MATURIN),
+        "meson-python" => ("meson-python (meson dist)", MESON_PYTHON),
+        "scikit-build-core" => ("scikit-build-core", SCIKIT_BUILD),
         _ => return None,
     };
-    Some(
-        spec.iter()
-            .map(|s| {
-                let id = format!("profile:{name}/{}", s.pattern);
-                let rule = Rule::new(id, s.pattern, s.allow, s.reason)
-                    .expect("built-in patterns are valid globs");
-                match &s.check {
-                    Some(c) => rule.with_check(c.to_check()),
-                    None => rule,
-                }
-            })
-            .collect(),
+    let id = |p: &str| format!("profile:{name}/{p}");
+    let mut rules = vec![Rule::new(
+        id("PKG-INFO"),
+        "PKG-INFO",
+        EXTRA,
+        format!("core metadata written by {backend} at sdist time; Version must match the tag"),
     )
+    .expect("valid")
+    .with_check(ContentCheck::PkgInfoVersion)];
+    rules.extend(build(name, specific));
+    rules.push(
+        Rule::new(
+            id("LICENSE"),
+            "{LICEN[CS]E,COPYING,NOTICE,AUTHORS}{,.*,-*}",
+            EXTRA,
+            format!("license file {backend} copies from elsewhere in the repository (license-files); the bytes equal a file of the tag's tree"),
+        )
+        .expect("valid")
+        .with_check(ContentCheck::EqualsRepoBlob),
+    );
+    if name != "meson-python" {
+        rules.push(
+            Rule::new(
+                id("**"),
+                "**",
+                MISSING,
+                format!("{backend} includes only the files its configuration (and .gitignore) selects; an absent file adds nothing"),
+            )
+            .expect("valid"),
+        );
+    }
+    rules.push(Rule::new(id("**"), "**", DEREFERENCED, DEREF_REASON).expect("valid"));
+    Some(rules)
 }
 
 /// A static rule description (rules need compiled globs, so they are built on demand).
@@ -60,6 +123,15 @@ enum StaticCheck {
     KnownM4,
     PbrJson,
     ScmVersionFile,
+    AutoheaderTemplate,
+    VersionStamp,
+    VersionTexi,
+    Gnulib,
+    PyprojectStaticVersion,
+    PdmVersionFile,
+    NpmPackageJson,
+    NpmBuildOutput,
+    Unreproducible(&'static str),
     Pbr(fn() -> ContentCheck),
 }
 
@@ -74,6 +146,15 @@ impl StaticCheck {
             StaticCheck::KnownM4 => ContentCheck::KnownM4,
             StaticCheck::PbrJson => ContentCheck::PbrJson,
             StaticCheck::ScmVersionFile => ContentCheck::ScmVersionFile,
+            StaticCheck::AutoheaderTemplate => ContentCheck::AutoheaderTemplate,
+            StaticCheck::VersionStamp => ContentCheck::VersionStamp,
+            StaticCheck::VersionTexi => ContentCheck::VersionTexi,
+            StaticCheck::Gnulib => ContentCheck::GnulibGenerated,
+            StaticCheck::PyprojectStaticVersion => ContentCheck::PyprojectStaticVersion,
+            StaticCheck::PdmVersionFile => ContentCheck::PdmVersionFile,
+            StaticCheck::NpmPackageJson => ContentCheck::NpmPackageJson,
+            StaticCheck::NpmBuildOutput => ContentCheck::NpmBuildOutput,
+            StaticCheck::Unreproducible(why) => ContentCheck::Unreproducible((*why).to_string()),
             StaticCheck::Pbr(f) => f(),
         }
     }
@@ -224,7 +305,56 @@ const SETUPTOOLS: &[Spec] = &[
     rule!("**", DEREFERENCED, DEREF_REASON),
 ];
 
+const SCM_REASON: &str = "the version file setuptools-scm / hatch-vcs writes, at the path git's pyproject.toml names, holding only its template and the tag's version";
+
+const HATCHLING: &[Spec] = &[rule!("**", EXTRA, SCM_REASON, StaticCheck::ScmVersionFile)];
+
+const FLIT: &[Spec] = &[];
+
+const PDM: &[Spec] = &[
+    rule!("pyproject.toml", MODIFIED, "pdm-backend writes the computed version into pyproject.toml ([project] version, `version` dropped from dynamic); nothing else may change", StaticCheck::PyprojectStaticVersion),
+    rule!("**", EXTRA, "the version file pdm-backend writes (tool.pdm.version write_to in git's pyproject.toml), holding only the tag's version", StaticCheck::PdmVersionFile),
+];
+
+const POETRY: &[Spec] = &[rule!(
+    "setup.py",
+    EXTRA,
+    "poetry-core (before 2.0) generates a setup.py from pyproject.toml",
+    StaticCheck::Unreproducible("setup.py generated by poetry-core from pyproject.toml: code tarseal does not regenerate; pin its sha256 in the project policy after review")
+)];
+
+const MATURIN: &[Spec] = &[
+    rule!(
+        "Cargo.lock",
+        EXTRA,
+        "maturin adds the lock file resolved at packaging time (dependency pins, not code)"
+    ),
+    rule!("**", EXTRA, SCM_REASON, StaticCheck::ScmVersionFile),
+];
+
+const MESON_SUBPROJECT: &str = "meson dist includes subprojects (wraps and their downloads), whose content this repository does not hold: give --submodule PATH=REPO for a git subproject, or pin the files' sha256 in the project policy";
+
+const MESON_PYTHON: &[Spec] = &[rule!(
+    "subprojects/**",
+    EXTRA,
+    "subproject content added by meson dist",
+    StaticCheck::Unreproducible(MESON_SUBPROJECT)
+)];
+
+const SCIKIT_BUILD: &[Spec] = &[rule!("**", EXTRA, SCM_REASON, StaticCheck::ScmVersionFile)];
+
+/// `meson dist`: the tag as `git archive` writes it plus subprojects.
+const MESON: &[Spec] = &[rule!(
+    "subprojects/**",
+    EXTRA,
+    "subproject content added by meson dist",
+    StaticCheck::Unreproducible(MESON_SUBPROJECT)
+)];
+
+const CARGO_DEREF: &str = "cargo package writes the file a symlink points to (also targets outside the package directory, inside the repository): the archive holds exactly the bytes of the blob the link resolves to in the tag's tree";
+
 const CARGO: &[Spec] = &[
+    rule!("**", DEREFERENCED, CARGO_DEREF),
     rule!("Cargo.toml", MODIFIED, "cargo package normalises Cargo.toml; name, version and dependencies must agree with git's, kept verbatim as Cargo.toml.orig", StaticCheck::CargoToml),
     rule!("Cargo.toml.orig", EXTRA, "cargo package keeps the original manifest; it must equal git's Cargo.toml", StaticCheck::EqualsGit("Cargo.toml")),
     rule!(".cargo_vcs_info.json", EXTRA, "cargo package records the commit it packaged; it must be the tag's commit", StaticCheck::CargoVcs),
@@ -233,6 +363,8 @@ const CARGO: &[Spec] = &[
 ];
 
 const NPM: &[Spec] = &[
+    rule!("package.json", MODIFIED, "npm/pnpm publish rewrite package.json (publishConfig applied, workspace: ranges resolved, fields dropped); every key left must hold git's value", StaticCheck::NpmPackageJson),
+    rule!("**", EXTRA, "build output the package's `files`/`main`/`exports` name", StaticCheck::NpmBuildOutput),
     rule!("**", MISSING, "npm pack includes only the files that package.json `files` / .npmignore select; an absent file adds nothing"),
 ];
 
@@ -247,6 +379,13 @@ const AUTOTOOLS: &[Spec] = &[
     rule!("aclocal.m4", EXTRA, "generated by aclocal from the m4 macros; not backed by git"),
     rule!("config.h.in", EXTRA, "generated by autoheader; not backed by git"),
     rule!("build-aux/config.h.in", EXTRA, "generated by autoheader; not backed by git"),
+    rule!("**/*.in", EXTRA, "config header template generated by autoheader, at a path git's configure.ac names in AC_CONFIG_HEADERS", StaticCheck::AutoheaderTemplate),
+    rule!(".tarball-version", EXTRA, "the version git-version-gen records at make dist; must be the tag's", StaticCheck::VersionStamp),
+    rule!(".version", EXTRA, "the version stamp GNU projects write at make dist; must be the tag's", StaticCheck::VersionStamp),
+    rule!("**/version{,-*}.texi", EXTRA, "version stamp automake writes for a Texinfo manual; only @set UPDATED/EDITION/VERSION lines", StaticCheck::VersionTexi),
+    rule!("**/stamp-{vti,[0-9]*}", EXTRA, "automake's copy of the Texinfo version stamp; only @set UPDATED/EDITION/VERSION lines", StaticCheck::VersionTexi),
+    rule!("**/gnulib.mk", EXTRA, "Makefile fragment written by gnulib-tool from the project's gnulib configuration", StaticCheck::Gnulib),
+    rule!("**/gnulib-comp.m4", EXTRA, "module list written by gnulib-tool from the project's gnulib configuration", StaticCheck::Gnulib),
     rule!("{,build-aux/,config/}compile", EXTRA, AUX_REASON),
     rule!("{,build-aux/,config/}config.guess", EXTRA, AUX_REASON),
     rule!("{,build-aux/,config/}config.sub", EXTRA, AUX_REASON),

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod docs;
 pub mod gate;
+pub mod monitor;
 pub mod publish;
 pub mod query;
 pub mod record;
@@ -12,3 +13,4 @@ pub mod serve;
 pub mod sigs;
 pub mod trust;
 pub mod verify;
+pub mod witness;

@@ -43,6 +43,14 @@ pub struct QueryArgs {
     /// when the tree grew. Needs --log-key.
     #[arg(long, value_name = "FILE", requires = "log_key")]
     checkpoint_file: Option<PathBuf>,
+    /// A witness's verifier key (`name+hex+base64`, printed by `tarseal witness`), repeatable:
+    /// the answer's checkpoint must carry valid cosignatures from --witness-threshold distinct
+    /// ones, else exit 1 naming those missing. Needs --log-key.
+    #[arg(long, value_name = "VKEY", requires = "log_key")]
+    witness_key: Vec<String>,
+    /// How many distinct --witness-key witnesses must have cosigned (default: all given).
+    #[arg(long, value_name = "N", requires = "witness_key")]
+    witness_threshold: Option<usize>,
 }
 
 /// Checks the answer's checkpoint against the one kept in `state`, then keeps the newer.
@@ -68,6 +76,14 @@ fn remember(
 }
 
 pub fn run(args: QueryArgs) -> ExitCode {
+    let witnesses =
+        match tarseal::witness::WitnessPolicy::new(&args.witness_key, args.witness_threshold) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("tarseal: error: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
     let (mut answer, cp) = match log::query(
         &args.server,
         &args.project,
@@ -88,6 +104,12 @@ pub fn run(args: QueryArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if let Some(policy) = &witnesses {
+        if let Err(e) = policy.check(&answer.checkpoint) {
+            eprintln!("tarseal: REJECTED: {e}");
+            return ExitCode::from(1);
+        }
+    }
     if let (Some(state), Some(key)) = (&args.checkpoint_file, &args.log_key) {
         match remember(state, key, &args.server, &answer.checkpoint, &cp) {
             Ok(()) => {}

@@ -33,6 +33,23 @@ pub struct ServeArgs {
     /// Publishes a client address may send at once before the rate applies.
     #[arg(long, value_name = "N", default_value_t = 1000.0)]
     publish_burst: f64,
+    /// A witness (C2SP tlog-witness) each new checkpoint is submitted to, with a consistency
+    /// proof; /checkpoint and proofs carry the cosignatures it returns. Repeatable. A witness
+    /// that is down is retried in the background and never stops publishing.
+    #[arg(long = "witness", value_name = "URL")]
+    witnesses: Vec<String>,
+    /// Seconds a witness request may take before the checkpoint is published without it.
+    #[arg(long, value_name = "SECS", default_value_t = 5)]
+    witness_timeout: u64,
+    /// Write the C2SP tlog-tiles read path (`checkpoint`, `tile/...`) to DIR as files after
+    /// each batch, for any static web server to serve (to `tarseal monitor` and proof
+    /// checkers).
+    #[arg(long, value_name = "DIR")]
+    tiles_dir: Option<PathBuf>,
+    /// Most publishes sequenced together in one transaction and one fsync (group commit);
+    /// 1 = one at a time.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    batch_max: u64,
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
@@ -54,6 +71,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
             per_second: args.publish_rate,
             burst: args.publish_burst,
         },
+        witnesses: args.witnesses,
+        witness_timeout: std::time::Duration::from_secs(args.witness_timeout.max(1)),
+        tiles_dir: args.tiles_dir,
+        batch_max: args.batch_max as usize,
     };
     match tarseal::server::serve_blocking(cfg) {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,7 +15,7 @@ pub enum SigsCommand {
     /// Check the tarball (same flags as check), sign it, and commit the signature onto the
     /// release-sigs branch of --repo at sigs/<project>/<tag>/<file>.<KEYID16>.asc, without
     /// touching the work tree or the index.
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     /// CI of a proposed change of the release-sigs branch: every added or modified file must
     /// be a good signature over the release file, by the key its path names.
     Check(CheckSigsArgs),
@@ -86,7 +86,7 @@ pub struct CheckSigsArgs {
 
 pub fn run(cmd: SigsCommand) -> ExitCode {
     match cmd {
-        SigsCommand::Add(a) => add(a),
+        SigsCommand::Add(a) => add(*a),
         SigsCommand::Check(c) => check(c),
     }
 }

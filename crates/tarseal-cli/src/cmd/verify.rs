@@ -55,6 +55,14 @@ pub struct VerifyArgs {
     /// verified offline against --log-key, the record inside compared with the bytes.
     #[arg(long, value_name = "FILE.tlog-proof", requires = "log_key")]
     proof: Option<PathBuf>,
+    /// A witness's verifier key (`name+hex+base64`, printed by `tarseal witness`), repeatable:
+    /// the log's checkpoint (online or in the tlog-proof) must carry valid cosignatures from
+    /// --witness-threshold distinct ones, else exit 1 naming those missing.
+    #[arg(long, value_name = "VKEY", requires = "log_key")]
+    witness_key: Vec<String>,
+    /// How many distinct --witness-key witnesses must have cosigned (default: all given).
+    #[arg(long, value_name = "N", requires = "witness_key")]
+    witness_threshold: Option<usize>,
     /// Seconds allowed to connect and to receive a response's head; the body of a download
     /// must arrive within 20 times this (a stalled server is abandoned, never waited on).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
@@ -74,6 +82,8 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         tag: args.tag,
         log_key: args.log_key,
         proof: args.proof,
+        witness_keys: args.witness_key,
+        witness_threshold: args.witness_threshold,
         timeout: args.timeout,
     };
     match verify(&opts) {

@@ -91,6 +91,7 @@ impl TestServer {
             trust_dir: None,
             origin: "test.localhost/log".into(),
             publish_rate: Default::default(),
+            ..Default::default()
         };
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()

@@ -1,0 +1,408 @@
+//! Release formats made by the real tools: `--profile auto`, submodules, cargo package,
+//! npm pack, make dist; compact output. Each fixture is built in the test by the tool that
+//! makes such releases, then checked clean (0), undecided (3, naming why) and tampered (1).
+
+mod common;
+
+use common::{isolate, run_ok, Fixture, BIN};
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+fn tool(name: &str) -> bool {
+    Command::new(name)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A repository whose tag pins a submodule: `sub` (a gitlink) at the commit of `subrepo`.
+fn submodule_fixture() -> (Fixture, std::path::PathBuf, String) {
+    let f = Fixture::new();
+    let sub = f.scratch("subrepo");
+    fs::create_dir_all(&sub).unwrap();
+    let g = |dir: &Path, args: &[&str]| {
+        run_ok(isolate(Command::new("git").arg("-C").arg(dir).args(args)));
+    };
+    g(&sub, &["init", "-q", "-b", "main"]);
+    fs::write(sub.join("lib.c"), "int f(void) { return 1; }\n").unwrap();
+    fs::create_dir_all(sub.join("tests")).unwrap();
+    fs::write(sub.join("tests/t.sh"), "echo ok\n").unwrap();
+    g(&sub, &["add", "-A"]);
+    g(&sub, &["commit", "-q", "-m", "sub"]);
+    let pinned = String::from_utf8(run_ok(isolate(
+        Command::new("git")
+            .arg("-C")
+            .arg(&sub)
+            .args(["rev-parse", "HEAD"]),
+    )))
+    .unwrap()
+    .trim()
+    .to_string();
+    f.write("README", "project\n");
+    f.write(
+        ".gitmodules",
+        "[submodule \"sub\"]\n\tpath = sub\n\turl = ../subrepo\n",
+    );
+    f.git(&["add", "README", ".gitmodules"]);
+    f.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{pinned},sub"),
+    ]);
+    f.git(&["commit", "-q", "-m", "with submodule"]);
+    f.tag("v1.0");
+    (f, sub, pinned)
+}
+
+/// The release as `git archive --recurse-submodules`-like tools make it: the project and the
+/// submodule's files inlined under `sub/`.
+fn inlined_release(f: &Fixture, sub: &Path, tamper: bool) -> std::path::PathBuf {
+    let top = f.scratch("rel");
+    let root = top.join("proj-1.0");
+    fs::create_dir_all(root.join("sub/tests")).unwrap();
+    fs::write(root.join("README"), "project\n").unwrap();
+    fs::write(
+        root.join(".gitmodules"),
+        "[submodule \"sub\"]\n\tpath = sub\n\turl = ../subrepo\n",
+    )
+    .unwrap();
+    fs::copy(sub.join("lib.c"), root.join("sub/lib.c")).unwrap();
+    fs::copy(sub.join("tests/t.sh"), root.join("sub/tests/t.sh")).unwrap();
+    if tamper {
+        fs::write(root.join("sub/lib.c"), "int f(void) { return 2; }\n").unwrap();
+    }
+    f.pack(
+        &top,
+        "proj-1.0",
+        "gnu",
+        if tamper { "t.tar" } else { "c.tar" },
+    )
+}
+
+#[test]
+fn submodule_is_undecided_without_its_repository_and_compared_with_it() {
+    let (f, sub, pinned) = submodule_fixture();
+    let clean = inlined_release(&f, &sub, false);
+    // Without the submodule's repository: undecided, naming the submodule and the flag.
+    let r = f.check(&clean, &["--tag", "v1.0"]);
+    r.assert_report(3, "indeterminate");
+    let fd = r.finding("sub/lib.c", "unverifiable");
+    assert_eq!(fd["judgement"], "indeterminate", "{r}");
+    let why = fd["reason"].as_str().unwrap();
+    assert!(
+        why.contains("--submodule sub=") && why.contains(&pinned),
+        "{why}"
+    );
+    r.assert_text_mentions("--submodule sub=");
+    // With it: compared as if inlined.
+    let arg = format!("sub={}", sub.display());
+    let r = f.check(&clean, &["--tag", "v1.0", "--submodule", &arg]);
+    r.assert_clean_pass();
+    assert!(r.notes().iter().any(|n| n.contains(&pinned)), "{r}");
+    // A changed file inside the submodule is tampering.
+    let bad = inlined_release(&f, &sub, true);
+    let r = f.check(&bad, &["--tag", "v1.0", "--submodule", &arg]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("sub/lib.c", "modified")["judgement"],
+        "unexpected"
+    );
+    // The pinned commit must be in the repository given; a wrong path is named.
+    let empty = f.scratch("empty");
+    fs::create_dir_all(&empty).unwrap();
+    run_ok(isolate(
+        Command::new("git")
+            .arg("-C")
+            .arg(&empty)
+            .args(["init", "-q"]),
+    ));
+    let r = f.check(
+        &clean,
+        &[
+            "--tag",
+            "v1.0",
+            "--submodule",
+            &format!("sub={}", empty.display()),
+        ],
+    );
+    r.assert_code(2);
+    assert!(r.stderr.contains(&pinned), "{r}");
+    let r = f.check(
+        &clean,
+        &[
+            "--tag",
+            "v1.0",
+            "--submodule",
+            &format!("nope={}", sub.display()),
+        ],
+    );
+    r.assert_code(2);
+    assert!(
+        r.stderr.contains("no submodule at nope") && r.stderr.contains("sub"),
+        "{r}"
+    );
+}
+
+#[test]
+fn check_help_names_the_submodule_flag() {
+    let out = Command::new(BIN)
+        .args(["check", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--submodule <PATH=REPO>"), "{help}");
+    assert!(help.contains("auto"), "{help}");
+}
+
+/// A passing check of a release that leaves out hundreds of files fits on one screen.
+#[test]
+fn passing_check_fits_on_one_screen() {
+    let f = Fixture::new();
+    f.write(
+        "configure.ac",
+        "AC_INIT([p],[1.0])\nAM_INIT_AUTOMAKE\nAC_OUTPUT\n",
+    );
+    f.write("Makefile.am", "SUBDIRS = src\n");
+    for i in 0..300 {
+        f.write(&format!("tests/data/t{i}.txt"), format!("{i}\n"));
+    }
+    f.write("src/main.c", "int main(void){return 0;}\n");
+    f.commit("c");
+    f.tag("v1.0");
+    let top = f.scratch("rel");
+    let root = top.join("p-1.0");
+    fs::create_dir_all(root.join("src")).unwrap();
+    fs::write(
+        root.join("configure.ac"),
+        "AC_INIT([p],[1.0])\nAM_INIT_AUTOMAKE\nAC_OUTPUT\n",
+    )
+    .unwrap();
+    fs::write(root.join("Makefile.am"), "SUBDIRS = src\n").unwrap();
+    fs::write(root.join("src/main.c"), "int main(void){return 0;}\n").unwrap();
+    fs::write(root.join("configure"), "#!/bin/sh\n").unwrap();
+    fs::write(root.join("Makefile.in"), "all:\n").unwrap();
+    fs::write(root.join("INSTALL"), "install\n").unwrap();
+    let t = f.pack(&top, "p-1.0", "gnu", "p-1.0.tar");
+    let r = f.check(&t, &["--tag", "v1.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "autotools", "{r}");
+    let lines = r.text.lines().count();
+    assert!(lines <= 20, "{lines} lines:\n{}", r.text);
+    assert!(r.text.contains("  300 missing"), "{}", r.text);
+    // No message twice.
+    let mut seen = std::collections::HashSet::new();
+    for l in r.text.lines() {
+        assert!(seen.insert(l), "repeated line {l:?}\n{}", r.text);
+    }
+    // --verbose lists every file.
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(&t)
+        .arg("--repo")
+        .arg(f.repo())
+        .args(["--tag", "v1.0", "--allow-unsigned", "--verbose"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let verbose = String::from_utf8_lossy(&out.stdout);
+    assert!(verbose.contains("tests/data/t299.txt"), "{verbose}");
+}
+
+/// `cargo package` of a workspace member whose LICENSE is a symlink to the repository's root
+/// LICENSE: cargo writes the target's bytes; auto takes --subdir from path_in_vcs.
+#[test]
+fn cargo_package_of_a_member_with_symlinked_license() {
+    if !tool("cargo") {
+        eprintln!("NOTICE: cargo not found; skipped");
+        return;
+    }
+    let f = Fixture::new();
+    f.write("LICENSE-MIT", "MIT licence text\n");
+    f.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/foo\"]\nresolver = \"2\"\n",
+    );
+    f.write(
+        "crates/foo/Cargo.toml",
+        "[package]\nname = \"foo\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"x\"\n",
+    );
+    f.write("crates/foo/src/lib.rs", "pub fn f() -> u32 { 1 }\n");
+    f.symlink("crates/foo/LICENSE-MIT", "../../LICENSE-MIT");
+    f.write(".gitignore", "target/\n");
+    f.commit("c");
+    f.tag("foo-v0.1.0");
+    let target = f.scratch("cargo-target");
+    run_ok(
+        isolate(&mut Command::new("cargo"))
+            .args(["package", "--no-verify", "--offline", "-q", "-p", "foo"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(f.repo()),
+    );
+    let crate_file = target.join("package/foo-0.1.0.crate");
+    let r = f.check(&crate_file, &["--tag", "foo-v0.1.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "cargo", "{r}");
+    assert_eq!(r.json["git"]["subdir"], "crates/foo", "{r}");
+    let lic = r.finding("LICENSE-MIT", "type");
+    assert_eq!(lic["judgement"], "allowed", "{r}");
+    assert_eq!(
+        r.cross_check("cargo-vcs-info (.cargo_vcs_info.json)")["status"],
+        "ok"
+    );
+    // The same crate with a changed licence file: the link's target does not hold it.
+    let top = f.extract(&crate_file);
+    fs::write(top.join("foo-0.1.0/LICENSE-MIT"), "evil\n").unwrap();
+    let bad = f.pack(&top, "foo-0.1.0", "gnu", "bad.tar");
+    let bad_crate = bad.with_extension("crate");
+    fs::rename(&bad, &bad_crate).unwrap();
+    let r = f.check(&bad_crate, &["--tag", "foo-v0.1.0"]);
+    r.assert_report(1, "fail");
+    assert_eq!(r.finding("LICENSE-MIT", "type")["judgement"], "unexpected");
+}
+
+/// `npm pack` output: clean passes; build output (`dist/`) named by `files` is undecided;
+/// an added install script is tampering.
+#[test]
+fn npm_pack_releases() {
+    if !tool("npm") {
+        eprintln!("NOTICE: npm not found; skipped");
+        return;
+    }
+    let f = Fixture::new();
+    let pkg = r#"{
+  "name": "tiny-pkg",
+  "version": "1.2.0",
+  "main": "dist/index.js",
+  "files": ["dist", "lib"],
+  "scripts": {"build": "node build.js"}
+}
+"#;
+    f.write("package.json", pkg);
+    f.write("lib/a.js", "module.exports = 1;\n");
+    f.write("build.js", "// builds dist\n");
+    f.write("README.md", "tiny\n");
+    f.write(".gitignore", "dist/\n");
+    f.commit("c");
+    f.tag("v1.2.0");
+    let work = f
+        .extract(&f.archive("v1.2.0", "w", "tar", "w.tar"))
+        .join("w");
+    let pack = |dir: &Path, out: &str| -> std::path::PathBuf {
+        let dest = f.scratch(out);
+        fs::create_dir_all(&dest).unwrap();
+        run_ok(
+            Command::new("npm")
+                .args(["pack", "--silent", "--pack-destination"])
+                .arg(&dest)
+                .current_dir(dir)
+                .env("npm_config_cache", f.scratch("npm-cache"))
+                .env("npm_config_update_notifier", "false"),
+        );
+        dest.join("tiny-pkg-1.2.0.tgz")
+    };
+    let clean = pack(&work, "clean");
+    let r = f.check(&clean, &["--tag", "v1.2.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "npm", "{r}");
+    // Built output nobody reproduces here: undecided, naming it.
+    fs::create_dir_all(work.join("dist")).unwrap();
+    fs::write(
+        work.join("dist/index.js"),
+        "module.exports = require('../lib/a');\n",
+    )
+    .unwrap();
+    let built = pack(&work, "built");
+    let r = f.check(&built, &["--tag", "v1.2.0"]);
+    r.assert_report(3, "indeterminate");
+    let why = r.finding("dist/index.js", "extra")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(why.contains("build output"), "{why}");
+    // An install script added at publish: tampering.
+    let evil = pkg.replace(
+        "\"build\": \"node build.js\"",
+        "\"build\": \"node build.js\", \"postinstall\": \"node lib/a.js\"",
+    );
+    fs::remove_dir_all(work.join("dist")).unwrap();
+    fs::write(work.join("package.json"), evil).unwrap();
+    let bad = pack(&work, "bad");
+    let r = f.check(&bad, &["--tag", "v1.2.0"]);
+    r.assert_report(1, "fail");
+    let why = r.finding("package.json", "modified")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(why.contains("postinstall"), "{why}");
+}
+
+/// `make dist` of a project with `AC_CONFIG_HEADERS([lib/foo_config.h])` and its
+/// auxiliary scripts at the root: the config header template and config.guess-like scripts
+/// are recognised.
+#[test]
+fn make_dist_with_config_header_in_a_subdirectory() {
+    if !tool("autoreconf") || !tool("make") {
+        eprintln!("NOTICE: autoreconf/make not found; skipped");
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "configure.ac",
+        "AC_INIT([foo],[2.1.0])\nAM_INIT_AUTOMAKE([foreign])\nAC_PROG_CC\nAC_CONFIG_HEADERS([lib/foo_config.h])\nAC_CONFIG_FILES([Makefile])\nAC_OUTPUT\n",
+    );
+    f.write(
+        "Makefile.am",
+        "bin_PROGRAMS = foo\nfoo_SOURCES = src/foo.c\nAM_CPPFLAGS = -I$(top_builddir)/lib\n",
+    );
+    f.write(
+        "src/foo.c",
+        "#include \"foo_config.h\"\nint main(void){return 0;}\n",
+    );
+    f.write(".gitignore", "*.o\n");
+    f.commit("c");
+    f.tag("v2.1.0");
+    let work = f
+        .extract(&f.archive("v2.1.0", "w", "tar", "w.tar"))
+        .join("w");
+    fs::create_dir_all(work.join("lib")).unwrap();
+    run_ok(Command::new("autoreconf").arg("-i").current_dir(&work));
+    run_ok(
+        Command::new("sh")
+            .arg("./configure")
+            .arg("-q")
+            .current_dir(&work),
+    );
+    run_ok(Command::new("make").args(["-s", "dist"]).current_dir(&work));
+    let tarball = work.join("foo-2.1.0.tar.gz");
+    let r = f.check(&tarball, &["--tag", "v2.1.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "autotools", "{r}");
+    assert_eq!(
+        r.finding("lib/foo_config.h.in", "extra")["rule"],
+        "profile:autotools/**/*.in",
+        "{r}"
+    );
+    // Root-level auxiliary scripts (no AC_CONFIG_AUX_DIR): matched at the root.
+    for aux in ["install-sh", "missing", "compile", "depcomp"] {
+        if !r.findings_at(aux).is_empty() {
+            assert_eq!(
+                r.finding(aux, "extra")["judgement"],
+                "allowed",
+                "{aux}: {r}"
+            );
+        }
+    }
+    // A header template configure.ac does not declare is not vouched for.
+    let top = f.extract(&tarball);
+    fs::write(top.join("foo-2.1.0/lib/evil.h.in"), "#define X 1\n").unwrap();
+    let bad = f.pack(&top, "foo-2.1.0", "gnu", "bad.tar");
+    let r = f.check(&bad, &["--tag", "v2.1.0"]);
+    r.assert_report(1, "fail");
+    let why = r.finding("lib/evil.h.in", "extra")["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(why.contains("AC_CONFIG_HEADERS"), "{why}");
+}
