@@ -58,6 +58,21 @@ pub struct CheckOptions {
     /// `--regenerate`: regenerate the generated files in the sandbox and judge them by their
     /// bytes. A policy's `regenerate = true` turns it on with the defaults.
     pub regenerate: Option<crate::regen::RegenOptions>,
+    /// Read the git side from this git proof (`NAME.git-proof`, see [`tarseal_git::proof`])
+    /// instead of `repo`: no repository is needed. The target must then be a tag; an empty
+    /// tag name means the tag the proof names.
+    pub proof: Option<PathBuf>,
+}
+
+/// What [`run_check_proving`] returns: the report and, when asked for, the git proof of
+/// everything the check read from the repository.
+#[derive(Debug)]
+pub struct Checked {
+    /// The report, as [`run_check`] returns it.
+    pub report: Report,
+    /// The `NAME.git-proof` bytes (a git bundle), when a proof was asked for and the target is
+    /// an annotated tag (a commit or lightweight tag has no signed object to chain from).
+    pub proof: Option<Vec<u8>>,
 }
 
 /// Runs a check and returns the report. `progress(done, total)` reports compressed bytes.
@@ -65,10 +80,112 @@ pub fn run_check(
     opts: &CheckOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Report, CheckError> {
-    let repo = Repo::open(&opts.repo)?;
-    let resolved = repo.resolve(&opts.target)?;
+    run_check_proving(opts, false, progress).map(|c| c.report)
+}
+
+/// Runs a check; with `write_proof`, also records every object it reads from the repository
+/// and returns them as a git proof (seal writes it as `NAME.git-proof`), so that the same
+/// check can be re-run with [`CheckOptions::proof`] and no repository.
+pub fn run_check_proving(
+    opts: &CheckOptions,
+    write_proof: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Checked, CheckError> {
+    let Some(proof_path) = &opts.proof else {
+        let mut repo = Repo::open(&opts.repo)?;
+        if write_proof {
+            repo.record_reads();
+        }
+        let report = check_with(opts, &repo, &opts.target, false, progress)?;
+        let proof = if write_proof {
+            Some(proof_of(&repo, &report)?)
+        } else {
+            None
+        };
+        return Ok(Checked {
+            report,
+            proof: proof.flatten(),
+        });
+    };
+    let shown = proof_path.display().to_string();
+    let proof = tarseal_git::proof::read(proof_path)?;
+    let target = match &opts.target {
+        Target::Tag {
+            name,
+            allow_lightweight,
+        } => {
+            if !name.is_empty() && *name != proof.tag_name {
+                return Err(CheckError::Usage(format!(
+                    "{shown} is the proof of tag {}, not of --tag {name}",
+                    proof.tag_name
+                )));
+            }
+            Target::Tag {
+                name: proof.tag_name.clone(),
+                allow_lightweight: *allow_lightweight,
+            }
+        }
+        Target::Commit { rev } => {
+            return Err(CheckError::Usage(format!(
+                "--commit {rev} with --proof: a git proof holds a signed tag; give --tag or nothing"
+            )))
+        }
+    };
+    let mut unpacked = proof.unpack()?;
+    if write_proof {
+        unpacked.repo.record_reads();
+    }
+    let mut report = match check_with(opts, &unpacked.repo, &target, true, progress) {
+        Ok(r) => r,
+        // Whatever the check misses or cannot parse came from the proof: it is incomplete,
+        // damaged or altered (an altered object has another id, so it is not found).
+        Err(CheckError::Git(tarseal_git::GitError::Object { id, detail })) => {
+            return Err(tarseal_git::ProofError::Incomplete { id, detail }.into())
+        }
+        Err(e) => return Err(e),
+    };
+    report.git.repo = shown.clone();
+    report.notes.push(format!(
+        "checked against the git proof {shown} ({} objects, no repository): every object's id recomputed from its bytes, each reached from the tag object through ids",
+        unpacked.objects
+    ));
+    let proof = if write_proof {
+        proof_of(&unpacked.repo, &report)?
+    } else {
+        None
+    };
+    Ok(Checked { report, proof })
+}
+
+/// The proof of what `repo` read for `report`: `None` without an annotated tag.
+fn proof_of(repo: &Repo, report: &Report) -> Result<Option<Vec<u8>>, CheckError> {
+    let Some(tag_object) = &report.git.tag_object else {
+        return Ok(None);
+    };
+    let tag_id = ObjectId::from_hex(tag_object.as_bytes()).map_err(|_| {
+        CheckError::Usage(format!(
+            "internal: the report's tag object {tag_object:?} is not an id"
+        ))
+    })?;
+    Ok(Some(tarseal_git::proof::write(
+        repo,
+        &report.git.target,
+        tag_id,
+        &repo.objects_read(),
+    )?))
+}
+
+/// The check itself, on an opened repository (a real one or an unpacked proof).
+fn check_with(
+    opts: &CheckOptions,
+    repo: &Repo,
+    target: &Target,
+    from_proof: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Report, CheckError> {
+    let resolved = repo.resolve(target)?;
     // The signature first: nothing of the archive is read for a tag that is not accepted.
-    let signature = verify_signature(opts, &resolved)?;
+    let signature = verify_signature(opts, target, &resolved)?;
     let mut notes: Vec<String> = Vec::new();
     let requested = opts
         .profile
@@ -83,7 +200,7 @@ pub fn run_check(
     // with auto and no --subdir, that directory is compared (the cargo-vcs-info check then
     // verifies the path and the commit).
     if requested.is_none() && subdir_owned.is_none() {
-        if let Some(p) = cargo_path_in_vcs(opts, &repo, &resolved)? {
+        if let Some(p) = cargo_path_in_vcs(opts, repo, &resolved)? {
             notes.push(format!(
                 "--subdir {p} taken from .cargo_vcs_info.json's path_in_vcs (the crate was packaged from that directory)"
             ));
@@ -112,7 +229,7 @@ pub fn run_check(
             .or_else(|| sub_repos.iter().find_map(|(_, r, _)| r.read_blob(id).ok()))
     };
 
-    let (project, selection) = load_project_policy(opts, &repo, &resolved, &tree)?;
+    let (project, selection) = load_project_policy(opts, repo, &resolved, &tree)?;
     // What any profile might need to see of an entry: the reader keeps it, so that the
     // profile chosen after the read (and the alternatives a hint is computed from) can judge.
     let union = Policy::union(project.clone());
@@ -260,6 +377,22 @@ pub fn run_check(
     // %p) depend on the object count of the repository `git archive` ran in, so both this
     // repository's abbreviation and git's minimum (7) are accepted.
     let abbreviations = repo.abbreviations(&resolved.commit);
+    // A proof's repository holds a handful of objects, so git's automatic abbreviation there
+    // is always the minimum; the repository the tarball was made in may have had millions.
+    // Longer lengths (up to 12 digits, git's choice at 2^22 packed objects) are tried too:
+    // each is still a prefix of the true id.
+    let longer: Vec<tarseal_git::Abbreviations> = if from_proof {
+        let cut = |id: &ObjectId, n: usize| id.to_string()[..n].to_string();
+        (8..=12)
+            .map(|n| tarseal_git::Abbreviations {
+                commit: cut(&resolved.commit.id, n),
+                tree: cut(&resolved.commit.tree, n),
+                parents: resolved.commit.parents.iter().map(|p| cut(p, n)).collect(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let derived_blobs = |path: &str, oid: ObjectId| -> Vec<ObjectId> {
         let subst = attrs.is_export_subst(path);
         let crlf = attrs
@@ -291,7 +424,9 @@ pub fn run_check(
                 let dependent = !first.repo_dependent.is_empty();
                 out.push(first.bytes);
                 if dependent {
-                    for (abbrev, describes) in [(None, 1), (Some(&abbreviations), 0), (None, 0)] {
+                    let tried = [(None, 1), (Some(&abbreviations), 0), (None, 0)];
+                    let longer = longer.iter().flat_map(|a| [(Some(a), 1), (Some(a), 0)]);
+                    for (abbrev, describes) in tried.into_iter().chain(longer) {
                         let e = tarseal_git::subst::expand_with_describe_budget(
                             base,
                             &resolved.commit,
@@ -421,7 +556,7 @@ pub fn run_check(
                 sha512: hex::encode(d.sha512),
             }),
         },
-        git: git_info(opts, &resolved, subdir, cmp_tree.len() as u64),
+        git: git_info(opts, target, &resolved, subdir, cmp_tree.len() as u64),
         policy: PolicyInfo {
             profile: policy.profile.clone(),
             sources: policy.sources.clone(),
@@ -457,7 +592,7 @@ pub fn run_check(
             policy,
             &resolved,
             subdir,
-            &repo,
+            repo,
             &read_any_blob,
             &repo_blob_path,
         )
@@ -517,7 +652,7 @@ pub fn run_check(
             &mut report,
             regen,
             &policy.regenerate_scripts,
-            &repo,
+            repo,
             &tree,
             &contents,
         );
@@ -632,7 +767,11 @@ fn blob_id(hash: HashKind, bytes: &[u8]) -> Option<ObjectId> {
 /// * a keyring and an unsigned (or lightweight) tag: rejected, unless `--allow-unsigned`;
 /// * no keyring: only with `--allow-unsigned` (content comparison only), else a usage error;
 /// * `--commit`: there is no tag signature; only with `--allow-unsigned`.
-fn verify_signature(opts: &CheckOptions, resolved: &Resolved) -> Result<SignatureInfo, CheckError> {
+fn verify_signature(
+    opts: &CheckOptions,
+    target: &Target,
+    resolved: &Resolved,
+) -> Result<SignatureInfo, CheckError> {
     let not_checked = |detail: String| SignatureInfo {
         status: SignatureStatus::NotChecked,
         format: None,
@@ -643,7 +782,7 @@ fn verify_signature(opts: &CheckOptions, resolved: &Resolved) -> Result<Signatur
         created: None,
         detail,
     };
-    let tag = match (&opts.target, resolved.tag.as_ref()) {
+    let tag = match (target, resolved.tag.as_ref()) {
         (Target::Commit { rev }, _) => {
             if !opts.allow_unsigned {
                 return Err(CheckError::Usage(format!(
@@ -789,8 +928,14 @@ fn settle_prefix(
     (prefix, archived)
 }
 
-fn git_info(opts: &CheckOptions, r: &Resolved, subdir: Option<&str>, n: u64) -> GitInfo {
-    let (target_kind, target) = match &opts.target {
+fn git_info(
+    opts: &CheckOptions,
+    target: &Target,
+    r: &Resolved,
+    subdir: Option<&str>,
+    n: u64,
+) -> GitInfo {
+    let (target_kind, target) = match target {
         Target::Tag { name, .. } => ("tag", name.clone()),
         Target::Commit { rev } => ("commit", rev.clone()),
     };

@@ -1,7 +1,7 @@
 //! Errors that stop a check before it reaches a verdict.
 
 use tarseal_archive::ArchiveError;
-use tarseal_git::GitError;
+use tarseal_git::{GitError, ProofError};
 
 /// Why a check could not produce a report. [`CheckError::exit_code`] maps each to the exit codes
 /// of DESIGN.md §3: proven-wrong inputs are 1, usage and I/O problems are 2.
@@ -9,6 +9,9 @@ use tarseal_git::GitError;
 pub enum CheckError {
     #[error("{0}")]
     Git(#[from] GitError),
+    /// A git proof (`--proof`) that cannot be read, is damaged or lacks what the check needs.
+    #[error("git proof: {0}")]
+    Proof(#[from] ProofError),
     #[error("{archive}: {source}")]
     Archive {
         archive: String,
@@ -57,6 +60,11 @@ impl CheckError {
                 _ => 1,
             },
             CheckError::Signature { .. } => 1,
+            CheckError::Proof(e) => match e {
+                ProofError::Io { .. } => 2,
+                // Damaged, altered, incomplete or not a proof: nothing it says can be relied on.
+                _ => 1,
+            },
             CheckError::Policy { .. }
             | CheckError::Open { .. }
             | CheckError::Usage(_)

@@ -21,7 +21,7 @@ pub mod report;
 pub mod text;
 pub mod wheel;
 
-pub use check::{run_check, CheckOptions};
+pub use check::{run_check, run_check_proving, CheckOptions, Checked};
 pub use error::CheckError;
 pub use regen::RegenOptions;
 pub use report::{Report, Verdict};

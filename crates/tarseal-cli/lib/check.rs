@@ -5,12 +5,22 @@
 
 pub use tarseal_archive::{Limits, RawObserver, RawSink};
 pub use tarseal_check::report;
-pub use tarseal_check::{CheckError, CheckOptions, RegenOptions, Report, Verdict};
+pub use tarseal_check::{CheckError, CheckOptions, Checked, RegenOptions, Report, Verdict};
 pub use tarseal_git::Target;
 
 /// Runs the check; `progress(done, total)` is called with the compressed bytes read.
 pub fn run(opts: &CheckOptions, progress: &mut dyn FnMut(u64, u64)) -> Result<Report, CheckError> {
     tarseal_check::run_check(opts, progress)
+}
+
+/// Runs the check; with `write_proof` also returns the git proof of every object it read
+/// (NAME.git-proof), so it can be re-run with [`CheckOptions::proof`] and no repository.
+pub fn run_proving(
+    opts: &CheckOptions,
+    write_proof: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Checked, CheckError> {
+    tarseal_check::run_check_proving(opts, write_proof, progress)
 }
 
 /// Runs the check without progress reports.
@@ -56,6 +66,7 @@ pub fn options(
         raw_digests: false,
         raw_observer: None,
         regenerate: None,
+        proof: None,
     }
 }
 

@@ -73,11 +73,12 @@ pub fn seal(mut check: CheckOptions, opts: &SealOptions) -> Result<Sealed, SealF
     let sealer = Sealer::new(opts)?;
     check.raw_digests = true;
     check.raw_observer = sealer.observer();
-    let report = crate::check::check(&check)?;
+    let checked = crate::check::run_proving(&check, true, &mut |_, _| {})?;
+    let report = checked.report;
     if report.verdict != Verdict::Pass {
         return Ok(Sealed::NotPassed(Box::new(report)));
     }
-    let files = sealer.write(&report)?;
+    let files = sealer.write_with_proof(&report, checked.proof.as_deref())?;
     Ok(Sealed::Written {
         report: Box::new(report),
         files,

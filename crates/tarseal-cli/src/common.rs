@@ -27,11 +27,16 @@ pub struct CheckArgs {
     /// The git repository (a work tree or a bare repository).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub repo: PathBuf,
+    /// Compare with a git proof (`NAME.git-proof`, written by seal) instead of a repository:
+    /// the tag it names (or --tag, which must be the same) with its signature verified
+    /// against --keyring, and the trees and blobs the sealed check read.
+    #[arg(long, value_name = "FILE.git-proof", conflicts_with = "commit")]
+    pub proof: Option<PathBuf>,
     /// The annotated tag the archive claims to be made from; its own `tag` header must equal it.
     #[arg(
         long,
         value_name = "TAG",
-        required_unless_present = "commit",
+        required_unless_present_any = ["commit", "proof"],
         conflicts_with = "commit"
     )]
     pub tag: Option<String>,
@@ -171,7 +176,11 @@ pub fn check_options(args: &CheckArgs, raw_digests: bool) -> Result<CheckOptions
             allow_lightweight: args.allow_lightweight,
         },
         (None, Some(c)) => Target::Commit { rev: c.clone() },
-        (None, None) => unreachable!("clap requires --tag or --commit"),
+        // With --proof alone: the tag the proof names.
+        (None, None) => Target::Tag {
+            name: String::new(),
+            allow_lightweight: args.allow_lightweight,
+        },
     };
     Ok(CheckOptions {
         archive: args.tarball.clone(),
@@ -198,6 +207,7 @@ pub fn check_options(args: &CheckArgs, raw_digests: bool) -> Result<CheckOptions
         raw_digests,
         raw_observer: None,
         regenerate: args.regenerate.then(|| regen_options(args)),
+        proof: args.proof.clone(),
     })
 }
 
@@ -234,11 +244,24 @@ pub fn run_check(
     raw_digests: bool,
     observer: Option<tarseal::check::RawObserver>,
 ) -> Result<Report, ExitCode> {
+    run_check_proving(args, raw_digests, observer, false).map(|c| c.report)
+}
+
+/// As [`run_check`]; with `write_proof` also returns the git proof of what the check read
+/// (seal writes it as NAME.git-proof).
+pub fn run_check_proving(
+    args: &CheckArgs,
+    raw_digests: bool,
+    observer: Option<tarseal::check::RawObserver>,
+    write_proof: bool,
+) -> Result<tarseal::check::Checked, ExitCode> {
     let mut opts = check_options(args, raw_digests).map_err(|e| fail(&e, args.format))?;
     opts.raw_observer = observer;
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let mut bar = progress::Bar::new(show_progress, &args.tarball);
-    let result = tarseal::check::run(&opts, &mut |done, total| bar.update(done, total));
+    let result = tarseal::check::run_proving(&opts, write_proof, &mut |done, total| {
+        bar.update(done, total)
+    });
     bar.finish();
     result.map_err(|e| fail(&e, args.format))
 }

@@ -33,7 +33,9 @@ enum Command {
     /// The tag's signature is verified against --keyring first.
     Check(common::CheckArgs),
     /// Check, then (only on pass) sign: NAME.asc, NAME.md5/.sha256/.sha512, SHA256SUMS and
-    /// SHA512SUMS (+ .asc), NAME.report.json, and the record NAME.seal (+ .asc).
+    /// SHA512SUMS (+ .asc), NAME.report.json, the record NAME.seal (+ .asc), and
+    /// NAME.git-proof (what the check read from git, for `check --proof` without the
+    /// repository).
     Seal(seal::SealArgs),
     /// Re-hash a file (path or http(s) URL) and check it against its checksum files, seal
     /// record and detached signatures, verified against --keyring.

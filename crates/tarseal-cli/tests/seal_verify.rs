@@ -121,6 +121,7 @@ fn seal_outputs_pass_gpg_gpgv_coreutils_and_verify() {
         "SHA512SUMS.asc",
         NAME,
         &format!("{NAME}.asc"),
+        &format!("{NAME}.git-proof"),
         &format!("{NAME}.md5"),
         &format!("{NAME}.report.json"),
         &format!("{NAME}.seal"),

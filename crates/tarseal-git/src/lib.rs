@@ -47,6 +47,7 @@ pub mod attributes;
 pub mod commit;
 pub mod error;
 pub mod history;
+pub mod proof;
 pub mod repo;
 pub mod subst;
 
@@ -54,6 +55,7 @@ pub use attributes::ExportAttributes;
 pub use commit::{Abbreviations, CommitInfo, Person, TagHere};
 pub use error::GitError;
 pub use history::{LogCommit, Mailmap};
+pub use proof::{Proof, ProofError, ProofRepo};
 pub use repo::{Repo, Resolved, TagInfo, Target, TreeEntry, TreeEntryKind};
 pub use subst::Expansion;
 

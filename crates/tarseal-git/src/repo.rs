@@ -95,6 +95,17 @@ const MAX_TAG_DEPTH: usize = 64;
 /// An opened repository (bare or not). Only the object database and refs are used.
 pub struct Repo {
     repo: gix::Repository,
+    /// With [`Repo::record_reads`]: every object read through [`Repo::read_object`], in first-
+    /// read order. This is what a git proof (crate::proof) must carry: the check reads all it
+    /// needs through that one function, so the recorded set is exactly what it needed.
+    reads: Option<std::sync::Mutex<ReadLog>>,
+}
+
+/// The objects read so far, once each, in first-read order.
+#[derive(Default)]
+struct ReadLog {
+    order: Vec<ObjectId>,
+    seen: std::collections::HashSet<ObjectId>,
 }
 
 impl std::fmt::Debug for Repo {
@@ -123,7 +134,34 @@ impl Repo {
         let mut repo = gix::open_opts(dir, options).map_err(|e| open_err(e.to_string()))?;
         // A modest object cache makes repeated reads (tag chains, .gitattributes) cheap.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
-        Ok(Repo { repo })
+        Ok(Repo { repo, reads: None })
+    }
+
+    /// From now on, remember every object this repository reads (tag, commit, trees and the
+    /// blobs a check looks into), for [`Repo::objects_read`] and a git proof.
+    pub fn record_reads(&mut self) {
+        self.reads = Some(std::sync::Mutex::new(ReadLog::default()));
+    }
+
+    /// The objects read since [`Repo::record_reads`], once each, in first-read order (empty
+    /// when not recording).
+    pub fn objects_read(&self) -> Vec<ObjectId> {
+        match &self.reads {
+            Some(log) => log
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .order
+                .clone(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The kind and bytes of object `id` (for writing it into a git proof).
+    pub fn raw_object(&self, id: &ObjectId) -> Result<(gix::object::Kind, Vec<u8>), GitError> {
+        let mut buf = Vec::new();
+        let (kind, data) = self.read_object(id, &mut buf)?;
+        let data = data.to_vec();
+        Ok((kind, data))
     }
 
     /// The repository's object format (SHA-1 or SHA-256).
@@ -700,7 +738,17 @@ impl Repo {
         buf: &'b mut Vec<u8>,
     ) -> Result<(gix::object::Kind, &'b [u8]), GitError> {
         match self.repo.objects.try_find(id, buf) {
-            Ok(Some(data)) => Ok((data.kind, data.data)),
+            Ok(Some(data)) => {
+                if let Some(log) = &self.reads {
+                    let mut log = log
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if log.seen.insert(*id) {
+                        log.order.push(*id);
+                    }
+                }
+                Ok((data.kind, data.data))
+            }
             Ok(None) => Err(GitError::Object {
                 id: id.to_string(),
                 detail: "not in the object database".into(),

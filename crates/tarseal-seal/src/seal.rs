@@ -219,6 +219,16 @@ impl Sealer {
     /// After a passing check (run with `raw_digests` and [`Sealer::observer`]): signs and
     /// writes every output all or nothing; returns the paths written.
     pub fn write(&self, report: &Report) -> Result<Vec<PathBuf>, SealError> {
+        self.write_with_proof(report, None)
+    }
+
+    /// As [`Sealer::write`], also writing `NAME.git-proof` (the check's git proof, from
+    /// `tarseal_check::run_check_proving`) with the other outputs.
+    pub fn write_with_proof(
+        &self,
+        report: &Report,
+        git_proof: Option<&[u8]>,
+    ) -> Result<Vec<PathBuf>, SealError> {
         if report.verdict != Verdict::Pass {
             return Err(SealError::NotPassed(report.verdict));
         }
@@ -236,6 +246,7 @@ impl Sealer {
             &self.file_name,
             &self.out_dir,
             prehashed,
+            git_proof,
         )
     }
 }
@@ -310,6 +321,7 @@ impl RawSink for SignatureSink {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_outputs(
     args: &SealOptions,
     key: &SigningKey,
@@ -318,6 +330,7 @@ fn write_outputs(
     file_name: &str,
     out_dir: &Path,
     prehashed: Option<DetachedHasher>,
+    git_proof: Option<&[u8]>,
 ) -> Result<Vec<PathBuf>, SealError> {
     let digests = report
         .archive
@@ -443,7 +456,7 @@ fn write_outputs(
     let sha512sums = merged("SHA512SUMS", &digests.sha512, 128)?;
     let line = |hex: &str| format!("{hex}  {file_name}\n");
 
-    let outputs: Vec<(String, Vec<u8>)> = vec![
+    let mut outputs: Vec<(String, Vec<u8>)> = vec![
         (format!("{file_name}.asc"), tar_sig.into_bytes()),
         (format!("{file_name}.md5"), line(&digests.md5).into_bytes()),
         (
@@ -471,6 +484,9 @@ fn write_outputs(
         ),
         (format!("{file_name}.seal"), record_text.into_bytes()),
     ];
+    if let Some(proof) = git_proof {
+        outputs.push((format!("{file_name}.git-proof"), proof.to_vec()));
+    }
     Ok(atomic::write_all(out_dir, &outputs)?)
 }
 

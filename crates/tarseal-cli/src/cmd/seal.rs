@@ -1,7 +1,7 @@
 //! `tarseal seal`: check, then — only on pass — sign and write the outputs (tarseal-seal),
 //! optionally publish the record and compare it with the log's build record.
 
-use crate::common::{print_report, publication, run_check, usage, CheckArgs, EXIT_USAGE};
+use crate::common::{print_report, publication, run_check_proving, usage, CheckArgs, EXIT_USAGE};
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,8 +55,8 @@ pub fn run(args: SealArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return usage(e, format),
     };
-    let report = match run_check(&args.check, true, sealer.observer()) {
-        Ok(r) => r,
+    let (report, proof) = match run_check_proving(&args.check, true, sealer.observer(), true) {
+        Ok(c) => (c.report, c.proof),
         Err(code) => return code,
     };
     if print_report(&report, format).is_err() {
@@ -72,7 +72,7 @@ pub fn run(args: SealArgs) -> ExitCode {
         );
         return ExitCode::from(report.verdict.exit_code() as u8);
     }
-    let written = match sealer.write(&report) {
+    let written = match sealer.write_with_proof(&report, proof.as_deref()) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("tarseal: error: {e}; nothing was written");
