@@ -200,27 +200,7 @@ pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
             let _ = writeln!(o, "  {}", paint("1;33", e));
         }
     }
-    if !report.review_surface.is_empty() {
-        let _ = writeln!(o);
-        let total: u64 = report.review_surface.iter().map(|i| i.lines).sum();
-        let _ = writeln!(
-            o,
-            "{}",
-            paint(
-                "1;31",
-                &format!(
-                    "REVIEW SURFACE ({} files, {total} differing lines; regenerated -> release)",
-                    report.review_surface.len()
-                )
-            )
-        );
-        for i in &report.review_surface {
-            let _ = writeln!(o, "  {} ({} lines, {})", i.path, i.lines, i.strategy);
-            for l in i.diff.lines() {
-                let _ = writeln!(o, "    {l}");
-            }
-        }
-    }
+    review_surface(&mut o, report, &paint);
     if !report.policy.stale_rules.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "STALE RULES (matched nothing; remove or fix them)");
@@ -386,6 +366,7 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
             let _ = writeln!(o, "  ... {} more (--verbose)", items.len() - COMPACT_ACTION);
         }
     }
+    review_surface(&mut o, report, &paint);
     // Allowed: one line per cause (class and reason), counted, with a few names.
     let mut groups: Vec<(Class, &str, &str, Vec<&str>)> = Vec::new();
     for f in report
@@ -508,4 +489,30 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
     let _ = writeln!(o, "verdict  {verdict}");
     o.push_str(&trust_surface(report, false));
     o
+}
+
+/// The lines a person must review after `--regenerate`: each differing generated file with
+/// its diff excerpt. Shown in the compact output too: it is the reason a check failed.
+fn review_surface(o: &mut String, report: &Report, paint: &dyn Fn(&str, &str) -> String) {
+    if !report.review_surface.is_empty() {
+        let _ = writeln!(o);
+        let total: u64 = report.review_surface.iter().map(|i| i.lines).sum();
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(
+                "1;31",
+                &format!(
+                    "REVIEW SURFACE ({} files, {total} differing lines; regenerated -> release)",
+                    report.review_surface.len()
+                )
+            )
+        );
+        for i in &report.review_surface {
+            let _ = writeln!(o, "  {} ({} lines, {})", i.path, i.lines, i.strategy);
+            for l in i.diff.lines() {
+                let _ = writeln!(o, "    {l}");
+            }
+        }
+    }
 }
