@@ -17,7 +17,9 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
 const NAME: &str = "proj-2.0.tar.gz";
-const ZIP: &str = "proj-2.0.zip";
+/// The second artifact: a plain tar (a zip may not carry the fixture's symlink, which the
+/// zip reader refuses).
+const ZIP: &str = "proj-2.0.tar";
 const ORIGIN: &str = "tarseal.localhost/log";
 
 /// A running `tarseal witness`.
@@ -157,7 +159,7 @@ fn witnesses_cosign_clients_require_them_forks_are_refused() {
     let secret = g.export_secret_to(&alice, &f.dir.path().join("alice.key"), 0o600);
     f.git(&[
         "archive",
-        "--format=zip",
+        "--format=tar",
         "--prefix=proj-2.0/",
         "-o",
         dir.join(ZIP).to_str().unwrap(),
