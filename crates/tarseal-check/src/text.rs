@@ -53,19 +53,7 @@ pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
             .map(|s| format!(" subdir {s}"))
             .unwrap_or_default()
     );
-    let sig = &report.signature;
-    match sig.status {
-        SignatureStatus::Good => {
-            let _ = writeln!(o, "signature {}", paint("32", &sig.detail));
-        }
-        SignatureStatus::NotChecked => {
-            let _ = writeln!(
-                o,
-                "{}",
-                paint("1;33", &format!("signature !!! {} !!!", sig.detail))
-            );
-        }
-    }
+    signature_line(&mut o, report, &paint);
     let _ = writeln!(o, "policy   {}", report.policy.sources.join(", "));
     let _ = writeln!(
         o,
@@ -292,19 +280,7 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
             .map(|s| format!(" subdir {s}"))
             .unwrap_or_default()
     );
-    let sig = &report.signature;
-    match sig.status {
-        SignatureStatus::Good => {
-            let _ = writeln!(o, "signature {}", paint("32", &sig.detail));
-        }
-        SignatureStatus::NotChecked => {
-            let _ = writeln!(
-                o,
-                "{}",
-                paint("1;33", &format!("signature !!! {} !!!", sig.detail))
-            );
-        }
-    }
+    signature_line(&mut o, report, &paint);
     let p = &report.policy;
     let _ = writeln!(
         o,
@@ -513,6 +489,24 @@ fn review_surface(o: &mut String, report: &Report, paint: &dyn Fn(&str, &str) ->
             for l in i.diff.lines() {
                 let _ = writeln!(o, "    {l}");
             }
+        }
+    }
+}
+
+/// The tag signature's line, the same in the compact and the verbose report: loud when the
+/// signature was not checked (`--allow-unsigned`).
+fn signature_line(o: &mut String, report: &Report, paint: &dyn Fn(&str, &str) -> String) {
+    let sig = &report.signature;
+    match sig.status {
+        SignatureStatus::Good => {
+            let _ = writeln!(o, "signature {}", paint("32", &sig.detail));
+        }
+        SignatureStatus::NotChecked => {
+            let _ = writeln!(
+                o,
+                "{}",
+                paint("1;33", &format!("signature !!! {} !!!", sig.detail))
+            );
         }
     }
 }
