@@ -24,6 +24,9 @@ pub enum ContentCheck {
     /// `Cargo.toml` is cargo's normalisation of git's: `Cargo.toml.orig` equals git's
     /// `Cargo.toml`, and the package name, version and dependency names agree with it.
     CargoTomlNormalized,
+    /// maturin's rewritten `Cargo.toml`: git's, except the rewrites maturin makes at sdist
+    /// time (readme/license-file, path dependencies, workspace members, unpackaged targets).
+    MaturinCargoToml,
     /// An m4 file byte-identical to one a known release of its tool ships (`data/known-m4.tsv`).
     KnownM4,
     /// pbr's `*.egg-info/pbr.json`: `git_version` is a prefix of the checked commit and
@@ -109,6 +112,7 @@ impl ContentCheck {
         "pkg-info-version",
         "cargo-vcs-info",
         "cargo-toml-normalized",
+        "maturin-cargo-toml",
         "known-m4",
         "pbr-json",
         "scm-version-file",
@@ -147,6 +151,7 @@ impl ContentCheck {
             "pkg-info-version" => ContentCheck::PkgInfoVersion,
             "cargo-vcs-info" => ContentCheck::CargoVcsInfo,
             "cargo-toml-normalized" => ContentCheck::CargoTomlNormalized,
+            "maturin-cargo-toml" => ContentCheck::MaturinCargoToml,
             "known-m4" => ContentCheck::KnownM4,
             "pbr-json" => ContentCheck::PbrJson,
             "scm-version-file" => ContentCheck::ScmVersionFile,
@@ -193,6 +198,7 @@ impl ContentCheck {
             ContentCheck::EqualsGitFile(p) => format!("equals-git:{p}"),
             ContentCheck::CargoVcsInfo => "cargo-vcs-info".into(),
             ContentCheck::CargoTomlNormalized => "cargo-toml-normalized".into(),
+            ContentCheck::MaturinCargoToml => "maturin-cargo-toml".into(),
             ContentCheck::KnownM4 => "known-m4".into(),
             ContentCheck::PbrJson => "pbr-json".into(),
             ContentCheck::ScmVersionFile => "scm-version-file".into(),
@@ -332,6 +338,7 @@ impl ContentCheck {
             }
             ContentCheck::CargoVcsInfo => cargo_vcs_info(content, ctx),
             ContentCheck::CargoTomlNormalized => cargo_toml_normalized(subject.path, content, ctx),
+            ContentCheck::MaturinCargoToml => super::maturin::cargo_toml(subject.path, content, ctx),
             ContentCheck::KnownM4 => known_m4(subject.path, content),
             ContentCheck::PbrJson => super::pbr::pbr_json(content, ctx),
             ContentCheck::PbrChangeLog | ContentCheck::PbrAuthors => {

@@ -12,6 +12,7 @@
 //! byte-identical to a file that a known release of its tool ships.
 
 pub mod checks;
+mod maturin;
 pub mod pbr;
 pub mod profiles;
 pub mod setup_cfg;

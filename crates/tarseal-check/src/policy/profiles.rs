@@ -142,6 +142,7 @@ enum StaticCheck {
     EqualsGit(&'static str),
     CargoVcs,
     CargoToml,
+    MaturinCargoToml,
     KnownM4,
     PbrJson,
     ScmVersionFile,
@@ -173,6 +174,7 @@ impl StaticCheck {
             StaticCheck::EqualsGit(p) => ContentCheck::EqualsGitFile((*p).to_string()),
             StaticCheck::CargoVcs => ContentCheck::CargoVcsInfo,
             StaticCheck::CargoToml => ContentCheck::CargoTomlNormalized,
+            StaticCheck::MaturinCargoToml => ContentCheck::MaturinCargoToml,
             StaticCheck::KnownM4 => ContentCheck::KnownM4,
             StaticCheck::PbrJson => ContentCheck::PbrJson,
             StaticCheck::ScmVersionFile => ContentCheck::ScmVersionFile,
@@ -366,6 +368,12 @@ const POETRY: &[Spec] = &[rule!(
 )];
 
 const MATURIN: &[Spec] = &[
+    rule!(
+        "Cargo.toml",
+        MODIFIED,
+        "maturin writes Cargo.toml again at sdist time (readme/license-file pointed at the copy beside it, path dependencies and workspace members narrowed to what is packaged, targets whose sources are not packaged dropped); every other key must hold git's value",
+        StaticCheck::MaturinCargoToml
+    ),
     rule!(
         "Cargo.lock",
         EXTRA,
