@@ -51,6 +51,9 @@ pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 pub const PREDICATE_TYPE: &str = "https://slsa.dev/verification_summary/v1";
 /// `predicate.verifier.id`: tarseal's seal, under the project's repository URL.
 pub const VERIFIER_ID: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/seal");
+/// `predicate.policy.uri` is this followed by the profile's name (tarseal's built-in profile
+/// with the project rules the check read; the policy's `content` says which).
+pub const POLICY_URI_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/policy/");
 /// The extension field of the predicate holding the trust surface (VSA parsing rules:
 /// extension fields are named by URIs; consumers ignore fields they do not know).
 pub const TRUST_SURFACE_FIELD: &str = concat!(

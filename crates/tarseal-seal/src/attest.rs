@@ -5,13 +5,10 @@
 use sha2::Digest;
 use std::collections::BTreeMap;
 use tarseal_attest::statement::package_url;
-use tarseal_attest::{Envelope, Resource, Summary, TrustSurface, PAYLOAD_TYPE};
+use tarseal_attest::{Envelope, Resource, Summary, TrustSurface, PAYLOAD_TYPE, POLICY_URI_BASE};
 use tarseal_check::report::SignatureStatus;
 use tarseal_check::{Report, Verdict};
 use tarseal_sig::{SignError, SigningKey};
-
-/// `predicate.policy.uri` is this followed by the profile's name.
-pub const POLICY_URI_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/policy/");
 
 /// The verification summary of `report` about `file_name` (the check's digests must be in
 /// the report), verified at `time` (RFC 3339 UTC, the record's `signed-at`).
