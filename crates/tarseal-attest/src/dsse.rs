@@ -137,13 +137,18 @@ impl Envelope {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| EnvelopeError::Shape(format!("not UTF-8: {e}")))?;
         let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        if lines.len() > 1 {
-            return Err(EnvelopeError::Shape(format!(
-                "{} lines hold JSON; one envelope expected",
-                lines.len()
-            )));
-        }
-        let v: Value = serde_json::from_str(lines.first().copied().unwrap_or(""))?;
+        let v: Value = if lines.len() > 1 {
+            // One envelope written over several lines (pretty JSON) is still one envelope;
+            // several envelopes (JSON Lines) are refused: which one would vouch?
+            serde_json::from_str(text).map_err(|_| {
+                EnvelopeError::Shape(format!(
+                    "{} lines hold JSON; one envelope expected",
+                    lines.len()
+                ))
+            })?
+        } else {
+            serde_json::from_str(lines.first().copied().unwrap_or(""))?
+        };
         let Value::Object(o) = v else {
             return Err(EnvelopeError::Shape("not a JSON object".into()));
         };
@@ -248,6 +253,8 @@ mod tests {
         );
         let two = r#"{"payloadType":"t","payload":"AA==","signatures":[{"sig":""}]}"#;
         assert!(bad(&format!("{two}\n{two}\n")).is_malformed());
+        let pretty = "{\n \"payloadType\": \"t\",\n \"payload\": \"AA==\",\n \"signatures\": [{\"sig\": \"\"}]\n}\n";
+        assert_eq!(Envelope::parse(pretty.as_bytes()).unwrap().payload, [0]);
         let b64 = bad(r#"{"payloadType":"t","payload":"A*==","signatures":[{"sig":""}]}"#);
         assert!(!b64.is_malformed(), "{b64}");
         assert!(b64.to_string().contains("payload"), "{b64}");

@@ -43,7 +43,8 @@ pub struct VerifyArgs {
     /// are proven included in a checkpoint signed by --log-key, each record's own signature
     /// is verified against --keyring, and the bytes must be the ones the seal record names
     /// — and the build and upload records too, when the log has them. With --server the
-    /// log's seal record must vouch (exit 3 when it has none).
+    /// log's seal record must vouch (exit 3 when it has none); records of the tag none of
+    /// which has the file's digest exit 1, naming the logged digests.
     #[arg(long, value_name = "URL", requires_all = ["project", "tag", "log_key"])]
     server: Option<String>,
     /// The project, as logged (with --server).
