@@ -11,6 +11,7 @@
 //! | [`check`] | archive vs tag, the report | tarseal-check (+ -git, -archive) |
 //! | [`seal`] | sign a checked tarball, checksum files, record | tarseal-seal |
 //! | [`verify`] | re-hash a file or URL against its sidecars, signatures, the log | tarseal-verify |
+//! | [`attest`] | the signed verification summary (in-toto, SLSA VSA, DSSE) | tarseal-attest |
 //! | [`sigs`] | co-signatures on a release-sigs branch | tarseal-cosign |
 //! | [`gate`] | k-of-n upload gate | tarseal-gate |
 //! | [`log`] | publish, build records, verified queries | tarseal-seal, tarseal-server |
@@ -155,3 +156,18 @@ pub use tarseal_monitor as monitor;
 
 /// The canonical records (tarseal-record).
 pub use tarseal_record as record;
+
+/// Verification summaries: the in-toto statement with its SLSA VSA predicate that seal
+/// writes as `NAME.intoto.jsonl`, DSSE's PAE, the envelope and its verification
+/// (tarseal-attest).
+///
+/// ```
+/// use tarseal::attest::{pae, Envelope, PAYLOAD_TYPE};
+/// let env = Envelope::sign(PAYLOAD_TYPE, b"{}".to_vec(), |bytes| {
+///     assert_eq!(bytes, pae(PAYLOAD_TYPE, b"{}"));
+///     Ok::<_, std::convert::Infallible>(("KEYID".to_string(), vec![1, 2, 3]))
+/// })
+/// .unwrap();
+/// assert_eq!(Envelope::parse(env.to_json_line().as_bytes()).unwrap(), env);
+/// ```
+pub use tarseal_attest as attest;

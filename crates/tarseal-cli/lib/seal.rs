@@ -1,6 +1,7 @@
 //! Sealing: after a passing check, sign the tarball from the check's own read and write
-//! NAME.asc, NAME.md5/.sha256/.sha512, SHA256SUMS/SHA512SUMS (+ .asc), NAME.report.json and
-//! the record NAME.seal (+ .asc), all or nothing.
+//! NAME.asc, NAME.md5/.sha256/.sha512, SHA256SUMS/SHA512SUMS (+ .asc), NAME.report.json,
+//! the record NAME.seal (+ .asc), the git proof NAME.git-proof and the signed verification
+//! summary NAME.intoto.jsonl ([`crate::attest`]), all or nothing.
 
 pub use tarseal_seal::atomic;
 pub use tarseal_seal::{project_from_file_name, Hashing, SealError, SealOptions, Sealer};

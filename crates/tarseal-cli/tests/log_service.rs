@@ -665,3 +665,117 @@ fn publish_rate_limit_per_client() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", show(&out));
 }
+
+/// `verify --server URL --project P --tag T` (issue 14, item 4): when the log holds records
+/// of P/T and none has the bytes' digest, the bytes are not the ones built or sealed for that
+/// tag — exit 1 naming the logged digests, whatever the file is called (it used to be 3 when
+/// the name differed too); a digest the log holds under another name is not a contradiction
+/// (3: nothing logged vouches for this name); no record of the tag at all is 3.
+#[test]
+fn verify_server_names_the_logged_digests_when_none_is_the_files() {
+    let s = setup();
+    let data = s.f.dir.path().join("data");
+    let (_child, url, key) = serve(&data, &s.trust);
+    let keyring = s.trust.join("proj.keys");
+    let tarball = s.dir.join(NAME);
+    let out = s.seal(&tarball, &["--publish", &url, "--log-key", &key]);
+    assert!(out.status.success(), "{}", show(&out));
+    let logged = sha256_file(&tarball);
+
+    // Bare directories: only the file, so only the log can speak about it.
+    let put = |dir: &str, name: &str, from: &Path, recompress: bool| {
+        let d = s.f.dir.path().join(dir);
+        std::fs::create_dir_all(&d).unwrap();
+        let to = d.join(name);
+        if recompress {
+            let sh = Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "gzip -dc '{}' | gzip -1 -n > '{}'",
+                    from.display(),
+                    to.display()
+                ))
+                .status()
+                .unwrap();
+            assert!(sh.success());
+        } else {
+            std::fs::copy(from, &to).unwrap();
+        }
+        to
+    };
+    let verify = |file: &Path, tag: &str| {
+        let out = Command::new(BIN)
+            .arg("verify")
+            .arg(file)
+            .arg("--keyring")
+            .arg(&keyring)
+            .args(["--server", &url, "--project", "proj", "--tag", tag])
+            .args(["--log-key", &key, "--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", show(&out)));
+        let problems: Vec<String> = v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        (out, problems)
+    };
+    let names_logged = |problems: &[String]| {
+        problems.iter().any(|p| {
+            p.contains("none has these bytes' sha256")
+                && p.contains(&format!(
+                    "sha256 {logged} (artifact record of {NAME}, entry"
+                ))
+        })
+    };
+
+    // The honest bytes: 0.
+    let honest = put("honest", NAME, &tarball, false);
+    let (out, problems) = verify(&honest, "v2");
+    assert_eq!(out.status.code(), Some(0), "{}", show(&out));
+    assert!(problems.is_empty(), "{problems:?}");
+
+    // Other bytes under the logged name: 1, naming the logged digest.
+    let swapped = put("swapped", NAME, &tarball, true);
+    assert_ne!(sha256_file(&swapped), logged);
+    let (out, problems) = verify(&swapped, "v2");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(names_logged(&problems), "{problems:?}");
+
+    // Other bytes under another name: no record is about this name, but the log holds
+    // records of the tag and none is these bytes: 1, naming the logged digest (was 3).
+    let renamed = put("renamed", "proj-2.0-final.tar.gz", &swapped, false);
+    let (out, problems) = verify(&renamed, "v2");
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(names_logged(&problems), "{problems:?}");
+    let text = Command::new(BIN)
+        .arg("verify")
+        .arg(&renamed)
+        .arg("--keyring")
+        .arg(&keyring)
+        .args(["--server", &url, "--project", "proj", "--tag", "v2"])
+        .args(["--log-key", &key])
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(1), "{}", show(&text));
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains(&format!("PROBLEM  the log at {url}")),
+        "{}",
+        show(&text)
+    );
+
+    // The logged bytes under another name: the digest is in the log, no contradiction,
+    // but nothing logged vouches for this name: 3.
+    let copy = put("copy", "proj-2.0-final.tar.gz", &tarball, false);
+    let (out, problems) = verify(&copy, "v2");
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    assert!(problems.is_empty(), "{problems:?}");
+
+    // No record of the tag at all: 3, never 1.
+    let (out, problems) = verify(&swapped, "v9");
+    assert_eq!(out.status.code(), Some(3), "{}", show(&out));
+    assert!(problems.is_empty(), "{problems:?}");
+}

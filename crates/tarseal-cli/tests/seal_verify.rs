@@ -122,6 +122,7 @@ fn seal_outputs_pass_gpg_gpgv_coreutils_and_verify() {
         NAME,
         &format!("{NAME}.asc"),
         &format!("{NAME}.git-proof"),
+        &format!("{NAME}.intoto.jsonl"),
         &format!("{NAME}.md5"),
         &format!("{NAME}.report.json"),
         &format!("{NAME}.seal"),

@@ -388,6 +388,10 @@ fn write_outputs(
         ),
         SignatureStatus::NotChecked => "not-checked".to_string(),
     };
+    let signed_at = tarseal_sig::format_utc(std::time::SystemTime::now());
+    let summary = crate::attest::summary(report, project, file_name, &signed_at)
+        .ok_or(SealError::NoDigests)?;
+    let attestation = crate::attest::envelope_line(&summary, key)?;
     let record = Record::new(&[
         ("project", project.to_string()),
         ("tag", g.target.clone()),
@@ -407,10 +411,7 @@ fn write_outputs(
         ("report-sha256", report_sha256),
         ("producer", format!("tarseal {}", env!("CARGO_PKG_VERSION"))),
         ("signer", key.fingerprint()),
-        (
-            "signed-at",
-            tarseal_sig::format_utc(std::time::SystemTime::now()),
-        ),
+        ("signed-at", signed_at),
     ])?;
     let record_text = record.to_text();
 
@@ -483,6 +484,10 @@ fn write_outputs(
             sign(record_text.as_bytes())?.into_bytes(),
         ),
         (format!("{file_name}.seal"), record_text.into_bytes()),
+        (
+            format!("{file_name}{}", tarseal_attest::FILE_SUFFIX),
+            attestation.into_bytes(),
+        ),
     ];
     if let Some(proof) = git_proof {
         outputs.push((format!("{file_name}.git-proof"), proof.to_vec()));

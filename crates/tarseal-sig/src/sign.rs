@@ -271,9 +271,29 @@ impl SigningKey {
     /// must be valid then). For reproducible tests and for records that carry their time.
     pub fn sign_detached_at<R: Read>(
         &self,
-        mut data: R,
+        data: R,
         time: SystemTime,
     ) -> Result<String, SignError> {
+        let out = self.sign_detached_inner(data, time, true)?;
+        String::from_utf8(out).map_err(|e| SignError::Sign {
+            key: self.fingerprint(),
+            detail: format!("armored signature not UTF-8: {e}"),
+        })
+    }
+
+    /// As [`SigningKey::sign_detached`], but the signature packet in binary form (no armor):
+    /// what a container that carries raw signature bytes holds (a DSSE envelope's `sig`,
+    /// base64), and what `gpg --verify SIG DATA` also accepts.
+    pub fn sign_detached_binary<R: Read>(&self, data: R) -> Result<Vec<u8>, SignError> {
+        self.sign_detached_inner(data, SystemTime::now(), false)
+    }
+
+    fn sign_detached_inner<R: Read>(
+        &self,
+        mut data: R,
+        time: SystemTime,
+        armored: bool,
+    ) -> Result<Vec<u8>, SignError> {
         let ka = self.select(time)?;
         let key_fpr = ka.key().fingerprint().to_hex();
         let fail = |e: anyhow::Error| SignError::Sign {
@@ -288,11 +308,13 @@ impl SigningKey {
             .map_err(fail)?;
         let mut out = Vec::new();
         {
-            let message = Message::new(&mut out);
-            let message = Armorer::new(message)
-                .kind(armor::Kind::Signature)
-                .build()
-                .map_err(fail)?;
+            let mut message = Message::new(&mut out);
+            if armored {
+                message = Armorer::new(message)
+                    .kind(armor::Kind::Signature)
+                    .build()
+                    .map_err(fail)?;
+            }
             let mut signer = Signer::new(message, keypair)
                 .map_err(fail)?
                 .detached()
@@ -305,7 +327,7 @@ impl SigningKey {
             signer.flush()?;
             signer.finalize().map_err(fail)?;
         }
-        String::from_utf8(out).map_err(|e| fail(e.into()))
+        Ok(out)
     }
 }
 

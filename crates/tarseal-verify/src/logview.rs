@@ -66,6 +66,27 @@ pub fn findings(records: &[QueryRecord], file: &str, sha256: &str) -> Vec<LogFin
         .collect()
 }
 
+/// When no record of `records` (a project's tag, every kind) names `sha256`: the digests
+/// they do name, one line each (`HEX (build record of FILE, entry N)`), in log order; empty
+/// when some record names it (or there is none).
+pub fn none_with_digest(records: &[QueryRecord], sha256: &str) -> Vec<String> {
+    if records
+        .iter()
+        .any(|r| r.sha256.eq_ignore_ascii_case(sha256))
+    {
+        return Vec::new();
+    }
+    records
+        .iter()
+        .map(|r| {
+            format!(
+                "sha256 {} ({} record of {}, entry {})",
+                r.sha256, r.kind, r.file, r.index
+            )
+        })
+        .collect()
+}
+
 /// Files whose build, seal and upload records do not all name one digest, with the
 /// records that disagree (for `query`, which has no bytes in hand).
 pub fn disagreements(records: &[QueryRecord]) -> Vec<(String, Vec<&QueryRecord>)> {
@@ -130,5 +151,12 @@ mod tests {
             .describe("bb")
             .contains("sha256 aa, but these bytes are bb"));
         assert!(findings(&rs, "c.tar.gz", "bb").is_empty());
+        // Any record with the digest (a co-signature too, another name too): not strangers.
+        assert!(none_with_digest(&rs, "cc").is_empty());
+        assert!(none_with_digest(&rs, "DD").is_empty());
+        let none = none_with_digest(&rs, "ee");
+        assert_eq!(none.len(), 5);
+        assert_eq!(none[0], "sha256 aa (build record of a.tar.gz, entry 0)");
+        assert!(none_with_digest(&[], "ee").is_empty());
     }
 }

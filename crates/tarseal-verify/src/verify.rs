@@ -33,6 +33,10 @@ pub struct VerifyOptions {
     pub seal: Option<PathBuf>,
     /// Detached signatures over the file in addition to FILE.asc.
     pub sigs: Vec<PathBuf>,
+    /// A DSSE envelope with an in-toto verification summary (`NAME.intoto.jsonl`, written
+    /// by seal): its signature by a keyring key, payload type, subject digests and
+    /// `verificationResult` are checked; it vouches like a signed seal record.
+    pub attestation: Option<PathBuf>,
     /// Distinct keyring keys whose good signatures must vouch (at least 1).
     pub threshold: u32,
     /// The log to ask: its records of `project`/`tag` are proven against `log_key`.
@@ -66,6 +70,7 @@ impl VerifyOptions {
             sums: Vec::new(),
             seal: None,
             sigs: Vec::new(),
+            attestation: None,
             threshold: 1,
             server: None,
             project: None,
@@ -106,6 +111,14 @@ pub enum VerifyError {
     /// A tlog-proof could not be checked at all (e.g. a malformed `--log-key`).
     #[error(transparent)]
     Proof(tarseal_server::client::QueryError),
+    /// The attestation (`--attestation`) is not JSON, or not shaped as a DSSE envelope.
+    #[error("{path}: {source}")]
+    Attestation {
+        /// Where it was read.
+        path: String,
+        /// What is malformed.
+        source: tarseal_attest::EnvelopeError,
+    },
     /// A witness key or threshold that cannot be used (a bad key, a threshold above the
     /// number of distinct keys).
     #[error(transparent)]
@@ -532,6 +545,13 @@ pub fn verify(args: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
         t.sources.push(src);
     }
 
+    // 3b. The attestation: a signed verification summary naming the bytes.
+    if let Some(p) = &args.attestation {
+        let loc = p.display().to_string();
+        let bytes = ctx.fetch_required(&loc)?;
+        attestation_source(&ctx, &mut t, &loc, &bytes, &name, &streamed)?;
+    }
+
     // 4. The log, online.
     if let (Some(server), Some(project), Some(tag), Some(log_key)) =
         (&args.server, &args.project, &args.tag, &args.log_key)
@@ -610,8 +630,25 @@ fn log_sources(
         }
     };
     t.log_note = Some(verified.note.clone());
+    if verified.records.is_empty() {
+        t.warnings.push(format!(
+            "the log at {server} has no record of project {project:?} tag {tag:?}"
+        ));
+        return Ok(());
+    }
+    // The log holds records of P/T: if none of them names these bytes, the bytes are not
+    // the ones that were built, sealed or let through for that tag (whatever their name).
+    let strangers = logview::none_with_digest(&verified.records, &streamed.sha256);
+    if !strangers.is_empty() {
+        t.problems.push(format!(
+            "the log at {server} holds {} record(s) of project {project:?} tag {tag:?} and none has these bytes' sha256 {}: logged {}",
+            verified.records.len(),
+            streamed.sha256,
+            strangers.join("; ")
+        ));
+    }
     let found = logview::findings(&verified.records, name, &streamed.sha256);
-    if found.is_empty() {
+    if found.is_empty() && strangers.is_empty() {
         t.warnings.push(format!(
             "the log at {server} has records of project {project:?} tag {tag:?} (tree size {}), none about {name}",
             verified.checkpoint.size
@@ -632,6 +669,89 @@ fn log_sources(
             streamed,
         );
     }
+    Ok(())
+}
+
+/// `--attestation`: the DSSE envelope of `loc` checked by tarseal-attest against the keyring
+/// and the bytes. Malformed JSON is an input error; everything else wrong is a problem.
+fn attestation_source(
+    ctx: &Ctx,
+    t: &mut Tally,
+    loc: &str,
+    bytes: &[u8],
+    name: &str,
+    streamed: &Streamed,
+) -> Result<(), VerifyError> {
+    let mut src = SourceReport {
+        kind: "attestation",
+        file: loc.to_string(),
+        algorithm: "in-toto dsse sha256+sha512".into(),
+        status: "mismatch",
+        signed_by: Vec::new(),
+        detail: String::new(),
+    };
+    let env = match tarseal_attest::Envelope::parse(bytes) {
+        Ok(env) => env,
+        Err(e) if e.is_malformed() => {
+            return Err(VerifyError::Attestation {
+                path: loc.to_string(),
+                source: e,
+            })
+        }
+        Err(e) => {
+            src.detail = format!("damaged envelope: {e}");
+            t.problems.push(format!("{loc}: {}", src.detail));
+            t.sources.push(src);
+            return Ok(());
+        }
+    };
+    let v = tarseal_attest::verify(&env, &ctx.keyring, name, &streamed.sha256, &streamed.sha512);
+    for (i, s) in v.signatures.iter().enumerate() {
+        for st in &s.statuses {
+            t.signatures.push(SigReport {
+                file: format!("{loc} signatures[{i}]"),
+                covers: "the DSSE PAE of the attestation".into(),
+                status: stream::status_name(st),
+                key: st.key().map(|k| k.key.clone()).or_else(|| match st {
+                    SigStatus::UnknownKey { issuers } => issuers.first().cloned(),
+                    _ => None,
+                }),
+                primary: st.key().map(|k| k.primary.clone()),
+                detail: st.to_string(),
+            });
+        }
+    }
+    let good = v.good();
+    src.signed_by = primaries(&good);
+    t.warnings
+        .extend(v.warnings.iter().map(|w| format!("{loc}: {w}")));
+    if v.vouches() {
+        src.status = "match";
+        src.detail = format!(
+            "verificationResult PASSED by {} at {}",
+            v.statement
+                .as_ref()
+                .and_then(|s| s.pointer("/predicate/verifier/id"))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("?"),
+            v.predicate_str("timeVerified").unwrap_or("?")
+        );
+        t.matched(&good);
+    } else {
+        let what: Vec<String> = v.problems.iter().map(|p| p.to_string()).collect();
+        src.detail = if what.is_empty() {
+            "no signature by a keyring key".to_string()
+        } else {
+            what.join("; ")
+        };
+        for p in &v.problems {
+            t.problems.push(format!("{loc}: {p}"));
+        }
+        if v.problems.is_empty() {
+            t.problems.push(format!("{loc}: {}", src.detail));
+        }
+    }
+    t.sources.push(src);
     Ok(())
 }
 

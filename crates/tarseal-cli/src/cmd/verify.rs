@@ -26,6 +26,12 @@ pub struct VerifyArgs {
     /// A detached signature over FILE (repeatable), in addition to FILE.asc.
     #[arg(long, value_name = "FILE.asc")]
     sig: Vec<PathBuf>,
+    /// A signed verification summary (NAME.intoto.jsonl, written by seal: a DSSE envelope
+    /// holding an in-toto statement): its signature must be by a --keyring key, its subject
+    /// digests the file's and its verificationResult PASSED, else exit 1 naming what is
+    /// wrong; malformed JSON exits 2.
+    #[arg(long, value_name = "FILE.intoto.jsonl")]
+    attestation: Option<PathBuf>,
     /// Distinct keyring keys (a certificate counts once, whatever subkeys signed) whose good
     /// signatures must vouch for the bytes.
     #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
@@ -37,7 +43,8 @@ pub struct VerifyArgs {
     /// are proven included in a checkpoint signed by --log-key, each record's own signature
     /// is verified against --keyring, and the bytes must be the ones the seal record names
     /// — and the build and upload records too, when the log has them. With --server the
-    /// log's seal record must vouch (exit 3 when it has none).
+    /// log's seal record must vouch (exit 3 when it has none); records of the tag none of
+    /// which has the file's digest exit 1, naming the logged digests.
     #[arg(long, value_name = "URL", requires_all = ["project", "tag", "log_key"])]
     server: Option<String>,
     /// The project, as logged (with --server).
@@ -76,6 +83,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         sums: args.sums,
         seal: args.seal,
         sigs: args.sig,
+        attestation: args.attestation,
         threshold: args.threshold,
         server: args.server,
         project: args.project,
