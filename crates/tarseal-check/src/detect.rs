@@ -145,6 +145,16 @@ pub fn choose(tree: &TreeFacts<'_>, archive: &ArchiveFacts<'_>) -> Choice {
         }
         None
     };
+    // maturin's sdist of a workspace member: the member's pyproject.toml sits at the sdist's
+    // root (the workspace's), where the tree has none.
+    if a("PKG-INFO") && a("pyproject.toml") && !t("pyproject.toml") && t("Cargo.toml") {
+        if let Some(member) = maturin_member(tree) {
+            return c(
+                "maturin",
+                format!("the tree's {member} names build-backend \"maturin\" and the archive holds pyproject.toml and PKG-INFO at the workspace root (maturin's sdist of a workspace member)"),
+            );
+        }
+    }
     if a("PKG-INFO") {
         if let Some(mut ch) = python() {
             ch.why.push_str("; the archive holds PKG-INFO (an sdist)");
@@ -182,6 +192,26 @@ pub fn choose(tree: &TreeFacts<'_>, archive: &ArchiveFacts<'_>) -> Choice {
         "no build tool's files in the tree: the archive must be exactly the tag (git archive)"
             .into(),
     )
+}
+
+/// The first `DIR/pyproject.toml` of the tree (in path order) naming maturin, beside a
+/// `DIR/Cargo.toml`.
+fn maturin_member(tree: &TreeFacts<'_>) -> Option<String> {
+    let mut candidates: Vec<&str> = tree
+        .paths
+        .iter()
+        .copied()
+        .filter(|p| p.ends_with("/pyproject.toml"))
+        .collect();
+    candidates.sort_unstable();
+    candidates.into_iter().find_map(|p| {
+        let dir = p.strip_suffix("/pyproject.toml")?;
+        if !tree.paths.contains(format!("{dir}/Cargo.toml").as_str()) {
+            return None;
+        }
+        let (profile, _) = python_backend(&(tree.read)(p)?)?;
+        (profile == "maturin").then(|| p.to_string())
+    })
 }
 
 #[cfg(test)]
@@ -276,5 +306,29 @@ mod tests {
             "x-1",
         );
         assert_eq!(mesonpy.profile, "meson-python");
+    }
+
+    #[test]
+    fn maturin_workspace_member_sdist() {
+        let py = "[build-system]\nrequires = [\"maturin\"]\nbuild-backend = \"maturin\"\n";
+        let tree = [
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/a\", \"crates/py\"]\n",
+            ),
+            ("crates/a/Cargo.toml", ""),
+            ("crates/py/Cargo.toml", ""),
+            ("crates/py/pyproject.toml", py),
+        ];
+        let ch = choose_with(
+            &tree,
+            &["PKG-INFO", "pyproject.toml", "Cargo.toml"],
+            "j-1.0",
+        );
+        assert_eq!(ch.profile, "maturin", "{}", ch.why);
+        assert!(ch.why.contains("crates/py/pyproject.toml"), "{}", ch.why);
+        // Without the sdist's layout it stays a cargo release.
+        let ch = choose_with(&tree, &["Cargo.toml"], "j-1.0");
+        assert_eq!(ch.profile, "cargo", "{}", ch.why);
     }
 }

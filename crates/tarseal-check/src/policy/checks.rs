@@ -27,6 +27,9 @@ pub enum ContentCheck {
     /// maturin's rewritten `Cargo.toml`: git's, except the rewrites maturin makes at sdist
     /// time (readme/license-file, path dependencies, workspace members, unpackaged targets).
     MaturinCargoToml,
+    /// The top-level `pyproject.toml` of a maturin sdist of a workspace member: git's
+    /// `<member>/pyproject.toml` plus `[tool.maturin] manifest-path`.
+    MaturinWorkspacePyproject,
     /// An m4 file byte-identical to one a known release of its tool ships (`data/known-m4.tsv`).
     KnownM4,
     /// pbr's `*.egg-info/pbr.json`: `git_version` is a prefix of the checked commit and
@@ -113,6 +116,7 @@ impl ContentCheck {
         "cargo-vcs-info",
         "cargo-toml-normalized",
         "maturin-cargo-toml",
+        "maturin-workspace-pyproject",
         "known-m4",
         "pbr-json",
         "scm-version-file",
@@ -152,6 +156,7 @@ impl ContentCheck {
             "cargo-vcs-info" => ContentCheck::CargoVcsInfo,
             "cargo-toml-normalized" => ContentCheck::CargoTomlNormalized,
             "maturin-cargo-toml" => ContentCheck::MaturinCargoToml,
+            "maturin-workspace-pyproject" => ContentCheck::MaturinWorkspacePyproject,
             "known-m4" => ContentCheck::KnownM4,
             "pbr-json" => ContentCheck::PbrJson,
             "scm-version-file" => ContentCheck::ScmVersionFile,
@@ -199,6 +204,7 @@ impl ContentCheck {
             ContentCheck::CargoVcsInfo => "cargo-vcs-info".into(),
             ContentCheck::CargoTomlNormalized => "cargo-toml-normalized".into(),
             ContentCheck::MaturinCargoToml => "maturin-cargo-toml".into(),
+            ContentCheck::MaturinWorkspacePyproject => "maturin-workspace-pyproject".into(),
             ContentCheck::KnownM4 => "known-m4".into(),
             ContentCheck::PbrJson => "pbr-json".into(),
             ContentCheck::ScmVersionFile => "scm-version-file".into(),
@@ -338,7 +344,12 @@ impl ContentCheck {
             }
             ContentCheck::CargoVcsInfo => cargo_vcs_info(content, ctx),
             ContentCheck::CargoTomlNormalized => cargo_toml_normalized(subject.path, content, ctx),
-            ContentCheck::MaturinCargoToml => super::maturin::cargo_toml(subject.path, content, ctx),
+            ContentCheck::MaturinCargoToml => {
+                super::maturin::cargo_toml(subject.path, content, ctx)
+            }
+            ContentCheck::MaturinWorkspacePyproject => {
+                super::maturin::workspace_pyproject(subject.path, content, ctx)
+            }
             ContentCheck::KnownM4 => known_m4(subject.path, content),
             ContentCheck::PbrJson => super::pbr::pbr_json(content, ctx),
             ContentCheck::PbrChangeLog | ContentCheck::PbrAuthors => {

@@ -104,16 +104,26 @@ fn manifest_files(
             .and_then(|p| p.remove(key));
         match (&g, &a) {
             (g, a) if g == a => {}
-            (None, Some(Value::String(a))) if key == "readme" && AUTO_READMES.contains(&a.as_str()) => {
-                rewrites.push(format!("package.readme = {a:?} (cargo's auto-detected readme)"))
+            (None, Some(Value::String(a)))
+                if key == "readme" && AUTO_READMES.contains(&a.as_str()) =>
+            {
+                rewrites.push(format!(
+                    "package.readme = {a:?} (cargo's auto-detected readme)"
+                ))
             }
             (Some(Value::String(g)), Some(Value::String(a)))
                 if is_bare_file_name(a) && file_name(g) == a =>
             {
-                rewrites.push(format!("package.{key} {g:?} -> {a:?} (the copy beside the manifest)"))
+                rewrites.push(format!(
+                    "package.{key} {g:?} -> {a:?} (the copy beside the manifest)"
+                ))
             }
-            (Some(g), Some(Value::String(a))) if is_workspace_inherited(g) && is_bare_file_name(a) => {
-                rewrites.push(format!("package.{key} inherited from the workspace -> {a:?}"))
+            (Some(g), Some(Value::String(a)))
+                if is_workspace_inherited(g) && is_bare_file_name(a) =>
+            {
+                rewrites.push(format!(
+                    "package.{key} inherited from the workspace -> {a:?}"
+                ))
             }
             _ => differs.push(format!(
                 "package.{key} is {} in git, {} in the archive",
@@ -305,7 +315,9 @@ fn targets(
             None => Vec::new(),
         };
         if let Some(extra) = a.iter().find(|t| !g.contains(t)) {
-            let name = extra.get("name").map_or_else(|| extra.to_string(), |n| n.to_string());
+            let name = extra
+                .get("name")
+                .map_or_else(|| extra.to_string(), |n| n.to_string());
             differs.push(format!("[[{kind}]] {name} is not git's"));
         } else if a.len() < g.len() {
             rewrites.push(format!(
@@ -339,10 +351,93 @@ fn remaining_differences(git: &Table, archive: &Table) -> Vec<String> {
                     }
                 }
             }
-            (g, a) => out.push(format!("[{k}] is {} in git, {} in the archive", shown(g), shown(a))),
+            (g, a) => out.push(format!(
+                "[{k}] is {} in git, {} in the archive",
+                shown(g),
+                shown(a)
+            )),
         }
     }
     out
+}
+
+/// The sdist's top-level `pyproject.toml` of a workspace member's project: maturin copies
+/// `<member>/pyproject.toml` to the sdist's root and adds `[tool.maturin] manifest-path =
+/// "<member>/Cargo.toml"` so the build finds the crate; nothing else may differ from git's.
+pub(crate) fn workspace_pyproject(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let mut archive = match parse(content, "the archive's pyproject.toml") {
+        Ok(t) => t,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let manifest = archive
+        .get_mut("tool")
+        .and_then(Value::as_table_mut)
+        .and_then(|t| t.get_mut("maturin"))
+        .and_then(Value::as_table_mut)
+        .and_then(|m| m.remove("manifest-path"));
+    let Some(Value::String(manifest)) = manifest else {
+        return Outcome::Fail(format!(
+            "{path} is not in git and names no [tool.maturin] manifest-path (a maturin sdist of a workspace member names its crate's Cargo.toml there)"
+        ));
+    };
+    let Some(dir) = manifest
+        .strip_suffix("/Cargo.toml")
+        .filter(|d| !d.is_empty() && !d.split('/').any(|c| c == ".." || c == "." || c.is_empty()))
+    else {
+        return Outcome::Fail(format!(
+            "[tool.maturin] manifest-path {manifest:?} is not a Cargo.toml inside the tree"
+        ));
+    };
+    let git_path = format!("{dir}/pyproject.toml");
+    let Some(git_bytes) = (ctx.git_blob)(&git_path).and_then(|id| (ctx.read_git_blob)(id)) else {
+        return Outcome::Fail(format!(
+            "git has no {git_path} for manifest-path {manifest:?}"
+        ));
+    };
+    let mut git = match parse(&git_bytes, &format!("git's {git_path}")) {
+        Ok(t) => t,
+        Err(e) => return Outcome::Fail(e),
+    };
+    // git's own manifest-path, relative to its directory, is what maturin re-roots.
+    if let Some(m) = git
+        .get_mut("tool")
+        .and_then(Value::as_table_mut)
+        .and_then(|t| t.get_mut("maturin"))
+        .and_then(Value::as_table_mut)
+    {
+        match m.remove("manifest-path") {
+            None => {}
+            Some(Value::String(g)) if g == "Cargo.toml" || g == "./Cargo.toml" => {}
+            Some(g) => {
+                return Outcome::Fail(format!(
+                    "git's {git_path} names manifest-path {g}, the archive's {manifest:?}"
+                ))
+            }
+        }
+    }
+    for t in [&mut git, &mut archive] {
+        let empty = t
+            .get("tool")
+            .and_then(|t| t.get("maturin"))
+            .and_then(Value::as_table)
+            .is_some_and(Table::is_empty);
+        if empty {
+            if let Some(tool) = t.get_mut("tool").and_then(Value::as_table_mut) {
+                tool.remove("maturin");
+            }
+        }
+    }
+    let differs = remaining_differences(&git, &archive);
+    if differs.is_empty() {
+        Outcome::Pass(format!(
+            "git's {git_path} with [tool.maturin] manifest-path = {manifest:?} added"
+        ))
+    } else {
+        Outcome::Fail(format!(
+            "differs from git's {git_path} beyond manifest-path: {}",
+            differs.join("; ")
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -356,7 +451,8 @@ mod tests {
             time: 0,
             offset: 0,
         };
-        let id = tarseal_git::ObjectId::from_hex(b"e14826601fd7aaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+        let id =
+            tarseal_git::ObjectId::from_hex(b"e14826601fd7aaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
         let c = tarseal_git::CommitInfo {
             id,
             tree: id,
@@ -394,7 +490,10 @@ mod tests {
         // `helper` is renamed in members: that is not a narrowing, so it fails...
         assert!(matches!(judge(GIT, archive), Outcome::Fail(_)));
         // ...while the narrowing maturin does passes.
-        let archive = archive.replace("members = [\".\", \"helper\"]", "members = [\".\", \"../helper\"]");
+        let archive = archive.replace(
+            "members = [\".\", \"helper\"]",
+            "members = [\".\", \"../helper\"]",
+        );
         match judge(GIT, &archive) {
             Outcome::Pass(why) => {
                 assert!(why.contains("package.readme"), "{why}");
@@ -410,12 +509,36 @@ mod tests {
         assert!(matches!(judge(GIT, GIT), Outcome::Pass(_)));
         for (from, to, says) in [
             ("serde = \"1\"", "serde = \"1\"\nevil = \"0.1\"", "evil"),
-            ("serde = \"1\"", "serde = { version = \"1\", features = [\"derive\"] }", "serde"),
-            ("edition = \"2021\"", "edition = \"2021\"\nbuild = \"build.rs\"", "package.build"),
-            ("edition = \"2021\"", "edition = \"2021\"\nreadme = \"docs/README.md\"", "readme"),
-            ("path = \"tools/dev.rs\"", "path = \"tools/evil.rs\"", "dev-tool"),
-            ("version = \"0.4.0\"", "version = \"0.4.1\"", "package.version"),
-            ("[workspace]", "[profile.release]\nopt-level = 0\n\n[workspace]", "profile"),
+            (
+                "serde = \"1\"",
+                "serde = { version = \"1\", features = [\"derive\"] }",
+                "serde",
+            ),
+            (
+                "edition = \"2021\"",
+                "edition = \"2021\"\nbuild = \"build.rs\"",
+                "package.build",
+            ),
+            (
+                "edition = \"2021\"",
+                "edition = \"2021\"\nreadme = \"docs/README.md\"",
+                "readme",
+            ),
+            (
+                "path = \"tools/dev.rs\"",
+                "path = \"tools/evil.rs\"",
+                "dev-tool",
+            ),
+            (
+                "version = \"0.4.0\"",
+                "version = \"0.4.1\"",
+                "package.version",
+            ),
+            (
+                "[workspace]",
+                "[profile.release]\nopt-level = 0\n\n[workspace]",
+                "profile",
+            ),
         ] {
             let archive = GIT.replace(from, to);
             assert_ne!(archive, GIT);
@@ -433,7 +556,69 @@ mod tests {
     #[test]
     fn resolved_workspace_dependency_is_undecided() {
         let git = "[package]\nname = \"r\"\nversion = \"1.0.0\"\n\n[dependencies]\nserde = { workspace = true }\n";
-        let archive = "[package]\nname = \"r\"\nversion = \"1.0.0\"\n\n[dependencies]\nserde = \"1.0.200\"\n";
+        let archive =
+            "[package]\nname = \"r\"\nversion = \"1.0.0\"\n\n[dependencies]\nserde = \"1.0.200\"\n";
         assert!(matches!(judge(git, archive), Outcome::Undecided(_)));
+    }
+
+    #[test]
+    fn workspace_member_pyproject() {
+        let member = "[build-system]\nrequires = [\"maturin\"]\nbuild-backend = \"maturin\"\n\n[project]\nname = \"j\"\n\n[tool.maturin]\nmodule-name = \"j\"\n";
+        let judge = |archive: &str| {
+            let bytes = member.as_bytes().to_vec();
+            let p = tarseal_git::Person {
+                name: "a".into(),
+                email: "a@b".into(),
+                time: 0,
+                offset: 0,
+            };
+            let id = tarseal_git::ObjectId::from_hex(b"e14826601fd7aaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+                .unwrap();
+            let c = tarseal_git::CommitInfo {
+                id,
+                tree: id,
+                parents: vec![],
+                author: p.clone(),
+                committer: p,
+                subject: String::new(),
+                message: String::new(),
+                decorations: vec![],
+                tags_here: vec![],
+            };
+            let git_blob = |p: &str| (p == "crates/py/pyproject.toml").then_some(id);
+            let read = |_: tarseal_git::ObjectId| Some(bytes.clone());
+            let ctx = CheckContext {
+                commit: &c,
+                tag_name: Some("v1"),
+                subdir: None,
+                git_blob: &git_blob,
+                read_git_blob: &read,
+                archive_blob: &|_| None,
+                repo_blob_path: &|_| None,
+                git_has_dir: &|_| false,
+                history: &|| None,
+                archive_files: &Vec::new,
+            };
+            workspace_pyproject("pyproject.toml", archive.as_bytes(), &ctx)
+        };
+        let good = format!("{member}manifest-path = \"crates/py/Cargo.toml\"\n");
+        assert!(
+            matches!(judge(&good), Outcome::Pass(_)),
+            "{:?}",
+            judge(&good)
+        );
+        for bad in [
+            member.to_string(),
+            format!("{member}manifest-path = \"../x/Cargo.toml\"\n"),
+            format!("{member}manifest-path = \"crates/other/Cargo.toml\"\n"),
+            good.replace("module-name = \"j\"", "module-name = \"evil\""),
+            good.replace("[project]\n", "[project]\ndependencies = [\"evil\"]\n"),
+        ] {
+            assert!(
+                matches!(judge(&bad), Outcome::Fail(_)),
+                "{bad}: {:?}",
+                judge(&bad)
+            );
+        }
     }
 }

@@ -143,6 +143,7 @@ enum StaticCheck {
     CargoVcs,
     CargoToml,
     MaturinCargoToml,
+    MaturinWorkspacePyproject,
     KnownM4,
     PbrJson,
     ScmVersionFile,
@@ -175,6 +176,7 @@ impl StaticCheck {
             StaticCheck::CargoVcs => ContentCheck::CargoVcsInfo,
             StaticCheck::CargoToml => ContentCheck::CargoTomlNormalized,
             StaticCheck::MaturinCargoToml => ContentCheck::MaturinCargoToml,
+            StaticCheck::MaturinWorkspacePyproject => ContentCheck::MaturinWorkspacePyproject,
             StaticCheck::KnownM4 => ContentCheck::KnownM4,
             StaticCheck::PbrJson => ContentCheck::PbrJson,
             StaticCheck::ScmVersionFile => ContentCheck::ScmVersionFile,
@@ -207,7 +209,7 @@ const EXTRA_OR_MODIFIED: &[Allow] = &[Allow::Extra, Allow::Modified];
 const DEREFERENCED: &[Allow] = &[Allow::Dereferenced];
 
 /// Why an sdist may hold a link's target instead of the link (seen in nova 33.0.0's sdist).
-const DEREF_REASON: &str = "setuptools' sdist copies the file a symlink points to: the archive holds exactly the bytes of the blob the link resolves to inside the tag's tree";
+const DEREF_REASON: &str = "the backend's sdist copies the file a symlink points to (setuptools, maturin and others store the target's bytes): the archive holds exactly the bytes of the blob the link resolves to inside the tag's tree";
 
 macro_rules! rule {
     ($p:expr, $a:expr, $r:expr) => {
@@ -369,7 +371,19 @@ const POETRY: &[Spec] = &[rule!(
 
 const MATURIN: &[Spec] = &[
     rule!(
-        "Cargo.toml",
+        "pyproject.toml",
+        EXTRA,
+        "maturin puts a workspace member's pyproject.toml at the sdist's root with [tool.maturin] manifest-path added; nothing else may differ from git's",
+        StaticCheck::MaturinWorkspacePyproject
+    ),
+    rule!(
+        "{README,README.*,**/README,**/README.*}",
+        EXTRA_OR_MODIFIED,
+        "maturin copies the readme that pyproject.toml or Cargo.toml names to the sdist's root or beside the manifest; the bytes equal a file of the tag's tree",
+        StaticCheck::EqualsRepoBlob
+    ),
+    rule!(
+        "**/Cargo.toml",
         MODIFIED,
         "maturin writes Cargo.toml again at sdist time (readme/license-file pointed at the copy beside it, path dependencies and workspace members narrowed to what is packaged, targets whose sources are not packaged dropped); every other key must hold git's value",
         StaticCheck::MaturinCargoToml
