@@ -2,7 +2,6 @@
 
 mod common;
 use common::*;
-use std::io::{Read as _, Seek as _};
 use tarseal_archive::{ArchiveError, ContentWants, Limits};
 
 fn limits(total: u64, entries: u64, entry: u64) -> Limits {
