@@ -398,3 +398,30 @@ fn garbage_after_the_last_gzip_member_is_an_error() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A zstd frame that declares a 128 MiB window (what `zstd --long=27` writes): refused with
+/// the flag named under the 64 MiB default, read when the flag raises the limit.
+#[test]
+fn zstd_window_above_the_dictionary_limit_names_the_flag() {
+    use std::io::Write;
+    let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+    enc.set_parameter(zstd::stream::raw::CParameter::WindowLog(27))
+        .unwrap();
+    enc.write_all(&sample_tar()).unwrap();
+    let z = enc.finish().unwrap();
+    let err = read_with(z.clone(), Limits::default(), ContentWants::default()).unwrap_err();
+    match &err {
+        ArchiveError::LimitExceeded { flag, limit, .. } => {
+            assert_eq!(*flag, "--max-dictionary-bytes", "{err}");
+            assert_eq!(*limit, 64 << 20);
+        }
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("--max-dictionary-bytes"), "{err}");
+    let raised = Limits {
+        max_dictionary_bytes: 128 << 20,
+        ..Limits::default()
+    };
+    let (summary, entries) = read_with(z, raised, ContentWants::default()).unwrap();
+    assert!(summary.entries > 0 && !entries.is_empty());
+}
