@@ -99,6 +99,16 @@ pub enum EntryProblem {
     /// A directory its owner cannot list or enter (not both `0400` and `0100`): extraction
     /// fails below it, or leaves a tree other than git's.
     OwnerCannotEnter,
+    /// A symlink whose target is an earlier symlink of the archive: node-tar (npm) refuses to
+    /// extract it, the other extractors create the chain.
+    SymlinkChain {
+        /// The normalised path of the earlier symlink the target names.
+        link: String,
+    },
+    /// A regular file executable by group or others but not by its owner: Python's `data`
+    /// filter (pip) clears every executable bit of such a file, the other extractors keep
+    /// them, so whether it is executable depends on who extracts it.
+    ExecutableNotByOwner,
     /// A symlink (or hard link) whose target resolves outside the archive's top directory.
     LinkEscapes {
         /// The link target as stored.

@@ -273,6 +273,11 @@ fn check_with(
     let summary = {
         let candidate = &mut candidate;
         let wants = |path: &str, kind: EntryKind| -> ContentWants {
+            // The archive root itself (`./`, as `tar -C dir -cf x.tar .` writes first) names
+            // no directory: it proposes nothing, the next entry does.
+            if path.is_empty() && candidate.is_none() {
+                return ContentWants::default();
+            }
             // The first entry proposes the prefix when it is a directory or lies in one.
             let prefix = candidate.get_or_insert_with(|| {
                 let in_dir = kind == EntryKind::Directory || path.contains('/');
@@ -899,9 +904,12 @@ fn settle_prefix(
         let all_inside = entries
             .iter()
             .filter(|e| {
-                !e.problems
-                    .iter()
-                    .any(|p| matches!(p, EntryProblem::AbsolutePath | EntryProblem::EmptyName))
+                // The archive root (`./`) holds the prefix directory; it is not beside it.
+                !e.path.is_empty()
+                    && !e
+                        .problems
+                        .iter()
+                        .any(|p| matches!(p, EntryProblem::AbsolutePath | EntryProblem::EmptyName))
             })
             .all(|e| strip_prefix(&e.path, &prefix).is_some());
         let matches = |p: &str| {
@@ -917,7 +925,13 @@ fn settle_prefix(
     let archived = entries
         .into_iter()
         .map(|entry| {
-            let rel = strip_prefix(&entry.path, &prefix).map(str::to_string);
+            // The archive root (`./`) is the directory the prefix lies in: nothing to compare.
+            let root = entry.path.is_empty() && entry.kind == EntryKind::Directory;
+            let rel = if root {
+                Some(String::new())
+            } else {
+                strip_prefix(&entry.path, &prefix).map(str::to_string)
+            };
             ArchivedEntry {
                 inside_prefix: rel.is_some(),
                 rel: rel.unwrap_or_default(),

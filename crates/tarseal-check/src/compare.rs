@@ -418,6 +418,13 @@ pub fn problem_detail(p: &EntryProblem, e: &Entry) -> String {
             "mode {:04o}: the owner cannot list or enter this directory (extraction below it fails)",
             e.mode & 0o7777
         ),
+        EntryProblem::SymlinkChain { link } => format!(
+            "symlink to the symlink {link:?}: node-tar (npm) refuses to extract a link to a link, the other extractors create it"
+        ),
+        EntryProblem::ExecutableNotByOwner => format!(
+            "mode {:04o}: executable by group or others but not by its owner; Python's tarfile `data` filter (pip) clears its executable bits, the other extractors keep them",
+            e.mode & 0o7777
+        ),
         EntryProblem::LinkEscapes { target } => format!(
             "link target {target:?} points outside the release directory"
         ),
@@ -449,6 +456,8 @@ pub fn problem_name(p: &EntryProblem) -> &'static str {
         EntryProblem::Sticky => "sticky",
         EntryProblem::OwnerCannotRead => "owner-cannot-read",
         EntryProblem::OwnerCannotEnter => "owner-cannot-enter",
+        EntryProblem::SymlinkChain { .. } => "symlink-chain",
+        EntryProblem::ExecutableNotByOwner => "exec-not-owner",
         EntryProblem::LinkEscapes { .. } => "link-escapes",
         EntryProblem::ThroughSymlink { .. } => "through-symlink",
         EntryProblem::UnsupportedType => "unsupported-type",

@@ -135,6 +135,19 @@ fn identical_repacked_with_gnu_tar_every_format() {
     }
 }
 
+/// `tar -C dir -cf x.tar .` writes the archive root `./` first: it must not propose an empty
+/// prefix (which would make every path missing and extra), nor count as outside the prefix.
+#[test]
+fn archive_root_dot_slash_first_keeps_the_prefix() {
+    let f = Fixture::standard();
+    let tree = f.extract_v1();
+    let t = f.pack(&tree, ".", "gnu", "dot.tar");
+    let r = f.check(&t, &TAG);
+    r.assert_clean_pass();
+    assert_eq!(r.json["archive"]["prefix"], "proj-1.0", "prefix\n{r}");
+    assert_eq!(r.json["summary"]["matched"], 6, "{r}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // One difference each.
 // ---------------------------------------------------------------------------------------------
