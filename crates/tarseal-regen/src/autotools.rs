@@ -11,7 +11,7 @@
 
 use crate::diff::{difference, Difference};
 use crate::sandbox::{Mount, Sandbox, SandboxError, Spec};
-use crate::toolchain::{Toolchain, TOOLCHAIN_MOUNT};
+use crate::toolchain::Toolchain;
 use crate::versions::{closest, release_versions, Stamp, Tool};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -231,7 +231,7 @@ fn input_tar(req: &Request) -> Result<Vec<u8>, std::io::Error> {
 }
 
 /// The environment inside: nothing of the caller's.
-fn environment(toolchain: &Toolchain) -> (Vec<(String, String)>, Vec<Mount>) {
+pub fn environment(toolchain: &Toolchain) -> (Vec<(String, String)>, Vec<Mount>) {
     let mut env: Vec<(String, String)> = vec![
         ("LC_ALL".into(), "C".into()),
         ("LANG".into(), "C".into()),
@@ -242,8 +242,8 @@ fn environment(toolchain: &Toolchain) -> (Vec<(String, String)>, Vec<Mount>) {
         Toolchain::System => env.push(("PATH".into(), "/usr/bin:/bin".into())),
         Toolchain::Dirs(dirs) => {
             let mut roots = Vec::new();
-            for (i, d) in dirs.iter().enumerate() {
-                let inside = format!("{TOOLCHAIN_MOUNT}/{i}");
+            for d in dirs {
+                let inside = crate::fetch::mount_of(d);
                 mounts.push(Mount {
                     host: d.clone(),
                     inside: inside.clone(),
