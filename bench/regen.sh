@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
 # check --regenerate on real make-dist releases: verdict, trust surface, review surface, and the
 # speed ratio against running the same autotools commands alone on the same tree (in the same
-# run, on the host, without tarseal and without the sandbox).
+# run, without tarseal: a bare bubblewrap container on the same tree, since the tag's build code
+# is untrusted and never runs on the host).
 #
 # Usage: bench/regen.sh [TARBALL REPO TAG]...   (default: the releases of /work/data/autotools)
 # Needs: a release build of tarseal (cargo build --release), autotools, bubblewrap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARSEAL=${TARSEAL:-${CARGO_TARGET_DIR:-$HOME/.cache/tarseal-target}/release/tarseal}
-D=${DATA:-/work/data/autotools}
+# Debian orig tarballs (deb.debian.org/debian/pool/main/...) and bare mirrors of the upstream
+# repositories (/work/.mirror/OWNER+NAME/repo); never inside the repository.
+D=${DATA:-/work/data-regen/orig}
+M=${MIRRORS:-/work/.mirror}
+P=docs/examples
 if [ $# -eq 0 ]; then
   set -- \
-    "$D/hello-1.0.tar.gz" "$D/hello-repo" v1.0 \
-    "$D/xz-utils_5.4.1.orig.tar.xz" /work/.mirror/tukaani-project+xz/repo v5.4.1 \
-    "$D/curl_7.88.1.orig.tar.gz" /work/.mirror/curl+curl/repo curl-7_88_1
+    "$D/xz-utils_5.4.1.orig.tar.xz" "$M/tukaani-project+xz/repo" v5.4.1 \
+    "$D/curl_7.88.1.orig.tar.gz" "$M/curl+curl/repo" curl-7_88_1 \
+    "$D/pcre2_10.42.orig.tar.gz" "$M/PCRE2Project+pcre2/repo" pcre2-10.42 \
+    "$D/c-ares_1.18.1.orig.tar.gz" "$M/c-ares+c-ares/repo" cares-1_18_1 \
+    "$D/flac_1.4.2+ds.orig.tar.xz" "$M/xiph+flac/repo" 1.4.2 \
+    "$D/speex_1.2.1.orig.tar.gz" "$M/xiph+speex/repo" Speex-1.2.1 \
+    "$D/speexdsp_1.2.1.orig.tar.gz" "$M/xiph+speexdsp/repo" SpeexDSP-1.2.1 \
+    "$D/tmux_3.3a.orig.tar.gz" "$M/tmux+tmux/repo" 3.3a \
+    "$D/opus_1.3.1.orig.tar.gz" "$M/xiph+opus/repo" v1.3.1
 fi
 echo "uptime before: $(uptime)"
 while [ $# -ge 3 ]; do
@@ -23,8 +34,14 @@ while [ $# -ge 3 ]; do
   json=$(mktemp)
   start=$(date +%s.%N)
   set +e
-  "$TARSEAL" check "$tarball" --repo "$repo" --tag "$tag" --allow-unsigned --profile autotools \
-    --regenerate --no-regen-cache --format json --quiet > "$json"
+  # A project policy when docs/examples has one for this release (xz-5.4.1.tarseal.toml).
+  policy=()
+  for p in "$P"/*.tarseal.toml; do
+    stem=$(basename "$p" .tarseal.toml)
+    case $name in "${stem%%-*}"*"${stem##*-}"*) policy=(--policy "$p") ;; esac
+  done
+  "$TARSEAL" check "$tarball" --repo "$repo" --tag "$tag" --allow-unsigned --allow-lightweight --profile autotools \
+    "${policy[@]}" --regenerate --no-regen-cache --format json --quiet > "$json"
   rc=$?
   set -e
   end=$(date +%s.%N)
@@ -54,7 +71,13 @@ PY
       *) cmd="true" ;;
     esac
     s=$(date +%s.%N)
-    (cd "$work/t" && env -i PATH=/usr/bin:/bin LC_ALL=C sh -c "$cmd" >/dev/null 2>&1) || true
+    # The tag's build code is untrusted: even the baseline runs in a (bare) bubblewrap
+    # container, the tree bound read-write, no network; its start costs milliseconds.
+    bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin \
+      --symlink usr/lib /lib --symlink usr/lib64 /lib64 --ro-bind-try /etc/alternatives /etc/alternatives \
+      --proc /proc --dev /dev --tmpfs /tmp --bind "$work/t" /build --chdir /build --clearenv \
+      --setenv PATH /usr/bin:/bin --setenv LC_ALL C --setenv TMPDIR /tmp \
+      /bin/sh -c "$cmd" >/dev/null 2>&1 || true
     e=$(date +%s.%N)
     base=$(echo "$base + $e - $s" | bc)
   done < <(python3 -c '

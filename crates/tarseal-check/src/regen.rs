@@ -103,7 +103,13 @@ pub(crate) fn apply(
         }
         // Byte-identical to a file of a known upstream release: what the release was made
         // with, so regeneration uses it instead of the toolchain's copy.
-        if f.judgement == Judgement::Allowed && f.vouched_by == Some(VouchedBy::KnownFile) {
+        // So is a file the trusted policy pins by digest (a locally built libtool's m4).
+        if f.judgement == Judgement::Allowed
+            && matches!(
+                f.vouched_by,
+                Some(VouchedBy::KnownFile) | Some(VouchedBy::Pinned)
+            )
+        {
             req.vouched.push(InputFile {
                 path: f.path.clone(),
                 bytes: bytes.clone(),
