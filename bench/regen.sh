@@ -4,7 +4,7 @@
 # run, without tarseal: a bare bubblewrap container on the same tree, since the tag's build code
 # is untrusted and never runs on the host).
 #
-# Usage: bench/regen.sh [TARBALL REPO TAG]...   (default: the releases of /work/data/autotools)
+# Usage: bench/regen.sh [TARBALL REPO TAG]...   (default: the nine releases below)
 # Needs: a release build of tarseal (cargo build --release), autotools, bubblewrap.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -248,6 +248,23 @@ pub fn environment(toolchain: &Toolchain) -> (Vec<(String, String)>, Vec<Mount>)
                     host: d.clone(),
                     inside: inside.clone(),
                 });
+                // A relocated libtool's macros also cover the system libtool's copies in
+                // /usr/share/aclocal: aclocal would otherwise take the system's libtool.m4
+                // (a higher serial) over ACLOCAL_PATH's. Only files the system has are
+                // covered (a bind mount needs its mount point).
+                if d.join("usr/share/libtool/build-aux/ltmain.sh").is_file() {
+                    let own = d.join("usr/share/aclocal");
+                    for e in std::fs::read_dir(&own).into_iter().flatten().flatten() {
+                        let name = e.file_name();
+                        let system = std::path::Path::new("/usr/share/aclocal").join(&name);
+                        if system.is_file() && e.path().is_file() {
+                            mounts.push(Mount {
+                                host: e.path(),
+                                inside: system.to_string_lossy().to_string(),
+                            });
+                        }
+                    }
+                }
                 roots.push((inside, d.clone()));
             }
             env.extend(crate::fetch::relocation_env(&roots));

@@ -748,8 +748,14 @@ pub fn cache_root() -> Option<PathBuf> {
     Some(base.join("tarseal"))
 }
 
-/// The directory of fetched toolchains: `<cache root>/toolchains`.
+/// The directory of fetched toolchains: `<cache root>/toolchains`; for root without
+/// `XDG_CACHE_HOME`, `/var/cache/tarseal/toolchains`: the sandbox then runs as nobody, who
+/// cannot walk through /root to mount them.
 pub fn cache_dir() -> Option<PathBuf> {
+    let root = unsafe { libc::geteuid() } == 0;
+    if root && std::env::var_os("XDG_CACHE_HOME").is_none_or(|v| v.is_empty()) {
+        return Some(PathBuf::from("/var/cache/tarseal/toolchains"));
+    }
     cache_root().map(|r| r.join("toolchains"))
 }
 

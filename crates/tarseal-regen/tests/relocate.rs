@@ -53,6 +53,15 @@ fn tools_present() -> bool {
     ok
 }
 
+/// A temporary directory others may search: a root caller's sandbox runs as nobody, who
+/// must walk to the mounted toolchains.
+fn searchable_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    t
+}
+
 /// `cp -a` of installed paths into `tree` at the same place.
 fn copy_installed(tree: &Path, paths: &[&str]) {
     for p in paths {
@@ -208,7 +217,7 @@ fn copied_system_toolchain_relocated_reproduces_the_system_output() {
     if !tools_present() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = searchable_tempdir();
     let dirs = fake_cache(tmp.path());
 
     // The layout relocate() leaves.
@@ -339,7 +348,7 @@ fn fetch_bullseye_toolchain_from_debian() {
     if !tools_present() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = searchable_tempdir();
     let f = fetch::Fetcher::with(
         fetch::DEFAULT_MIRROR.into(),
         fetch::DEFAULT_KEYRING.into(),
