@@ -108,7 +108,7 @@ PY
     esac
     # tarseal's prelude (autotools.rs AUTOPOINT_FIRST): autopoint --force, the vouched files
     # put back, then the strategy with AUTOPOINT=true.
-    pre='if [ -s .vouched.list ]; then tar -cf /tmp/v.tar -T .vouched.list; fi; if grep -Eq "AM_GNU_GETTEXT_(REQUIRE_)?VERSION" configure.ac 2>/dev/null; then autopoint --force; fi; if [ -f /tmp/v.tar ]; then tar -xf /tmp/v.tar; fi; export AUTOPOINT=true; '
+    pre='if [ -s .vouched.list ]; then tar -cf /tmp/v.tar -T .vouched.list; fi; if grep -Eq "AM_GNU_GETTEXT_(REQUIRE_)?VERSION" configure.ac 2>/dev/null; then autopoint --force; fi; if [ -f /tmp/v.tar ]; then tar --no-same-owner -xf /tmp/v.tar; fi; export AUTOPOINT=true; '
     s=$(date +%s.%N)
     # The tag's build code is untrusted: even the baseline runs in a (bare) bubblewrap
     # container, the tree bound read-write, no network; its start costs milliseconds.
