@@ -34,7 +34,7 @@ fn sandbox() -> Sandbox {
 }
 
 fn tools_present() -> bool {
-    let ok = ["autoreconf", "automake-1.16", "libtoolize", "bwrap", "m4"]
+    let ok = ["autoreconf", "automake", "libtoolize", "bwrap", "m4"]
         .iter()
         .all(|t| {
             Command::new("sh")
@@ -46,7 +46,7 @@ fn tools_present() -> bool {
     if !ok {
         assert!(
             std::env::var("CI").is_err(),
-            "CI must have autoconf, automake 1.16, libtool and bubblewrap (.ci/run installs them)"
+            "CI must have autoconf, automake, libtool and bubblewrap (.ci/run installs them)"
         );
         eprintln!("NOTICE: autotools or bubblewrap missing; relocation tests skipped");
     }
@@ -84,7 +84,28 @@ fn copy_installed(tree: &Path, paths: &[&str]) {
 /// A fake cache of the installed tools, as versions `autoconf-9.99`, `automake-9.98`,
 /// `libtool-9.97` (versions the system does not have, so that `Toolchain::select` must pick
 /// them), relocated.
+/// The installed automake's API version (`1.16`, `1.17`).
+fn automake_api() -> String {
+    std::fs::read_dir("/usr/share")
+        .unwrap()
+        .flatten()
+        .find_map(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .strip_prefix("automake-")
+                .map(str::to_string)
+        })
+        .expect("an installed automake")
+}
+
 fn fake_cache(root: &Path) -> Vec<PathBuf> {
+    let api = automake_api();
+    let am = [
+        format!("usr/bin/aclocal-{api}"),
+        format!("usr/bin/automake-{api}"),
+        format!("usr/share/automake-{api}"),
+        format!("usr/share/aclocal-{api}"),
+    ];
     let trees = [
         (
             Tool::Autoconf,
@@ -103,12 +124,7 @@ fn fake_cache(root: &Path) -> Vec<PathBuf> {
         (
             Tool::Automake,
             "9.98",
-            vec![
-                "usr/bin/aclocal-1.16",
-                "usr/bin/automake-1.16",
-                "usr/share/automake-1.16",
-                "usr/share/aclocal-1.16",
-            ],
+            am.iter().map(String::as_str).collect(),
         ),
         (
             Tool::Libtool,
@@ -140,7 +156,7 @@ fn fake_cache(root: &Path) -> Vec<PathBuf> {
         dirs.push(tree);
     }
     // Markers: only the copies carry them.
-    let hv = dirs[1].join("usr/share/automake-1.16/am/header-vars.am");
+    let hv = dirs[1].join(format!("usr/share/automake-{api}/am/header-vars.am"));
     let mut text = std::fs::read_to_string(&hv).unwrap();
     text.push_str("# tarseal relocation marker (automake)\n");
     std::fs::write(&hv, text).unwrap();
@@ -228,17 +244,16 @@ fn copied_system_toolchain_relocated_reproduces_the_system_output() {
         std::fs::read_to_string(dirs[0].join("usr/share/autoconf/autom4te.cfg.relocated")).unwrap();
     assert!(cfg.contains("'/toolchain/autoconf-9.99/usr/share/autoconf'"));
     assert!(!cfg.contains("'/usr/share/autoconf'"));
+    let api = automake_api();
     assert_eq!(
         std::fs::read_link(dirs[1].join("usr/bin/aclocal")).unwrap(),
-        Path::new("aclocal-1.16")
+        Path::new(&format!("aclocal-{api}"))
     );
-    if dirs[1]
-        .join("usr/share/automake-1.16/config.guess")
-        .is_symlink()
-    {
+    let cg = dirs[1].join(format!("usr/share/automake-{api}/config.guess"));
+    if cg.is_symlink() {
         // Debian links it to autotools-dev's copy: out of the package, so made absolute.
         assert_eq!(
-            std::fs::read_link(dirs[1].join("usr/share/automake-1.16/config.guess")).unwrap(),
+            std::fs::read_link(&cg).unwrap(),
             Path::new("/usr/share/misc/config.guess")
         );
     }
