@@ -24,6 +24,10 @@ pub struct RegenOptions {
     pub toolchain: Toolchain,
     /// Where identical earlier runs are kept (`$XDG_CACHE_HOME/tarseal/regen`); `None`: off.
     pub cache: Option<std::path::PathBuf>,
+    /// With the system toolchain: where fetched toolchains are (`tarseal toolchain fetch`,
+    /// `$XDG_CACHE_HOME/tarseal/toolchains`); the versions the release's files name are
+    /// picked from there when the system has others. `None`: the system's only.
+    pub toolchains: Option<std::path::PathBuf>,
 }
 
 impl Default for RegenOptions {
@@ -35,6 +39,7 @@ impl Default for RegenOptions {
             },
             toolchain: Toolchain::System,
             cache: tarseal_regen::fetch::cache_root().map(|d| d.join("regen")),
+            toolchains: tarseal_regen::fetch::cache_dir(),
         }
     }
 }
@@ -98,7 +103,13 @@ pub(crate) fn apply(
         }
         // Byte-identical to a file of a known upstream release: what the release was made
         // with, so regeneration uses it instead of the toolchain's copy.
-        if f.judgement == Judgement::Allowed && f.vouched_by == Some(VouchedBy::KnownFile) {
+        // So is a file the trusted policy pins by digest (a locally built libtool's m4).
+        if f.judgement == Judgement::Allowed
+            && matches!(
+                f.vouched_by,
+                Some(VouchedBy::KnownFile) | Some(VouchedBy::Pinned)
+            )
+        {
             req.vouched.push(InputFile {
                 path: f.path.clone(),
                 bytes: bytes.clone(),
@@ -109,8 +120,28 @@ pub(crate) fn apply(
             req.release.insert(f.path.clone(), bytes.clone());
         }
     }
-    let outcome =
-        tarseal_regen::regenerate(&req, &opts.sandbox, &opts.toolchain, opts.cache.as_deref());
+    // The toolchain the release names: fetched versions when the system has others.
+    let toolchain = match (&opts.toolchain, &opts.toolchains) {
+        (Toolchain::System, Some(dir)) => {
+            let stamps = tarseal_regen::versions::release_versions(
+                req.release
+                    .iter()
+                    .map(|(p, b)| (p.as_str(), b.as_slice()))
+                    .chain(
+                        req.vouched
+                            .iter()
+                            .map(|f| (f.path.as_str(), f.bytes.as_slice())),
+                    ),
+            );
+            let wanted = stamps
+                .iter()
+                .filter_map(|(t, v)| Some((*t, v.first()?.version.clone())))
+                .collect();
+            Toolchain::select(&wanted, Some(dir))
+        }
+        (t, _) => t.clone(),
+    };
+    let outcome = tarseal_regen::regenerate(&req, &opts.sandbox, &toolchain, opts.cache.as_deref());
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
@@ -126,7 +157,7 @@ pub(crate) fn apply(
             }
             report.notes.push(why.clone());
             report.regeneration = Some(RegenerationInfo {
-                toolchain: opts.toolchain.describe(),
+                toolchain: toolchain.describe(),
                 sandboxed: opts.sandbox.isolation == tarseal_regen::Isolation::Bubblewrap,
                 error: Some(e.to_string()),
                 ..RegenerationInfo::default()
@@ -152,11 +183,36 @@ pub(crate) fn apply(
             .collect()
     };
     let describe = |ms: &[&tarseal_regen::autotools::VersionMismatch]| -> (String, String) {
+        let mut fetchable: Vec<String> = Vec::new();
+        let mut cannot: Vec<String> = Vec::new();
         let text = ms
             .iter()
             .map(|m| {
+                let upstream = m.release.split_whitespace().next().unwrap_or("");
+                let debian = tarseal_regen::fetch::debian_versions(m.tool);
+                let more = if debian.contains(&upstream) {
+                    let s = format!("{}={upstream}", m.tool.name());
+                    if !fetchable.contains(&s) {
+                        fetchable.push(s);
+                    }
+                    String::new()
+                } else {
+                    let av: Vec<String> = debian.iter().map(|v| v.to_string()).collect();
+                    let c = tarseal_regen::versions::closest(upstream, &av)
+                        .cloned()
+                        .unwrap_or_default();
+                    let s = format!("{} {} (closest available: {c})", m.tool.name(), m.release);
+                    if !cannot.contains(&s) {
+                        cannot.push(s);
+                    }
+                    format!(
+                        ", and no Debian suite packages {} {}: the closest available is {c}",
+                        m.tool.name(),
+                        m.release
+                    )
+                };
                 format!(
-                    "{} was made with {} {} but the toolchain has {}",
+                    "{} was made with {} {} but the toolchain has {}{more}",
                     m.path,
                     m.tool.name(),
                     m.release,
@@ -165,14 +221,18 @@ pub(crate) fn apply(
             })
             .collect::<Vec<_>>()
             .join("; ");
-        let mut seen: Vec<String> = Vec::new();
-        for m in ms {
-            let s = format!("{}={}", m.tool.name(), m.release.replace(' ', "+"));
-            if !seen.contains(&s) {
-                seen.push(s);
-            }
-        }
-        (text, format!("tarseal toolchain fetch {}", seen.join(" ")))
+        let hint = if !fetchable.is_empty() {
+            format!(
+                "run `tarseal toolchain fetch {}` and check again",
+                fetchable.join(" ")
+            )
+        } else {
+            format!(
+                "{} cannot be had from Debian's bullseye, bookworm or trixie; give a build of it with --toolchain DIR",
+                cannot.join(", ")
+            )
+        };
+        (text, hint)
     };
     let mut review = Vec::new();
     for f in &mut report.findings {
@@ -232,7 +292,7 @@ pub(crate) fn apply(
                     undecided(
                         f,
                         format!(
-                            "not reproducible with this toolchain ({text}); regenerated with it, {} lines differ; to decide, run `{hint}` and check with that toolchain",
+                            "not reproducible with this toolchain ({text}); regenerated with it, {} lines differ; to decide, {hint}",
                             diff.lines
                         ),
                     );
@@ -245,7 +305,7 @@ pub(crate) fn apply(
                         "regeneration failed in every strategy (see regeneration.runs)".to_string()
                     } else {
                         let (text, hint) = describe(&ms);
-                        format!("not reproducible with this toolchain ({text}); run `{hint}`")
+                        format!("not reproducible with this toolchain ({text}); to decide, {hint}")
                     };
                     undecided(f, why);
                 } else {

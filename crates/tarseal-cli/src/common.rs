@@ -121,7 +121,9 @@ pub struct CheckArgs {
     #[arg(long, requires = "regenerate")]
     pub unsafe_no_sandbox: bool,
     /// Regenerate with this toolchain directory (repeatable; as `tarseal toolchain fetch`
-    /// leaves them) instead of the system's /usr.
+    /// leaves them) instead of the system's /usr. Without it, the versions the release's
+    /// files name are taken from the system or, when it has others, from the fetched
+    /// toolchains ($XDG_CACHE_HOME/tarseal/toolchains).
     #[arg(long, value_name = "DIR", requires = "regenerate")]
     pub toolchain: Vec<PathBuf>,
     /// Run every regeneration strategy again instead of reusing an identical earlier run
@@ -233,6 +235,7 @@ fn regen_options(args: &CheckArgs) -> tarseal::check::RegenOptions {
         } else {
             fetch::cache_root().map(|d| d.join("regen"))
         },
+        toolchains: fetch::cache_dir(),
     }
 }
 

@@ -70,6 +70,11 @@ enum Command {
     /// through the tiles, list the new records; exit 1 on a fork, a rollback or bad tiles, or
     /// (--keyring) a record of --project signed by another key.
     Monitor(monitor::MonitorArgs),
+    /// Exact autoconf/automake/libtool versions for `check --regenerate`: `toolchain fetch
+    /// autoconf=2.71 automake=1.16.5 libtool=2.4.7` (Debian's packages, verified, into the
+    /// XDG cache), `toolchain list`.
+    #[command(subcommand)]
+    Toolchain(toolchain::ToolchainCommand),
     /// Print the man page (roff) on stdout: `tarseal manpage > tarseal.1`.
     Manpage,
     /// Print shell completions on stdout (bash, zsh, fish).
@@ -92,6 +97,7 @@ fn main() -> ExitCode {
         Command::Policy(cmd) => policy::run(cmd),
         Command::Witness(args) => witness::run(args),
         Command::Monitor(args) => monitor::run(args),
+        Command::Toolchain(cmd) => toolchain::run(cmd),
         Command::Manpage => docs::manpage(Cli::command()),
         Command::Completions(args) => docs::completions(Cli::command(), args),
     }

@@ -379,10 +379,7 @@ fn snapshot_toolchain_is_indeterminate_naming_the_version() {
     assert_eq!(f["judgement"], "indeterminate");
     let reason = f["reason"].as_str().unwrap();
     assert!(reason.contains("autoconf 2.72a.65-d081"), "{reason}");
-    assert!(
-        reason.contains("tarseal toolchain fetch autoconf=2.72a.65-d081"),
-        "{reason}"
-    );
+    assert!(reason.contains("the closest available is 2.72"), "{reason}");
     assert_eq!(
         v["regeneration"]["mismatches"][0]["release"],
         "2.72a.65-d081"

@@ -11,7 +11,7 @@
 
 use crate::diff::{difference, Difference};
 use crate::sandbox::{Mount, Sandbox, SandboxError, Spec};
-use crate::toolchain::{Toolchain, TOOLCHAIN_MOUNT};
+use crate::toolchain::Toolchain;
 use crate::versions::{closest, release_versions, Stamp, Tool};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -231,7 +231,7 @@ fn input_tar(req: &Request) -> Result<Vec<u8>, std::io::Error> {
 }
 
 /// The environment inside: nothing of the caller's.
-fn environment(toolchain: &Toolchain) -> (Vec<(String, String)>, Vec<Mount>) {
+pub fn environment(toolchain: &Toolchain) -> (Vec<(String, String)>, Vec<Mount>) {
     let mut env: Vec<(String, String)> = vec![
         ("LC_ALL".into(), "C".into()),
         ("LANG".into(), "C".into()),
@@ -242,12 +242,29 @@ fn environment(toolchain: &Toolchain) -> (Vec<(String, String)>, Vec<Mount>) {
         Toolchain::System => env.push(("PATH".into(), "/usr/bin:/bin".into())),
         Toolchain::Dirs(dirs) => {
             let mut roots = Vec::new();
-            for (i, d) in dirs.iter().enumerate() {
-                let inside = format!("{TOOLCHAIN_MOUNT}/{i}");
+            for d in dirs {
+                let inside = crate::fetch::mount_of(d);
                 mounts.push(Mount {
                     host: d.clone(),
                     inside: inside.clone(),
                 });
+                // A relocated libtool's macros also cover the system libtool's copies in
+                // /usr/share/aclocal: aclocal would otherwise take the system's libtool.m4
+                // (a higher serial) over ACLOCAL_PATH's. Only files the system has are
+                // covered (a bind mount needs its mount point).
+                if d.join("usr/share/libtool/build-aux/ltmain.sh").is_file() {
+                    let own = d.join("usr/share/aclocal");
+                    for e in std::fs::read_dir(&own).into_iter().flatten().flatten() {
+                        let name = e.file_name();
+                        let system = std::path::Path::new("/usr/share/aclocal").join(&name);
+                        if system.is_file() && e.path().is_file() {
+                            mounts.push(Mount {
+                                host: e.path(),
+                                inside: system.to_string_lossy().to_string(),
+                            });
+                        }
+                    }
+                }
                 roots.push((inside, d.clone()));
             }
             env.extend(crate::fetch::relocation_env(&roots));
@@ -439,12 +456,19 @@ pub fn regenerate(
             None => !claims(p, b),
         })
     };
+    let tree_bytes: BTreeMap<&str, &[u8]> = req
+        .tree
+        .iter()
+        .filter(|f| !f.symlink)
+        .map(|f| (f.path.as_str(), f.bytes.as_slice()))
+        .collect();
     let mut first_ok: Option<(String, String)> = None;
     for (name, commands) in strategies(&req.scripts) {
         let (mut info, produced) = ctx.run(&name, &commands, &input)?;
         if let Some(produced) = produced {
             first_ok.get_or_insert((name.clone(), commands.clone()));
             info.reproduced = judge(
+                &tree_bytes,
                 &produced,
                 &targets,
                 &mut files,
@@ -496,6 +520,7 @@ pub fn regenerate(
                     .copied()
                     .collect();
                 info.reproduced = judge(
+                    &tree_bytes,
                     &produced,
                     &rest,
                     &mut files,
@@ -659,7 +684,9 @@ impl RunCtx<'_> {
 
 /// Compares one strategy's output with the release's files, keeping per file the first
 /// reproduction or the smallest difference. Returns how many it reproduced.
+#[allow(clippy::too_many_arguments)]
 fn judge(
+    tree: &BTreeMap<&str, &[u8]>,
     produced: &BTreeMap<String, Vec<u8>>,
     targets: &[(&String, &Vec<u8>)],
     files: &mut BTreeMap<String, FileResult>,
@@ -675,6 +702,11 @@ fn judge(
         let Some(regen) = produced.get(*path) else {
             continue;
         };
+        // A file of the tag's tree that no command touched (ChangeLog, po/*.po): an input,
+        // not an output; regeneration says nothing about the release's copy of it.
+        if tree.get(path.as_str()) == Some(&regen.as_slice()) && !claims(path, release) {
+            continue;
+        }
         let result = match difference(path, release, regen) {
             None => FileResult::Reproduced {
                 strategy: name.to_string(),

@@ -104,6 +104,29 @@ pub enum SandboxError {
     OutputTooLarge(u64),
     #[error("sandbox I/O: {0}")]
     Io(std::io::Error),
+    #[error("{mount} cannot be mounted in the sandbox: the sandbox runs as nobody (the caller is root) and {dir} is not searchable by others; keep toolchains under a world-searchable directory (as root the default is /var/cache/tarseal/toolchains)")]
+    Unreachable { mount: PathBuf, dir: PathBuf },
+}
+
+/// The first directory on the way to `path` (or `path` itself, a directory) that others
+/// cannot search.
+fn untraversable(path: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let abs = std::fs::canonicalize(path).ok()?;
+    let mut cur = PathBuf::from("/");
+    let mut dirs = vec![cur.clone()];
+    for c in abs.components().skip(1) {
+        cur.push(c);
+        dirs.push(cur.clone());
+    }
+    if !abs.is_dir() {
+        dirs.pop();
+    }
+    dirs.into_iter().find(|d| {
+        std::fs::metadata(d)
+            .map(|m| m.permissions().mode() & 0o001 == 0)
+            .unwrap_or(true)
+    })
 }
 
 /// The user a root caller is dropped to before bubblewrap starts: the kernel exempts root
@@ -141,9 +164,21 @@ impl Sandbox {
     /// Runs `spec` with `stdin` as its standard input (the input tar).
     pub fn run(&self, spec: &Spec, stdin: &[u8]) -> Result<RunOutput, SandboxError> {
         let host_dir;
+        let drop_root = unsafe { libc::geteuid() } == 0;
         let mut cmd = match self.isolation {
             Isolation::Bubblewrap => {
                 host_dir = None;
+                // bwrap runs as nobody when the caller is root, and must walk to each mount.
+                if drop_root {
+                    for m in &spec.mounts {
+                        if let Some(dir) = untraversable(&m.host) {
+                            return Err(SandboxError::Unreachable {
+                                mount: m.host.clone(),
+                                dir,
+                            });
+                        }
+                    }
+                }
                 self.bwrap_command(spec)
             }
             Isolation::UnsafeNone => {
@@ -164,7 +199,6 @@ impl Sandbox {
             }
         };
         let limits = self.limits;
-        let drop_root = unsafe { libc::geteuid() } == 0;
         // SAFETY: only async-signal-safe calls (setrlimit, setgroups, setgid, setuid) between
         // fork and exec.
         unsafe {

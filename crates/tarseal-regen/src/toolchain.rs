@@ -42,27 +42,65 @@ impl Toolchain {
     /// Debian's packages, never the release).
     pub fn versions(&self) -> BTreeMap<Tool, String> {
         let mut out = BTreeMap::new();
-        match self {
-            Toolchain::System => {
-                for (tool, cmd) in [(Tool::Autoconf, "autoconf"), (Tool::Automake, "automake")] {
-                    if let Some(v) = command_version(Command::new(cmd).arg("--version")) {
-                        out.insert(tool, v);
-                    }
-                }
-                if let Some(v) = ltmain_version(Path::new("/usr/share/libtool/build-aux/ltmain.sh"))
-                {
-                    out.insert(Tool::Libtool, v);
-                }
-            }
-            Toolchain::Dirs(dirs) => {
-                for d in dirs {
-                    for (tool, v) in crate::fetch::versions_in(d) {
-                        out.entry(tool).or_insert(v);
-                    }
+        if let Toolchain::Dirs(dirs) = self {
+            for d in dirs {
+                for (tool, v) in crate::fetch::versions_in(d) {
+                    // libtool's build as its own ltmain.sh states it (with Debian's label),
+                    // the form release files carry.
+                    let v = match tool {
+                        Tool::Libtool => {
+                            ltmain_version(&d.join("usr/share/libtool/build-aux/ltmain.sh"))
+                                .unwrap_or(v)
+                        }
+                        _ => v,
+                    };
+                    out.entry(tool).or_insert(v);
                 }
             }
         }
+        // The system's tools serve what no relocated tree provides (they stay on PATH).
+        for (tool, cmd) in [(Tool::Autoconf, "autoconf"), (Tool::Automake, "automake")] {
+            if let std::collections::btree_map::Entry::Vacant(e) = out.entry(tool) {
+                if let Some(v) = command_version(Command::new(cmd).arg("--version")) {
+                    e.insert(v);
+                }
+            }
+        }
+        if let std::collections::btree_map::Entry::Vacant(e) = out.entry(Tool::Libtool) {
+            if let Some(v) = ltmain_version(Path::new("/usr/share/libtool/build-aux/ltmain.sh")) {
+                e.insert(v);
+            }
+        }
         out
+    }
+
+    /// The toolchain for a release made with `wanted` (tool → the version its files name):
+    /// per tool the system's when it is that version, else a fetched tree of exactly that
+    /// version from `cache` (`<cache>/autoconf-2.69`), else the system's (the difference is
+    /// then reported as a version mismatch: indeterminate, never a pass).
+    pub fn select(wanted: &BTreeMap<Tool, String>, cache: Option<&Path>) -> Toolchain {
+        let system = Toolchain::System.versions();
+        let mut dirs = Vec::new();
+        for (tool, want) in wanted {
+            let upstream = |v: &str| v.split_whitespace().next().unwrap_or("").to_string();
+            let have = system.get(tool).map(|v| upstream(v));
+            if have.as_deref() == Some(upstream(want).as_str()) {
+                continue;
+            }
+            let Some(cache) = cache else { continue };
+            let dir = cache.join(format!("{}-{}", tool.name(), upstream(want)));
+            if crate::fetch::versions_in(&dir)
+                .iter()
+                .any(|(t, v)| t == tool && *v == upstream(want))
+            {
+                dirs.push(dir);
+            }
+        }
+        if dirs.is_empty() {
+            Toolchain::System
+        } else {
+            Toolchain::Dirs(dirs)
+        }
     }
 }
 
@@ -80,6 +118,8 @@ const FINGERPRINT_FILES: &[&str] = &[
     "usr/share/autoconf/autoconf/autoconf.m4f",
     "usr/share/autoconf/autom4te.cfg",
     "usr/share/libtool/build-aux/ltmain.sh",
+    "usr/share/autoconf/autom4te.cfg.relocated",
+    "tarseal-toolchain",
     "usr/bin/m4",
     "usr/bin/perl",
 ];

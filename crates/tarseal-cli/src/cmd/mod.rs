@@ -12,6 +12,7 @@ pub mod record;
 pub mod seal;
 pub mod serve;
 pub mod sigs;
+pub mod toolchain;
 pub mod trust;
 pub mod verify;
 pub mod witness;
