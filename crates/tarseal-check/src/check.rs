@@ -1018,7 +1018,7 @@ fn load_project_policy(
         let bytes = repo.read_blob(e.oid)?;
         let text = String::from_utf8(bytes).map_err(|_| CheckError::Policy {
             origin: origin.clone(),
-            detail: "not UTF-8".into(),
+            detail: crate::policy::PolicyError::NotUtf8,
         })?;
         Some((
             ProjectPolicy::parse(&text, &origin).map_err(|detail| CheckError::Policy {

@@ -1,5 +1,6 @@
 //! Errors that stop a check before it reaches a verdict.
 
+use crate::policy::PolicyError;
 use tarseal_archive::ArchiveError;
 use tarseal_git::{GitError, ProofError};
 
@@ -19,7 +20,11 @@ pub enum CheckError {
         source: ArchiveError,
     },
     #[error("policy {origin}: {detail}")]
-    Policy { origin: String, detail: String },
+    Policy {
+        origin: String,
+        #[source]
+        detail: PolicyError,
+    },
     #[error("cannot open {path}: {source}")]
     Open {
         path: String,

@@ -22,13 +22,45 @@ const DEP_TABLES: &[&str] = &[
 /// Range protocols that publishing replaces with a concrete version.
 const RESOLVED_PROTOCOLS: &[&str] = &["workspace:", "catalog:", "link:", "file:"];
 
-fn git_package_json(ctx: &CheckContext<'_>) -> Result<Map<String, Value>, String> {
-    let id = (ctx.git_blob)("package.json").ok_or("git has no package.json")?;
-    let bytes = (ctx.read_git_blob)(id).ok_or("cannot read git's package.json")?;
+/// Why git's `package.json` cannot be compared with.
+#[derive(Debug, thiserror::Error)]
+enum GitPackageJsonError {
+    #[error("git has no package.json")]
+    Absent,
+    #[error("cannot read git's package.json")]
+    Unreadable,
+    #[error("git's package.json is not a JSON object")]
+    NotObject,
+    #[error("git's package.json is not valid JSON: {0}")]
+    Invalid(serde_json::Error),
+}
+
+/// How an object of the archive's `package.json` (a dependency table, `scripts`) departs
+/// from git's.
+#[derive(Debug, thiserror::Error)]
+enum TableChange {
+    #[error("{table} is not an object")]
+    NotObject { table: String },
+    #[error("{table} adds {name:?}, which git's package.json does not name")]
+    AddsDependency { table: String, name: String },
+    #[error("{table} adds {name:?}, which git's package.json does not have")]
+    AddsKey { table: String, name: String },
+    #[error("{table} changes {name:?}: git has {git}, the archive {archive}")]
+    Changes {
+        table: String,
+        name: String,
+        git: Value,
+        archive: Value,
+    },
+}
+
+fn git_package_json(ctx: &CheckContext<'_>) -> Result<Map<String, Value>, GitPackageJsonError> {
+    let id = (ctx.git_blob)("package.json").ok_or(GitPackageJsonError::Absent)?;
+    let bytes = (ctx.read_git_blob)(id).ok_or(GitPackageJsonError::Unreadable)?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err("git's package.json is not a JSON object".into()),
-        Err(e) => Err(format!("git's package.json is not valid JSON: {e}")),
+        Ok(_) => Err(GitPackageJsonError::NotObject),
+        Err(e) => Err(GitPackageJsonError::Invalid(e)),
     }
 }
 
@@ -36,7 +68,7 @@ fn git_package_json(ctx: &CheckContext<'_>) -> Result<Map<String, Value>, String
 pub fn package_json(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     let git = match git_package_json(ctx) {
         Ok(g) => g,
-        Err(e) => return Outcome::Fail(e),
+        Err(e) => return Outcome::Fail(e.to_string()),
     };
     let archive: Map<String, Value> = match serde_json::from_slice(content) {
         Ok(Value::Object(m)) => m,
@@ -64,13 +96,13 @@ pub fn package_json(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
         }
         if DEP_TABLES.contains(&k.as_str()) {
             if let Err(e) = same_dependencies(k, gv, v) {
-                return Outcome::Fail(e);
+                return Outcome::Fail(e.to_string());
             }
             continue;
         }
         if k == "scripts" {
             if let Err(e) = subset_of(k, gv, v) {
-                return Outcome::Fail(e);
+                return Outcome::Fail(e.to_string());
             }
             continue;
         }
@@ -93,15 +125,18 @@ pub fn package_json(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
 
 /// A dependency table after publishing: the same names (some may be dropped), each range
 /// git's, or a concrete version where git's was a workspace/catalog protocol.
-fn same_dependencies(table: &str, git: &Value, archive: &Value) -> Result<(), String> {
+fn same_dependencies(table: &str, git: &Value, archive: &Value) -> Result<(), TableChange> {
     let (Some(g), Some(a)) = (git.as_object(), archive.as_object()) else {
-        return Err(format!("{table} is not an object"));
+        return Err(TableChange::NotObject {
+            table: table.to_string(),
+        });
     };
     for (name, range) in a {
         let Some(gr) = g.get(name) else {
-            return Err(format!(
-                "{table} adds {name:?}, which git's package.json does not name"
-            ));
+            return Err(TableChange::AddsDependency {
+                table: table.to_string(),
+                name: name.clone(),
+            });
         };
         if gr == range {
             continue;
@@ -115,31 +150,40 @@ fn same_dependencies(table: &str, git: &Value, archive: &Value) -> Result<(), St
                         .all(|b| b.is_ascii_alphanumeric() || b"^~<>=.-+ |*x".contains(&b))
             });
         if !resolved {
-            return Err(format!(
-                "{table} changes {name:?}: git has {gr}, the archive {range}"
-            ));
+            return Err(TableChange::Changes {
+                table: table.to_string(),
+                name: name.clone(),
+                git: gr.clone(),
+                archive: range.clone(),
+            });
         }
     }
     Ok(())
 }
 
 /// The archive's object holds a subset of git's keys, each with git's value.
-fn subset_of(key: &str, git: &Value, archive: &Value) -> Result<(), String> {
+fn subset_of(key: &str, git: &Value, archive: &Value) -> Result<(), TableChange> {
     let (Some(g), Some(a)) = (git.as_object(), archive.as_object()) else {
-        return Err(format!("{key} is not an object"));
+        return Err(TableChange::NotObject {
+            table: key.to_string(),
+        });
     };
     for (k, v) in a {
         match g.get(k) {
             Some(gv) if gv == v => {}
             Some(gv) => {
-                return Err(format!(
-                    "{key} changes {k:?}: git has {gv}, the archive {v}"
-                ))
+                return Err(TableChange::Changes {
+                    table: key.to_string(),
+                    name: k.clone(),
+                    git: gv.clone(),
+                    archive: v.clone(),
+                })
             }
             None => {
-                return Err(format!(
-                    "{key} adds {k:?}, which git's package.json does not have"
-                ))
+                return Err(TableChange::AddsKey {
+                    table: key.to_string(),
+                    name: k.clone(),
+                })
             }
         }
     }
@@ -203,7 +247,7 @@ fn covers(entry: &str, path: &str) -> bool {
 pub fn build_output(path: &str, ctx: &CheckContext<'_>) -> Outcome {
     let git = match git_package_json(ctx) {
         Ok(g) => g,
-        Err(e) => return Outcome::Fail(e),
+        Err(e) => return Outcome::Fail(e.to_string()),
     };
     match published(&git).iter().find(|e| covers(e, path)) {
         Some(e) => Outcome::Undecided(format!(

@@ -31,7 +31,7 @@ pub use tarseal_seal::{
 pub use tarseal_server::app::{Published, QueryAnswer, QueryRecord};
 pub use tarseal_server::client::{
     open_checkpoint, query_verified, verify_answer, verify_consistency, verify_tlog_proof,
-    CheckpointBody, ClientError, QueryError, VerifiedTag,
+    CheckpointBody, ClientError, InvalidAnswer, QueryError, VerifiedTag,
 };
 pub use tarseal_verify::logview::{disagreements, findings, kind_label, LogFinding};
 
@@ -57,7 +57,7 @@ pub enum AnswerError {
     Unexpected(serde_json::Error),
     /// The answer is proven wrong: a proof or the checkpoint's signature fails.
     #[error("the log's answer does not verify: {0}")]
-    Invalid(String),
+    Invalid(#[source] InvalidAnswer),
 }
 
 impl AnswerError {

@@ -218,9 +218,10 @@ impl Fetcher {
     }
 }
 
-fn open_note(note: &str, key: &NoteVerifier) -> Result<Checkpoint, String> {
-    let body = key.verify(note).map_err(|e| e.to_string())?;
-    Checkpoint::parse(body).map_err(|e| e.to_string())
+/// A checkpoint note's signature by `key`, then its body (both failures are the log
+/// format's own errors).
+fn open_note(note: &str, key: &NoteVerifier) -> Result<Checkpoint, tarseal_log::LogError> {
+    Checkpoint::parse(key.verify(note)?)
 }
 
 fn load_state(

@@ -76,12 +76,23 @@ pub struct App {
     pub sequencer: tokio::sync::mpsc::Sender<Pending>,
 }
 
+/// Why [`App::reload_trust`] kept the configuration in force.
+#[derive(Debug, thiserror::Error)]
+pub enum ReloadError {
+    /// The server runs without a trust directory.
+    #[error("no trust directory to reload")]
+    NoTrustDir,
+    /// The directory as it is now does not load.
+    #[error(transparent)]
+    Load(#[from] crate::trust::TrustDirError),
+}
+
 impl App {
     /// Re-reads the trust directory and swaps it in; on any error the current configuration
     /// stays (a half-edited directory must not lock every project out). Returns the projects.
-    pub fn reload_trust(&self) -> Result<Vec<String>, String> {
+    pub fn reload_trust(&self) -> Result<Vec<String>, ReloadError> {
         let Some(dir) = &self.trust_dir else {
-            return Err("no trust directory to reload".into());
+            return Err(ReloadError::NoTrustDir);
         };
         let t = Trust::load(dir)?;
         let projects = t.projects().map(str::to_string).collect();

@@ -166,22 +166,58 @@ pub struct CheckpointBody {
     pub root: Hash,
 }
 
+/// Why a signed checkpoint or a query answer does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum InvalidAnswer {
+    /// The pinned key is not a verifier key string.
+    #[error("--log-key: {0}")]
+    LogKey(#[source] tarseal_log::LogError),
+    #[error("checkpoint signature: {0}")]
+    Signature(#[source] tarseal_log::LogError),
+    #[error("the checkpoint is not a signed note")]
+    NotANote,
+    #[error("checkpoint: {0}")]
+    Checkpoint(#[source] tarseal_log::LogError),
+    #[error("answer says tree size {answer} but its checkpoint {checkpoint}")]
+    TreeSize { answer: u64, checkpoint: u64 },
+    /// A record the log's name rules refuse.
+    #[error("entry {index}: {source}")]
+    Record {
+        index: u64,
+        source: crate::record::RuleError,
+    },
+    #[error("entry {index}: the answer's fields differ from its record")]
+    Fields { index: u64 },
+    #[error("entry {index}: bad proof hash")]
+    ProofHash { index: u64 },
+    #[error("entry {index}: logged_at: {source}")]
+    LoggedAt {
+        index: u64,
+        source: tarseal_record::TimeError,
+    },
+    #[error("entry {index}: {source}")]
+    Inclusion {
+        index: u64,
+        source: tarseal_log::LogError,
+    },
+}
+
 /// Reads a signed checkpoint note: verifies it with `log_key` (a verifier key string) when
 /// given, else only splits off its body (the root is then not authenticated).
-pub fn open_checkpoint(note: &str, log_key: Option<&str>) -> Result<CheckpointBody, String> {
+pub fn open_checkpoint(note: &str, log_key: Option<&str>) -> Result<CheckpointBody, InvalidAnswer> {
     let body = match log_key {
         Some(k) => {
-            let v = NoteVerifier::from_key_string(k).map_err(|e| format!("--log-key: {e}"))?;
+            let v = NoteVerifier::from_key_string(k).map_err(InvalidAnswer::LogKey)?;
             v.verify(note)
-                .map_err(|e| format!("checkpoint signature: {e}"))?
+                .map_err(InvalidAnswer::Signature)?
                 .to_string()
         }
         None => note
             .split_once("\n\n")
             .map(|(b, _)| format!("{b}\n"))
-            .ok_or("the checkpoint is not a signed note")?,
+            .ok_or(InvalidAnswer::NotANote)?,
     };
-    let c = tarseal_log::Checkpoint::parse(&body).map_err(|e| format!("checkpoint: {e}"))?;
+    let c = tarseal_log::Checkpoint::parse(&body).map_err(InvalidAnswer::Checkpoint)?;
     let (origin, size, root) = (c.origin, c.size, c.root);
     Ok(CheckpointBody { origin, size, root })
 }
@@ -189,16 +225,21 @@ pub fn open_checkpoint(note: &str, log_key: Option<&str>) -> Result<CheckpointBo
 /// Verifies a query answer: the checkpoint (its signature with `log_key`), and for every
 /// record that its fields are the record's and that the leaf made of its `logged_at`, record
 /// and signature is included in the checkpoint's tree (so the time is proven too).
-pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<CheckpointBody, String> {
+pub fn verify_answer(
+    a: &QueryAnswer,
+    log_key: Option<&str>,
+) -> Result<CheckpointBody, InvalidAnswer> {
     let cp = open_checkpoint(&a.checkpoint, log_key)?;
     if cp.size != a.tree_size {
-        return Err(format!(
-            "answer says tree size {} but its checkpoint {}",
-            a.tree_size, cp.size
-        ));
+        return Err(InvalidAnswer::TreeSize {
+            answer: a.tree_size,
+            checkpoint: cp.size,
+        });
     }
     for r in &a.records {
-        let art = crate::record::parse(&r.record).map_err(|e| format!("entry {}: {e}", r.index))?;
+        let index = r.index;
+        let art = crate::record::parse(&r.record)
+            .map_err(|source| InvalidAnswer::Record { index, source })?;
         if art.kind.name() != r.kind
             || art.project != r.project
             || art.tag != r.tag
@@ -206,23 +247,19 @@ pub fn verify_answer(a: &QueryAnswer, log_key: Option<&str>) -> Result<Checkpoin
             || art.sha256 != r.sha256
             || art.md5 != r.md5
         {
-            return Err(format!(
-                "entry {}: the answer's fields differ from its record",
-                r.index
-            ));
+            return Err(InvalidAnswer::Fields { index });
         }
-        let proof = decode_hashes(&r.inclusion_proof)
-            .ok_or_else(|| format!("entry {}: bad proof hash", r.index))?;
+        let proof = decode_hashes(&r.inclusion_proof).ok_or(InvalidAnswer::ProofHash { index })?;
         let entry = tarseal_record::LogEntry {
             logged_at: r.logged_at.clone(),
             record: r.record.as_bytes().to_vec(),
             signature: r.signature.as_bytes().to_vec(),
         };
         tarseal_record::check_time(&r.logged_at)
-            .map_err(|e| format!("entry {}: logged_at: {e}", r.index))?;
+            .map_err(|source| InvalidAnswer::LoggedAt { index, source })?;
         let leaf = tarseal_log::leaf_hash(&entry.to_bytes());
         tarseal_log::verify_inclusion(&proof, cp.size, &cp.root, r.index, &leaf)
-            .map_err(|e| format!("entry {}: {e}", r.index))?;
+            .map_err(|source| InvalidAnswer::Inclusion { index, source })?;
     }
     Ok(cp)
 }
@@ -278,7 +315,8 @@ pub fn query_verified(
     }
     let answer: QueryAnswer = serde_json::from_str(&a.body)
         .map_err(|e| QueryError::Invalid(format!("unexpected answer from the log: {e}")))?;
-    let checkpoint = verify_answer(&answer, Some(log_key)).map_err(QueryError::Invalid)?;
+    let checkpoint =
+        verify_answer(&answer, Some(log_key)).map_err(|e| QueryError::Invalid(e.to_string()))?;
     Ok(Some(VerifiedTag {
         checkpoint,
         note: answer.checkpoint,

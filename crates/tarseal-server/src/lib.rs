@@ -71,6 +71,49 @@ impl Default for Config {
     }
 }
 
+/// Why `tarseal serve` could not start or stopped serving. The messages name the path,
+/// address or database concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("creating {}: {source}", path.display())]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// `--db` is neither `sqlite:PATH` nor a PostgreSQL URL.
+    #[error("--db {db:?}: expected sqlite:PATH or postgres://...")]
+    DbUrl { db: String },
+    #[error(transparent)]
+    Trust(#[from] trust::TrustDirError),
+    #[error(transparent)]
+    LogKey(#[from] logkey::LogKeyError),
+    #[error("{}: {source}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        source: store::StoreError,
+    },
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[source] store::StoreError),
+    /// Writing the empty tree's checkpoint failed.
+    #[error(transparent)]
+    Init(store::StoreError),
+    /// A blocking task of the start-up panicked or was cancelled.
+    #[error(transparent)]
+    Task(#[from] tokio::task::JoinError),
+    #[error("log key still shared")]
+    KeyShared,
+    #[error("listening on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    /// The listener's own address, the tokio runtime, or serving itself.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Tiles(#[from] tilesdir::TilesError),
+}
+
 /// A server bound to its address, not yet serving.
 pub struct Server {
     /// The bound address.
@@ -86,9 +129,11 @@ pub struct Server {
 impl Server {
     /// Opens the data directory, the store, the trust directory and the key, and binds.
     /// Prints the startup line (data dir, database, URL, log key) on stderr.
-    pub async fn bind(cfg: &Config) -> Result<Server, String> {
-        std::fs::create_dir_all(&cfg.data_dir)
-            .map_err(|e| format!("creating {}: {e}", cfg.data_dir.display()))?;
+    pub async fn bind(cfg: &Config) -> Result<Server, ServeError> {
+        std::fs::create_dir_all(&cfg.data_dir).map_err(|source| ServeError::DataDir {
+            path: cfg.data_dir.clone(),
+            source,
+        })?;
         enum Db {
             Sqlite(PathBuf),
             Postgres(String),
@@ -99,11 +144,7 @@ impl Server {
             Some(s) if s.starts_with("postgres://") || s.starts_with("postgresql://") => {
                 Db::Postgres(s.to_string())
             }
-            Some(s) => {
-                return Err(format!(
-                    "--db {s:?}: expected sqlite:PATH or postgres://..."
-                ))
-            }
+            Some(s) => return Err(ServeError::DbUrl { db: s.to_string() }),
         };
         let trust_dir = cfg
             .trust_dir
@@ -119,7 +160,10 @@ impl Server {
         let (store, db_name): (Arc<dyn Store>, String) = match &db {
             Db::Sqlite(p) => (
                 Arc::new(
-                    sqlite::SqliteStore::open(p).map_err(|e| format!("{}: {e}", p.display()))?,
+                    sqlite::SqliteStore::open(p).map_err(|source| ServeError::Sqlite {
+                        path: p.clone(),
+                        source,
+                    })?,
                 ),
                 format!("sqlite:{}", p.display()),
             ),
@@ -127,9 +171,8 @@ impl Server {
                 let url = url.clone();
                 // The sync client must not run on the async threads.
                 let store = tokio::task::spawn_blocking(move || pg::PgStore::open(&url))
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .map_err(|e| format!("PostgreSQL: {e}"))?;
+                    .await?
+                    .map_err(ServeError::Postgres)?;
                 (Arc::new(store), "postgres (--db)".to_string())
             }
         };
@@ -138,16 +181,18 @@ impl Server {
             let (store, key) = (store.clone(), key.clone());
             tokio::task::spawn_blocking(move || {
                 let sign = |size: u64, root: &tarseal_log::Hash| key.sign_checkpoint(size, root);
-                store.init(&sign).map_err(|e| e.to_string())
+                store.init(&sign).map_err(ServeError::Init)
             })
-            .await
-            .map_err(|e| e.to_string())??;
+            .await??;
         }
-        let key = Arc::try_unwrap(key).map_err(|_| "log key still shared".to_string())?;
+        let key = Arc::try_unwrap(key).map_err(|_| ServeError::KeyShared)?;
         let listener = tokio::net::TcpListener::bind(&cfg.listen)
             .await
-            .map_err(|e| format!("listening on {}: {e}", cfg.listen))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            .map_err(|source| ServeError::Listen {
+                addr: cfg.listen.clone(),
+                source,
+            })?;
+        let addr = listener.local_addr()?;
         let verifier_key = key.verifier_key();
         let projects: Vec<&str> = trust.projects().collect();
         eprintln!(
@@ -158,7 +203,7 @@ impl Server {
             if projects.is_empty() { "none".to_string() } else { projects.join(", ") },
         );
         let tiles = match &cfg.tiles_dir {
-            Some(d) => Some(tilesdir::TilesDir::open(d).map_err(|e| e.to_string())?),
+            Some(d) => Some(tilesdir::TilesDir::open(d)?),
             None => None,
         };
         let (sequencer, pending) = tokio::sync::mpsc::channel(4096);
@@ -187,8 +232,7 @@ impl Server {
                     app.write_tiles(&cp);
                 }
             })
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         }
         if app.witnesses.is_some() {
             // The background retry: a weak handle, so it ends with the server.
@@ -282,7 +326,7 @@ pub async fn shutdown_signal() {
 }
 
 /// Runs `tarseal serve` to the end (blocking): logs to stderr (`RUST_LOG`, default info).
-pub fn serve_blocking(cfg: Config) -> Result<(), String> {
+pub fn serve_blocking(cfg: Config) -> Result<(), ServeError> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -292,13 +336,10 @@ pub fn serve_blocking(cfg: Config) -> Result<(), String> {
         .try_init();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+        .build()?;
     rt.block_on(async {
         let server = Server::bind(&cfg).await?;
-        server
-            .run(shutdown_signal())
-            .await
-            .map_err(|e| e.to_string())
+        server.run(shutdown_signal()).await?;
+        Ok(())
     })
 }

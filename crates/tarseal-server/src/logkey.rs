@@ -8,6 +8,35 @@ use std::path::Path;
 use base64::Engine;
 use tarseal_log::{Hash, NoteSigner};
 
+/// Why the log key cannot be read or created (`DIR/log-key`).
+#[derive(Debug, thiserror::Error)]
+pub enum LogKeyError {
+    /// The file does not hold a signed-note signer key.
+    #[error("{}: {source}", path.display())]
+    Invalid {
+        path: std::path::PathBuf,
+        source: tarseal_log::LogError,
+    },
+    /// Generating a new key failed.
+    #[error("{0}")]
+    Generate(tarseal_log::LogError),
+    #[error("creating {}: {source}", path.display())]
+    Create {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("writing {}: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("reading {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// The log's signing key; its name is the log's origin.
 pub struct LogKey {
     signer: NoteSigner,
@@ -20,30 +49,35 @@ pub fn b64(bytes: &[u8]) -> String {
 
 impl LogKey {
     /// Reads `DIR/log-key`, or creates it (mode 0600) for `origin` when absent.
-    pub fn load_or_create(dir: &Path, origin: &str) -> Result<LogKey, String> {
+    pub fn load_or_create(dir: &Path, origin: &str) -> Result<LogKey, LogKeyError> {
         let path = dir.join("log-key");
         match std::fs::read_to_string(&path) {
             Ok(s) => {
                 let signer = NoteSigner::from_key_string(s.trim())
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                    .map_err(|source| LogKeyError::Invalid { path, source })?;
                 Ok(LogKey { signer })
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let (skey, _) = tarseal_log::generate_signer(origin).map_err(|e| e.to_string())?;
+                let (skey, _) =
+                    tarseal_log::generate_signer(origin).map_err(LogKeyError::Generate)?;
                 let mut opts = std::fs::OpenOptions::new();
                 opts.write(true).create_new(true);
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-                let mut f = opts
-                    .open(&path)
-                    .map_err(|e| format!("creating {}: {e}", path.display()))?;
+                let mut f = opts.open(&path).map_err(|source| LogKeyError::Create {
+                    path: path.clone(),
+                    source,
+                })?;
                 f.write_all(format!("{skey}\n").as_bytes())
                     .and_then(|_| f.sync_all())
-                    .map_err(|e| format!("writing {}: {e}", path.display()))?;
-                let signer = NoteSigner::from_key_string(&skey).map_err(|e| e.to_string())?;
+                    .map_err(|source| LogKeyError::Write {
+                        path: path.clone(),
+                        source,
+                    })?;
+                let signer = NoteSigner::from_key_string(&skey).map_err(LogKeyError::Generate)?;
                 Ok(LogKey { signer })
             }
-            Err(e) => Err(format!("reading {}: {e}", path.display())),
+            Err(source) => Err(LogKeyError::Read { path, source }),
         }
     }
 
@@ -58,7 +92,7 @@ impl LogKey {
     }
 
     /// The signed checkpoint note for (size, root).
-    pub fn sign_checkpoint(&self, size: u64, root: &Hash) -> Result<String, String> {
+    pub fn sign_checkpoint(&self, size: u64, root: &Hash) -> Result<String, tarseal_log::LogError> {
         let body = tarseal_log::Checkpoint {
             origin: self.origin().to_string(),
             size,
@@ -66,7 +100,7 @@ impl LogKey {
             extensions: Vec::new(),
         }
         .to_note_body();
-        self.signer.sign(&body).map_err(|e| e.to_string())
+        self.signer.sign(&body)
     }
 }
 

@@ -90,7 +90,8 @@ pub enum Appended {
 }
 
 /// Signs a checkpoint (size, root) and returns the signed note.
-pub type SignCheckpoint<'a> = &'a (dyn Fn(u64, &Hash) -> Result<String, String> + Sync);
+pub type SignCheckpoint<'a> =
+    &'a (dyn Fn(u64, &Hash) -> Result<String, tarseal_log::LogError> + Sync);
 
 /// A store error: the database failed or its content is inconsistent.
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +104,7 @@ pub enum StoreError {
     Log(#[from] tarseal_log::LogError),
     /// Signing a checkpoint failed.
     #[error("signing the checkpoint: {0}")]
-    Sign(String),
+    Sign(#[source] tarseal_log::LogError),
     /// The stored state breaks an invariant (gaps, a checkpoint that does not match).
     #[error("store is inconsistent: {0}")]
     Corrupt(String),

@@ -14,7 +14,7 @@
 //! not for publishing). Keys come only from this configuration, never from the request.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tarseal_sig::{verify_detached_as_of, Keyring, TrustFile};
 
@@ -44,17 +44,49 @@ pub struct Trust {
     projects: BTreeMap<String, ProjectTrust>,
 }
 
+/// Why the trust directory cannot be loaded; names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustDirError {
+    #[error("trust dir {}: {source}", dir.display())]
+    Dir {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    /// A `<project>.toml` whose name is not a valid project name.
+    #[error("{}: {source}", path.display())]
+    Project {
+        path: PathBuf,
+        source: crate::record::RuleError,
+    },
+    #[error("{0}")]
+    TrustFile(tarseal_sig::TrustError),
+    #[error("{}: {source}", path.display())]
+    ReadKeys {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Keys {
+        path: PathBuf,
+        source: tarseal_sig::KeyringError,
+    },
+}
+
 /// Why a signature does not allow publishing (HTTP 403).
 #[derive(Debug)]
 pub struct Forbidden(pub String);
 
 impl Trust {
     /// Loads `DIR/*.toml` and their `.keys`. A `.toml` without `.keys` is an error.
-    pub fn load(dir: &Path) -> Result<Trust, String> {
+    pub fn load(dir: &Path) -> Result<Trust, TrustDirError> {
         let mut projects = BTreeMap::new();
-        let rd = std::fs::read_dir(dir).map_err(|e| format!("trust dir {}: {e}", dir.display()))?;
+        let dir_error = |source| TrustDirError::Dir {
+            dir: dir.to_path_buf(),
+            source,
+        };
+        let rd = std::fs::read_dir(dir).map_err(dir_error)?;
         for ent in rd {
-            let ent = ent.map_err(|e| format!("trust dir {}: {e}", dir.display()))?;
+            let ent = ent.map_err(dir_error)?;
             let path = ent.path();
             if path.extension().and_then(|e| e.to_str()) != Some("toml") {
                 continue;
@@ -62,16 +94,23 @@ impl Trust {
             let Some(project) = path.file_stem().and_then(|s| s.to_str()) else {
                 continue;
             };
-            crate::record::check_project(project)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            let trust = TrustFile::from_file(&path).map_err(|e| e.to_string())?;
+            crate::record::check_project(project).map_err(|source| TrustDirError::Project {
+                path: path.clone(),
+                source,
+            })?;
+            let trust = TrustFile::from_file(&path).map_err(TrustDirError::TrustFile)?;
             let keys = path.with_extension("keys");
-            let certificates =
-                std::fs::read(&keys).map_err(|e| format!("{}: {e}", keys.display()))?;
+            let certificates = std::fs::read(&keys).map_err(|source| TrustDirError::ReadKeys {
+                path: keys.clone(),
+                source,
+            })?;
             let mut keyring = Keyring::new();
             keyring
                 .add_openpgp_file(&keys)
-                .map_err(|e| format!("{}: {e}", keys.display()))?;
+                .map_err(|source| TrustDirError::Keys {
+                    path: keys.clone(),
+                    source,
+                })?;
             projects.insert(
                 project.to_string(),
                 ProjectTrust {

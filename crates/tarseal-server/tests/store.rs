@@ -40,7 +40,7 @@ fn batches_on_both_stores() {
                 extensions: vec![],
             }
             .to_note_body();
-            key.sign(&body).map_err(|e| e.to_string())
+            key.sign(&body)
         };
         store.init(&sign).unwrap();
         let a = entry(1, "a.tar.gz", 1);

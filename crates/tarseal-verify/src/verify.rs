@@ -484,18 +484,9 @@ pub fn verify(args: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
             signed_by: primaries(&statuses),
             detail: String::new(),
         };
-        match std::str::from_utf8(&bytes)
-            .map_err(|_| "not UTF-8".to_string())
-            .and_then(|t| Record::parse(t).map_err(|e| e.to_string()))
-            .and_then(|r| match r.kind {
-                tarseal_record::Kind::Artifact => Ok(r),
-                k => Err(format!(
-                    "a {} record where a seal (tarseal/v1 artifact) belongs",
-                    k.name()
-                )),
-            }) {
+        match seal_record(&bytes) {
             Err(e) => {
-                src.detail = e.clone();
+                src.detail = e.to_string();
                 t.warnings
                     .push(format!("{loc}: not a tarseal/v1 record: {e}"));
             }
@@ -830,6 +821,26 @@ fn witnessed(t: &mut Tally, loc: &str, policy: &tarseal_witness::WitnessPolicy) 
     }
 }
 
+/// Why a `NAME.seal` sidecar is not a seal record.
+#[derive(Debug, thiserror::Error)]
+enum SealRecordError {
+    #[error("not UTF-8")]
+    NotUtf8,
+    #[error("{0}")]
+    Parse(tarseal_record::RecordError),
+    #[error("a {} record where a seal (tarseal/v1 artifact) belongs", .0.name())]
+    WrongKind(tarseal_record::Kind),
+}
+
+fn seal_record(bytes: &[u8]) -> Result<Record, SealRecordError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| SealRecordError::NotUtf8)?;
+    let r = Record::parse(text).map_err(SealRecordError::Parse)?;
+    match r.kind {
+        tarseal_record::Kind::Artifact => Ok(r),
+        k => Err(SealRecordError::WrongKind(k)),
+    }
+}
+
 /// A C2SP tlog-proof file (`tarseal publish` writes NAME.tlog-proof) checked offline: its
 /// checkpoint signed by the pinned log key, the leaf in its `extra` line included, and the
 /// record inside compared with the bytes.
@@ -843,11 +854,8 @@ fn proof_source(
     streamed: &Streamed,
 ) -> Result<(), VerifyError> {
     use tarseal_server::client::{verify_tlog_proof_note, QueryError};
-    let checked = match verify_tlog_proof_note(text, log_key) {
+    let (index, entry) = match verify_tlog_proof_note(text, log_key) {
         Err(e @ QueryError::Unavailable(_)) => return Err(VerifyError::Proof(e)),
-        other => other.map_err(|e| e.to_string()),
-    };
-    let (index, entry) = match checked {
         Ok((index, entry, note)) => {
             t.log_note = Some(note);
             (index, entry)

@@ -325,7 +325,7 @@ impl ContentCheck {
                 };
                 match setup_cfg::only_egg_info_added(&git_bytes, content) {
                     Ok(note) => Outcome::Pass(note),
-                    Err(why) => Outcome::Fail(why),
+                    Err(why) => Outcome::Fail(why.to_string()),
                 }
             }
             ContentCheck::PkgInfoVersion => pkg_info_version(content, ctx.tag_name),
@@ -664,6 +664,25 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
     ))
 }
 
+/// Why a TOML file a content check compares cannot be read; `what` names the file.
+#[derive(Debug, thiserror::Error)]
+enum TomlFileError {
+    #[error("{what} is not UTF-8")]
+    NotUtf8 { what: &'static str },
+    #[error("{what} is not valid TOML: {source}")]
+    Invalid {
+        what: &'static str,
+        source: toml::de::Error,
+    },
+}
+
+fn parse_toml(bytes: &[u8], what: &'static str) -> Result<toml::Table, TomlFileError> {
+    std::str::from_utf8(bytes)
+        .map_err(|_| TomlFileError::NotUtf8 { what })?
+        .parse::<toml::Table>()
+        .map_err(|source| TomlFileError::Invalid { what, source })
+}
+
 fn pyproject_static_version(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
     let Some(tag) = ctx.tag_name else {
         return Outcome::Undecided(
@@ -674,20 +693,16 @@ fn pyproject_static_version(path: &str, content: &[u8], ctx: &CheckContext<'_>) 
     let Some(git) = git_text(ctx, path) else {
         return Outcome::Fail(format!("git has no UTF-8 {path} to compare with"));
     };
-    let parse = |t: &str, what: &str| -> Result<toml::Table, String> {
-        t.parse::<toml::Table>()
-            .map_err(|e| format!("{what} is not valid TOML: {e}"))
-    };
     let archive = match std::str::from_utf8(content) {
         Ok(t) => t,
         Err(_) => return Outcome::Fail("not UTF-8".into()),
     };
     let (mut g, mut a) = match (
-        parse(&git, "git's pyproject.toml"),
-        parse(archive, "the archive's pyproject.toml"),
+        parse_toml(git.as_bytes(), "git's pyproject.toml"),
+        parse_toml(archive.as_bytes(), "the archive's pyproject.toml"),
     ) {
         (Ok(g), Ok(a)) => (g, a),
-        (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e),
+        (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e.to_string()),
     };
     let Some(toml::Value::Table(ap)) = a.get_mut("project") else {
         return Outcome::Fail("the archive's pyproject.toml has no [project] table".into());
@@ -1136,18 +1151,12 @@ fn cargo_toml_normalized(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> 
     let Some(orig) = (ctx.read_git_blob)(git_id) else {
         return Outcome::Undecided(format!("cannot read git blob {git_id}"));
     };
-    let parse = |b: &[u8], what: &str| -> Result<toml::Table, String> {
-        std::str::from_utf8(b)
-            .map_err(|_| format!("{what} is not UTF-8"))?
-            .parse::<toml::Table>()
-            .map_err(|e| format!("{what} is not valid TOML: {e}"))
-    };
     let (orig, norm) = match (
-        parse(&orig, "git's Cargo.toml"),
-        parse(content, "the archive's Cargo.toml"),
+        parse_toml(&orig, "git's Cargo.toml"),
+        parse_toml(content, "the archive's Cargo.toml"),
     ) {
         (Ok(o), Ok(n)) => (o, n),
-        (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e),
+        (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e.to_string()),
     };
     let pkg = |t: &toml::Table, k: &str| -> Option<String> {
         t.get("package")?.get(k).map(|v| match v {

@@ -57,6 +57,73 @@ impl Allow {
     }
 }
 
+/// A rule's path pattern that globset refuses.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid path pattern {pattern:?}: {source}")]
+pub struct PatternError {
+    pub pattern: String,
+    pub source: globset::Error,
+}
+
+/// Why a policy file or a profile name cannot be used. The messages of a file's errors start
+/// with the file's origin (`policy file p.toml: rule 2 (a/*): ...`).
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// The file is not valid TOML or does not have the policy file's shape.
+    #[error("{origin}: {source}")]
+    Toml {
+        origin: String,
+        source: toml::de::Error,
+    },
+    /// `profile = "..."` names no built-in profile.
+    #[error("{origin}: unknown profile {profile:?} (known: {})", profiles::NAMES.join(", "))]
+    UnknownProfileInFile { origin: String, profile: String },
+    /// A `[[rule]]` (numbered from 1) with an empty reason.
+    #[error("{origin}: rule {rule} ({path}) has no reason; every allowance must say why")]
+    NoReason {
+        origin: String,
+        rule: usize,
+        path: String,
+    },
+    #[error("{origin}: rule {rule} ({path}) allows nothing")]
+    AllowsNothing {
+        origin: String,
+        rule: usize,
+        path: String,
+    },
+    #[error("{origin}: rule {rule}: {source}")]
+    Pattern {
+        origin: String,
+        rule: usize,
+        source: PatternError,
+    },
+    #[error("{origin}: rule {rule} ({path}): sha256 must be 64 hex digits")]
+    Sha256 {
+        origin: String,
+        rule: usize,
+        path: String,
+    },
+    #[error(
+        "{origin}: rule {rule} ({path}): unknown check {check:?} (known: {})",
+        ContentCheck::NAMES.join(", ")
+    )]
+    UnknownCheck {
+        origin: String,
+        rule: usize,
+        path: String,
+        check: String,
+    },
+    /// A `regenerate_scripts` entry that is absolute, empty or climbs out with `..`.
+    #[error("{origin}: regenerate_scripts: {script:?} must be a path inside the tag's tree")]
+    ScriptOutsideTree { origin: String, script: String },
+    /// `--profile NAME` (or [`Policy::new`]) with a name that is no built-in profile.
+    #[error("unknown profile {profile:?} (known: {})", profiles::NAMES.join(", "))]
+    UnknownProfile { profile: String },
+    /// The tree's policy file is not UTF-8.
+    #[error("not UTF-8")]
+    NotUtf8,
+}
+
 /// One rule: a path pattern, what it allows there, and why.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -85,14 +152,17 @@ impl Rule {
         pattern: &str,
         allow: &[Allow],
         reason: impl Into<String>,
-    ) -> Result<Rule, String> {
+    ) -> Result<Rule, PatternError> {
         let mut matchers = Vec::new();
         for p in expand_empty_alternatives(pattern) {
             let glob = globset::GlobBuilder::new(&p)
                 .literal_separator(true)
                 .backslash_escape(true)
                 .build()
-                .map_err(|e| format!("invalid path pattern {pattern:?}: {e}"))?;
+                .map_err(|source| PatternError {
+                    pattern: pattern.to_string(),
+                    source,
+                })?;
             matchers.push(glob.compile_matcher());
         }
         Ok(Rule {
@@ -219,14 +289,17 @@ impl ProjectPolicy {
     /// Parses a policy file. `origin` names it in errors (`policy.toml`, `.tarseal.toml in tag
     /// v1.0`). Every rule must carry a non-empty reason: an allowance nobody can explain is
     /// exactly what this tool exists to refuse.
-    pub fn parse(text: &str, origin: &str) -> Result<ProjectPolicy, String> {
-        let file: PolicyFile = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
+    pub fn parse(text: &str, origin: &str) -> Result<ProjectPolicy, PolicyError> {
+        let file: PolicyFile = toml::from_str(text).map_err(|source| PolicyError::Toml {
+            origin: origin.to_string(),
+            source,
+        })?;
         if let Some(p) = &file.profile {
             if p != profiles::AUTO && profiles::by_name(p).is_none() {
-                return Err(format!(
-                    "{origin}: unknown profile {p:?} (known: {})",
-                    profiles::NAMES.join(", ")
-                ));
+                return Err(PolicyError::UnknownProfileInFile {
+                    origin: origin.to_string(),
+                    profile: p.clone(),
+                });
             }
         }
         let mut rules = Vec::with_capacity(file.rule.len());
@@ -234,45 +307,57 @@ impl ProjectPolicy {
             let n = i + 1;
             let id = format!("policy:{n}");
             if r.reason.trim().is_empty() {
-                return Err(format!(
-                    "{origin}: rule {n} ({}) has no reason; every allowance must say why",
-                    r.path
-                ));
+                return Err(PolicyError::NoReason {
+                    origin: origin.to_string(),
+                    rule: n,
+                    path: r.path,
+                });
             }
             if r.allow.is_empty() {
-                return Err(format!("{origin}: rule {n} ({}) allows nothing", r.path));
+                return Err(PolicyError::AllowsNothing {
+                    origin: origin.to_string(),
+                    rule: n,
+                    path: r.path,
+                });
             }
-            let mut rule = Rule::new(id, &r.path, &r.allow, r.reason)
-                .map_err(|e| format!("{origin}: rule {n}: {e}"))?;
+            let mut rule = Rule::new(id, &r.path, &r.allow, r.reason).map_err(|source| {
+                PolicyError::Pattern {
+                    origin: origin.to_string(),
+                    rule: n,
+                    source,
+                }
+            })?;
             rule.project = true;
             if let Some(h) = r.sha256 {
                 let bytes = hex::decode(h.trim())
                     .ok()
                     .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .ok_or_else(|| {
-                        format!(
-                            "{origin}: rule {n} ({}): sha256 must be 64 hex digits",
-                            r.path
-                        )
+                    .ok_or_else(|| PolicyError::Sha256 {
+                        origin: origin.to_string(),
+                        rule: n,
+                        path: r.path.clone(),
                     })?;
                 rule.sha256 = Some(bytes);
             }
             if let Some(c) = r.check {
-                rule.check = Some(ContentCheck::from_name(&c).ok_or_else(|| {
-                    format!(
-                        "{origin}: rule {n} ({}): unknown check {c:?} (known: {})",
-                        r.path,
-                        ContentCheck::NAMES.join(", ")
-                    )
-                })?);
+                rule.check =
+                    Some(
+                        ContentCheck::from_name(&c).ok_or_else(|| PolicyError::UnknownCheck {
+                            origin: origin.to_string(),
+                            rule: n,
+                            path: r.path.clone(),
+                            check: c.clone(),
+                        })?,
+                    );
             }
             rules.push(rule);
         }
         for sc in &file.regenerate_scripts {
             if sc.is_empty() || sc.starts_with('/') || sc.split('/').any(|c| c == "..") {
-                return Err(format!(
-                    "{origin}: regenerate_scripts: {sc:?} must be a path inside the tag's tree"
-                ));
+                return Err(PolicyError::ScriptOutsideTree {
+                    origin: origin.to_string(),
+                    script: sc.clone(),
+                });
             }
         }
         Ok(ProjectPolicy {
@@ -286,12 +371,12 @@ impl ProjectPolicy {
 
 impl Policy {
     /// Combines project rules (which take precedence) with a built-in profile.
-    pub fn new(profile: &str, project: Option<(ProjectPolicy, String)>) -> Result<Policy, String> {
-        let builtin = profiles::by_name(profile).ok_or_else(|| {
-            format!(
-                "unknown profile {profile:?} (known: {})",
-                profiles::NAMES.join(", ")
-            )
+    pub fn new(
+        profile: &str,
+        project: Option<(ProjectPolicy, String)>,
+    ) -> Result<Policy, PolicyError> {
+        let builtin = profiles::by_name(profile).ok_or_else(|| PolicyError::UnknownProfile {
+            profile: profile.to_string(),
         })?;
         let mut rules = Vec::new();
         let mut sources = Vec::new();

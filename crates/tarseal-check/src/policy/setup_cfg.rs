@@ -11,12 +11,47 @@ use std::collections::BTreeMap;
 
 type Sections = BTreeMap<String, BTreeMap<String, Vec<String>>>;
 
+/// Why a setup.cfg does not read as `configparser` reads it; names the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyntaxError {
+    #[error("line {line}: option outside any [section]")]
+    OptionOutsideSection { line: usize },
+    #[error("line {line}: neither `key = value` nor a section")]
+    NotKeyValue { line: usize },
+}
+
+/// The first way the archive's setup.cfg is more than git's plus the `[egg_info]` keys
+/// setuptools writes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Difference {
+    #[error("git's setup.cfg: {0}")]
+    GitSyntax(SyntaxError),
+    #[error("the archive's setup.cfg: {0}")]
+    ArchiveSyntax(SyntaxError),
+    #[error("adds section [{section}]")]
+    AddsSection { section: String },
+    #[error("adds option {key} to [{section}]")]
+    AddsOption { section: String, key: String },
+    /// The values are the option's lines joined with newlines.
+    #[error("changes [{section}] {key}: git has {git:?}, the archive {archive:?}")]
+    ChangesOption {
+        section: String,
+        key: String,
+        git: String,
+        archive: String,
+    },
+    #[error("removes option {key} from [{section}]")]
+    RemovesOption { section: String, key: String },
+    #[error("removes section [{section}]")]
+    RemovesSection { section: String },
+}
+
 /// Keys that setuptools' `egg_info` command writes at sdist time.
 const EGG_INFO_KEYS: &[&str] = &["tag_build", "tag_date", "tag_svn_revision"];
 
 /// Parses INI text the way `configparser` reads setup.cfg (comments `#`/`;` at line start,
 /// `key = value` or `key: value`, indented continuation lines). Errors name the line.
-fn parse(text: &str) -> Result<Sections, String> {
+fn parse(text: &str) -> Result<Sections, SyntaxError> {
     let mut out: Sections = BTreeMap::new();
     let mut section: Option<String> = None;
     let mut key: Option<String> = None;
@@ -46,14 +81,11 @@ fn parse(text: &str) -> Result<Sections, String> {
             continue;
         }
         let Some(s) = &section else {
-            return Err(format!("line {}: option outside any [section]", n + 1));
+            return Err(SyntaxError::OptionOutsideSection { line: n + 1 });
         };
         let split = trimmed.find(['=', ':']);
         let Some(pos) = split else {
-            return Err(format!(
-                "line {}: neither `key = value` nor a section",
-                n + 1
-            ));
+            return Err(SyntaxError::NotKeyValue { line: n + 1 });
         };
         let k = trimmed[..pos].trim().to_ascii_lowercase();
         let v = trimmed[pos + 1..].trim();
@@ -69,16 +101,15 @@ fn parse(text: &str) -> Result<Sections, String> {
 }
 
 /// setup.cfg parsed as [`only_egg_info_added`] reads it: section → key → value lines.
-pub(crate) fn parse_public(text: &str) -> Result<Sections, String> {
+pub(crate) fn parse_public(text: &str) -> Result<Sections, SyntaxError> {
     parse(text)
 }
 
 /// Ok (with a note) when `archive` is `git` plus only the `[egg_info]` keys setuptools writes;
 /// otherwise the first difference found.
-pub fn only_egg_info_added(git: &[u8], archive: &[u8]) -> Result<String, String> {
-    let g = parse(&String::from_utf8_lossy(git)).map_err(|e| format!("git's setup.cfg: {e}"))?;
-    let mut a = parse(&String::from_utf8_lossy(archive))
-        .map_err(|e| format!("the archive's setup.cfg: {e}"))?;
+pub fn only_egg_info_added(git: &[u8], archive: &[u8]) -> Result<String, Difference> {
+    let g = parse(&String::from_utf8_lossy(git)).map_err(Difference::GitSyntax)?;
+    let mut a = parse(&String::from_utf8_lossy(archive)).map_err(Difference::ArchiveSyntax)?;
     let mut added = Vec::new();
     if let Some(egg) = a.get_mut("egg_info") {
         let original = g.get("egg_info");
@@ -95,30 +126,43 @@ pub fn only_egg_info_added(git: &[u8], archive: &[u8]) -> Result<String, String>
     }
     for (name, keys) in &a {
         let Some(gk) = g.get(name) else {
-            return Err(format!("adds section [{name}]"));
+            return Err(Difference::AddsSection {
+                section: name.clone(),
+            });
         };
         for (k, v) in keys {
             match gk.get(k) {
-                None => return Err(format!("adds option {k} to [{name}]")),
+                None => {
+                    return Err(Difference::AddsOption {
+                        section: name.clone(),
+                        key: k.clone(),
+                    })
+                }
                 Some(gv) if gv != v => {
-                    return Err(format!(
-                        "changes [{name}] {k}: git has {:?}, the archive {:?}",
-                        gv.join("\n"),
-                        v.join("\n")
-                    ))
+                    return Err(Difference::ChangesOption {
+                        section: name.clone(),
+                        key: k.clone(),
+                        git: gv.join("\n"),
+                        archive: v.join("\n"),
+                    })
                 }
                 _ => {}
             }
         }
         for k in gk.keys() {
             if !keys.contains_key(k) {
-                return Err(format!("removes option {k} from [{name}]"));
+                return Err(Difference::RemovesOption {
+                    section: name.clone(),
+                    key: k.clone(),
+                });
             }
         }
     }
     for name in g.keys() {
         if !a.contains_key(name) {
-            return Err(format!("removes section [{name}]"));
+            return Err(Difference::RemovesSection {
+                section: name.clone(),
+            });
         }
     }
     Ok(if added.is_empty() {
@@ -145,7 +189,9 @@ mod tests {
     fn new_entry_point_is_refused() {
         let sdist =
             format!("{GIT}    nova-evil = nova.evil:main\n[egg_info]\ntag_build =\ntag_date = 0\n");
-        let err = only_egg_info_added(GIT.as_bytes(), sdist.as_bytes()).unwrap_err();
+        let err = only_egg_info_added(GIT.as_bytes(), sdist.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("console_scripts"), "{err}");
     }
 
@@ -154,7 +200,9 @@ mod tests {
         let sdist = format!("{GIT}[egg_info]\ntag_build =\negg_base = /tmp\n");
         assert!(only_egg_info_added(GIT.as_bytes(), sdist.as_bytes()).is_err());
         let sdist = format!("{GIT}[options]\npackages = evil\n");
-        let err = only_egg_info_added(GIT.as_bytes(), sdist.as_bytes()).unwrap_err();
+        let err = only_egg_info_added(GIT.as_bytes(), sdist.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[options]"), "{err}");
     }
 
