@@ -371,7 +371,7 @@ fn check_with(
         };
         let policy = Policy::new(&name, project.clone()).map_err(|detail| CheckError::Policy {
             origin: "--profile".into(),
-            detail,
+            detail: Box::new(detail),
         })?;
         (policy, why, auto.profile)
     };
@@ -1003,7 +1003,7 @@ fn load_project_policy(
         Some((
             ProjectPolicy::parse(&text, &origin).map_err(|detail| CheckError::Policy {
                 origin: origin.clone(),
-                detail,
+                detail: Box::new(detail),
             })?,
             origin,
         ))
@@ -1018,12 +1018,12 @@ fn load_project_policy(
         let bytes = repo.read_blob(e.oid)?;
         let text = String::from_utf8(bytes).map_err(|_| CheckError::Policy {
             origin: origin.clone(),
-            detail: crate::policy::PolicyError::NotUtf8,
+            detail: Box::new(crate::policy::PolicyError::NotUtf8),
         })?;
         Some((
             ProjectPolicy::parse(&text, &origin).map_err(|detail| CheckError::Policy {
                 origin: origin.clone(),
-                detail,
+                detail: Box::new(detail),
             })?,
             origin,
         ))
@@ -1050,7 +1050,7 @@ fn load_project_policy(
         // An unknown name is a usage error before anything is read.
         Policy::new(p, None).map_err(|detail| CheckError::Policy {
             origin: "--profile".into(),
-            detail,
+            detail: Box::new(detail),
         })?;
     }
     Ok((project, selection))

@@ -23,7 +23,7 @@ pub enum CheckError {
     Policy {
         origin: String,
         #[source]
-        detail: PolicyError,
+        detail: Box<PolicyError>,
     },
     #[error("cannot open {path}: {source}")]
     Open {

@@ -666,7 +666,7 @@ fn scm_version_file(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outco
 
 /// Why a TOML file a content check compares cannot be read; `what` names the file.
 #[derive(Debug, thiserror::Error)]
-enum TomlFileError {
+pub(super) enum TomlFileError {
     #[error("{what} is not UTF-8")]
     NotUtf8 { what: &'static str },
     #[error("{what} is not valid TOML: {source}")]
@@ -676,7 +676,7 @@ enum TomlFileError {
     },
 }
 
-fn parse_toml(bytes: &[u8], what: &'static str) -> Result<toml::Table, TomlFileError> {
+pub(super) fn parse_toml(bytes: &[u8], what: &'static str) -> Result<toml::Table, TomlFileError> {
     std::str::from_utf8(bytes)
         .map_err(|_| TomlFileError::NotUtf8 { what })?
         .parse::<toml::Table>()

@@ -10,7 +10,7 @@
 //! allowed here in exactly that shape; any other difference — a dependency added or changed, a
 //! build script, a feature, a profile — fails, naming the key.
 
-use super::checks::{CheckContext, Outcome};
+use super::checks::{parse_toml, CheckContext, Outcome};
 use toml::{Table, Value};
 
 /// Tables whose entries are dependencies (also under `target.<cfg>`).
@@ -27,11 +27,11 @@ pub(crate) fn cargo_toml(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> 
         return Outcome::Fail(format!("git has no {path} to compare with"));
     };
     let (mut git, mut archive) = match (
-        parse(&git_bytes, "git's Cargo.toml"),
-        parse(content, "the archive's Cargo.toml"),
+        parse_toml(&git_bytes, "git's Cargo.toml"),
+        parse_toml(content, "the archive's Cargo.toml"),
     ) {
         (Ok(g), Ok(a)) => (g, a),
-        (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e),
+        (Err(e), _) | (_, Err(e)) => return Outcome::Fail(e.to_string()),
     };
     let mut rewrites = Vec::new();
     let mut differs = Vec::new();
@@ -65,13 +65,6 @@ pub(crate) fn cargo_toml(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> 
             rewrites.join(", ")
         ))
     }
-}
-
-fn parse(bytes: &[u8], what: &str) -> Result<Table, String> {
-    std::str::from_utf8(bytes)
-        .map_err(|_| format!("{what} is not UTF-8"))?
-        .parse::<Table>()
-        .map_err(|e| format!("{what} is not valid TOML: {e}"))
 }
 
 fn is_workspace_inherited(v: &Value) -> bool {
@@ -365,9 +358,9 @@ fn remaining_differences(git: &Table, archive: &Table) -> Vec<String> {
 /// `<member>/pyproject.toml` to the sdist's root and adds `[tool.maturin] manifest-path =
 /// "<member>/Cargo.toml"` so the build finds the crate; nothing else may differ from git's.
 pub(crate) fn workspace_pyproject(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
-    let mut archive = match parse(content, "the archive's pyproject.toml") {
+    let mut archive = match parse_toml(content, "the archive's pyproject.toml") {
         Ok(t) => t,
-        Err(e) => return Outcome::Fail(e),
+        Err(e) => return Outcome::Fail(e.to_string()),
     };
     let manifest = archive
         .get_mut("tool")
@@ -394,9 +387,9 @@ pub(crate) fn workspace_pyproject(path: &str, content: &[u8], ctx: &CheckContext
             "git has no {git_path} for manifest-path {manifest:?}"
         ));
     };
-    let mut git = match parse(&git_bytes, &format!("git's {git_path}")) {
+    let mut git = match parse_toml(&git_bytes, "git's pyproject.toml of the member") {
         Ok(t) => t,
-        Err(e) => return Outcome::Fail(e),
+        Err(e) => return Outcome::Fail(e.to_string()),
     };
     // git's own manifest-path, relative to its directory, is what maturin re-roots.
     if let Some(m) = git
