@@ -90,7 +90,7 @@ pub(crate) fn checksum_ok(block: &[u8; BLOCK]) -> bool {
 /// and NULs. An empty field is 0. Stricter than any one extractor on purpose: where they
 /// differ (GNU tar skips one leading NUL, Python stops at the first NUL and refuses a space
 /// inside the digits), only the form all of them read alike is accepted.
-fn parse_octal(field: &[u8]) -> Result<u64, String> {
+fn parse_octal(field: &[u8]) -> Result<u64, NumericFieldError> {
     let mut i = 0;
     while i < field.len() && field[i] == b' ' {
         i += 1;
@@ -100,32 +100,60 @@ fn parse_octal(field: &[u8]) -> Result<u64, String> {
         v = v
             .checked_mul(8)
             .and_then(|v| v.checked_add(u64::from(field[i] - b'0')))
-            .ok_or_else(|| "numeric field overflows".to_string())?;
+            .ok_or(NumericFieldError::Overflow)?;
         i += 1;
     }
     if field[i..].iter().all(|&b| b == 0 || b == b' ') {
         Ok(v)
     } else {
-        Err(format!(
-            "numeric field {:?} is not octal",
-            String::from_utf8_lossy(field)
+        Err(NumericFieldError::NotOctal(
+            String::from_utf8_lossy(field).into_owned(),
         ))
     }
+}
+
+/// Why a numeric header field is refused (the messages name the construct for the report).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum NumericFieldError {
+    #[error("numeric field overflows")]
+    Overflow,
+    #[error("numeric field {0:?} is not octal")]
+    NotOctal(String),
+    #[error("base-256 numeric field starting with {0:#04x}")]
+    Base256Lead(u8),
+    #[error("base-256 numeric field overflows")]
+    Base256Overflow,
+}
+
+/// A header field that extractors could read differently (see `validate_fields`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum HeaderFieldError {
+    #[error("{field} field: {source}")]
+    Numeric {
+        field: &'static str,
+        source: NumericFieldError,
+    },
+    #[error("bytes after the NUL that ends the {0} field")]
+    AfterNul(&'static str),
+    #[error("bytes in the prefix area of a {0} header")]
+    PrefixArea(&'static str),
+    #[error("bytes after the link name of a v7 header")]
+    V7AfterLinkName,
 }
 
 /// Parses a numeric field that may use GNU base-256 (high bit of the first byte set). Only
 /// a first byte of exactly 0x80 is accepted: Python ignores that byte's low six bits, GNU
 /// tar does not, and 0xff (negative) means nothing for a size or an id.
-fn parse_numeric(field: &[u8]) -> Result<u64, String> {
+fn parse_numeric(field: &[u8]) -> Result<u64, NumericFieldError> {
     match field.first() {
         Some(&b) if b & 0x80 != 0 => {
             if b != 0x80 {
-                return Err(format!("base-256 numeric field starting with {b:#04x}"));
+                return Err(NumericFieldError::Base256Lead(b));
             }
             let mut v: u64 = 0;
             for &b in &field[1..] {
                 if v >> 56 != 0 {
-                    return Err("base-256 numeric field overflows".into());
+                    return Err(NumericFieldError::Base256Overflow);
                 }
                 v = (v << 8) | u64::from(b);
             }
@@ -596,7 +624,7 @@ impl<'p> TarParser<'p> {
                 ));
             };
             self.validate_fields(&block, layout)
-                .map_err(|c| refuse(c, WHY_DIFFER))?;
+                .map_err(|c| refuse(c.to_string(), WHY_DIFFER))?;
             let header_size =
                 parse_numeric(&block[124..136]).map_err(|d| ArchiveError::Corrupt {
                     where_: self.after_loc(),
@@ -801,12 +829,13 @@ impl<'p> TarParser<'p> {
     /// are octal (or GNU base-256 where GNU tar writes it), names stop at their NUL, and the
     /// GNU/v7 bytes where POSIX puts the prefix are empty (Python prepends them to the name
     /// whatever the magic says; GNU tar never does). Returns the construct on failure.
-    fn validate_fields(&self, block: &[u8; BLOCK], layout: Layout) -> Result<(), String> {
-        let octal = |range: std::ops::Range<usize>, what: &str| {
-            parse_octal(&block[range]).map_err(|d| format!("{what} field: {d}"))
+    fn validate_fields(&self, block: &[u8; BLOCK], layout: Layout) -> Result<(), HeaderFieldError> {
+        let octal = |range: std::ops::Range<usize>, field: &'static str| {
+            parse_octal(&block[range]).map_err(|source| HeaderFieldError::Numeric { field, source })
         };
-        let numeric = |range: std::ops::Range<usize>, what: &str| {
-            parse_numeric(&block[range]).map_err(|d| format!("{what} field: {d}"))
+        let numeric = |range: std::ops::Range<usize>, field: &'static str| {
+            parse_numeric(&block[range])
+                .map_err(|source| HeaderFieldError::Numeric { field, source })
         };
         octal(100..108, "mode")?;
         numeric(108..116, "uid")?;
@@ -818,26 +847,27 @@ impl<'p> TarParser<'p> {
         octal(337..345, "devminor")?;
         for (range, what) in [(0..100, "name"), (157..257, "linkname")] {
             if bytes_after_nul(&block[range]) {
-                return Err(format!("bytes after the NUL that ends the {what} field"));
+                return Err(HeaderFieldError::AfterNul(what));
             }
         }
         match layout {
             Layout::Ustar => {
                 if bytes_after_nul(&block[345..500]) {
-                    return Err("bytes after the NUL that ends the prefix field".into());
+                    return Err(HeaderFieldError::AfterNul("prefix"));
                 }
             }
             Layout::Gnu | Layout::V7 => {
                 if block[345..500].iter().any(|&b| b != 0) {
-                    return Err(format!(
-                        "bytes in the prefix area of a {} header",
-                        if layout == Layout::Gnu { "GNU" } else { "v7" }
-                    ));
+                    return Err(HeaderFieldError::PrefixArea(if layout == Layout::Gnu {
+                        "GNU"
+                    } else {
+                        "v7"
+                    }));
                 }
             }
         }
         if layout == Layout::V7 && block[257..329].iter().any(|&b| b != 0) {
-            return Err("bytes after the link name of a v7 header".into());
+            return Err(HeaderFieldError::V7AfterLinkName);
         }
         Ok(())
     }
