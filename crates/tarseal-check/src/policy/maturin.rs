@@ -437,7 +437,12 @@ pub(crate) fn workspace_pyproject(path: &str, content: &[u8], ctx: &CheckContext
 mod tests {
     use super::*;
 
-    fn judge(git: &str, archive: &str) -> Outcome {
+    /// Runs `check` with a context whose git tree holds one file, `path` = `text`.
+    fn with_git_file(
+        path: &str,
+        text: &str,
+        check: impl FnOnce(&CheckContext<'_>) -> Outcome,
+    ) -> Outcome {
         let p = tarseal_git::Person {
             name: "a".into(),
             email: "a@b".into(),
@@ -457,8 +462,8 @@ mod tests {
             decorations: vec![],
             tags_here: vec![],
         };
-        let bytes = git.as_bytes().to_vec();
-        let git_blob = |p: &str| (p == "Cargo.toml").then_some(id);
+        let bytes = text.as_bytes().to_vec();
+        let git_blob = |p: &str| (p == path).then_some(id);
         let read = |_: tarseal_git::ObjectId| Some(bytes.clone());
         let ctx = CheckContext {
             commit: &c,
@@ -472,7 +477,13 @@ mod tests {
             history: &|| None,
             archive_files: &Vec::new,
         };
-        cargo_toml("Cargo.toml", archive.as_bytes(), &ctx)
+        check(&ctx)
+    }
+
+    fn judge(git: &str, archive: &str) -> Outcome {
+        with_git_file("Cargo.toml", git, |ctx| {
+            cargo_toml("Cargo.toml", archive.as_bytes(), ctx)
+        })
     }
 
     const GIT: &str = "[package]\nname = \"r\"\nversion = \"0.4.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = \"1\"\nhelper = { path = \"../helper\", version = \"0.1\" }\n\n[workspace]\nmembers = [\".\", \"../helper\", \"../other\"]\ndefault-members = [\".\"]\n\n[[bin]]\nname = \"r\"\npath = \"src/main.rs\"\n\n[[bin]]\nname = \"dev-tool\"\npath = \"tools/dev.rs\"\n";
@@ -558,41 +569,9 @@ mod tests {
     fn workspace_member_pyproject() {
         let member = "[build-system]\nrequires = [\"maturin\"]\nbuild-backend = \"maturin\"\n\n[project]\nname = \"j\"\n\n[tool.maturin]\nmodule-name = \"j\"\n";
         let judge = |archive: &str| {
-            let bytes = member.as_bytes().to_vec();
-            let p = tarseal_git::Person {
-                name: "a".into(),
-                email: "a@b".into(),
-                time: 0,
-                offset: 0,
-            };
-            let id = tarseal_git::ObjectId::from_hex(b"e14826601fd7aaaaaaaaaaaaaaaaaaaaaaaaaaaa")
-                .unwrap();
-            let c = tarseal_git::CommitInfo {
-                id,
-                tree: id,
-                parents: vec![],
-                author: p.clone(),
-                committer: p,
-                subject: String::new(),
-                message: String::new(),
-                decorations: vec![],
-                tags_here: vec![],
-            };
-            let git_blob = |p: &str| (p == "crates/py/pyproject.toml").then_some(id);
-            let read = |_: tarseal_git::ObjectId| Some(bytes.clone());
-            let ctx = CheckContext {
-                commit: &c,
-                tag_name: Some("v1"),
-                subdir: None,
-                git_blob: &git_blob,
-                read_git_blob: &read,
-                archive_blob: &|_| None,
-                repo_blob_path: &|_| None,
-                git_has_dir: &|_| false,
-                history: &|| None,
-                archive_files: &Vec::new,
-            };
-            workspace_pyproject("pyproject.toml", archive.as_bytes(), &ctx)
+            with_git_file("crates/py/pyproject.toml", member, |ctx| {
+                workspace_pyproject("pyproject.toml", archive.as_bytes(), ctx)
+            })
         };
         let good = format!("{member}manifest-path = \"crates/py/Cargo.toml\"\n");
         assert!(
