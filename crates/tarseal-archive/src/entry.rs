@@ -136,8 +136,9 @@ pub enum EntryProblem {
 pub struct Entry {
     /// Position of the entry in the archive (0-based, metadata headers not counted).
     pub index: u64,
-    /// The path as stored (after pax `path` / GNU long-name resolution), lossily decoded.
-    pub raw_path: String,
+    /// The path as stored (after pax `path` / GNU long-name resolution), lossily decoded;
+    /// `None` when it equals `path` (see [`Entry::raw_path`]).
+    pub raw_path: Option<String>,
     /// The normalised path: `/`-separated, no leading `./` or `/`, no trailing `/`, no empty or
     /// `.` components. Still includes the top-level prefix directory.
     pub path: String,
@@ -157,6 +158,13 @@ pub struct Entry {
     pub content: Option<Vec<u8>>,
     /// Everything hostile about this entry; empty for a clean entry.
     pub problems: Vec<EntryProblem>,
+}
+
+impl Entry {
+    /// The path as stored (after pax `path` / GNU long-name resolution), lossily decoded.
+    pub fn raw_path(&self) -> &str {
+        self.raw_path.as_deref().unwrap_or(&self.path)
+    }
 }
 
 /// What the whole read found besides the entries.

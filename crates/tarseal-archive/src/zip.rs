@@ -1083,7 +1083,8 @@ where
         let wants = (ctx.wants)(&path, kind);
         let mut entry = Entry {
             index,
-            raw_path: norm.raw,
+            // Most names are stored normalised: one string then, not two per entry.
+            raw_path: (norm.raw != path).then_some(norm.raw),
             path,
             kind,
             mode,

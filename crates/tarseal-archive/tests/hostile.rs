@@ -38,7 +38,7 @@ fn problems_of(items: &[Raw<'_>]) -> Vec<Vec<EntryProblem>> {
 fn absolute_path() {
     let e = entries(&[(b"/etc/passwd", b'0', 0o644, b"", b"x")]);
     assert_eq!(e[0].problems, [EntryProblem::AbsolutePath]);
-    assert_eq!(e[0].raw_path, "/etc/passwd");
+    assert_eq!(e[0].raw_path(), "/etc/passwd");
     assert_eq!(e[0].path, "etc/passwd");
 }
 

@@ -18,6 +18,9 @@ use tarseal_git::{HashKind, ObjectId, Repo, Resolved, Target, TreeEntry, TreeEnt
 /// The project policy file looked up in the tag's tree (at the `--subdir` root).
 pub const TREE_POLICY_FILE: &str = ".tarseal.toml";
 
+/// Most differences for which the other profiles are tried for a hint.
+const HINT_MAX_DIFFS: usize = 20_000;
+
 /// Largest file whose content is kept in memory for a content check.
 const KEEP_CONTENT_MAX: u64 = 8 << 20;
 
@@ -263,7 +266,7 @@ fn check_with(
         .map(|p| p.trim_matches('/').to_string())
         .or_else(|| is_wheel.then(String::new));
     let mut candidate: Option<String> = given_prefix.clone();
-    let mut entries: Vec<tarseal_archive::Entry> = Vec::new();
+    let mut archived: Vec<ArchivedEntry> = Vec::new();
     let read_opts = ReadOptions {
         limits: opts.limits,
         object_hash: hash,
@@ -317,7 +320,7 @@ fn check_with(
             file,
             &read_opts,
             wants,
-            |e| entries.push(e),
+            |e| archived.push(ArchivedEntry::new(e)),
             |done| progress(done, archive_size),
         )
         .map_err(|source| CheckError::Archive {
@@ -326,10 +329,10 @@ fn check_with(
         })?
     };
 
-    let (prefix, archived) = settle_prefix(
+    let prefix = settle_prefix(
         given_prefix.is_some(),
         candidate.unwrap_or_default(),
-        entries,
+        &mut archived,
         &git_index,
     );
 
@@ -342,7 +345,7 @@ fn check_with(
         let archive_paths: HashSet<&str> = archived
             .iter()
             .filter(|a| a.inside_prefix)
-            .map(|a| a.rel.as_str())
+            .map(|a| a.rel())
             .collect();
         let commit = resolved.commit.id.to_string();
         let pax_ok = summary
@@ -502,7 +505,7 @@ fn check_with(
         let files: Vec<&str> = archived
             .iter()
             .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
-            .map(|a| a.rel.as_str())
+            .map(|a| a.rel())
             .collect();
         crate::wheel::map_tree(&files, &tree)
     });
@@ -573,6 +576,9 @@ fn check_with(
         summary: Summary::default(),
         trust_surface: TrustSurface::default(),
         findings: Vec::new(),
+        findings_omitted: 0,
+        omitted_summary: Summary::default(),
+        listed_unexpected: 0,
         cross_checks: Vec::new(),
         notes,
         review_surface: Vec::new(),
@@ -605,11 +611,19 @@ fn check_with(
     judge(&mut report, &policy);
     // Would another profile explain what this one leaves unexpected? Judged on the same
     // comparison, so it costs no second read; only said, never applied.
+    // Skipped past HINT_MAX_DIFFS differences: each alternative judges every difference
+    // again, and an archive that far from its tag is not one profile away from it.
     {
         let mut probe = report.clone();
         probe.finish(comparison.matched);
-        if probe.verdict == Verdict::Fail && probe.summary.hostile == 0 && !is_wheel {
+        if probe.verdict == Verdict::Fail
+            && probe.summary.hostile == 0
+            && !is_wheel
+            && comparison.diffs.len() <= HINT_MAX_DIFFS
+        {
             let mut best: Option<(String, Verdict)> = None;
+            let mut skeleton = report.clone();
+            skeleton.clear_judgement();
             // The profile auto would pick first: it is what the tree says.
             let candidates = std::iter::once(auto_profile.as_str())
                 .chain(crate::policy::profiles::NAMES.iter().copied());
@@ -620,9 +634,7 @@ fn check_with(
                 let Ok(alt) = Policy::new(name, project.clone()) else {
                     continue;
                 };
-                let mut r = report.clone();
-                r.findings.clear();
-                r.cross_checks.clear();
+                let mut r = skeleton.clone();
                 judge(&mut r, &alt);
                 r.finish(comparison.matched);
                 let better = match &best {
@@ -651,7 +663,7 @@ fn check_with(
         let contents: std::collections::BTreeMap<String, Vec<u8>> = archived
             .iter()
             .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
-            .filter_map(|a| Some((a.rel.clone(), a.entry.content.clone()?)))
+            .filter_map(|a| Some((a.rel().to_string(), a.entry.content.clone()?)))
             .collect();
         crate::regen::apply(
             &mut report,
@@ -894,15 +906,16 @@ fn strip_prefix<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
 fn settle_prefix(
     given: bool,
     candidate: String,
-    entries: Vec<tarseal_archive::Entry>,
+    entries: &mut [ArchivedEntry],
     git: &HashMap<&str, &TreeEntry>,
-) -> (String, Vec<ArchivedEntry>) {
+) -> String {
     let mut prefix = candidate;
     if !given && !prefix.is_empty() {
         // Entries whose very name is hostile (absolute, empty) are reported as such; they must
         // not also cost the prefix, which would bury them under every git path as "missing".
         let all_inside = entries
             .iter()
+            .map(|a| &a.entry)
             .filter(|e| {
                 // The archive root (`./`) holds the prefix directory; it is not beside it.
                 !e.path.is_empty()
@@ -915,6 +928,7 @@ fn settle_prefix(
         let matches = |p: &str| {
             entries
                 .iter()
+                .map(|a| &a.entry)
                 .filter(|e| strip_prefix(&e.path, p).is_some_and(|r| git.contains_key(r)))
                 .count()
         };
@@ -922,24 +936,19 @@ fn settle_prefix(
             prefix = String::new();
         }
     }
-    let archived = entries
-        .into_iter()
-        .map(|entry| {
-            // The archive root (`./`) is the directory the prefix lies in: nothing to compare.
-            let root = entry.path.is_empty() && entry.kind == EntryKind::Directory;
-            let rel = if root {
-                Some(String::new())
-            } else {
-                strip_prefix(&entry.path, &prefix).map(str::to_string)
-            };
-            ArchivedEntry {
-                inside_prefix: rel.is_some(),
-                rel: rel.unwrap_or_default(),
-                entry,
-            }
-        })
-        .collect();
-    (prefix, archived)
+    for a in entries.iter_mut() {
+        // The archive root (`./`) is the directory the prefix lies in: nothing to compare.
+        let root = a.entry.path.is_empty() && a.entry.kind == EntryKind::Directory;
+        let rel_len = if root {
+            Some(0)
+        } else {
+            strip_prefix(&a.entry.path, &prefix).map(str::len)
+        };
+        a.inside_prefix = rel_len.is_some();
+        // strip_prefix returns a suffix of the path: its start is the length difference.
+        a.rel_start = a.entry.path.len() - rel_len.unwrap_or(0);
+    }
+    prefix
 }
 
 fn git_info(
@@ -1201,7 +1210,7 @@ fn judge_all(
     let archive_files: HashMap<&str, ObjectId> = archived
         .iter()
         .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
-        .filter_map(|a| Some((a.rel.as_str(), a.entry.blob_id?)))
+        .filter_map(|a| Some((a.rel(), a.entry.blob_id?)))
         .collect();
     let git_paths: HashSet<&str> = tree.iter().map(|e| e.path.as_str()).collect();
     let git_blob = |p: &str| git_files.get(p).copied();
@@ -1243,7 +1252,7 @@ fn judge_all(
         archived
             .iter()
             .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
-            .map(|a| (a.rel.clone(), a.entry.sha256))
+            .map(|a| (a.rel().to_string(), a.entry.sha256))
             .collect()
     };
     let ctx = CheckContext {
@@ -1298,7 +1307,7 @@ fn judge_all(
                 &mut report.cross_checks,
             ),
         }
-        report.findings.push(f);
+        report.push_finding(f);
     }
     for r in &policy.rules {
         if r.project && !used_rules.contains(r.id.as_str()) {

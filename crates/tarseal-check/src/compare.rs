@@ -12,10 +12,29 @@ use tarseal_git::{ObjectId, TreeEntry, TreeEntryKind};
 /// An archive entry with its path relative to the archive's prefix.
 #[derive(Debug, Clone)]
 pub struct ArchivedEntry {
-    pub rel: String,
+    /// Where the path relative to the prefix starts in `entry.path` (a suffix of it, so no
+    /// second string per entry: a million entries are a million fewer allocations).
+    pub(crate) rel_start: usize,
     /// False when the entry lies outside the prefix directory.
     pub inside_prefix: bool,
     pub entry: Entry,
+}
+
+impl ArchivedEntry {
+    /// An entry not yet placed relative to a prefix (its whole path, outside any prefix).
+    pub fn new(entry: Entry) -> ArchivedEntry {
+        ArchivedEntry {
+            rel_start: 0,
+            inside_prefix: false,
+            entry,
+        }
+    }
+
+    /// The path relative to the archive's prefix; empty for the prefix directory itself and
+    /// for entries outside it.
+    pub fn rel(&self) -> &str {
+        &self.entry.path[self.rel_start..]
+    }
 }
 
 /// One fact about one path, before judgement.
@@ -108,8 +127,8 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
     // reported as hostile separately). Paths outside the prefix never name a git path.
     let mut at: HashMap<&str, usize> = HashMap::with_capacity(archive.len());
     for (i, a) in archive.iter().enumerate() {
-        if a.inside_prefix && !a.rel.is_empty() {
-            at.insert(a.rel.as_str(), i);
+        if a.inside_prefix && !a.rel().is_empty() {
+            at.insert(a.rel(), i);
         }
     }
 
@@ -136,7 +155,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
     // one by one. An extra directory that holds nothing is a note (`empty_dirs`), not a diff.
     let mut archive_parents: HashSet<&str> = HashSet::new();
     for a in archive.iter().filter(|a| a.inside_prefix) {
-        let mut p = a.rel.as_str();
+        let mut p = a.rel();
         while let Some(pos) = p.rfind('/') {
             p = &p[..pos];
             if !archive_parents.insert(p) {
@@ -299,7 +318,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
         for p in &a.entry.problems {
             out.diffs.push(Diff {
                 path: if a.inside_prefix {
-                    a.rel.clone()
+                    a.rel().to_string()
                 } else {
                     a.entry.path.clone()
                 },
@@ -316,24 +335,24 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
         if !a.inside_prefix {
             continue;
         }
-        if at.get(a.rel.as_str()) != Some(&i) {
+        if at.get(a.rel()) != Some(&i) {
             // An earlier duplicate: already reported as hostile.
             continue;
         }
-        if git_paths.contains(a.rel.as_str()) || a.rel.is_empty() {
+        if git_paths.contains(a.rel()) || a.rel().is_empty() {
             continue;
         }
         if a.entry.kind == EntryKind::Directory
-            && (git_dirs.contains(a.rel.as_str()) || archive_parents.contains(a.rel.as_str()))
+            && (git_dirs.contains(a.rel()) || archive_parents.contains(a.rel()))
         {
             continue;
         }
         let under_gitlink = gitlinks.iter().find(|(g, _)| {
-            a.rel.len() > g.len() && a.rel.starts_with(*g) && a.rel.as_bytes()[g.len()] == b'/'
+            a.rel().len() > g.len() && a.rel().starts_with(*g) && a.rel().as_bytes()[g.len()] == b'/'
         });
         if let Some((g, pinned)) = under_gitlink {
             out.diffs.push(Diff {
-                path: a.rel.clone(),
+                path: a.rel().to_string(),
                 class: Class::Unverifiable,
                 detail: format!(
                     "inside submodule {g} (the tag pins commit {pinned}), whose content this repository does not hold: give --submodule {g}=REPO to compare it"
@@ -350,11 +369,11 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
         if a.entry.kind == EntryKind::Directory {
             // Empty: nothing can be extracted into it from this archive, and git cannot
             // hold it, so it adds no content to compare.
-            out.empty_dirs.push(a.rel.clone());
+            out.empty_dirs.push(a.rel().to_string());
             continue;
         }
         out.diffs.push(Diff {
-            path: a.rel.clone(),
+            path: a.rel().to_string(),
             class: Class::Extra,
             detail: format!("{} that git does not have", kind_word(a.entry.kind)),
             archive_index: Some(i),
@@ -389,11 +408,11 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
 /// Words for a hostile entry: what it is and why it matters.
 pub fn problem_detail(p: &EntryProblem, e: &Entry) -> String {
     match p {
-        EntryProblem::AbsolutePath => format!("absolute path {:?}: extraction would write outside the release directory", e.raw_path),
-        EntryProblem::DotDot => format!("path {:?} has a `..` component: extraction would write outside the release directory", e.raw_path),
-        EntryProblem::NulInName => format!("name {:?} contains a NUL byte: tools disagree on where it ends", e.raw_path),
+        EntryProblem::AbsolutePath => format!("absolute path {:?}: extraction would write outside the release directory", e.raw_path()),
+        EntryProblem::DotDot => format!("path {:?} has a `..` component: extraction would write outside the release directory", e.raw_path()),
+        EntryProblem::NulInName => format!("name {:?} contains a NUL byte: tools disagree on where it ends", e.raw_path()),
         EntryProblem::EmptyName => "empty name".to_string(),
-        EntryProblem::NotUtf8 => format!("name {:?} is not valid UTF-8", e.raw_path),
+        EntryProblem::NotUtf8 => format!("name {:?} is not valid UTF-8", e.raw_path()),
         EntryProblem::Duplicate { first_index } => format!(
             "entry #{} repeats the path of entry #{first_index}: extraction keeps the later copy, so a first copy equal to git would hide it",
             e.index

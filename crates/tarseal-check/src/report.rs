@@ -401,6 +401,15 @@ pub enum CrossCheckStatus {
     Failed,
 }
 
+/// How many unexpected findings a report lists; the rest are counted only
+/// ([`Report::findings_omitted`]). Allowed and undecided findings are always all listed:
+/// they are what a seal vouches for.
+pub const UNEXPECTED_KEPT: u64 = 1_000;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Counts per class and judgement, and the bytes nobody verified against git.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
@@ -422,6 +431,52 @@ pub struct Summary {
     pub not_backed_bytes: u64,
 }
 
+impl Summary {
+    /// Counts one finding's class and judgement (not `matched`).
+    fn count(&mut self, f: &Finding) {
+        match f.class {
+            Class::Match => {}
+            Class::Modified => self.modified += 1,
+            Class::Mode => self.mode += 1,
+            Class::Type => self.type_ += 1,
+            Class::Missing => self.missing += 1,
+            Class::Extra => self.extra += 1,
+            Class::Unverifiable => self.unverifiable += 1,
+            Class::Hostile => self.hostile += 1,
+        }
+        match f.judgement {
+            Judgement::Allowed => {
+                self.allowed += 1;
+                if matches!(f.class, Class::Extra | Class::Modified) && f.size > 0 {
+                    self.not_backed_files += 1;
+                    self.not_backed_bytes += f.size;
+                } else if f.class == Class::Extra {
+                    self.not_backed_files += 1;
+                }
+            }
+            Judgement::Unexpected => self.unexpected += 1,
+            Judgement::Indeterminate => self.indeterminate += 1,
+        }
+    }
+
+    /// Adds `other`'s counts to these.
+    fn add(&mut self, o: &Summary) {
+        self.matched += o.matched;
+        self.modified += o.modified;
+        self.mode += o.mode;
+        self.type_ += o.type_;
+        self.missing += o.missing;
+        self.extra += o.extra;
+        self.unverifiable += o.unverifiable;
+        self.hostile += o.hostile;
+        self.allowed += o.allowed;
+        self.unexpected += o.unexpected;
+        self.indeterminate += o.indeterminate;
+        self.not_backed_files += o.not_backed_files;
+        self.not_backed_bytes += o.not_backed_bytes;
+    }
+}
+
 /// The whole report.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -436,8 +491,20 @@ pub struct Report {
     pub summary: Summary,
     /// The accepted files nothing but their name vouches for (`vouched_by: name-only`).
     pub trust_surface: TrustSurface,
-    /// Every non-matching path and hostile entry, sorted by path.
+    /// Every non-matching path and hostile entry, sorted by path — except unexpected findings
+    /// beyond the first [`UNEXPECTED_KEPT`] (see `findings_omitted`).
     pub findings: Vec<Finding>,
+    /// Unexpected findings counted in `summary` but not listed in `findings`: a hostile
+    /// archive of a million stray files is rejected just as surely by the first thousand
+    /// named, and listing all would cost a gigabyte of memory and of JSON.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings_omitted: u64,
+    /// The summary of the omitted findings, added in by [`Report::recompute`].
+    #[serde(skip)]
+    pub omitted_summary: Summary,
+    /// How many unexpected findings [`Report::push_finding`] listed.
+    #[serde(skip)]
+    pub listed_unexpected: u64,
     pub cross_checks: Vec<CrossCheck>,
     /// Things a reader should know that do not change the verdict.
     pub notes: Vec<String>,
@@ -505,6 +572,33 @@ impl ToolInfo {
 impl Report {
     /// Recomputes the summary and the verdict from the findings and cross-checks, so that the
     /// two can never disagree.
+    /// Adds a finding, or only counts it when it is unexpected and [`UNEXPECTED_KEPT`]
+    /// unexpected findings are already listed: memory stays bounded on an archive of a
+    /// million stray files, and the verdict and counts stay exact.
+    pub fn push_finding(&mut self, f: Finding) {
+        if f.judgement == Judgement::Unexpected
+            && self.listed_unexpected >= UNEXPECTED_KEPT
+        {
+            self.findings_omitted += 1;
+            self.omitted_summary.count(&f);
+            return;
+        }
+        if f.judgement == Judgement::Unexpected {
+            self.listed_unexpected += 1;
+        }
+        self.findings.push(f);
+    }
+
+    /// Clears the findings (listed and omitted) and the cross-checks: the report is then a
+    /// skeleton to judge again, with another profile.
+    pub fn clear_judgement(&mut self) {
+        self.findings.clear();
+        self.cross_checks.clear();
+        self.findings_omitted = 0;
+        self.omitted_summary = Summary::default();
+        self.listed_unexpected = 0;
+    }
+
     pub fn finish(&mut self, matched: u64) {
         self.summary.matched = matched;
         self.recompute();
@@ -559,35 +653,16 @@ impl Report {
         };
         let mut verdict = Verdict::Pass;
         for f in &self.findings {
-            match f.class {
-                Class::Match => {}
-                Class::Modified => s.modified += 1,
-                Class::Mode => s.mode += 1,
-                Class::Type => s.type_ += 1,
-                Class::Missing => s.missing += 1,
-                Class::Extra => s.extra += 1,
-                Class::Unverifiable => s.unverifiable += 1,
-                Class::Hostile => s.hostile += 1,
-            }
-            match f.judgement {
-                Judgement::Allowed => {
-                    s.allowed += 1;
-                    if matches!(f.class, Class::Extra | Class::Modified) && f.size > 0 {
-                        s.not_backed_files += 1;
-                        s.not_backed_bytes += f.size;
-                    } else if f.class == Class::Extra {
-                        s.not_backed_files += 1;
-                    }
-                }
-                Judgement::Unexpected => {
-                    s.unexpected += 1;
-                    verdict = verdict.max(Verdict::Fail);
-                }
-                Judgement::Indeterminate => {
-                    s.indeterminate += 1;
-                    verdict = verdict.max(Verdict::Indeterminate);
-                }
-            }
+            s.count(f);
+            verdict = verdict.max(match f.judgement {
+                Judgement::Allowed => Verdict::Pass,
+                Judgement::Unexpected => Verdict::Fail,
+                Judgement::Indeterminate => Verdict::Indeterminate,
+            });
+        }
+        s.add(&self.omitted_summary);
+        if self.omitted_summary.unexpected > 0 {
+            verdict = Verdict::Fail;
         }
         if self
             .cross_checks
@@ -682,6 +757,9 @@ mod tests {
             cross_checks: vec![],
             notes: vec![],
             review_surface: vec![],
+            findings_omitted: 0,
+            omitted_summary: Summary::default(),
+            listed_unexpected: 0,
             regeneration: None,
         }
     }

@@ -95,6 +95,12 @@ pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
                 s.not_backed_files,
                 s.not_backed_bytes
             )
+        } else if j == Judgement::Unexpected && report.findings_omitted > 0 {
+            format!(
+                "{title} ({}; the first {} listed)",
+                items.len() as u64 + report.findings_omitted,
+                items.len()
+            )
         } else {
             format!("{title} ({})", items.len())
         };
@@ -231,6 +237,15 @@ pub fn trust_surface(report: &Report, verbose: bool) -> String {
     o
 }
 
+/// The clause for unexpected findings counted but not listed ([`Report::findings_omitted`]).
+fn omitted_words(omitted: u64) -> String {
+    if omitted == 0 {
+        String::new()
+    } else {
+        format!(" and {omitted} more counted but not listed (a report lists the first {})", crate::report::UNEXPECTED_KEPT)
+    }
+}
+
 /// Causes listed before "... more" in the compact form.
 const COMPACT_GROUPS: usize = 7;
 /// Findings listed per judgement that needs action (unexpected, undecided).
@@ -319,7 +334,16 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
         if items.is_empty() {
             continue;
         }
-        let _ = writeln!(o, "{}", paint(code, &format!("{title} ({})", items.len())));
+        let omitted = if j == Judgement::Unexpected {
+            report.findings_omitted
+        } else {
+            0
+        };
+        let _ = writeln!(
+            o,
+            "{}",
+            paint(code, &format!("{title} ({})", items.len() as u64 + omitted))
+        );
         for f in items.iter().take(COMPACT_ACTION) {
             let path = if f.path.is_empty() {
                 "(archive)"
@@ -339,7 +363,14 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
             );
         }
         if items.len() > COMPACT_ACTION {
-            let _ = writeln!(o, "  ... {} more (--verbose)", items.len() - COMPACT_ACTION);
+            let _ = writeln!(
+                o,
+                "  ... {} more (--verbose){}",
+                items.len() - COMPACT_ACTION,
+                omitted_words(omitted)
+            );
+        } else if omitted > 0 {
+            let _ = writeln!(o, "  ...{}", omitted_words(omitted));
         }
     }
     review_surface(&mut o, report, &paint);
