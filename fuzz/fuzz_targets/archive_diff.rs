@@ -2,8 +2,8 @@
 //! crates plus strict header checks (fuzz/oracle.rs). A panic here means tarseal accepted an
 //! archive that another reader extracts differently, or a construct extractors disagree on.
 //! Run with `nice -n 19 cargo +nightly fuzz run archive_diff` from `fuzz/`; every finding is
-//! kept under `fuzz/regressions/archive_diff/` and replayed by
-//! `crates/tarseal-archive/tests/fuzz_diff.rs`.
+//! kept under `fuzz/regressions/archive_diff/{accept,refuse}/` (what tarseal must read, or
+//! refuse) and replayed by `crates/tarseal-archive/tests/fuzz_corpus.rs` on stable.
 #![no_main]
 
 #[path = "../oracle.rs"]

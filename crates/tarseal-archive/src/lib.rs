@@ -49,6 +49,12 @@ pub mod fuzzing {
     /// Reads `data` as an archive with small limits, asking for every optional digest so
     /// that every code path runs. Any result is fine; a panic or a hang is a bug.
     pub fn read_bytes(data: &[u8]) {
+        let _ = read_paths(data);
+    }
+
+    /// As [`read_bytes`], returning the entries' paths, or whether the archive was refused:
+    /// what the fuzz regressions replay.
+    pub fn read_paths(data: &[u8]) -> Result<Vec<String>, crate::ArchiveError> {
         let options = ReadOptions {
             limits: Limits {
                 max_total_bytes: 16 << 20,
@@ -64,13 +70,15 @@ pub mod fuzzing {
             sha256: true,
             keep_up_to: Some(4096),
         };
-        let _ = read_archive(
+        let mut paths = Vec::new();
+        read_archive(
             std::io::Cursor::new(data.to_vec()),
             &options,
             |_, _| wants,
+            |e| paths.push(e.path),
             |_| {},
-            |_| {},
-        );
+        )?;
+        Ok(paths)
     }
 }
 

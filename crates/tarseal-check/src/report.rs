@@ -705,6 +705,38 @@ mod tests {
         }
     }
 
+    #[test]
+    fn unexpected_findings_beyond_the_cap_are_counted_not_listed() {
+        let mut r = report(Vec::new());
+        let n = UNEXPECTED_KEPT + 500;
+        for i in 0..n {
+            r.push_finding(finding(&format!("x{i:05}"), Class::Extra, Judgement::Unexpected, 3));
+        }
+        // Allowed and undecided findings are always listed, after the cap too.
+        r.push_finding(finding("ok", Class::Extra, Judgement::Allowed, 7));
+        r.push_finding(finding("maybe", Class::Modified, Judgement::Indeterminate, 1));
+        r.finish(4);
+        assert_eq!(r.findings.len() as u64, UNEXPECTED_KEPT + 2);
+        assert_eq!(r.findings_omitted, 500);
+        assert_eq!(r.summary.unexpected, n);
+        assert_eq!(r.summary.extra, n + 1);
+        assert_eq!(r.summary.allowed, 1);
+        assert_eq!(r.summary.indeterminate, 1);
+        assert_eq!(r.summary.matched, 4);
+        assert_eq!(r.verdict, Verdict::Fail);
+        // A second recompute (as vouching does) keeps the omitted counts.
+        r.recompute();
+        assert_eq!(r.summary.unexpected, n);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["findings_omitted"], 500);
+        // A skeleton for another profile's judgement starts from nothing.
+        r.clear_judgement();
+        r.finish(4);
+        assert_eq!(r.summary.unexpected, 0);
+        assert_eq!(r.verdict, Verdict::Pass);
+        assert!(serde_json::to_value(&r).unwrap().get("findings_omitted").is_none());
+    }
+
     fn report(findings: Vec<Finding>) -> Report {
         Report {
             schema: SCHEMA,
