@@ -208,6 +208,15 @@ pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
         Verdict::Fail => paint("1;31", "FAIL: the archive holds something the git tree and the policy do not vouch for"),
         Verdict::Indeterminate => paint("1;33", "INDETERMINATE: nothing is unexpected, but not everything could be decided"),
     };
+    if s.stamped > 0 {
+        // Said apart from "allowed": these are git's files with a version/date put in, which a
+        // reader may want to count separately from generated ones.
+        let _ = writeln!(
+            o,
+            "stamped  {} tracked files are git's bytes but for version/date stamp lines",
+            s.stamped
+        );
+    }
     let _ = writeln!(o, "verdict  {verdict}");
     o.push_str(&trust_surface(report, verbose));
     o
