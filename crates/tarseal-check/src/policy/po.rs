@@ -225,11 +225,15 @@ fn judge(old: &[Entry], new: &[Entry]) -> Result<PoSame, PoDiffError> {
             });
         }
         if g.strs != e.strs {
-            let (release, tag) = first_difference(&e.strs, &g.strs);
+            let why = match first_difference(&e.strs, &g.strs) {
+                Some((release, tag)) => format!("msgstr {release:?} is not the tag's {tag:?}"),
+                // Same texts under other plural indexes: another form would be shown.
+                None => "the msgstr[N] indexes differ from the tag's".into(),
+            };
             return Err(PoDiffError::Translation {
                 line: e.line,
                 msgid,
-                why: format!("msgstr {release:?} is not the tag's {tag:?}"),
+                why,
             });
         }
         out.same += 1;
@@ -246,15 +250,13 @@ fn judge(old: &[Entry], new: &[Entry]) -> Result<PoSame, PoDiffError> {
     Ok(out)
 }
 
-fn first_difference(a: &[(usize, Vec<u8>)], b: &[(usize, Vec<u8>)]) -> (String, String) {
-    for k in 0..a.len().max(b.len()) {
-        let x = a.get(k).map(|(_, s)| show(s)).unwrap_or_default();
-        let y = b.get(k).map(|(_, s)| show(s)).unwrap_or_default();
-        if x != y {
-            return (x, y);
-        }
-    }
-    (String::new(), String::new())
+/// The first msgstr text that differs (release's, tag's), or `None` when only the indexes do.
+fn first_difference(a: &[(usize, Vec<u8>)], b: &[(usize, Vec<u8>)]) -> Option<(String, String)> {
+    (0..a.len().max(b.len())).find_map(|k| {
+        let x = a.get(k).map(|(_, s)| s.as_slice());
+        let y = b.get(k).map(|(_, s)| s.as_slice());
+        (x != y).then(|| (show(x.unwrap_or_default()), show(y.unwrap_or_default())))
+    })
 }
 
 /// The header entries' fields must agree except those msgmerge takes from the template.
@@ -639,6 +641,17 @@ msgstr ""
             judged(&bad),
             Judged::Differs(PoDiffError::Translation { .. })
         ));
+        // The same texts under another plural index.
+        let bad = MERGED.replace(
+            "msgstr[0] \"%s: Zu viele Argumente\"",
+            "msgstr[9] \"%s: Zu viele Argumente\"",
+        );
+        match judged(&bad) {
+            Judged::Differs(PoDiffError::Translation { why, .. }) => {
+                assert!(why.contains("indexes"), "{why}")
+            }
+            o => panic!("{o:?}"),
+        }
         // A translation for a msgid the tag leaves untranslated.
         let bad = MERGED.replace(
             "msgid \"Brand new\"\nmsgstr \"\"",
