@@ -24,6 +24,9 @@ use std::collections::HashMap;
 /// Header fields msgmerge takes from the new template.
 const TEMPLATE_FIELDS: &[&str] = &["POT-Creation-Date", "Report-Msgid-Bugs-To"];
 
+/// What identifies an entry: its msgctxt and msgid.
+type Key<'a> = (Option<&'a [u8]>, &'a [u8]);
+
 /// One PO entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Entry {
@@ -48,7 +51,7 @@ impl Entry {
         self.strs.iter().any(|(_, s)| !s.is_empty())
     }
 
-    fn key(&self) -> (Option<&[u8]>, &[u8]) {
+    fn key(&self) -> Key<'_> {
         (self.ctxt.as_deref(), self.id.as_slice())
     }
 }
@@ -158,7 +161,7 @@ pub enum Judged {
 }
 
 fn judge(old: &[Entry], new: &[Entry]) -> Result<PoSame, PoDiffError> {
-    let mut by_key: HashMap<(Option<&[u8]>, &[u8]), Vec<&Entry>> = HashMap::new();
+    let mut by_key: HashMap<Key<'_>, Vec<&Entry>> = HashMap::new();
     for e in old {
         by_key.entry(e.key()).or_default().push(e);
     }
