@@ -1459,6 +1459,7 @@ fn judge_by_rules<'p>(
                         // The bytes are git's own blob, at another path.
                         (_, ContentCheck::EqualsGitFile(_)) => VouchedBy::Git,
                         (_, ContentCheck::KnownM4) => VouchedBy::KnownFile,
+                        (_, ContentCheck::RoffThStamp) => VouchedBy::Stamped,
                         _ => VouchedBy::ContentCheck,
                     };
                 }

@@ -10,7 +10,7 @@
 //! Every finding carries [`Finding::vouched_by`] ([`VouchedBy`]): `git` (the bytes present are
 //! git's, or nothing is present), `reproduced` (regenerated from the tag and byte-identical),
 //! `known-file` (byte-identical to a file of a known upstream release), `pinned` (the policy
-//! pins its SHA-256), `content-check` (a check narrowed what the file may hold), or `name-only`
+//! pins its SHA-256), `stamped` (git's bytes but for version/date stamp lines), `content-check` (a check narrowed what the file may hold), or `name-only`
 //! (a rule accepted it by its name alone). Findings that were not accepted (unexpected,
 //! indeterminate) have `vouched_by: null`. The report's [`Report::trust_surface`] lists exactly
 //! the `name-only` files: what a reader still takes on the policy's word.
@@ -135,6 +135,9 @@ pub enum VouchedBy {
     KnownFile,
     /// The policy pins the file's SHA-256 and the bytes have it.
     Pinned,
+    /// Git's bytes except version/date stamp lines, each of which is git's line with only
+    /// the release's version and a date put in (a man page's `.TH` line).
+    Stamped,
     /// A content check established what the file may hold (derived from the tag, not
     /// reproduced byte for byte).
     ContentCheck,
@@ -150,6 +153,7 @@ impl VouchedBy {
             VouchedBy::Reproduced => "reproduced",
             VouchedBy::KnownFile => "known-file",
             VouchedBy::Pinned => "pinned",
+            VouchedBy::Stamped => "stamped",
             VouchedBy::ContentCheck => "content-check",
             VouchedBy::NameOnly => "name-only",
         }
@@ -425,6 +429,8 @@ pub struct Summary {
     pub allowed: u64,
     pub unexpected: u64,
     pub indeterminate: u64,
+    /// Tracked files accepted as git's bytes plus version/date stamps (`vouched_by: stamped`).
+    pub stamped: u64,
     /// Files present in the archive whose bytes git does not back (allowed extras and
     /// modifications): the bytes a reader must trust the policy for.
     pub not_backed_files: u64,
@@ -447,6 +453,9 @@ impl Summary {
         match f.judgement {
             Judgement::Allowed => {
                 self.allowed += 1;
+                if f.vouched_by == Some(VouchedBy::Stamped) {
+                    self.stamped += 1;
+                }
                 if matches!(f.class, Class::Extra | Class::Modified) && f.size > 0 {
                     self.not_backed_files += 1;
                     self.not_backed_bytes += f.size;
@@ -470,6 +479,7 @@ impl Summary {
         self.unverifiable += o.unverifiable;
         self.hostile += o.hostile;
         self.allowed += o.allowed;
+        self.stamped += o.stamped;
         self.unexpected += o.unexpected;
         self.indeterminate += o.indeterminate;
         self.not_backed_files += o.not_backed_files;

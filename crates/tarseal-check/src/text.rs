@@ -214,9 +214,21 @@ pub fn render_with(report: &Report, colour: bool, verbose: bool) -> String {
         Verdict::Fail => paint("1;31", "FAIL: the archive holds something the git tree and the policy do not vouch for"),
         Verdict::Indeterminate => paint("1;33", "INDETERMINATE: nothing is unexpected, but not everything could be decided"),
     };
+    o.push_str(&stamped(report));
     let _ = writeln!(o, "verdict  {verdict}");
     o.push_str(&trust_surface(report, verbose));
     o
+}
+
+/// The count of tracked files accepted as git's bytes plus version/date stamps, said apart
+/// from "allowed" so that a reader can tell them from generated files; empty when none.
+fn stamped(report: &Report) -> String {
+    match report.summary.stamped {
+        0 => String::new(),
+        n => {
+            format!("stamped  {n} tracked files are git's bytes but for version/date stamp lines\n")
+        }
+    }
 }
 
 /// The closing line (what is accepted on the policy's word alone), with `verbose` preceded
@@ -493,6 +505,7 @@ pub fn render_compact(report: &Report, colour: bool) -> String {
         Verdict::Fail => paint("1;31", "FAIL: the archive holds something the git tree and the policy do not vouch for"),
         Verdict::Indeterminate => paint("1;33", "INDETERMINATE: nothing is unexpected, but not everything could be decided (see UNDECIDED)"),
     };
+    o.push_str(&stamped(report));
     let _ = writeln!(o, "verdict  {verdict}");
     o.push_str(&trust_surface(report, false));
     o

@@ -103,6 +103,13 @@ pub enum ContentCheck {
     /// setuptools-scm's `*.egg-info/scm_version.json` (the tag, distance 0, not dirty, the
     /// checked commit) and `scm_file_list.json` (files git has).
     ScmMetadataJson,
+    /// A tracked roff man page that differs from git's only in `.TH` lines stamped with the
+    /// release's version and a date (curl's `updatemanpages.pl`; [`super::stamp`]).
+    RoffThStamp,
+    /// A tracked gettext `.po` file refreshed by msgmerge: the translations in force are the
+    /// tag's, only the header's template fields, references, wrapping, fuzzy and obsolete
+    /// entries differ ([`super::po`]).
+    PoTranslations,
     /// A `.pytest_cache/` a maintainer's sdist swept in: pytest's fixed README, CACHEDIR.TAG
     /// and .gitignore, and JSON data under `v/` (never imported, not code).
     PytestCache,
@@ -145,6 +152,8 @@ impl ContentCheck {
         "wheel-version-file",
         "scm-metadata-json",
         "pytest-cache",
+        "roff-th-stamp",
+        "po-translations",
         "equals-git:PATH",
     ];
 
@@ -185,6 +194,8 @@ impl ContentCheck {
             "wheel-version-file" => ContentCheck::WheelVersionFile,
             "scm-metadata-json" => ContentCheck::ScmMetadataJson,
             "pytest-cache" => ContentCheck::PytestCache,
+            "roff-th-stamp" => ContentCheck::RoffThStamp,
+            "po-translations" => ContentCheck::PoTranslations,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -234,6 +245,8 @@ impl ContentCheck {
             ContentCheck::WheelVersionFile => "wheel-version-file".into(),
             ContentCheck::ScmMetadataJson => "scm-metadata-json".into(),
             ContentCheck::PytestCache => "pytest-cache".into(),
+            ContentCheck::RoffThStamp => "roff-th-stamp".into(),
+            ContentCheck::PoTranslations => "po-translations".into(),
         }
     }
 
@@ -386,6 +399,8 @@ impl ContentCheck {
             }
             ContentCheck::ScmMetadataJson => scm_metadata_json(subject.path, content, ctx),
             ContentCheck::PytestCache => pytest_cache(subject.path, content),
+            ContentCheck::RoffThStamp => roff_th_stamp(subject.path, content, ctx),
+            ContentCheck::PoTranslations => po_translations(subject.path, content, ctx),
             ContentCheck::WheelFile => crate::wheel::wheel_file(content),
             ContentCheck::WheelRecord => crate::wheel::record(subject.path, content, ctx),
             ContentCheck::WheelEntryPoints => crate::wheel::entry_points(content, ctx),
@@ -418,6 +433,55 @@ impl ContentCheck {
                 last
             }
         }
+    }
+}
+
+/// Git's bytes of the file the release modified: what the stamp and po checks compare with.
+fn git_bytes(path: &str, ctx: &CheckContext<'_>) -> Result<Vec<u8>, Outcome> {
+    let Some(id) = (ctx.git_blob)(path) else {
+        return Err(Outcome::Fail(format!(
+            "git has no file {path}: only a file the tag has can be compared with it"
+        )));
+    };
+    (ctx.read_git_blob)(id).ok_or_else(|| Outcome::Undecided(format!("cannot read git blob {id}")))
+}
+
+/// A man page git has, changed only in `.TH` version/date stamps ([`super::stamp`]).
+fn roff_th_stamp(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let git = match git_bytes(path, ctx) {
+        Ok(g) => g,
+        Err(o) => return o,
+    };
+    let configure_ac = ["configure.ac", "configure.in"]
+        .iter()
+        .find_map(|n| git_text(ctx, n));
+    let versions = super::stamp::release_versions(ctx.tag_name, configure_ac.as_deref());
+    if versions.is_empty() {
+        return Outcome::Undecided(format!(
+            "{path}: no release version to compare its .TH stamp with (the tag name holds none and git's AC_INIT names no literal version)"
+        ));
+    }
+    match super::stamp::compare(&git, content, &versions) {
+        Ok(s) => Outcome::Pass(s.to_string()),
+        Err(e) => Outcome::Fail(e.to_string()),
+    }
+}
+
+/// A `.po` file git has, refreshed by msgmerge: the same translations ([`super::po`]).
+fn po_translations(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let git = match git_bytes(path, ctx) {
+        Ok(g) => g,
+        Err(o) => return o,
+    };
+    match super::po::compare(&git, content) {
+        super::po::Judged::Same(s) => Outcome::Pass(format!(
+            "the {} translations in force are the tag's word for word ({} fuzzy entries carry the tag's texts, {} of the tag's are no longer in force); only header template fields, references, wrapping, fuzzy and obsolete entries differ",
+            s.same, s.fuzzy, s.dropped
+        )),
+        super::po::Judged::Differs(e) => Outcome::Fail(e.to_string()),
+        super::po::Judged::GitUnreadable(e) => Outcome::Undecided(format!(
+            "{path}: git's file does not parse as PO ({e}); compare the translations by hand or pin the file's sha256"
+        )),
     }
 }
 

@@ -14,8 +14,10 @@
 pub mod checks;
 mod maturin;
 pub mod pbr;
+pub mod po;
 pub mod profiles;
 pub mod setup_cfg;
+pub mod stamp;
 pub mod suggest;
 
 use crate::report::Class;

@@ -165,6 +165,8 @@ enum StaticCheck {
     ScmMetadataJson,
     PytestCache,
     EqualsRepoBlob,
+    RoffThStamp,
+    PoTranslations,
 }
 
 impl StaticCheck {
@@ -197,6 +199,8 @@ impl StaticCheck {
             StaticCheck::WheelVersionFile => ContentCheck::WheelVersionFile,
             StaticCheck::ScmMetadataJson => ContentCheck::ScmMetadataJson,
             StaticCheck::PytestCache => ContentCheck::PytestCache,
+            StaticCheck::RoffThStamp => ContentCheck::RoffThStamp,
+            StaticCheck::PoTranslations => ContentCheck::PoTranslations,
             StaticCheck::EqualsRepoBlob => ContentCheck::EqualsRepoBlob,
         }
     }
@@ -494,10 +498,11 @@ const AUTOTOOLS: &[Spec] = &[
     rule!("po/*.sin", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/*.header", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/stamp-po", EXTRA, "gettext timestamp file written at make dist"),
-    rule!("**/*.po", MODIFIED, "msgmerge refreshes translations against the new template at make dist (translations, not code)"),
+    rule!("**/*.po", MODIFIED, "msgmerge refreshes translations against the new template at make dist; the translations in force must be the tag's", StaticCheck::PoTranslations),
     rule!("**/*.pot", EXTRA, "message template extracted by xgettext/po4a at make dist"),
     rule!("ChangeLog", MODIFIED, "GNU projects regenerate ChangeLog from the git log at make dist", StaticCheck::Unreproducible("ChangeLog regenerated from the git log at make dist (gitlog-to-changelog); tarseal does not reproduce it: compare it with `git log` of the tag, or pin its sha256")),
     rule!("{doc,docs,man,po4a}/**/*.{pdf,ps,dvi,html,txt,[1-9]}", EXTRA, "documentation rendered at make dist", StaticCheck::Unreproducible(DOCS_REASON)),
+    rule!("**/*.[1-9]", MODIFIED, "man page whose .TH line the release script stamps with the release's version and a date (curl's maketgz: updatemanpages.pl); every other line must be git's", StaticCheck::RoffThStamp),
     rule!("**/*.info", EXTRA, "Info manual built by makeinfo from the Texinfo source"),
     rule!("{doc,man}/*.[1-9]", EXTRA, "man page generated at make dist (help2man or similar)"),
     rule!("**/*.m4", EXTRA, "an m4 macro copied in by aclocal/autopoint/libtoolize; accepted only byte-identical to a known release of the tool that ships it", StaticCheck::KnownM4),
