@@ -2,7 +2,7 @@
 
 use crate::compare::{self, ArchivedEntry, Comparison, Diff, GitSide};
 use crate::error::CheckError;
-use crate::policy::checks::{CheckContext, Outcome, Subject};
+use crate::policy::checks::{CheckContext, Gitlink, Outcome, Subject};
 use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
 use crate::report::{
     ArchiveDigests, ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement,
@@ -217,7 +217,21 @@ fn check_with(
         Some(_) => repo.list_tree(resolved.commit.tree, None)?,
         None => tree.clone(),
     };
+    // The compared tree's submodules, before the ones given are inlined (content checks
+    // name them: gnulib-tool's copies come from one).
+    let mut gitlinks: Vec<Gitlink> = tree
+        .iter()
+        .filter(|e| e.kind == TreeEntryKind::Gitlink)
+        .map(|e| Gitlink {
+            path: e.path.clone(),
+            pinned: e.oid,
+            inlined: false,
+        })
+        .collect();
     let sub_repos = inline_submodules(opts, &mut tree)?;
+    for g in &mut gitlinks {
+        g.inlined = sub_repos.iter().any(|(p, _, _)| *p == g.path);
+    }
     for (path, _, commit) in &sub_repos {
         notes.push(format!(
             "submodule {path} compared as if inlined: commit {commit} pinned by the tag's gitlink, read from --submodule"
@@ -594,6 +608,8 @@ fn check_with(
             // The tag's own tree: content checks read its pyproject.toml, configure.ac ...
             // (for a wheel, the paired entries are only the comparison's git side).
             &tree,
+            &full_tree,
+            &gitlinks,
             policy,
             &resolved,
             subdir,
@@ -1186,6 +1202,8 @@ fn judge_all(
     comparison: &Comparison,
     archived: &[ArchivedEntry],
     tree: &[TreeEntry],
+    full_tree: &[TreeEntry],
+    gitlinks: &[Gitlink],
     policy: &Policy,
     resolved: &Resolved,
     subdir: Option<&str>,
@@ -1259,6 +1277,9 @@ fn judge_all(
         git_has_dir: &git_has_dir,
         history: &history,
         archive_files: &all_archive_files,
+        tree,
+        full_tree,
+        gitlinks,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
     for d in &comparison.diffs {
@@ -1372,12 +1393,18 @@ fn judge_by_rules<'p>(
 ) {
     let mut failures: Vec<String> = Vec::new();
     let mut undecided: Vec<String> = Vec::new();
+    // Set when a check proved the bytes wrong against what they claim to be a copy of (a
+    // gnulib file at the pinned commit): no later rule may then accept them by name alone.
+    let mut proven_wrong = false;
     for r in &policy.rules {
         let allows = |al: &Allow| {
             al.covers(d.class)
                 || (*al == Allow::Dereferenced && d.class == Class::Type && d.dereferenced)
         };
         if !r.allow.iter().any(allows) || !r.matches(&d.path) {
+            continue;
+        }
+        if r.check.as_ref().is_some_and(|c| !c.applies(&d.path, ctx)) {
             continue;
         }
         used.insert(r.id.as_str());
@@ -1431,7 +1458,7 @@ fn judge_by_rules<'p>(
                         | ContentCheck::PbrPkgInfo
                 ) {
                     let (status, detail) = match &outcome {
-                        Outcome::Pass(n) | Outcome::Reproduced(n) => {
+                        Outcome::Pass(n) | Outcome::PassAs(_, n) | Outcome::Reproduced(n) => {
                             (CrossCheckStatus::Ok, n.clone())
                         }
                         Outcome::Fail(n) | Outcome::Undecided(n) => {
@@ -1447,6 +1474,7 @@ fn judge_by_rules<'p>(
                 if vouched == VouchedBy::NameOnly {
                     vouched = match (&outcome, check) {
                         (Outcome::Reproduced(_), _) => VouchedBy::Reproduced,
+                        (Outcome::PassAs(v, _), _) => *v,
                         // The bytes are git's own blob, at another path.
                         (_, ContentCheck::EqualsGitFile(_)) => VouchedBy::Git,
                         (_, ContentCheck::KnownM4) => VouchedBy::KnownFile,
@@ -1454,8 +1482,9 @@ fn judge_by_rules<'p>(
                     };
                 }
                 match outcome {
-                    Outcome::Pass(n) | Outcome::Reproduced(n) => Some(n),
+                    Outcome::Pass(n) | Outcome::PassAs(_, n) | Outcome::Reproduced(n) => Some(n),
                     Outcome::Fail(why) => {
+                        proven_wrong |= *check == ContentCheck::GnulibCopy;
                         failures.push(format!("{}: {why}", r.id));
                         continue;
                     }
@@ -1466,6 +1495,13 @@ fn judge_by_rules<'p>(
                 }
             }
         };
+        if proven_wrong && vouched == VouchedBy::NameOnly {
+            failures.push(format!(
+                "{}: would accept it by name, but its bytes were proven to differ from the file it is a copy of",
+                r.id
+            ));
+            continue;
+        }
         f.judgement = Judgement::Allowed;
         f.vouched_by = Some(vouched);
         f.rule = Some(r.id.clone());

@@ -299,6 +299,9 @@ mod tests {
             git_has_dir: &|_| false,
             history: &|| None,
             archive_files: &Vec::new,
+            tree: &[],
+            full_tree: &[],
+            gitlinks: &[],
         };
         f(&ctx)
     }

@@ -1,0 +1,395 @@
+//! gnulib-tool's copied trees: files `make dist` ships that gnulib-tool copied from the gnulib
+//! submodule the tag pins, at the places the tag's `gnulib-cache.m4` says.
+//!
+//! gnulib-tool (run by `bootstrap`) copies gnulib's `lib/X` to `$gl_SOURCE_BASE/X`, `m4/X` to
+//! `$gl_M4_BASE/X`, `build-aux/X` to the auxiliary directory, `tests/X` (and the `lib/` files
+//! of test modules) to `$gl_TESTS_BASE/X`, `doc/X` to `$gl_DOC_BASE/X` and `top/X` to `./X`.
+//! The copies are not in the project's tree, but their bytes are pinned all the same: the tag's
+//! gitlink names the gnulib commit they came from. So a copy is vouched for when its bytes
+//! equal that commit's file at the mapped path (`submodule-copy`, the gnulib repository given
+//! with `--submodule`), proven wrong when they differ, and undecided without the repository —
+//! naming the submodule and the flag. The mapping is read from the tag's tree only.
+
+use super::checks::{CheckContext, Gitlink, Outcome};
+use crate::report::VouchedBy;
+use tarseal_git::TreeEntryKind;
+
+/// Files gnulib-tool writes rather than copies (judged by `gnulib-generated`), and its
+/// configuration, which the tag holds.
+const GENERATED: [&str; 4] = [
+    "Makefile.am",
+    "gnulib.mk",
+    "gnulib-comp.m4",
+    "gnulib-cache.m4",
+];
+
+/// Where gnulib-tool put things, from the tag's `gnulib-cache.m4`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// The cache file's path in the compared tree.
+    pub cache: String,
+    /// The directory gnulib-tool ran in, relative, with a trailing `/` ("" at the root).
+    pub project: String,
+    /// `(macro, base, gnulib directory)`: a file at `project + base + "/" + rest` is a copy of
+    /// gnulib's `dir/rest` ("" or "." as base: directly in the project directory).
+    pub bases: Vec<(&'static str, String, &'static str)>,
+    /// `gl_LOCAL_DIR`: the project's overrides (`DIR/lib/X` replaces gnulib's `lib/X`,
+    /// `DIR/lib/X.diff` patches it).
+    pub local_dir: Option<String>,
+    /// `gl_LGPL`: gnulib-tool rewrites license notices of the copied library files.
+    pub lgpl: bool,
+    /// `gl_MAKEFILE_NAME` (`Makefile.am` when empty).
+    pub makefile_name: String,
+}
+
+/// The argument of `NAME(...)` on a line of its own (`[quoted]` or bare), as gnulib-tool
+/// writes `gl_SOURCE_BASE([lib])`; comments (`#`, `dnl`) are skipped.
+fn macro_arg(text: &str, name: &str) -> Option<String> {
+    for line in text.lines() {
+        let l = line.trim_start();
+        let Some(rest) = l.strip_prefix(name) else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('(') else {
+            // `gl_LGPL` with no argument.
+            if rest.trim().is_empty() {
+                return Some(String::new());
+            }
+            continue;
+        };
+        let rest = rest.trim_start();
+        let arg = match rest.strip_prefix('[') {
+            Some(q) => q.split(']').next().unwrap_or_default(),
+            None => rest.split(')').next().unwrap_or_default(),
+        };
+        return Some(arg.trim().to_string());
+    }
+    None
+}
+
+/// A relative directory from the cache: `None` when it leaves the tree.
+fn clean_dir(d: &str) -> Option<String> {
+    let d = d.trim().trim_end_matches('/');
+    let d = d.strip_prefix("./").unwrap_or(d);
+    if d.starts_with('/') || d.split('/').any(|c| c == "..") {
+        return None;
+    }
+    Some(if d == "." {
+        String::new()
+    } else {
+        d.to_string()
+    })
+}
+
+/// The layout of the first `gnulib-cache.m4` of the compared tree (outside submodules).
+pub(crate) fn layout(ctx: &CheckContext<'_>) -> Option<Layout> {
+    let mut caches: Vec<&str> = ctx
+        .tree
+        .iter()
+        .filter(|e| matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable))
+        .map(|e| e.path.as_str())
+        .filter(|p| *p == "gnulib-cache.m4" || p.ends_with("/gnulib-cache.m4"))
+        .filter(|p| !ctx.gitlinks.iter().any(|g| under(p, &g.path)))
+        .collect();
+    caches.sort_by_key(|p| (p.matches('/').count(), *p));
+    let cache = *caches.first()?;
+    let id = (ctx.git_blob)(cache)?;
+    let text = String::from_utf8((ctx.read_git_blob)(id)?).ok()?;
+    let arg = |name: &str| macro_arg(&text, name);
+    let m4_base = clean_dir(&arg("gl_M4_BASE").unwrap_or_else(|| "m4".into()))?;
+    // The cache lives in the m4 base of the directory gnulib-tool ran in.
+    let cache_dir = cache.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let project = if m4_base.is_empty() {
+        cache_dir.to_string()
+    } else if cache_dir == m4_base {
+        String::new()
+    } else {
+        cache_dir.strip_suffix(&format!("/{m4_base}"))?.to_string()
+    };
+    let project = if project.is_empty() {
+        String::new()
+    } else {
+        format!("{project}/")
+    };
+    // gnulib-tool takes the auxiliary directory from configure.ac when --aux-dir is not given.
+    let aux = arg("gl_AUX_DIR")
+        .or_else(|| configure_aux_dir(ctx, &project))
+        .unwrap_or_default();
+    let dir = |name: &str, default: &str| clean_dir(&arg(name).unwrap_or_else(|| default.into()));
+    let source = dir("gl_SOURCE_BASE", "lib")?;
+    let tests = dir("gl_TESTS_BASE", "tests")?;
+    let doc = dir("gl_DOC_BASE", "doc")?;
+    let aux = clean_dir(&aux)?;
+    let mut bases = vec![
+        ("gl_SOURCE_BASE", source, "lib"),
+        ("gl_M4_BASE", m4_base, "m4"),
+        ("the auxiliary directory", aux, "build-aux"),
+        ("gl_DOC_BASE", doc, "doc"),
+    ];
+    // Test modules bring their own files and lib/ files into the tests directory.
+    if arg("gl_WITH_TESTS").is_some() || text.contains("--with-tests") {
+        bases.push(("gl_TESTS_BASE", tests.clone(), "tests"));
+        bases.push(("gl_TESTS_BASE", tests, "lib"));
+    }
+    Some(Layout {
+        cache: cache.to_string(),
+        project,
+        bases,
+        local_dir: arg("gl_LOCAL_DIR")
+            .filter(|d| !d.is_empty())
+            .and_then(|d| clean_dir(&d)),
+        lgpl: arg("gl_LGPL").is_some_and(|a| a != "no"),
+        makefile_name: arg("gl_MAKEFILE_NAME")
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Makefile.am".into()),
+    })
+}
+
+/// `AC_CONFIG_AUX_DIR` of the project's `configure.ac` (or `configure.in`).
+fn configure_aux_dir(ctx: &CheckContext<'_>, project: &str) -> Option<String> {
+    ["configure.ac", "configure.in"].iter().find_map(|n| {
+        let id = (ctx.git_blob)(&format!("{project}{n}"))?;
+        let text = String::from_utf8((ctx.read_git_blob)(id)?).ok()?;
+        macro_arg(&text, "AC_CONFIG_AUX_DIR")
+    })
+}
+
+fn under(path: &str, dir: &str) -> bool {
+    path.len() > dir.len() && path.starts_with(dir) && path.as_bytes()[dir.len()] == b'/'
+}
+
+/// The submodule gnulib-tool copied from: a gitlink named `gnulib` (or `.gnulib`).
+fn gnulib_gitlink<'c>(ctx: &CheckContext<'c>) -> Option<&'c Gitlink> {
+    ctx.gitlinks.iter().find(|g| {
+        let last = g.path.rsplit('/').next().unwrap_or(&g.path);
+        last == "gnulib" || last == ".gnulib"
+    })
+}
+
+/// The gnulib paths a file at `path` may be a copy of, each with the macro that maps it.
+fn sources(layout: &Layout, path: &str) -> Vec<(String, &'static str)> {
+    let Some(rel) = path.strip_prefix(layout.project.as_str()) else {
+        return Vec::new();
+    };
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    if GENERATED.contains(&name) || name == layout.makefile_name {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (what, base, dir) in &layout.bases {
+        let rest = if base.is_empty() {
+            (!rel.contains('/')).then_some(rel)
+        } else {
+            rel.strip_prefix(base.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+        };
+        if let Some(rest) = rest.filter(|r| !r.is_empty()) {
+            out.push((format!("{dir}/{rest}"), *what));
+        }
+    }
+    if !rel.contains('/') {
+        out.push((format!("top/{rel}"), "top/ (the project's directory)"));
+    }
+    out
+}
+
+/// Whether `gnulib-copy` has something to say about `path`: the tag configures gnulib with a
+/// gnulib submodule and the path is one gnulib-tool copies to. With the submodule's
+/// repository, only paths whose gnulib counterpart exists (or is overridden locally): an
+/// extra that gnulib does not have is left to the other rules.
+pub(crate) fn applies(path: &str, ctx: &CheckContext<'_>) -> bool {
+    let (Some(layout), Some(g)) = (layout(ctx), gnulib_gitlink(ctx)) else {
+        return false;
+    };
+    if under(path, &g.path) {
+        return false;
+    }
+    let candidates = sources(&layout, path);
+    if !g.inlined {
+        return !candidates.is_empty();
+    }
+    candidates.iter().any(|(c, _)| {
+        (ctx.git_blob)(&format!("{}/{c}", g.path)).is_some()
+            || layout.local_dir.as_ref().is_some_and(|l| {
+                (ctx.git_blob)(&format!("{}{l}/{c}", layout.project)).is_some()
+                    || (ctx.git_blob)(&format!("{}{l}/{c}.diff", layout.project)).is_some()
+            })
+    })
+}
+
+/// Judges a file at `path` (blob `blob`) as a gnulib-tool copy.
+pub(crate) fn copy(
+    path: &str,
+    blob: Option<tarseal_git::ObjectId>,
+    ctx: &CheckContext<'_>,
+) -> Outcome {
+    let (Some(layout), Some(g)) = (layout(ctx), gnulib_gitlink(ctx)) else {
+        return Outcome::Fail(format!(
+            "{path}: the tag configures no gnulib submodule (a gitlink named gnulib and a gnulib-cache.m4)"
+        ));
+    };
+    let candidates = sources(&layout, path);
+    let Some(blob) = blob else {
+        return Outcome::Fail("not a regular file".into());
+    };
+    let mapped = candidates
+        .iter()
+        .map(|(c, what)| format!("gnulib's {c} ({what})"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    if !g.inlined {
+        return Outcome::Undecided(format!(
+            "{path}: gnulib-tool copies {mapped} here (per {}), from the commit {} that the tag's submodule {} pins, which this repository does not hold: give --submodule {}=REPO (a gnulib repository holding that commit) to compare it",
+            layout.cache, g.pinned, g.path, g.path
+        ));
+    }
+    let mut differs: Vec<String> = Vec::new();
+    for (c, what) in &candidates {
+        // gnulib-tool takes the project's local override instead of gnulib's file.
+        if let Some(l) = &layout.local_dir {
+            let local = format!("{}{l}/{c}", layout.project);
+            if (ctx.git_blob)(&format!("{local}.diff")).is_some() {
+                return Outcome::Undecided(format!(
+                    "{path}: gnulib-tool patches gnulib's {c} with the tag's {local}.diff, which tarseal does not apply: compare it by hand or pin its sha256"
+                ));
+            }
+            match (ctx.git_blob)(&local) {
+                Some(id) if id == blob => {
+                    return Outcome::PassAs(
+                        VouchedBy::Git,
+                        format!("identical to the tag's {local}, the local override gnulib-tool copies instead of gnulib's {c}"),
+                    )
+                }
+                Some(id) => {
+                    differs.push(format!("the tag's local override {local} (blob {id})"));
+                    continue;
+                }
+                None => {}
+            }
+        }
+        let sub_path = format!("{}/{c}", g.path);
+        match (ctx.git_blob)(&sub_path) {
+            Some(id) if id == blob => {
+                return Outcome::PassAs(
+                    VouchedBy::SubmoduleCopy,
+                    format!(
+                        "identical to gnulib's {c} at commit {} (the tag's submodule {}), which gnulib-tool copies here ({what} of {})",
+                        g.pinned, g.path, layout.cache
+                    ),
+                )
+            }
+            Some(id) => differs.push(format!("gnulib's {c} at commit {} (blob {id})", g.pinned)),
+            None => {}
+        }
+    }
+    if differs.is_empty() {
+        return Outcome::Fail(format!(
+            "{path}: gnulib at commit {} has no {mapped}",
+            g.pinned
+        ));
+    }
+    if layout.lgpl && candidates.iter().any(|(c, _)| c.starts_with("lib/")) {
+        return Outcome::Undecided(format!(
+            "{path} differs from {} (blob {blob}); {} sets gl_LGPL, and gnulib-tool --lgpl rewrites the license notices of copied library files, which tarseal does not reproduce: compare it by hand or pin its sha256",
+            differs.join(" and "),
+            layout.cache
+        ));
+    }
+    Outcome::Fail(format!(
+        "{path} (blob {blob}) differs from {}, which gnulib-tool copies here (submodule {}): the copy was changed",
+        differs.join(" and "),
+        g.path
+    ))
+}
+
+/// gnulib-tool's generated `Makefile.am`: only in the source or tests base of the tag's
+/// gnulib configuration, and only when the cache names no other makefile.
+pub(crate) fn generated_makefile(path: &str, ctx: &CheckContext<'_>) -> Option<Outcome> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name != "Makefile.am" {
+        return None;
+    }
+    let Some(layout) = layout(ctx) else {
+        return Some(Outcome::Fail(format!(
+            "{path}: a Makefile.am git does not have; only gnulib-tool writes one at make time, and the tag has no gnulib-cache.m4"
+        )));
+    };
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let ok = layout.makefile_name == "Makefile.am"
+        && layout.bases.iter().any(|(what, base, _)| {
+            matches!(*what, "gl_SOURCE_BASE" | "gl_TESTS_BASE")
+                && format!("{}{base}", layout.project).trim_end_matches('/') == dir
+        });
+    Some(if ok {
+        Outcome::Pass(format!(
+            "written by gnulib-tool into the source/tests base that the tag's {} names",
+            layout.cache
+        ))
+    } else {
+        Outcome::Fail(format!(
+            "{path}: gnulib-tool writes {} only into gl_SOURCE_BASE or gl_TESTS_BASE of the tag's {}",
+            layout.makefile_name, layout.cache
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::checks::tests::with_ctx;
+
+    const CACHE: &str = "# Specification in the form of a command-line invocation:\n#   gnulib-tool --import --source-base=lib --m4-base=m4\n\n# Specification in the form of a few gnulib-tool.m4 macro invocations:\ngl_LOCAL_DIR([])\ngl_MODULES([\n  foo\n])\ngl_SOURCE_BASE([gl/lib])\ngl_M4_BASE([m4])\ngl_DOC_BASE([doc])\ngl_TESTS_BASE([gnulib-tests])\ngl_WITH_TESTS\ngl_LIB([libgnu])\ngl_MAKEFILE_NAME([])\n";
+
+    #[test]
+    fn the_cache_maps_gnulib_paths() {
+        let files = [
+            ("m4/gnulib-cache.m4", CACHE),
+            (
+                "configure.ac",
+                "AC_INIT([p], [1])\nAC_CONFIG_AUX_DIR([build-aux])\n",
+            ),
+        ];
+        with_ctx(&files, |ctx| {
+            let l = layout(ctx).expect("layout");
+            assert_eq!(l.project, "");
+            let s =
+                |p: &str| -> Vec<String> { sources(&l, p).into_iter().map(|(c, _)| c).collect() };
+            assert_eq!(s("gl/lib/foo.c"), ["lib/foo.c"]);
+            assert_eq!(s("m4/foo.m4"), ["m4/foo.m4"]);
+            assert_eq!(s("build-aux/bar"), ["build-aux/bar"]);
+            assert_eq!(
+                s("gnulib-tests/test-foo.c"),
+                ["tests/test-foo.c", "lib/test-foo.c"]
+            );
+            assert_eq!(s("GNUmakefile"), ["top/GNUmakefile"]);
+            assert!(s("gl/lib/Makefile.am").is_empty());
+            assert!(s("m4/gnulib-comp.m4").is_empty());
+            assert!(s("src/main.c").is_empty());
+            assert_eq!(
+                generated_makefile("gl/lib/Makefile.am", ctx)
+                    .map(|o| matches!(o, Outcome::Pass(_))),
+                Some(true)
+            );
+            assert!(matches!(
+                generated_makefile("src/Makefile.am", ctx),
+                Some(Outcome::Fail(_))
+            ));
+        });
+    }
+
+    #[test]
+    fn macro_arguments() {
+        assert_eq!(
+            macro_arg("gl_M4_BASE([m4])\n", "gl_M4_BASE").as_deref(),
+            Some("m4")
+        );
+        assert_eq!(
+            macro_arg("# gl_M4_BASE([x])\n  gl_M4_BASE( [y] )\n", "gl_M4_BASE").as_deref(),
+            Some("y")
+        );
+        assert_eq!(macro_arg("gl_LGPL\n", "gl_LGPL").as_deref(), Some(""));
+        assert_eq!(macro_arg("gl_LGPLX([2])\n", "gl_LGPL"), None);
+        assert_eq!(clean_dir("../x"), None);
+        assert_eq!(clean_dir("./lib/").as_deref(), Some("lib"));
+    }
+}
