@@ -238,9 +238,10 @@ pub(crate) fn copy(
         .collect::<Vec<_>>()
         .join(" or ");
     if !g.inlined {
+        // The flag first: the text report shortens long reasons.
         return Outcome::Undecided(format!(
-            "{path}: gnulib-tool copies {mapped} here (per {}), from the commit {} that the tag's submodule {} pins, which this repository does not hold: give --submodule {}=REPO (a gnulib repository holding that commit) to compare it",
-            layout.cache, g.pinned, g.path, g.path
+            "give --submodule {}=REPO (a gnulib repository holding commit {}) to compare it: gnulib-tool copies {mapped} to {path} (per {}) from that commit, which the tag's submodule {} pins and this repository does not hold",
+            g.path, g.pinned, layout.cache, g.path
         ));
     }
     let mut differs: Vec<String> = Vec::new();
