@@ -198,7 +198,11 @@ fn sources(layout: &Layout, path: &str) -> Vec<(String, &'static str)> {
 /// repository, only paths whose gnulib counterpart exists (or is overridden locally): an
 /// extra that gnulib does not have is left to the other rules.
 pub(crate) fn applies(path: &str, ctx: &CheckContext<'_>) -> bool {
-    let (Some(layout), Some(g)) = (layout(ctx), gnulib_gitlink(ctx)) else {
+    // The gitlink first: cheap, and most trees have none (the layout reads the cache).
+    let Some(g) = gnulib_gitlink(ctx) else {
+        return false;
+    };
+    let Some(layout) = layout(ctx) else {
         return false;
     };
     if under(path, &g.path) {
