@@ -1264,6 +1264,7 @@ fn judge_all(
             .map(|a| (a.rel.clone(), a.entry.sha256))
             .collect()
     };
+    let gnulib_layout = std::cell::OnceCell::new();
     let ctx = CheckContext {
         commit: &resolved.commit,
         // A lightweight tag accepted with --allow-lightweight still names the version the
@@ -1280,6 +1281,7 @@ fn judge_all(
         tree,
         full_tree,
         gitlinks,
+        gnulib_layout: &gnulib_layout,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
     for d in &comparison.diffs {

@@ -302,6 +302,7 @@ mod tests {
             tree: &[],
             full_tree: &[],
             gitlinks: &[],
+            gnulib_layout: &Default::default(),
         };
         f(&ctx)
     }

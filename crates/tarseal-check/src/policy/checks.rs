@@ -309,6 +309,9 @@ pub struct CheckContext<'a> {
     pub full_tree: &'a [TreeEntry],
     /// The submodules of the compared tree.
     pub gitlinks: &'a [Gitlink],
+    /// gnulib-tool's layout, read from the tree on first use (every extra of an autotools
+    /// release asks for it, once per profile the hint tries).
+    pub(crate) gnulib_layout: &'a std::cell::OnceCell<Option<super::gnulib::Layout>>,
 }
 
 /// A submodule of the compared tree: a gitlink of the tag.
@@ -1488,6 +1491,7 @@ pub(crate) mod tests {
             tree: &tree,
             full_tree: &tree,
             gitlinks: &[],
+            gnulib_layout: &Default::default(),
         };
         f(&ctx)
     }

@@ -109,6 +109,11 @@ fn clean_dir(d: &str) -> Option<String> {
 /// (outside submodules), else from the `bootstrap.conf` at its root (projects whose bootstrap
 /// writes the cache at bootstrap time do not commit it: coreutils, sed, grep).
 pub(crate) fn layout(ctx: &CheckContext<'_>) -> Option<Layout> {
+    ctx.gnulib_layout.get_or_init(|| read_layout(ctx)).clone()
+}
+
+/// [`layout`], read from the tree.
+fn read_layout(ctx: &CheckContext<'_>) -> Option<Layout> {
     let mut caches: Vec<&str> = ctx
         .tree
         .iter()

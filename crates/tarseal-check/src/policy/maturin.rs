@@ -479,6 +479,7 @@ mod tests {
             tree: &[],
             full_tree: &[],
             gitlinks: &[],
+            gnulib_layout: &Default::default(),
         };
         check(&ctx)
     }
