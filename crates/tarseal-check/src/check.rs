@@ -2,7 +2,7 @@
 
 use crate::compare::{self, ArchivedEntry, Comparison, Diff, GitSide};
 use crate::error::CheckError;
-use crate::policy::checks::{CheckContext, Outcome, Subject};
+use crate::policy::checks::{CheckContext, Gitlink, Outcome, Subject};
 use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
 use crate::report::{
     ArchiveDigests, ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement,
@@ -220,7 +220,21 @@ fn check_with(
         Some(_) => repo.list_tree(resolved.commit.tree, None)?,
         None => tree.clone(),
     };
+    // The compared tree's submodules, before the ones given are inlined (content checks
+    // name them: gnulib-tool's copies come from one).
+    let mut gitlinks: Vec<Gitlink> = tree
+        .iter()
+        .filter(|e| e.kind == TreeEntryKind::Gitlink)
+        .map(|e| Gitlink {
+            path: e.path.clone(),
+            pinned: e.oid,
+            inlined: false,
+        })
+        .collect();
     let sub_repos = inline_submodules(opts, &mut tree)?;
+    for g in &mut gitlinks {
+        g.inlined = sub_repos.iter().any(|(p, _, _)| *p == g.path);
+    }
     for (path, _, commit) in &sub_repos {
         notes.push(format!(
             "submodule {path} compared as if inlined: commit {commit} pinned by the tag's gitlink, read from --submodule"
@@ -600,6 +614,8 @@ fn check_with(
             // The tag's own tree: content checks read its pyproject.toml, configure.ac ...
             // (for a wheel, the paired entries are only the comparison's git side).
             &tree,
+            &full_tree,
+            &gitlinks,
             policy,
             &resolved,
             subdir,
@@ -1195,6 +1211,8 @@ fn judge_all(
     comparison: &Comparison,
     archived: &[ArchivedEntry],
     tree: &[TreeEntry],
+    full_tree: &[TreeEntry],
+    gitlinks: &[Gitlink],
     policy: &Policy,
     resolved: &Resolved,
     subdir: Option<&str>,
@@ -1255,6 +1273,7 @@ fn judge_all(
             .map(|a| (a.rel().to_string(), a.entry.sha256))
             .collect()
     };
+    let gnulib_layout = std::cell::OnceCell::new();
     let ctx = CheckContext {
         commit: &resolved.commit,
         // A lightweight tag accepted with --allow-lightweight still names the version the
@@ -1268,6 +1287,10 @@ fn judge_all(
         git_has_dir: &git_has_dir,
         history: &history,
         archive_files: &all_archive_files,
+        tree,
+        full_tree,
+        gitlinks,
+        gnulib_layout: &gnulib_layout,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
     for d in &comparison.diffs {
@@ -1389,6 +1412,9 @@ fn judge_by_rules<'p>(
         if !r.allow.iter().any(allows) || !r.matches(&d.path) {
             continue;
         }
+        if r.check.as_ref().is_some_and(|c| !c.applies(&d.path, ctx)) {
+            continue;
+        }
         used.insert(r.id.as_str());
         if let Some(pin) = r.sha256 {
             match a.and_then(|a| a.entry.sha256) {
@@ -1440,7 +1466,7 @@ fn judge_by_rules<'p>(
                         | ContentCheck::PbrPkgInfo
                 ) {
                     let (status, detail) = match &outcome {
-                        Outcome::Pass(n) | Outcome::Reproduced(n) => {
+                        Outcome::Pass(n) | Outcome::PassAs(_, n) | Outcome::Reproduced(n) => {
                             (CrossCheckStatus::Ok, n.clone())
                         }
                         Outcome::Fail(n) | Outcome::Undecided(n) => {
@@ -1456,6 +1482,7 @@ fn judge_by_rules<'p>(
                 if vouched == VouchedBy::NameOnly {
                     vouched = match (&outcome, check) {
                         (Outcome::Reproduced(_), _) => VouchedBy::Reproduced,
+                        (Outcome::PassAs(v, _), _) => *v,
                         // The bytes are git's own blob, at another path.
                         (_, ContentCheck::EqualsGitFile(_)) => VouchedBy::Git,
                         (_, ContentCheck::KnownM4) => VouchedBy::KnownFile,
@@ -1464,7 +1491,7 @@ fn judge_by_rules<'p>(
                     };
                 }
                 match outcome {
-                    Outcome::Pass(n) | Outcome::Reproduced(n) => Some(n),
+                    Outcome::Pass(n) | Outcome::PassAs(_, n) | Outcome::Reproduced(n) => Some(n),
                     Outcome::Fail(why) => {
                         failures.push(format!("{}: {why}", r.id));
                         continue;
@@ -1480,6 +1507,22 @@ fn judge_by_rules<'p>(
         f.vouched_by = Some(vouched);
         f.rule = Some(r.id.clone());
         f.reason = r.reason.clone();
+        // Accepted by name after a check could not vouch: say what it found.
+        let note = match (
+            note,
+            vouched == VouchedBy::NameOnly && !undecided.is_empty(),
+        ) {
+            (n, true) => Some(
+                n.into_iter()
+                    .chain([format!(
+                        "not vouched for by content: {}",
+                        undecided.join("; ")
+                    )])
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            (n, false) => n,
+        };
         if let Some(n) = note {
             f.detail = Some(match f.detail.take() {
                 Some(d) => format!("{d}; {n}"),

@@ -299,6 +299,10 @@ mod tests {
             git_has_dir: &|_| false,
             history: &|| None,
             archive_files: &Vec::new,
+            tree: &[],
+            full_tree: &[],
+            gitlinks: &[],
+            gnulib_layout: &Default::default(),
         };
         f(&ctx)
     }

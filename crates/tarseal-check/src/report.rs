@@ -129,6 +129,10 @@ pub enum VouchedBy {
     /// The bytes present are git's (a mode or dereferenced-link difference, a verified hard
     /// link), or the archive holds nothing at this path (an allowed missing file).
     Git,
+    /// Byte-identical to the file a copying tool took it from, in the commit a gitlink of the
+    /// tag pins (gnulib-tool's copies from the `gnulib` submodule, read with `--submodule`):
+    /// the bytes are pinned by the tag through the submodule's commit id.
+    SubmoduleCopy,
     /// Regenerated from the tag (its tree and history) and byte-identical.
     Reproduced,
     /// Byte-identical to a file of a known upstream release (`data/known-m4.tsv`, ...).
@@ -150,6 +154,7 @@ impl VouchedBy {
     pub fn name(self) -> &'static str {
         match self {
             VouchedBy::Git => "git",
+            VouchedBy::SubmoduleCopy => "submodule-copy",
             VouchedBy::Reproduced => "reproduced",
             VouchedBy::KnownFile => "known-file",
             VouchedBy::Pinned => "pinned",

@@ -344,6 +344,181 @@ fn maturin_sdist_with_rewritten_cargo_toml() {
     assert!(reason.contains("dependencies.evil"), "{r}");
 }
 
+/// Rewrites `victim` (relative to the sdist's top directory) with `edit`, packs it again and
+/// checks it: the report.
+fn check_edited(
+    f: &Fixture,
+    sdist: &std::path::Path,
+    tag: &str,
+    victim: &str,
+    edit: impl FnOnce(String) -> String,
+    name: &str,
+) -> common::Run {
+    let top = f.extract(sdist);
+    let dir = fs::read_dir(&top).unwrap().next().unwrap().unwrap().path();
+    let p = dir.join(victim);
+    let text = fs::read_to_string(&p).unwrap();
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "the edit changed nothing in {victim}");
+    fs::write(&p, edited).unwrap();
+    let top_name = dir.file_name().unwrap().to_string_lossy().to_string();
+    let bad = f.pack(&top, &top_name, "gnu", name);
+    f.check(&bad, &["--tag", tag])
+}
+
+/// A crates.io package added to a lock, with `rpkg` depending on it.
+fn add_locked_dependency(lock: String) -> String {
+    // rpkg is the only package with dependencies (helper).
+    let lock = lock.replacen(
+        "dependencies = [\n \"helper\",\n]",
+        "dependencies = [\n \"evil\",\n \"helper\",\n]",
+        1,
+    );
+    format!(
+        "{lock}\n[[package]]\nname = \"evil\"\nversion = \"0.1.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n",
+        "ab".repeat(32)
+    )
+}
+
+/// maturin ships the lock file: the tag's own (then a changed checksum or an added dependency
+/// is a modified file), or one `cargo metadata` generated while the sdist was made (then it
+/// stays in the trust surface, named, and what the tag determines is cross-checked).
+#[test]
+fn maturin_sdist_cargo_lock_committed_or_generated() {
+    if !have(&["build", "maturin"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"maturin>=1.5,<2\"]\nbuild-backend = \"maturin\"\n\n[project]\nname = \"rpkg\"\nversion = \"0.4.0\"\ndescription = \"r\"\n\n[tool.maturin]\nbindings = \"bin\"\n",
+    );
+    f.write(
+        "Cargo.toml",
+        "[package]\nname = \"rpkg\"\nversion = \"0.4.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"r\"\n\n[dependencies]\nhelper = { path = \"helper\", version = \"0.1\" }\n",
+    );
+    f.write(
+        "helper/Cargo.toml",
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    f.write("helper/src/lib.rs", "pub fn h() {}\n");
+    f.write("src/main.rs", "fn main() {\n    helper::h();\n}\n");
+    f.write("README.md", "r\n");
+    // The lock is not committed: maturin's `cargo metadata` writes it into the work tree.
+    f.write(".gitignore", "target/\nCargo.lock\n");
+    f.commit("c");
+    f.tag("v0.4.0");
+    let sdist = build_sdist(&f);
+    let r = f.check(&sdist, &["--tag", "v0.4.0"]);
+    r.assert_report(0, "pass");
+    let lock = r.finding("Cargo.lock", "extra");
+    assert_eq!(lock["judgement"], "allowed", "{r}");
+    assert_eq!(lock["rule"], "profile:maturin/Cargo.lock", "{r}");
+    // Nobody vouches for the pins: it stays in the trust surface, by name.
+    assert_eq!(lock["vouched_by"], "name-only", "{r}");
+    let paths = r.json["trust_surface"]["paths"].as_array().unwrap();
+    assert!(paths.iter().any(|p| p == "Cargo.lock"), "{r}");
+    let detail = lock["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("2 local package(s)") && detail.contains("vouched for by nobody"),
+        "{detail}"
+    );
+    // A dependency added to the generated lock is not passed.
+    let r = check_edited(
+        &f,
+        &sdist,
+        "v0.4.0",
+        "Cargo.lock",
+        add_locked_dependency,
+        "gen-dep.tar",
+    );
+    r.assert_report(1, "fail");
+    let fd = r.finding("Cargo.lock", "extra");
+    assert_eq!(fd["judgement"], "unexpected", "{r}");
+    assert!(
+        fd["reason"].as_str().unwrap().contains("does not name it"),
+        "{r}"
+    );
+    // Nor a package added that nothing depends on, nor another version of a local crate.
+    let r = check_edited(
+        &f,
+        &sdist,
+        "v0.4.0",
+        "Cargo.lock",
+        |l| {
+            format!("{l}\n[[package]]\nname = \"stray\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n", "cd".repeat(32))
+        },
+        "gen-stray.tar",
+    );
+    r.assert_report(1, "fail");
+    assert!(
+        r.finding("Cargo.lock", "extra")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("stray 1.0.0"),
+        "{r}"
+    );
+    let r = check_edited(
+        &f,
+        &sdist,
+        "v0.4.0",
+        "Cargo.lock",
+        |l| {
+            l.replace(
+                "name = \"helper\"\nversion = \"0.1.0\"",
+                "name = \"helper\"\nversion = \"0.1.9\"",
+            )
+        },
+        "gen-version.tar",
+    );
+    r.assert_report(1, "fail");
+
+    // The same project with its lock committed: the sdist's must be the tag's bytes.
+    let top = f.extract(&sdist);
+    let generated = fs::read_to_string(top.join("rpkg-0.4.0/Cargo.lock")).unwrap();
+    // (Committed bytes with a checksum in them; the tag moves to that commit, whose other
+    // files are the sdist's.)
+    let with_checksum = add_locked_dependency(generated);
+    f.write("Cargo.lock", &with_checksum);
+    f.git(&["add", "-f", "Cargo.lock"]);
+    f.git(&["commit", "-q", "-m", "lock"]);
+    f.git(&["tag", "-d", "v0.4.0"]);
+    f.tag("v0.4.0");
+    let r = f.check(&sdist, &["--tag", "v0.4.0"]);
+    // The old sdist's lock is not the tag's now: a modified file, never accepted.
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("Cargo.lock", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+    let r = check_edited(
+        &f,
+        &sdist,
+        "v0.4.0",
+        "Cargo.lock",
+        |_| with_checksum.replace(&"ab".repeat(32), &format!("ff{}", "ab".repeat(31))),
+        "committed-checksum.tar",
+    );
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("Cargo.lock", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+    // The committed bytes themselves match git.
+    let r = check_edited(
+        &f,
+        &sdist,
+        "v0.4.0",
+        "Cargo.lock",
+        |_| with_checksum.clone(),
+        "committed-ok.tar",
+    );
+    r.assert_report(0, "pass");
+    assert!(r.findings_at("Cargo.lock").is_empty(), "{r}");
+}
+
 #[test]
 fn meson_python_sdist() {
     if !have(&["build", "mesonpy"]) {

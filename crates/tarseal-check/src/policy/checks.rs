@@ -7,7 +7,7 @@ use super::setup_cfg;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::OnceLock;
-use tarseal_git::{CommitInfo, ObjectId};
+use tarseal_git::{CommitInfo, ObjectId, TreeEntry};
 
 /// A named content check a rule can carry (`check = "..."` in policy files).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +30,15 @@ pub enum ContentCheck {
     /// The top-level `pyproject.toml` of a maturin sdist of a workspace member: git's
     /// `<member>/pyproject.toml` plus `[tool.maturin] manifest-path`.
     MaturinWorkspacePyproject,
+    /// A `Cargo.lock` the compared tree lacks: the workspace's lock of the tag (a directory
+    /// above), byte for byte; else a lock generated at packaging time whose local packages,
+    /// their dependencies and requirements agree with the tag's manifests (its registry
+    /// pins stay `name-only`).
+    CargoLock,
+    /// A file gnulib-tool copied from the `gnulib` submodule the tag pins, at the path the
+    /// tag's `gnulib-cache.m4` maps it to (`gl_SOURCE_BASE`, `gl_M4_BASE`, ...): byte-equal
+    /// to the pinned commit's file (`--submodule`), else undecided without it.
+    GnulibCopy,
     /// An m4 file byte-identical to one a known release of its tool ships (`data/known-m4.tsv`).
     KnownM4,
     /// pbr's `*.egg-info/pbr.json`: `git_version` is a prefix of the checked commit and
@@ -47,7 +56,8 @@ pub enum ContentCheck {
     /// Automake's `doc/version.texi` / `doc/stamp-vti`: only `@set UPDATED`, `UPDATED-MONTH`,
     /// `EDITION` and `VERSION` lines, the versions being the tag's.
     VersionTexi,
-    /// A file gnulib-tool writes (`gnulib.mk`, `gnulib-comp.m4`) in a project whose signed
+    /// A file gnulib-tool writes (`gnulib.mk`, `gnulib-comp.m4`, and `Makefile.am` in the
+    /// source or tests base its `gnulib-cache.m4` names) in a project whose signed
     /// tree configures gnulib (`bootstrap.conf` or `gnulib-cache.m4`).
     GnulibGenerated,
     /// A file whose bytes equal a blob somewhere in the tag's whole tree (outside `--subdir`
@@ -124,6 +134,8 @@ impl ContentCheck {
         "cargo-toml-normalized",
         "maturin-cargo-toml",
         "maturin-workspace-pyproject",
+        "cargo-lock",
+        "gnulib-copy",
         "known-m4",
         "pbr-json",
         "scm-version-file",
@@ -166,6 +178,8 @@ impl ContentCheck {
             "cargo-toml-normalized" => ContentCheck::CargoTomlNormalized,
             "maturin-cargo-toml" => ContentCheck::MaturinCargoToml,
             "maturin-workspace-pyproject" => ContentCheck::MaturinWorkspacePyproject,
+            "cargo-lock" => ContentCheck::CargoLock,
+            "gnulib-copy" => ContentCheck::GnulibCopy,
             "known-m4" => ContentCheck::KnownM4,
             "pbr-json" => ContentCheck::PbrJson,
             "scm-version-file" => ContentCheck::ScmVersionFile,
@@ -216,6 +230,8 @@ impl ContentCheck {
             ContentCheck::CargoTomlNormalized => "cargo-toml-normalized".into(),
             ContentCheck::MaturinCargoToml => "maturin-cargo-toml".into(),
             ContentCheck::MaturinWorkspacePyproject => "maturin-workspace-pyproject".into(),
+            ContentCheck::CargoLock => "cargo-lock".into(),
+            ContentCheck::GnulibCopy => "gnulib-copy".into(),
             ContentCheck::KnownM4 => "known-m4".into(),
             ContentCheck::PbrJson => "pbr-json".into(),
             ContentCheck::ScmVersionFile => "scm-version-file".into(),
@@ -250,6 +266,16 @@ impl ContentCheck {
         }
     }
 
+    /// Whether the check has anything to say about `path`; a rule whose check does not apply
+    /// is skipped, as if its pattern did not match (`gnulib-copy` judges only paths that
+    /// gnulib-tool copies to in a project whose tag pins a gnulib submodule).
+    pub fn applies(&self, path: &str, ctx: &CheckContext<'_>) -> bool {
+        match self {
+            ContentCheck::GnulibCopy => super::gnulib::applies(path, ctx),
+            _ => true,
+        }
+    }
+
     /// True when the check reads the file's content (so the reader must keep it).
     pub fn needs_bytes(&self) -> bool {
         !matches!(
@@ -257,6 +283,7 @@ impl ContentCheck {
             ContentCheck::EqualsGitFile(_)
                 | ContentCheck::AutoheaderTemplate
                 | ContentCheck::GnulibGenerated
+                | ContentCheck::GnulibCopy
                 | ContentCheck::EqualsRepoBlob
                 | ContentCheck::NpmBuildOutput
                 | ContentCheck::Unreproducible(_)
@@ -287,6 +314,29 @@ pub struct CheckContext<'a> {
     /// Every regular file of the archive (relative path, SHA-256 when computed): what a
     /// wheel's RECORD must list.
     pub archive_files: &'a dyn Fn() -> Vec<(String, Option<[u8; 32]>)>,
+    /// The compared tree (relative to `--subdir`, submodules given with `--submodule`
+    /// inlined below their paths): for checks that search it (`gnulib-cache.m4`).
+    pub tree: &'a [TreeEntry],
+    /// The tag's whole tree, paths from the repository's root (outside `--subdir` too, no
+    /// submodule inlined): a workspace's lock and manifests above a member.
+    pub full_tree: &'a [TreeEntry],
+    /// The submodules of the compared tree.
+    pub gitlinks: &'a [Gitlink],
+    /// gnulib-tool's layout, read from the tree on first use (every extra of an autotools
+    /// release asks for it, once per profile the hint tries).
+    pub(crate) gnulib_layout: &'a std::cell::OnceCell<Option<super::gnulib::Layout>>,
+}
+
+/// A submodule of the compared tree: a gitlink of the tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gitlink {
+    /// Its path, relative like archive paths.
+    pub path: String,
+    /// The commit the tag's gitlink pins.
+    pub pinned: ObjectId,
+    /// Whether its repository was given (`--submodule`): its files are then in
+    /// [`CheckContext::tree`] below `path/`.
+    pub inlined: bool,
 }
 
 /// The archive file a check judges.
@@ -303,6 +353,11 @@ pub enum Outcome {
     /// Vouched for by a narrowing check (`content-check`); the string adds what was
     /// established.
     Pass(String),
+    /// Accepted, and the check itself says what vouches for the bytes: `git` or
+    /// `submodule-copy` for a copy of a blob the tag pins, `name-only` for a file whose
+    /// checkable parts agree with the tag but whose rest nobody can vouch for (it stays in
+    /// the trust surface).
+    PassAs(crate::report::VouchedBy, String),
     /// Regenerated from the tag and byte-identical (`reproduced`); the string says from what.
     Reproduced(String),
     /// Proven wrong; the string says what differs.
@@ -363,6 +418,10 @@ impl ContentCheck {
             ContentCheck::MaturinWorkspacePyproject => {
                 super::maturin::workspace_pyproject(subject.path, content, ctx)
             }
+            ContentCheck::CargoLock => {
+                super::cargo_lock::cargo_lock(subject.path, content, subject.blob, ctx)
+            }
+            ContentCheck::GnulibCopy => super::gnulib::copy(subject.path, subject.blob, ctx),
             ContentCheck::KnownM4 => known_m4(subject.path, content),
             ContentCheck::PbrJson => super::pbr::pbr_json(content, ctx),
             ContentCheck::PbrChangeLog | ContentCheck::PbrAuthors => {
@@ -419,6 +478,7 @@ impl ContentCheck {
                     ] {
                         match o {
                             Outcome::Pass(n) => return Outcome::Pass(n),
+                            Outcome::PassAs(v, n) => return Outcome::PassAs(v, n),
                             Outcome::Reproduced(n) => return Outcome::Reproduced(n),
                             Outcome::Undecided(n) => last = Outcome::Undecided(n),
                             Outcome::Fail(n) => {
@@ -1097,6 +1157,11 @@ fn version_texi(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
 }
 
 fn gnulib_generated(path: &str, ctx: &CheckContext<'_>) -> Outcome {
+    // A Makefile.am is a source everywhere else: only where the cache says gnulib-tool
+    // writes one.
+    if let Some(o) = super::gnulib::generated_makefile(path, ctx) {
+        return o;
+    }
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let parent = dir.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let mut candidates = vec![
@@ -1354,7 +1419,7 @@ fn known_m4(path: &str, content: &[u8]) -> Outcome {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1441,7 +1506,9 @@ mod tests {
 
     const COMMIT: &str = "e14826601fd7aaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
-    fn with_ctx<R>(files: &[(&str, &str)], f: impl FnOnce(&CheckContext<'_>) -> R) -> R {
+    /// Runs `f` with a context whose tag tree holds `files` (path, text) with their real
+    /// blob ids, as the compared tree and the whole tree.
+    pub(crate) fn with_ctx<R>(files: &[(&str, &str)], f: impl FnOnce(&CheckContext<'_>) -> R) -> R {
         let c = commit(COMMIT);
         let blobs: HashMap<String, (ObjectId, Vec<u8>)> = files
             .iter()
@@ -1466,6 +1533,14 @@ mod tests {
         };
         let no_dir = |_: &str| false;
         let no_history = || None;
+        let tree: Vec<TreeEntry> = blobs
+            .iter()
+            .map(|(p, (id, _))| TreeEntry {
+                path: p.clone(),
+                kind: tarseal_git::TreeEntryKind::File,
+                oid: *id,
+            })
+            .collect();
         let ctx = CheckContext {
             commit: &c,
             tag_name: Some("v1.6.0"),
@@ -1477,6 +1552,10 @@ mod tests {
             git_has_dir: &no_dir,
             history: &no_history,
             archive_files: &Vec::new,
+            tree: &tree,
+            full_tree: &tree,
+            gitlinks: &[],
+            gnulib_layout: &Default::default(),
         };
         f(&ctx)
     }

@@ -11,7 +11,9 @@
 //! `m4/build-to-host.m4`; `m4/*.m4` would have passed it. Extra m4 files are accepted only when
 //! byte-identical to a file that a known release of its tool ships.
 
+mod cargo_lock;
 pub mod checks;
+mod gnulib;
 mod maturin;
 pub mod pbr;
 pub mod po;
