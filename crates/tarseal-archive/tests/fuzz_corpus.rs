@@ -23,8 +23,8 @@ fn fuzz_corpus_does_not_panic() {
 /// (tarseal must refuse it). See fuzz/fuzz_targets/archive_diff.rs.
 #[test]
 fn fuzz_regressions_keep_their_verdict() {
-    let root =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/archive_diff");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/regressions/archive_diff");
     let mut n = 0;
     for (sub, must_read) in [("accept", true), ("refuse", false)] {
         let Ok(dir) = std::fs::read_dir(root.join(sub)) else {

@@ -348,7 +348,9 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
             continue;
         }
         let under_gitlink = gitlinks.iter().find(|(g, _)| {
-            a.rel().len() > g.len() && a.rel().starts_with(*g) && a.rel().as_bytes()[g.len()] == b'/'
+            a.rel().len() > g.len()
+                && a.rel().starts_with(*g)
+                && a.rel().as_bytes()[g.len()] == b'/'
         });
         if let Some((g, pinned)) = under_gitlink {
             out.diffs.push(Diff {

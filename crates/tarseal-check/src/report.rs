@@ -591,9 +591,7 @@ impl Report {
     /// unexpected findings are already listed: memory stays bounded on an archive of a
     /// million stray files, and the verdict and counts stay exact.
     pub fn push_finding(&mut self, f: Finding) {
-        if f.judgement == Judgement::Unexpected
-            && self.listed_unexpected >= UNEXPECTED_KEPT
-        {
+        if f.judgement == Judgement::Unexpected && self.listed_unexpected >= UNEXPECTED_KEPT {
             self.findings_omitted += 1;
             self.omitted_summary.count(&f);
             return;
@@ -725,11 +723,21 @@ mod tests {
         let mut r = report(Vec::new());
         let n = UNEXPECTED_KEPT + 500;
         for i in 0..n {
-            r.push_finding(finding(&format!("x{i:05}"), Class::Extra, Judgement::Unexpected, 3));
+            r.push_finding(finding(
+                &format!("x{i:05}"),
+                Class::Extra,
+                Judgement::Unexpected,
+                3,
+            ));
         }
         // Allowed and undecided findings are always listed, after the cap too.
         r.push_finding(finding("ok", Class::Extra, Judgement::Allowed, 7));
-        r.push_finding(finding("maybe", Class::Modified, Judgement::Indeterminate, 1));
+        r.push_finding(finding(
+            "maybe",
+            Class::Modified,
+            Judgement::Indeterminate,
+            1,
+        ));
         r.finish(4);
         assert_eq!(r.findings.len() as u64, UNEXPECTED_KEPT + 2);
         assert_eq!(r.findings_omitted, 500);
@@ -749,7 +757,10 @@ mod tests {
         r.finish(4);
         assert_eq!(r.summary.unexpected, 0);
         assert_eq!(r.verdict, Verdict::Pass);
-        assert!(serde_json::to_value(&r).unwrap().get("findings_omitted").is_none());
+        assert!(serde_json::to_value(&r)
+            .unwrap()
+            .get("findings_omitted")
+            .is_none());
     }
 
     fn report(findings: Vec<Finding>) -> Report {

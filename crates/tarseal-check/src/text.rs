@@ -254,7 +254,10 @@ fn omitted_words(omitted: u64) -> String {
     if omitted == 0 {
         String::new()
     } else {
-        format!(" and {omitted} more counted but not listed (a report lists the first {})", crate::report::UNEXPECTED_KEPT)
+        format!(
+            " and {omitted} more counted but not listed (a report lists the first {})",
+            crate::report::UNEXPECTED_KEPT
+        )
     }
 }
 
