@@ -320,9 +320,7 @@ fn check_with(
             // files kept every file of every release (1.1 GB RSS for a 1 GiB archive). Under
             // that rare reading a version file's check then lacks content and does not pass.
             let needs = union.needs_content(rel, in_git)
-                || (rel != path
-                    && git_index.contains_key(path)
-                    && union.needs_content(path, true));
+                || (rel != path && git_index.contains_key(path) && union.needs_content(path, true));
             // Regeneration compares every file git does not back, and generated files that
             // git holds too (a committed configure the release replaced).
             let regen = regenerate.is_some()
