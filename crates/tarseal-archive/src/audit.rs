@@ -177,6 +177,17 @@ fn mode_problems(entry: &mut Entry) {
 /// allowed something the owner is not. Warnings for the report, never a failure (git keeps
 /// only the executable bit, so the comparison cannot judge them).
 pub fn mode_warning(entry: &Entry) -> Option<String> {
+    mode_warning_of(entry.kind, entry.mode)
+}
+
+/// [`mode_warning`] for an entry of this type and mode (for callers that keep entries in a
+/// form of their own).
+pub fn mode_warning_of(kind: EntryKind, mode: u32) -> Option<String> {
+    struct Fields {
+        kind: EntryKind,
+        mode: u32,
+    }
+    let entry = Fields { kind, mode };
     if !matches!(entry.kind, EntryKind::File | EntryKind::Directory) {
         return None;
     }

@@ -3,7 +3,7 @@
 
 use crate::audit::Auditor;
 use crate::entry::{ArchiveSummary, Entry};
-use crate::{HashKind, Limits};
+use crate::{ArchiveError, HashKind, Limits};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -33,6 +33,8 @@ pub(crate) struct Ctx<'o, W, F, P> {
     pub(crate) auditor: Auditor,
     pub(crate) summary: ArchiveSummary,
     pub(crate) counter: Arc<AtomicU64>,
+    /// Sum of [`Entry::retained_bytes`] of the entries handed over so far.
+    pub(crate) retained: u64,
 }
 
 impl<W, F, P> Ctx<'_, W, F, P>
@@ -41,16 +43,32 @@ where
     P: FnMut(u64),
 {
     /// Audits a finished entry against the earlier ones and hands it to the caller.
-    pub(crate) fn emit(&mut self, entry: Entry) {
+    pub(crate) fn emit(&mut self, entry: Entry) -> Result<(), ArchiveError> {
         let at = self.counter.load(Ordering::Relaxed);
-        self.emit_at(entry, at);
+        self.emit_at(entry, at)
     }
 
     /// [`Ctx::emit`] with an explicit progress position (zip, where bytes read != position).
-    pub(crate) fn emit_at(&mut self, mut entry: Entry, progress: u64) {
+    /// Stops the read when the entries kept so far would exceed
+    /// [`crate::Limits::max_metadata_bytes`].
+    pub(crate) fn emit_at(&mut self, mut entry: Entry, progress: u64) -> Result<(), ArchiveError> {
         self.auditor.audit(&mut entry);
+        self.retained = self.retained.saturating_add(entry.retained_bytes());
+        let limit = self.options.limits.max_metadata_bytes;
+        if self.retained > limit {
+            return Err(ArchiveError::LimitExceeded {
+                where_: format!(
+                    "at entry #{} '{}', after {} entries",
+                    entry.index, entry.path, self.summary.entries
+                ),
+                what: "memory for the entries' names, records and kept contents",
+                limit,
+                flag: Limits::FLAG_METADATA_BYTES,
+            });
+        }
         self.summary.entries += 1;
         (self.on_entry)(entry);
         (self.progress)(progress);
+        Ok(())
     }
 }

@@ -161,6 +161,29 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// What keeping this entry costs in memory, estimated: the record, its strings, its kept
+    /// content and problems, and what the reader's audit keeps for it (its path again, and a
+    /// few words). Counted against [`crate::Limits::max_metadata_bytes`].
+    pub fn retained_bytes(&self) -> u64 {
+        /// Allocator overhead and slack per heap allocation (glibc: 16-byte granules plus a
+        /// size word), and the auditor's per-entry words (path end, metadata, fold link).
+        const PER_ALLOCATION: usize = 24;
+        const AUDIT_WORDS: usize = 24;
+        let string = |s: &str| s.len() + PER_ALLOCATION;
+        let bytes = std::mem::size_of::<Entry>()
+            + string(&self.path)
+            + self.raw_path.as_deref().map_or(0, string)
+            + self.link_target.as_deref().map_or(0, string)
+            + self
+                .content
+                .as_ref()
+                .map_or(0, |c| c.len() + PER_ALLOCATION)
+            + self.problems.len() * std::mem::size_of::<EntryProblem>()
+            + self.path.len()
+            + AUDIT_WORDS;
+        bytes as u64
+    }
+
     /// The path as stored (after pax `path` / GNU long-name resolution), lossily decoded.
     pub fn raw_path(&self) -> &str {
         self.raw_path.as_deref().unwrap_or(&self.path)

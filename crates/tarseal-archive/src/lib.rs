@@ -30,7 +30,7 @@ pub mod reader;
 mod tar;
 mod zip;
 
-pub use audit::mode_warning;
+pub use audit::{mode_warning, mode_warning_of};
 pub use error::ArchiveError;
 pub use format::Format;
 pub use limits::Limits;

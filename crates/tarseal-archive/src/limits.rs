@@ -29,6 +29,14 @@ pub struct Limits {
     /// (checked before inflating, from the central directory). Deflate cannot exceed about
     /// 1032:1, so the default only stops members whose declared sizes are a bomb.
     pub max_zip_ratio: u64,
+    /// Most memory the entries' metadata may take: what a caller that keeps every entry
+    /// (as a check must, to judge them together) holds for it — its record, its names, link
+    /// target and problems, the content it asked to keep ([`crate::ContentWants::keep_up_to`])
+    /// — plus what the reader's own cross-entry audit keeps. Estimated per entry by
+    /// [`crate::Entry::retained_bytes`]. The other bounds cap each quantity; this one caps
+    /// their product (a million entries, or a thousand kept 8 MB files) so that peak memory
+    /// stays bounded on any input.
+    pub max_metadata_bytes: u64,
 }
 
 impl Limits {
@@ -47,6 +55,8 @@ impl Limits {
     pub const FLAG_DICTIONARY_BYTES: &'static str = "--max-dictionary-bytes";
     /// The CLI flag that raises [`Limits::max_zip_ratio`].
     pub const FLAG_ZIP_RATIO: &'static str = "--max-zip-ratio";
+    /// The CLI flag that raises [`Limits::max_metadata_bytes`].
+    pub const FLAG_METADATA_BYTES: &'static str = "--max-metadata-bytes";
 }
 
 impl Default for Limits {
@@ -59,6 +69,7 @@ impl Default for Limits {
             max_path_depth: 256,
             max_dictionary_bytes: 64 << 20,
             max_zip_ratio: 1100,
+            max_metadata_bytes: 64 << 20,
         }
     }
 }

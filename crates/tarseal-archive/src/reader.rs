@@ -63,6 +63,7 @@ where
             ..ArchiveSummary::default()
         },
         counter: counter.clone(),
+        retained: 0,
     };
     let counting = CountingReader {
         inner: input,

@@ -1090,8 +1090,7 @@ impl<'p> TarParser<'p> {
             });
         }
         self.last = Some((index, entry.path.clone()));
-        ctx.emit(entry);
-        Ok(())
+        ctx.emit(entry)
     }
 
     /// After the end-of-archive marker: reads to the end of the stream (so that compressed

@@ -1109,7 +1109,7 @@ where
         }
         ctx.summary.uncompressed_bytes = total;
         // Progress for zip is the position in the file after this entry's data.
-        ctx.emit_at(entry, m.end.min(src.len));
+        ctx.emit_at(entry, m.end.min(src.len))?;
     }
     Ok(())
 }

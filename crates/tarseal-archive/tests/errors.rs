@@ -425,3 +425,62 @@ fn zstd_window_above_the_dictionary_limit_names_the_flag() {
     let (summary, entries) = read_with(z, raised, ContentWants::default()).unwrap();
     assert!(summary.entries > 0 && !entries.is_empty());
 }
+
+/// The metadata budget bounds what a million entries, or many kept contents, cost a caller
+/// that keeps every entry: the read stops at the entry that crosses it, naming the flag.
+#[test]
+fn metadata_budget_stops_many_entries_and_many_kept_contents() {
+    let mut b = tar::Builder::new(Vec::new());
+    for i in 0..2000 {
+        add_file(
+            &mut b,
+            &format!("pkg/d{}/file-{i:05}.txt", i / 100),
+            b"",
+            0o644,
+        );
+    }
+    let many = b.into_inner().unwrap();
+    let budget = |bytes: u64| Limits {
+        max_metadata_bytes: bytes,
+        ..Limits::default()
+    };
+    // 2,000 entries of ~300 bytes each do not fit 100 KB.
+    match read_with(many.clone(), budget(100_000), ContentWants::default()).unwrap_err() {
+        ArchiveError::LimitExceeded {
+            flag,
+            limit,
+            where_,
+            ..
+        } => {
+            assert_eq!(flag, "--max-metadata-bytes");
+            assert_eq!(limit, 100_000);
+            assert!(where_.contains("pkg/d"), "{where_}");
+        }
+        other => panic!("{other}"),
+    }
+    let (summary, entries) = read_with(many, Limits::default(), ContentWants::default()).unwrap();
+    assert_eq!(summary.entries, 2000);
+    assert_eq!(entries.len(), 2000);
+
+    // Kept contents count too: 40 files of 256 KiB, each kept, are 10 MiB.
+    let mut b = tar::Builder::new(Vec::new());
+    let blob = vec![b'v'; 256 << 10];
+    for i in 0..40 {
+        add_file(&mut b, &format!("pkg/_version{i}.py"), &blob, 0o644);
+    }
+    let kept = b.into_inner().unwrap();
+    let keep = ContentWants {
+        sha256: true,
+        keep_up_to: Some(8 << 20),
+    };
+    assert!(matches!(
+        read_with(kept.clone(), budget(4 << 20), keep),
+        Err(ArchiveError::LimitExceeded {
+            flag: "--max-metadata-bytes",
+            ..
+        })
+    ));
+    // Not kept, the same archive fits the small budget.
+    assert!(read_with(kept.clone(), budget(4 << 20), ContentWants::default()).is_ok());
+    assert!(read_with(kept, budget(16 << 20), keep).is_ok());
+}

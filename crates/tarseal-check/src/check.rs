@@ -1,6 +1,6 @@
 //! The check driver: git side first, then one streaming pass over the archive, then judgement.
 
-use crate::compare::{self, ArchivedEntry, Comparison, Diff, GitSide};
+use crate::compare::{self, ArchiveIndex, ArchivedEntry, Comparison, Diff, GitSide};
 use crate::error::CheckError;
 use crate::policy::checks::{CheckContext, Gitlink, Outcome, Subject};
 use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
@@ -353,6 +353,7 @@ fn check_with(
         &mut archived,
         &git_index,
     );
+    let archive_index = ArchiveIndex::new(&archived);
 
     let (policy, selection_note, auto_profile) = {
         let read_text = |p: &str| -> Option<String> {
@@ -360,11 +361,7 @@ fn check_with(
             String::from_utf8(read_any_blob(e.oid)?).ok()
         };
         let tree_paths: HashSet<&str> = tree.iter().map(|e| e.path.as_str()).collect();
-        let archive_paths: HashSet<&str> = archived
-            .iter()
-            .filter(|a| a.inside_prefix)
-            .map(|a| a.rel())
-            .collect();
+        let archive_has = |p: &str| archive_index.contains(&archived, p);
         let commit = resolved.commit.id.to_string();
         let pax_ok = summary
             .pax_comment
@@ -377,7 +374,7 @@ fn check_with(
             },
             &crate::detect::ArchiveFacts {
                 prefix: &prefix,
-                paths: &archive_paths,
+                has: &archive_has,
                 git_archive_comment: pax_ok,
             },
         );
@@ -615,6 +612,7 @@ fn check_with(
             report,
             &comparison,
             &archived,
+            &archive_index,
             // The tag's own tree: content checks read its pyproject.toml, configure.ac ...
             // (for a wheel, the paired entries are only the comparison's git side).
             &tree,
@@ -639,7 +637,7 @@ fn check_with(
         if probe.verdict == Verdict::Fail
             && probe.summary.hostile == 0
             && !is_wheel
-            && comparison.diffs.len() <= HINT_MAX_DIFFS
+            && comparison.len() <= HINT_MAX_DIFFS
         {
             let mut best: Option<(String, Verdict)> = None;
             let mut skeleton = report.clone();
@@ -683,7 +681,7 @@ fn check_with(
         let contents: std::collections::BTreeMap<String, Vec<u8>> = archived
             .iter()
             .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
-            .filter_map(|a| Some((a.rel().to_string(), a.entry.content.clone()?)))
+            .filter_map(|a| Some((a.rel().to_string(), a.entry.content()?.to_vec())))
             .collect();
         crate::regen::apply(
             &mut report,
@@ -736,7 +734,8 @@ fn check_with(
     let odd_modes: Vec<String> = archived
         .iter()
         .filter_map(|a| {
-            tarseal_archive::mode_warning(&a.entry).map(|w| format!("{} ({w})", a.entry.path))
+            tarseal_archive::mode_warning_of(a.entry.kind, a.entry.mode)
+                .map(|w| format!("{} ({w})", a.entry.path))
         })
         .collect();
     if !odd_modes.is_empty() {
@@ -940,7 +939,7 @@ fn settle_prefix(
                 // The archive root (`./`) holds the prefix directory; it is not beside it.
                 !e.path.is_empty()
                     && !e
-                        .problems
+                        .problems()
                         .iter()
                         .any(|p| matches!(p, EntryProblem::AbsolutePath | EntryProblem::EmptyName))
             })
@@ -964,9 +963,11 @@ fn settle_prefix(
         } else {
             strip_prefix(&a.entry.path, &prefix).map(str::len)
         };
-        a.inside_prefix = rel_len.is_some();
-        // strip_prefix returns a suffix of the path: its start is the length difference.
-        a.rel_start = a.entry.path.len() - rel_len.unwrap_or(0);
+        // strip_prefix returns a suffix of the path: its start is the length difference (a
+        // prefix past 4 GiB, possible only with a raised --max-path-bytes, counts as outside).
+        let start = u32::try_from(a.entry.path.len() - rel_len.unwrap_or(0)).ok();
+        a.inside_prefix = rel_len.is_some() && start.is_some();
+        a.rel_start = start.unwrap_or(0);
     }
     prefix
 }
@@ -1214,6 +1215,7 @@ fn judge_all(
     report: &mut Report,
     comparison: &Comparison,
     archived: &[ArchivedEntry],
+    archive_index: &ArchiveIndex,
     tree: &[TreeEntry],
     full_tree: &[TreeEntry],
     gitlinks: &[Gitlink],
@@ -1229,15 +1231,13 @@ fn judge_all(
         .filter(|e| matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable))
         .map(|e| (e.path.as_str(), e.oid))
         .collect();
-    let archive_files: HashMap<&str, ObjectId> = archived
-        .iter()
-        .filter(|a| a.inside_prefix && a.entry.kind == EntryKind::File)
-        .filter_map(|a| Some((a.rel(), a.entry.blob_id?)))
-        .collect();
     let git_paths: HashSet<&str> = tree.iter().map(|e| e.path.as_str()).collect();
     let git_blob = |p: &str| git_files.get(p).copied();
     let read_git_blob = |id: ObjectId| read_blob(id);
-    let archive_blob = |p: &str| archive_files.get(p).copied();
+    let archive_blob = |p: &str| {
+        let a = &archived[archive_index.at(archived, p)?];
+        (a.entry.kind == EntryKind::File).then_some(a.entry.blob_id)?
+    };
     let git_dirs: HashSet<&str> = tree
         .iter()
         .filter_map(|e| e.path.rsplit_once('/').map(|(d, _)| d))
@@ -1297,7 +1297,8 @@ fn judge_all(
         gnulib_layout: &gnulib_layout,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
-    for d in &comparison.diffs {
+    for d in comparison.diffs(archived) {
+        let d = d.as_ref();
         let a = d.archive_index.map(|i| &archived[i]);
         let size = a.map(|a| a.entry.size).unwrap_or(0);
         let sha256 = a.and_then(|a| a.entry.sha256).map(hex::encode);
@@ -1459,7 +1460,7 @@ fn judge_by_rules<'p>(
                 };
                 let subject = Subject {
                     path: &d.path,
-                    content: a.entry.content.as_deref(),
+                    content: a.entry.content(),
                     blob: a.entry.blob_id,
                 };
                 let outcome = check.run(&subject, ctx);

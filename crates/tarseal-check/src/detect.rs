@@ -27,7 +27,9 @@ pub struct TreeFacts<'a> {
 /// What the archive's layout shows (paths relative to its prefix).
 pub struct ArchiveFacts<'a> {
     pub prefix: &'a str,
-    pub paths: &'a HashSet<&'a str>,
+    /// Whether the archive has an entry at this path (a lookup, not a set: the archive may
+    /// hold a million entries).
+    pub has: &'a dyn Fn(&str) -> bool,
     /// The pax comment `git archive` writes names the tag's commit.
     pub git_archive_comment: bool,
 }
@@ -97,7 +99,7 @@ pub fn choose(tree: &TreeFacts<'_>, archive: &ArchiveFacts<'_>) -> Choice {
         why,
     };
     let t = |p: &str| tree.paths.contains(p);
-    let a = |p: &str| archive.paths.contains(p);
+    let a = |p: &str| (archive.has)(p);
     if archive.git_archive_comment {
         return c(
             "git-archive",
@@ -231,7 +233,7 @@ mod tests {
             },
             &ArchiveFacts {
                 prefix,
-                paths: &apaths,
+                has: &|p: &str| apaths.contains(p),
                 git_archive_comment: false,
             },
         )

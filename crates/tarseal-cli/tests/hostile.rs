@@ -441,6 +441,26 @@ fn too_many_entries() {
     assert!(!r.stderr.contains("--max-entries"), "{r}");
 }
 
+/// Many entries the tag lacks: the check keeps every entry until it judges them, so the memory
+/// budget stops it (exit 1, the flag named, no report half made); raised, the same archive is
+/// read to its end and judged entry by entry.
+#[test]
+fn too_many_extra_entries_for_the_metadata_budget() {
+    let f = Fixture::standard();
+    let body =
+        "copy_all()\nfor i in range(3000):\n    file(f'proj-1.0/gen/d{i // 100}/f{i}.txt', '')\n";
+    let t = f.py_tar(Some(&f.tar_v1()), body, "many-extra.tar");
+    let r = f.check(&t, &["--tag", "v1.0", "--max-metadata-bytes", "200K"]);
+    r.assert_code(1)
+        .assert_stderr_mentions("--max-metadata-bytes")
+        .assert_stderr_mentions("proj-1.0/gen/d");
+    let r = f.check(&t, &["--tag", "v1.0"]);
+    r.assert_report(1, "fail");
+    assert!(!r.stderr.contains("--max-metadata-bytes"), "{r}");
+    assert_eq!(r.json["summary"]["extra"], 3000, "{r}");
+    assert_eq!(r.json["summary"]["matched"], 6, "{r}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Broken streams.
 // ---------------------------------------------------------------------------------------------

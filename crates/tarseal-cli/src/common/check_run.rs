@@ -100,6 +100,11 @@ pub struct CheckArgs {
     /// Zip: the most a member may inflate (declared size / compressed size; default 1100).
     #[arg(long, value_name = "N")]
     pub max_zip_ratio: Option<u64>,
+    /// Most memory the entries' metadata may take while they are judged: names, records and
+    /// the contents kept for content checks (default 64M, about 200,000 entries; suffixes K,
+    /// M, G). Peak memory of a check is this plus about 30 MB.
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_metadata_bytes: Option<u64>,
     /// Regenerate the generated files (autotools: configure, aclocal.m4, config.h.in,
     /// Makefile.in, aux files) from the tag's tree in a bubblewrap sandbox and judge them by
     /// their bytes: identical = reproduced, different = rejected with a diff, made with a
@@ -193,6 +198,9 @@ pub fn check_options(args: &CheckArgs, raw_digests: bool) -> Result<CheckOptions
                 .max_dictionary_bytes
                 .unwrap_or(defaults.max_dictionary_bytes),
             max_zip_ratio: args.max_zip_ratio.unwrap_or(defaults.max_zip_ratio),
+            max_metadata_bytes: args
+                .max_metadata_bytes
+                .unwrap_or(defaults.max_metadata_bytes),
         },
         keyring,
         allow_unsigned: args.allow_unsigned,
