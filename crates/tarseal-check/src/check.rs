@@ -259,6 +259,13 @@ fn check_with(
 
     // Git side as a map for the reader's per-entry decision (which content to keep).
     let git_index: HashMap<&str, &TreeEntry> = tree.iter().map(|e| (e.path.as_str(), e)).collect();
+    let version_files = crate::policy::checks::declared_version_files(
+        git_index
+            .get("pyproject.toml")
+            .and_then(|e| read_any_blob(e.oid))
+            .and_then(|b| String::from_utf8(b).ok())
+            .as_deref(),
+    );
 
     let file = File::open(&opts.archive).map_err(|source| CheckError::Open {
         path: opts.archive.display().to_string(),
@@ -319,8 +326,13 @@ fn check_with(
             // reading finds in git: asked for paths outside git too, every `**` rule for extra
             // files kept every file of every release (1.1 GB RSS for a 1 GiB archive). Under
             // that rare reading a version file's check then lacks content and does not pass.
+            let other_reading = rel != path && git_index.contains_key(path);
             let needs = union.needs_content(rel, in_git)
-                || (rel != path && git_index.contains_key(path) && union.needs_content(path, true));
+                || (other_reading && union.needs_content(path, true));
+            // Bytes only where a check reads them and can apply to this path (a version-file
+            // check: only the file the tag's pyproject.toml names).
+            let keep = union.needs_content_known(rel, in_git, &version_files)
+                || (other_reading && union.needs_content_known(path, true, &version_files));
             // Regeneration compares every file git does not back, and generated files that
             // git holds too (a committed configure the release replaced).
             let regen = regenerate.is_some()
@@ -330,7 +342,7 @@ fn check_with(
                 keep_up_to: if regen {
                     Some(KEEP_REGEN_MAX)
                 } else {
-                    needs.then_some(KEEP_CONTENT_MAX)
+                    keep.then_some(KEEP_CONTENT_MAX)
                 },
             }
         };

@@ -201,6 +201,18 @@ impl Rule {
             && !(in_git && only_extra)
             && self.matches(path)
     }
+
+    /// Whether the rule could need the *bytes* of the file at `path` kept (a content check
+    /// that reads them, [`checks::ContentCheck::needs_bytes`], and that can apply to `path` as
+    /// far as the tag's tree tells before the read; `version_files`:
+    /// [`checks::declared_version_files`]). A SHA-256 pin or a blob comparison needs no bytes.
+    pub fn needs_content_known(&self, path: &str, in_git: bool, version_files: &[String]) -> bool {
+        self.needs_content(path, in_git)
+            && self
+                .check
+                .as_ref()
+                .is_some_and(|c| c.needs_bytes() && c.may_apply_before_read(path, version_files))
+    }
 }
 
 /// Expands every `{...}` group that has an empty alternative (`{,build-aux/,config/}NAME`)
@@ -405,6 +417,15 @@ impl Policy {
     /// Whether any rule might need the file's content or SHA-256 to judge `path`.
     pub fn needs_content(&self, path: &str, in_git: bool) -> bool {
         self.rules.iter().any(|r| r.needs_content(path, in_git))
+    }
+
+    /// Whether some rule needs the bytes of `path` kept ([`Rule::needs_content_known`]): a `**`
+    /// rule with a version-file check (or a check that compares blob ids only) otherwise kept
+    /// every extra file's content, up to 8 MiB each.
+    pub fn needs_content_known(&self, path: &str, in_git: bool, version_files: &[String]) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.needs_content_known(path, in_git, version_files))
     }
 
     /// The project rules and every built-in profile's rules together: what the reader must
