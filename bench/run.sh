@@ -158,7 +158,9 @@ if command -v /usr/bin/time >/dev/null; then
     echo "  $(grep -o 'limit exceeded.*' "$out/rss.err" | head -1)"
     many="$base/many-1000000.tar.gz"
     [ -f "$many" ] || python3 "$here/gen-many.py" 1000000 "$many"
-    rss "tarseal check (1,000,000 empty files, all extra)" "$tarseal" check --quiet --allow-unsigned --format json "$many" --repo "$data" --tag v1.0
+    rss "tarseal check (1,000,000 empty files, all extra; refused by --max-metadata-bytes)" "$tarseal" check --quiet --allow-unsigned "$many" --repo "$data" --tag v1.0
+    echo "  $(grep -o 'limit exceeded.*' "$out/rss.err" | head -1)"
+    rss "tarseal check (1,000,000 empty files, all extra, --max-metadata-bytes 4G: judged)" "$tarseal" check --quiet --allow-unsigned --max-metadata-bytes 4G --format json "$many" --repo "$data" --tag v1.0
     rss "tarseal-archive reader alone (1,000,000 entries)" "$CARGO_TARGET_DIR/release/examples/list" "$many"
   fi
 fi
