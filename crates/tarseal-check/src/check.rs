@@ -623,6 +623,7 @@ fn check_with(
         judge_all(
             report,
             &comparison,
+            cmp_tree,
             &archived,
             &archive_index,
             // The tag's own tree: content checks read its pyproject.toml, configure.ac ...
@@ -1226,6 +1227,7 @@ fn inline_submodules(
 fn judge_all(
     report: &mut Report,
     comparison: &Comparison,
+    compared_tree: &[TreeEntry],
     archived: &[ArchivedEntry],
     archive_index: &ArchiveIndex,
     tree: &[TreeEntry],
@@ -1309,7 +1311,7 @@ fn judge_all(
         gnulib_layout: &gnulib_layout,
     };
     let mut used_rules: HashSet<&str> = HashSet::new();
-    for d in comparison.diffs(archived) {
+    for d in comparison.diffs(compared_tree, archived) {
         let d = d.as_ref();
         let a = d.archive_index.map(|i| &archived[i]);
         let size = a.map(|a| a.entry.size).unwrap_or(0);

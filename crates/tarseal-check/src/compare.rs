@@ -225,10 +225,22 @@ enum ArchiveFact {
     Outside,
 }
 
+/// A difference of one git path.
+#[derive(Debug, Clone, Copy)]
+enum GitFact {
+    /// The tree entry at this index has nothing in the archive.
+    Missing(usize),
+    /// Worded at once, at this index of `git_diffs`.
+    Worded(usize),
+}
+
 /// The comparison's result.
 #[derive(Debug, Default)]
 pub struct Comparison {
-    /// Differences of git's paths (missing, modified, mode, type): at most one per tree entry.
+    /// Differences of git's paths in tree order: a missing path as its tree index (worded
+    /// when judged: a tiny archive against an 80,000-file tree made 80,000 diffs, 35 MB), the
+    /// others (modified, mode, type; few) as an index into `git_diffs`.
+    git_facts: Vec<GitFact>,
     git_diffs: Vec<Diff>,
     /// Differences of archive entries, in the order they are reported: (entry index, fact).
     archive_facts: Vec<(usize, ArchiveFact)>,
@@ -327,7 +339,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
         }
     }
 
-    for g in git.entries {
+    for (gi, g) in git.entries.iter().enumerate() {
         if (git.is_export_ignored)(&g.path) {
             out.export_ignored.insert(g.path.clone());
         }
@@ -337,21 +349,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 out.matched += 1;
                 continue;
             }
-            out.git_diffs.push(Diff {
-                path: g.path.clone(),
-                class: Class::Missing,
-                detail: format!(
-                    "git has {} here ({}); the archive does not",
-                    git_kind_word(g.kind),
-                    g.oid
-                ),
-                archive_index: None,
-                git_oid: Some(g.oid),
-                problem: None,
-                hardlink_verified: false,
-                dereferenced: false,
-                converted_by: None,
-            });
+            out.git_facts.push(GitFact::Missing(gi));
             continue;
         };
         let a = &archive[ai];
@@ -396,12 +394,12 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                         ));
                         d.converted_by = Some(c);
                     }
-                    out.git_diffs.push(d);
+                    out.push_git_diff(d);
                     continue;
                 }
                 let want_exec = g.kind == TreeEntryKind::Executable;
                 if archive_executable(mode) != want_exec {
-                    out.git_diffs.push(diff(
+                    out.push_git_diff(diff(
                         Class::Mode,
                         format!(
                             "executable bit differs: archive mode {:04o}, git mode {}",
@@ -425,7 +423,7 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                 if blob == Some(g.oid) {
                     out.matched += 1;
                 } else {
-                    out.git_diffs.push(diff(
+                    out.push_git_diff(diff(
                         Class::Modified,
                         format!(
                             "symlink retargeted: archive points to {:?} (blob {}), git's link blob is {}",
@@ -447,9 +445,9 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
                     ),
                 );
                 d.dereferenced = true;
-                out.git_diffs.push(d);
+                out.push_git_diff(d);
             }
-            (gk, ak) => out.git_diffs.push(diff(
+            (gk, ak) => out.push_git_diff(diff(
                 Class::Type,
                 format!(
                     "git has {} here, the archive {}",
@@ -508,9 +506,14 @@ pub fn compare(git: &GitSide<'_>, archive: &[ArchivedEntry]) -> Comparison {
 }
 
 impl Comparison {
+    fn push_git_diff(&mut self, d: Diff) {
+        self.git_facts.push(GitFact::Worded(self.git_diffs.len()));
+        self.git_diffs.push(d);
+    }
+
     /// How many differences [`Comparison::diffs`] yields.
     pub fn len(&self) -> usize {
-        self.git_diffs.len() + self.archive_facts.len()
+        self.git_facts.len() + self.archive_facts.len()
     }
 
     /// Whether the archive equals the tree (no difference at all).
@@ -518,18 +521,41 @@ impl Comparison {
         self.len() == 0
     }
 
-    /// Every difference: git's paths first, then the archive's entries in archive order. An
-    /// archive entry's difference is worded when it is reached, so that only the one being
-    /// judged exists as strings (`archive` must be the slice the comparison was made from).
+    /// Every difference: git's paths first, in tree order, then the archive's entries in
+    /// archive order. Missing paths and archive entries are worded when reached, so that only
+    /// the difference being judged exists as strings. `git` and `archive` must be the slices
+    /// the comparison was made from.
     pub fn diffs<'a>(
         &'a self,
+        git: &'a [TreeEntry],
         archive: &'a [ArchivedEntry],
     ) -> impl Iterator<Item = Cow<'a, Diff>> + 'a {
+        let git_side = self.git_facts.iter().map(move |&fact| match fact {
+            GitFact::Worded(k) => Cow::Borrowed(&self.git_diffs[k]),
+            GitFact::Missing(gi) => {
+                let g = &git[gi];
+                Cow::Owned(Diff {
+                    path: g.path.clone(),
+                    class: Class::Missing,
+                    detail: format!(
+                        "git has {} here ({}); the archive does not",
+                        git_kind_word(g.kind),
+                        g.oid
+                    ),
+                    archive_index: None,
+                    git_oid: Some(g.oid),
+                    problem: None,
+                    hardlink_verified: false,
+                    dereferenced: false,
+                    converted_by: None,
+                })
+            }
+        });
         let archive_side = self
             .archive_facts
             .iter()
             .map(move |&(i, fact)| Cow::Owned(self.archive_diff(archive, i, fact)));
-        self.git_diffs.iter().map(Cow::Borrowed).chain(archive_side)
+        git_side.chain(archive_side)
     }
 
     fn archive_diff(&self, archive: &[ArchivedEntry], i: usize, fact: ArchiveFact) -> Diff {
