@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tarseal::check::{CheckError, CheckOptions, Limits, Report, Target};
 
+/// The metadata budget under `--regenerate` when `--max-metadata-bytes` is not given.
+const REGENERATE_METADATA_BYTES: u64 = 512 << 20;
+
 #[derive(Args)]
 pub struct CheckArgs {
     /// The release archive (tar, tar.gz, tar.xz, tar.bz2, tar.zst, zip, .crate), detected by its
@@ -101,8 +104,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N")]
     pub max_zip_ratio: Option<u64>,
     /// Most memory the entries' metadata may take while they are judged: names, records and
-    /// the contents kept for content checks (default 64M, about 200,000 entries; suffixes K,
-    /// M, G). Peak memory of a check is this plus about 30 MB.
+    /// the contents kept for content checks (default 64M, about 200,000 entries; 512M with
+    /// --regenerate, which keeps every generated file; suffixes K, M, G). Peak memory of a
+    /// check is about this plus what the tag's tree takes.
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
     pub max_metadata_bytes: Option<u64>,
     /// Regenerate the generated files (autotools: configure, aclocal.m4, config.h.in,
@@ -198,9 +202,14 @@ pub fn check_options(args: &CheckArgs, raw_digests: bool) -> Result<CheckOptions
                 .max_dictionary_bytes
                 .unwrap_or(defaults.max_dictionary_bytes),
             max_zip_ratio: args.max_zip_ratio.unwrap_or(defaults.max_zip_ratio),
-            max_metadata_bytes: args
-                .max_metadata_bytes
-                .unwrap_or(defaults.max_metadata_bytes),
+            // --regenerate keeps every file git does not back (up to 64 MiB each) to compare
+            // it with its regeneration: a make-dist release's generated files can pass the
+            // default on their own, and the user asked for the heavy check.
+            max_metadata_bytes: args.max_metadata_bytes.unwrap_or(if args.regenerate {
+                defaults.max_metadata_bytes.max(REGENERATE_METADATA_BYTES)
+            } else {
+                defaults.max_metadata_bytes
+            }),
         },
         keyring,
         allow_unsigned: args.allow_unsigned,
