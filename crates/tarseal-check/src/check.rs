@@ -1248,6 +1248,10 @@ fn judge_all(
     let git_paths: HashSet<&str> = tree.iter().map(|e| e.path.as_str()).collect();
     let git_blob = |p: &str| git_files.get(p).copied();
     let read_git_blob = |id: ObjectId| read_blob(id);
+    let archive_content = |p: &str| -> Option<&[u8]> {
+        let a = &archived[archive_index.at(archived, p)?];
+        (a.entry.kind == EntryKind::File).then(|| a.entry.content())?
+    };
     let archive_blob = |p: &str| {
         let a = &archived[archive_index.at(archived, p)?];
         (a.entry.kind == EntryKind::File).then_some(a.entry.blob_id)?
@@ -1305,6 +1309,7 @@ fn judge_all(
         git_has_dir: &git_has_dir,
         history: &history,
         archive_files: &all_archive_files,
+        archive_content: &archive_content,
         tree,
         full_tree,
         gitlinks,

@@ -298,6 +298,7 @@ mod tests {
             repo_blob_path: &no_blob,
             git_has_dir: &|_| false,
             history: &|| None,
+            archive_content: &|_: &str| None,
             archive_files: &Vec::new,
             tree: &[],
             full_tree: &[],

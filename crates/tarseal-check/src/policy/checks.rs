@@ -53,6 +53,12 @@ pub enum ContentCheck {
     AutoheaderTemplate,
     /// A GNU version stamp (`.tarball-version`, `.version`) holding only the tag's version.
     VersionStamp,
+    /// A compiled catalogue `po/LANG.gmo`: exactly the translations in force of the
+    /// archive's `po/LANG.po` (itself in git, judged on its own), read pair by pair
+    /// ([`super::gmo`]).
+    GmoCatalogue,
+    /// gettext's `po/stamp-po`: the word `timestamp` and a newline, as po/Makefile writes it.
+    StampPo,
     /// Automake's `doc/version.texi` / `doc/stamp-vti`: only `@set UPDATED`, `UPDATED-MONTH`,
     /// `EDITION` and `VERSION` lines, the versions being the tag's.
     VersionTexi,
@@ -210,6 +216,8 @@ impl ContentCheck {
             "pytest-cache" => ContentCheck::PytestCache,
             "roff-th-stamp" => ContentCheck::RoffThStamp,
             "po-translations" => ContentCheck::PoTranslations,
+            "gmo-catalogue" => ContentCheck::GmoCatalogue,
+            "stamp-po" => ContentCheck::StampPo,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -263,6 +271,8 @@ impl ContentCheck {
             ContentCheck::PytestCache => "pytest-cache".into(),
             ContentCheck::RoffThStamp => "roff-th-stamp".into(),
             ContentCheck::PoTranslations => "po-translations".into(),
+            ContentCheck::GmoCatalogue => "gmo-catalogue".into(),
+            ContentCheck::StampPo => "stamp-po".into(),
         }
     }
 
@@ -326,6 +336,10 @@ pub struct CheckContext<'a> {
     /// Every regular file of the archive (relative path, SHA-256 when computed): what a
     /// wheel's RECORD must list.
     pub archive_files: &'a dyn Fn() -> Vec<(String, Option<[u8; 32]>)>,
+    /// The kept content of the archive's regular file at a path (relative), when the reader
+    /// kept it ([`crate::policy::Policy::needs_content_known`]): a compiled catalogue is
+    /// compared with the `.po` beside it.
+    pub archive_content: &'a dyn Fn(&str) -> Option<&'a [u8]>,
     /// The compared tree (relative to `--subdir`, submodules given with `--submodule`
     /// inlined below their paths): for checks that search it (`gnulib-cache.m4`).
     pub tree: &'a [TreeEntry],
@@ -472,6 +486,17 @@ impl ContentCheck {
             ContentCheck::PytestCache => pytest_cache(subject.path, content),
             ContentCheck::RoffThStamp => roff_th_stamp(subject.path, content, ctx),
             ContentCheck::PoTranslations => po_translations(subject.path, content, ctx),
+            ContentCheck::GmoCatalogue => gmo_catalogue(subject.path, content, ctx),
+            ContentCheck::StampPo => {
+                if content == b"timestamp\n" {
+                    Outcome::Reproduced("`timestamp`, as gettext's po/Makefile writes it".into())
+                } else {
+                    Outcome::Fail(format!(
+                        "holds {:?}; gettext's po/Makefile writes only `timestamp` and a newline",
+                        String::from_utf8_lossy(&content[..content.len().min(80)])
+                    ))
+                }
+            }
             ContentCheck::WheelFile => crate::wheel::wheel_file(content),
             ContentCheck::WheelRecord => crate::wheel::record(subject.path, content, ctx),
             ContentCheck::WheelEntryPoints => crate::wheel::entry_points(content, ctx),
@@ -554,6 +579,35 @@ fn po_translations(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcom
         super::po::Judged::GitUnreadable(e) => Outcome::Undecided(format!(
             "{path}: git's file does not parse as PO ({e}); compare the translations by hand or pin the file's sha256"
         )),
+    }
+}
+
+/// `po/LANG.gmo` against the archive's `po/LANG.po`, which must be a file git has (the `.po`
+/// is judged on its own: equal to git's, or msgmerge-refreshed with git's translations).
+fn gmo_catalogue(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let Some(stem) = path.strip_suffix(".gmo") else {
+        return Outcome::Fail(format!("{path} is not a .gmo file"));
+    };
+    let po_path = format!("{stem}.po");
+    if (ctx.git_blob)(&po_path).is_none() {
+        return Outcome::Fail(format!(
+            "git has no {po_path} for this catalogue to be compiled from"
+        ));
+    }
+    let Some(po) = (ctx.archive_content)(&po_path) else {
+        return Outcome::Fail(format!(
+            "the archive has no {po_path} (or it was too large to keep) to compare the catalogue with"
+        ));
+    };
+    match super::gmo::compare(po, content) {
+        Ok(same) => Outcome::Pass(format!(
+            "its {} messages are exactly the translations in force of {po_path}",
+            same.messages
+        )),
+        Err(e @ super::gmo::GmoError::SystemDependent(_)) => Outcome::Undecided(format!(
+            "{path}: {e}; pin its sha256 after comparing by hand"
+        )),
+        Err(e) => Outcome::Fail(format!("not compiled from {po_path}: {e}")),
     }
 }
 
@@ -1588,6 +1642,7 @@ pub(crate) mod tests {
             repo_blob_path: &repo_blob_path,
             git_has_dir: &no_dir,
             history: &no_history,
+            archive_content: &|_: &str| None,
             archive_files: &Vec::new,
             tree: &tree,
             full_tree: &tree,

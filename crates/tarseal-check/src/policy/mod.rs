@@ -13,6 +13,7 @@
 
 mod cargo_lock;
 pub mod checks;
+mod gmo;
 mod gnulib;
 mod maturin;
 pub mod pbr;

@@ -29,16 +29,24 @@ type Key<'a> = (Option<&'a [u8]>, &'a [u8]);
 
 /// One PO entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Entry {
-    ctxt: Option<Vec<u8>>,
-    id: Vec<u8>,
-    plural: Option<Vec<u8>>,
+pub(crate) struct Entry {
+    pub(crate) ctxt: Option<Vec<u8>>,
+    pub(crate) id: Vec<u8>,
+    pub(crate) plural: Option<Vec<u8>>,
     /// `msgstr` (index 0) or `msgstr[N]`, in file order.
-    strs: Vec<(usize, Vec<u8>)>,
-    fuzzy: bool,
-    obsolete: bool,
+    pub(crate) strs: Vec<(usize, Vec<u8>)>,
+    pub(crate) fuzzy: bool,
+    pub(crate) obsolete: bool,
     /// 1-based line of its `msgid`.
-    line: usize,
+    pub(crate) line: usize,
+}
+
+/// A PO entry, as the catalogue comparison ([`super::gmo`]) reads it.
+pub(crate) type PoEntry = Entry;
+
+/// Parses PO text into its entries (header included, as the entry with an empty msgid).
+pub(crate) fn parse_entries(text: &[u8]) -> Result<Vec<Entry>, PoSyntaxError> {
+    parse(text)
 }
 
 impl Entry {

@@ -169,6 +169,8 @@ enum StaticCheck {
     EqualsRepoBlob,
     RoffThStamp,
     PoTranslations,
+    GmoCatalogue,
+    StampPo,
 }
 
 impl StaticCheck {
@@ -205,6 +207,8 @@ impl StaticCheck {
             StaticCheck::PytestCache => ContentCheck::PytestCache,
             StaticCheck::RoffThStamp => ContentCheck::RoffThStamp,
             StaticCheck::PoTranslations => ContentCheck::PoTranslations,
+            StaticCheck::GmoCatalogue => ContentCheck::GmoCatalogue,
+            StaticCheck::StampPo => ContentCheck::StampPo,
             StaticCheck::EqualsRepoBlob => ContentCheck::EqualsRepoBlob,
         }
     }
@@ -498,14 +502,14 @@ const AUTOTOOLS: &[Spec] = &[
     rule!("INSTALL", EXTRA, "generic installation instructions copied in by automake"),
     rule!("ABOUT-NLS", EXTRA, "copied in by gettextize"),
     rule!("ChangeLog", EXTRA, "generated from the git log at make dist"),
-    rule!("po/*.gmo", EXTRA, "compiled message catalogues built by msgfmt from po/*.po"),
+    rule!("po/*.gmo", EXTRA, "message catalogue msgfmt compiles from po/LANG.po at make dist: exactly that file's translations in force", StaticCheck::GmoCatalogue),
     rule!("po/*.pot", EXTRA, "message template extracted by xgettext at make dist"),
     rule!("po/Makefile.in.in", EXTRA, "gettext infrastructure copied in by gettextize/autopoint"),
     rule!("po/Rules-quot", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/*.sed", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/*.sin", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/*.header", EXTRA, "gettext infrastructure copied in by autopoint"),
-    rule!("po/stamp-po", EXTRA, "gettext timestamp file written at make dist"),
+    rule!("po/stamp-po", EXTRA, "gettext's timestamp file, written at make dist", StaticCheck::StampPo),
     rule!("**/*.po", MODIFIED, "msgmerge refreshes translations against the new template at make dist; the translations in force must be the tag's", StaticCheck::PoTranslations),
     rule!("**/*.pot", EXTRA, "message template extracted by xgettext/po4a at make dist"),
     rule!("ChangeLog", MODIFIED, "GNU projects regenerate ChangeLog from the git log at make dist", StaticCheck::Unreproducible("ChangeLog regenerated from the git log at make dist (gitlog-to-changelog); tarseal does not reproduce it: compare it with `git log` of the tag, or pin its sha256")),
