@@ -1242,7 +1242,321 @@ pub fn all() -> Vec<Construct> {
             expect: Either,
         },
     ]);
+    v.extend(round2_tar_constructs());
     v.extend(zip_constructs());
+    v
+}
+
+/// A raw gzip member around `data`: header flags `flg` with their fields, and the header CRC,
+/// CRC-32 and ISIZE overridable (wrong values for the constructs that need them).
+fn gz_member(
+    data: &[u8],
+    flg: u8,
+    hcrc: Option<u16>,
+    crc: Option<u32>,
+    isize: Option<u32>,
+) -> Vec<u8> {
+    let mut h = vec![0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 0, 3];
+    if flg & 4 != 0 {
+        h.extend_from_slice(&[6, 0, b'A', b'B', 2, 0, b'x', b'y']);
+    }
+    if flg & 8 != 0 {
+        h.extend_from_slice(b"a.tar\0");
+    }
+    if flg & 16 != 0 {
+        h.extend_from_slice(b"a comment\0");
+    }
+    if flg & 2 != 0 {
+        let sum = hcrc.unwrap_or(crc32(&h) as u16);
+        h.extend_from_slice(&sum.to_le_bytes());
+    }
+    h.extend(deflate(data));
+    h.extend_from_slice(&crc.unwrap_or(crc32(data)).to_le_bytes());
+    h.extend_from_slice(&isize.unwrap_or(data.len() as u32).to_le_bytes());
+    h
+}
+
+/// The second round of issue 11's constructs (found by reading node-tar 7.5, the tar crate
+/// 0.4.46, CPython 3.11's tarfile and GNU tar 1.34 for what the first round did not try).
+fn round2_tar_constructs() -> Vec<Construct> {
+    use Expect::*;
+    let areg = |name: &[u8]| H::new(name, 0, 0);
+    let blank = |range: std::ops::Range<usize>, fill: u8| {
+        Tar::base()
+            .header_with(&H::new(b"p/e.txt", b'0', 0), b"", |b| b[range].fill(fill))
+            .file("p/f.txt", b"f\n")
+            .end()
+    };
+    let plain = Tar::base().file("p/b.txt", b"b\n").end();
+    let mut v = vec![
+        t(
+            // node-tar slices `String(len) + ' '` off the record: `0NN path=...` gives it the
+            // key ` path` (ignored), every other reader sets the path.
+            "tar-pax-length-leading-zero",
+            {
+                let rec = b" path=p/evil.txt\n";
+                let n = rec.len() + 3;
+                let mut body = format!("0{n}").into_bytes();
+                body.extend_from_slice(rec);
+                assert_eq!(body.len(), n);
+                let h = H::new(b"PaxHeaders/p", b'x', body.len() as u64);
+                Tar::base().header(&h, &body).file("p/x.txt", b"x\n").end()
+            },
+            Refuse,
+        ),
+        t(
+            // The tar crate drops only the last NUL of a long name and fails on the name.
+            "tar-gnu-longname-two-nuls",
+            Tar::base()
+                .gnu_long(b'L', b"p/long.txt\0")
+                .file("p/x.txt", b"x\n")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // Type NUL, pax path `p/d/`: GNU tar, bsdtar, node-tar make a directory; Python
+            // and the tar crate an empty file `p/d`.
+            "tar-areg-pax-path-slash",
+            Tar::base()
+                .pax(b'x', &[(b"path", b"p/d/")])
+                .header(&areg(b"p/x"), b"")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // Type NUL, header name `p/d/`, pax path `p/x`: Python a directory `p/x`, the others
+            // an empty file.
+            "tar-areg-slash-pax-path-noslash",
+            Tar::base()
+                .pax(b'x', &[(b"path", b"p/x")])
+                .header(&areg(b"p/d/"), b"")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // Type NUL with a trailing slash in a ustar header: the tar crate makes a file
+            // (its directory rule is for GNU and v7 headers only) and then fails below it.
+            "tar-areg-ustar-slash",
+            Tar::base()
+                .header(&areg(b"p/d/"), b"")
+                .file("p/d/f.txt", b"f\n")
+                .end(),
+            Refuse,
+        ),
+        t(
+            "tar-areg-gnu-slash",
+            Tar::base()
+                .header(
+                    &H {
+                        magic: Magic::Gnu,
+                        mode: 0o755,
+                        ..areg(b"p/d/")
+                    },
+                    b"",
+                )
+                .file("p/d/f.txt", b"f\n")
+                .end(),
+            Agree,
+        ),
+        // GNU tar: "Blanks in header where numeric value expected" (size: the entry is skipped;
+        // mode: the file is made 0777); the others read 0.
+        t("tar-size-blank", blank(124..136, b' '), Refuse),
+        t("tar-mode-blank", blank(100..108, b' '), Refuse),
+        t("tar-mtime-blank", blank(136..148, b' '), Refuse),
+        // The tar crate fails on a size field without a digit; the others read 0.
+        t("tar-size-all-nul", blank(124..136, 0), Refuse),
+        t("tar-uid-all-nul", blank(108..116, 0), Agree),
+        t("tar-mtime-all-nul", blank(136..148, 0), Agree),
+        t(
+            "tar-base256-size",
+            Tar::base()
+                .header_with(&H::new(b"p/b.txt", b'0', 6), b"hello\n", |b| {
+                    b[124] = 0x80;
+                    b[125..136].copy_from_slice(&6u128.to_be_bytes()[5..]);
+                })
+                .end(),
+            Agree,
+        ),
+        t(
+            "tar-pax-path-with-prefix",
+            {
+                let mut h = H::new(b"y.txt", b'0', 2);
+                h.prefix = b"p/hidden".to_vec();
+                Tar::base()
+                    .pax(b'x', &[(b"path", b"p/x.txt")])
+                    .header(&h, b"x\n")
+                    .end()
+            },
+            Either,
+        ),
+        t(
+            // node-tar refuses; the others link the symlink itself.
+            "tar-hardlink-to-symlink",
+            Tar::base()
+                .symlink("p/s", "a.txt")
+                .hardlink("p/h", "p/s")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // Fails everywhere but in Python, which makes a second directory.
+            "tar-hardlink-to-dir",
+            Tar::base().dir("p/d/").hardlink("p/h", "p/d").end(),
+            Refuse,
+        ),
+        t(
+            "tar-hardlink-to-itself",
+            Tar::base().hardlink("p/a.txt", "p/a.txt").end(),
+            Refuse,
+        ),
+        t(
+            "tar-dir-then-file-same-path",
+            Tar::base().dir("p/d/").file("p/d", b"d\n").end(),
+            Refuse,
+        ),
+        t(
+            "tar-file-then-dir-same-path",
+            Tar::base().file("p/d", b"d\n").dir("p/d/").end(),
+            Refuse,
+        ),
+        t(
+            "tar-pax-linkpath-on-file",
+            Tar::base()
+                .pax(b'x', &[(b"linkpath", b"a.txt")])
+                .file("p/x.txt", b"x\n")
+                .end(),
+            Refuse,
+        ),
+        t(
+            "tar-pax-hdrcharset-binary",
+            Tar::base()
+                .pax(b'x', &[(b"hdrcharset", b"BINARY"), (b"path", b"p/x.txt")])
+                .file("p/y.txt", b"x\n")
+                .end(),
+            Either,
+        ),
+        t(
+            "tar-solaris-X-header",
+            {
+                let body = pax_body(&[(b"path", b"p/solaris.txt")]);
+                let h = H::new(b"PaxHeaders/p", b'X', body.len() as u64);
+                Tar::base().header(&h, &body).file("p/x.txt", b"x\n").end()
+            },
+            Refuse,
+        ),
+        t(
+            "tar-double-slash-and-dot-names",
+            Tar::base()
+                .file("p//b.txt", b"b\n")
+                .file("p/./c.txt", b"c\n")
+                .end(),
+            Agree,
+        ),
+        t(
+            "tar-backslash-name",
+            Tar::base().file("p/a\\b.txt", b"b\n").end(),
+            Either,
+        ),
+    ];
+    for (name, ty) in [
+        ("tar-gnu-type-N", b'N'),
+        ("tar-gnu-type-V", b'V'),
+        ("tar-gnu-type-M", b'M'),
+        ("tar-gnu-type-D", b'D'),
+    ] {
+        v.push(t(
+            name,
+            Tar::base()
+                .header(
+                    &H {
+                        magic: Magic::Gnu,
+                        ..H::new(b"p/g.txt", ty, 2)
+                    },
+                    b"g\n",
+                )
+                .end(),
+            Refuse,
+        ));
+    }
+    let gzc = |name: &'static str, bytes: Vec<u8>, expect: Expect| Construct {
+        name,
+        ext: "tar.gz",
+        bytes,
+        expect,
+    };
+    v.extend([
+        gzc(
+            "tar-gz-all-header-fields",
+            gz_member(&plain, 2 | 4 | 8 | 16, None, None, None),
+            Agree,
+        ),
+        // gzip and node-tar check the header CRC, flate2 too; Python and bsdtar do not.
+        gzc(
+            "tar-gz-bad-header-crc",
+            gz_member(&plain, 2, Some(0x1234), None, None),
+            Refuse,
+        ),
+        // Python and bsdtar stop at the end-of-archive marker and never read the trailer.
+        gzc(
+            "tar-gz-bad-crc32",
+            gz_member(&plain, 0, None, Some(0xdead_beef), None),
+            Refuse,
+        ),
+        gzc(
+            "tar-gz-bad-isize",
+            gz_member(&plain, 0, None, None, Some(7)),
+            Refuse,
+        ),
+        // cargo's GzDecoder stops after the empty first member: an empty archive there.
+        gzc(
+            "tar-gz-empty-member-first",
+            [gz_member(b"", 0, None, None, None), gz(&plain)].concat(),
+            Refuse,
+        ),
+        Construct {
+            name: "tar-zst-skippable-frame",
+            ext: "tar.zst",
+            bytes: {
+                let mut b = vec![0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
+                b.extend(compress(&["zstd", "-q", "-c"], &plain));
+                b
+            },
+            // GNU tar does not recognise the file (it sniffs the first frame's magic), bsdtar
+            // and zstd read it: not an archive for tarseal either.
+            expect: Refuse,
+        },
+        Construct {
+            name: "tar-zst-two-frames",
+            ext: "tar.zst",
+            bytes: [
+                compress(&["zstd", "-q", "-c"], &plain[..1024]),
+                compress(&["zstd", "-q", "-c"], &plain[1024..]),
+            ]
+            .concat(),
+            expect: Agree,
+        },
+        Construct {
+            name: "tar-zst-bad-checksum",
+            ext: "tar.zst",
+            bytes: {
+                let mut b = compress(&["zstd", "-q", "-c", "--check"], &plain);
+                let n = b.len();
+                b[n - 1] ^= 0xff;
+                b
+            },
+            expect: Refuse,
+        },
+        Construct {
+            name: "tar-bz2-two-streams",
+            ext: "tar.bz2",
+            bytes: [
+                compress(&["bzip2", "-c"], &plain[..1024]),
+                compress(&["bzip2", "-c"], &plain[1024..]),
+            ]
+            .concat(),
+            expect: Agree,
+        },
+    ]);
     v
 }
 
