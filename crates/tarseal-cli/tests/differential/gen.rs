@@ -238,6 +238,10 @@ pub struct Zm {
     pub cd_offset: Option<u64>,
     /// Compressed bytes used instead of compressing `data` (for methods we do not have).
     pub raw_compressed: Option<Vec<u8>>,
+    /// The version-made-by field (host system in the high byte) instead of unix/MS-DOS.
+    pub made_by: Option<u16>,
+    /// The version-needed-to-extract field (local and central) instead of 20 (45 for zip64).
+    pub version_needed: Option<u16>,
 }
 
 impl Zm {
@@ -260,6 +264,8 @@ impl Zm {
             cd_usize: None,
             cd_offset: None,
             raw_compressed: None,
+            made_by: None,
+            version_needed: None,
         }
     }
     pub fn dir(name: &str) -> Zm {
@@ -333,7 +339,10 @@ pub fn zip(members: &[Zm], layout: &ZipLayout) -> Vec<u8> {
         let (csize, usize) = (comp.len() as u64, m.data.len() as u64);
         // Local header.
         out.extend_from_slice(b"PK\x03\x04");
-        le16(&mut out, if m.zip64 { 45 } else { 20 });
+        le16(
+            &mut out,
+            m.version_needed.unwrap_or(if m.zip64 { 45 } else { 20 }),
+        );
         le16(&mut out, m.flags | if m.descriptor { 8 } else { 0 });
         le16(&mut out, m.local_method.unwrap_or(m.method));
         le32(&mut out, 0x5a21_0000); // 2025-01-01
@@ -393,8 +402,15 @@ pub fn zip(members: &[Zm], layout: &ZipLayout) -> Vec<u8> {
     let mut count = 0u64;
     let mut cd_entry = |out: &mut Vec<u8>, m: &Zm, name: &[u8], p: &Placed| {
         out.extend_from_slice(b"PK\x01\x02");
-        le16(out, if m.unix.is_some() { 0x031e } else { 0x0014 });
-        le16(out, if m.zip64 { 45 } else { 20 });
+        le16(
+            out,
+            m.made_by
+                .unwrap_or(if m.unix.is_some() { 0x031e } else { 0x0014 }),
+        );
+        le16(
+            out,
+            m.version_needed.unwrap_or(if m.zip64 { 45 } else { 20 }),
+        );
         le16(out, m.flags | if m.descriptor { 8 } else { 0 });
         le16(out, m.method);
         le32(out, 0x5a21_0000);
@@ -1886,6 +1902,89 @@ fn zip_constructs() -> Vec<Construct> {
             Refuse,
         ),
         z("zip-setuid", with(&|m| m.unix = Some(0o104755)), Refuse),
+        // Hosts unzip reads the upper attributes of as a unix mode (VMS 2, BeOS 16): it
+        // makes the file executable or a symlink; bsdtar and zipfile make a plain file.
+        z(
+            "zip-host-beos-executable",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x101e),
+                    ..Zm::file("p/x.sh", b"echo x\n").mode(0o100755)
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        z(
+            "zip-host-vms-symlink",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x021e),
+                    ..Zm::file("p/x", b"a.txt").mode(0o120777)
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        // MS-DOS host, a link mode whose owner bits match the DOS flags: unzip makes a link.
+        z(
+            "zip-host-dos-symlink-mode",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x0014),
+                    ..Zm::file("p/x", b"a.txt").mode(0o120644)
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        // MS-DOS host with an executable unix mode: pip makes it executable, unzip does not.
+        z(
+            "zip-host-dos-executable-mode",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x0014),
+                    ..Zm::file("p/x.sh", b"echo x\n").mode(0o100755)
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        // What Python's zipfile writes on Windows: host 0, st_mode 0o100666 above the DOS bits.
+        z(
+            "zip-host-dos-plain-mode",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x0014),
+                    ..Zm::file("p/w.txt", b"w\n").mode(0o100666)
+                }),
+                &d,
+            ),
+            Agree,
+        ),
+        // unzip 6.0 skips a member that needs more than 4.6, zipfile refuses above 6.3.
+        z(
+            "zip-version-needed-5.1",
+            zip(
+                &zplus(Zm {
+                    version_needed: Some(51),
+                    ..Zm::file("p/v.txt", b"v\n")
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        z(
+            "zip-version-needed-4.6",
+            zip(
+                &zplus(Zm {
+                    version_needed: Some(46),
+                    ..Zm::file("p/v.txt", b"v\n")
+                }),
+                &d,
+            ),
+            Agree,
+        ),
         z(
             "zip-zip64-end-disagrees",
             {
