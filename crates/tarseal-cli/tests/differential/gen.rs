@@ -482,6 +482,13 @@ pub fn zip(members: &[Zm], layout: &ZipLayout) -> Vec<u8> {
     out
 }
 
+/// Runs `f` on a zip's bytes with the offset of its end-of-central-directory record.
+fn eocd_patch(mut b: Vec<u8>, f: impl FnOnce(&mut Vec<u8>, usize)) -> Vec<u8> {
+    let e = b.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    f(&mut b, e);
+    b
+}
+
 /// The usual zip start: the top-level directory, a file and an executable.
 pub fn zbase() -> Vec<Zm> {
     vec![
@@ -1960,6 +1967,43 @@ fn zip_constructs() -> Vec<Construct> {
                 }),
                 &d,
             ),
+            Agree,
+        ),
+        z(
+            // Every extractor reads it (unzip with a warning); no writer makes it: refused
+            // as a truncated end record.
+            "zip-comment-length-overrun",
+            eocd_patch(zip(&zbase(), &d), |b, e| {
+                b[e + 20..e + 22].copy_from_slice(&10u16.to_le_bytes());
+                b.extend_from_slice(b"abcd");
+            }),
+            Refuse,
+        ),
+        z(
+            // unzip stops after the listed count with an error, zipfile and bsdtar read the
+            // whole central directory.
+            "zip-end-record-count-low",
+            eocd_patch(zip(&zbase(), &d), |b, e| {
+                b[e + 8..e + 12].copy_from_slice(&[2, 0, 2, 0]);
+            }),
+            Refuse,
+        ),
+        z(
+            // A data descriptor without its optional PK\x07\x08 signature (APPNOTE 4.3.9.3).
+            "zip-descriptor-without-signature",
+            {
+                let m = Zm {
+                    descriptor: true,
+                    ..Zm::file("p/a.txt", b"hello\n")
+                };
+                let mut b = zip(&[Zm::dir("p/"), m], &d);
+                let at = b.windows(4).position(|w| w == b"PK\x07\x08").unwrap();
+                b.drain(at..at + 4);
+                eocd_patch(b, |b, e| {
+                    let off = u32::from_le_bytes(b[e + 16..e + 20].try_into().unwrap()) - 4;
+                    b[e + 16..e + 20].copy_from_slice(&off.to_le_bytes());
+                })
+            },
             Agree,
         ),
         // unzip 6.0 skips a member that needs more than 4.6, zipfile refuses above 6.3.
