@@ -1012,6 +1012,12 @@ impl<'p> TarParser<'p> {
                 WHY_DIFFER,
             ));
         }
+        if !is_link && !cstr(&block[157..257]).is_empty() {
+            return Err(refuse(
+                "a link name field on an entry that is not a link".into(),
+                "node-tar refuses the entry (\"linkpath forbidden\"), GNU tar, bsdtar, Python and the tar crate ignore the field",
+            ));
+        }
         if is_link && link_raw.is_empty() {
             return Err(refuse("a link with an empty target".into(), WHY_DIFFER));
         }

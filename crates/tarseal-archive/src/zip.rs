@@ -634,9 +634,14 @@ fn vet(m: &Member, loc: &Loc, limits: &Limits) -> Result<(EntryKind, Option<u32>
         // upper attributes of VMS, Atari, QDOS, Acorn, BeOS, Tandem and AtheOS members as a
         // unix mode (and of MS-DOS ones whose owner bits match the DOS flags: links too), and
         // pip makes any member whose upper attributes say "regular file, executable" executable.
+        // Other hosts (NTFS, HPFS, Mac, unknown ones) get no mode from unzip, so a link type
+        // there is a plain file for every extractor.
+        let unzip_applies = matches!(host, 0 | 2 | 5 | 12 | 13 | 16 | 17 | 30);
         let t = raw_mode & S_IFMT;
-        let odd_type = t != 0 && t != 0o100000 && t != 0o040000;
-        let exec = t != 0o040000 && !slash && raw_mode & 0o111 != 0;
+        let odd_type = unzip_applies && t != 0 && t != 0o100000 && t != 0o040000;
+        let exec = !slash
+            && raw_mode & 0o111 != 0
+            && (t == 0o100000 || (unzip_applies && host != 0 && t == 0));
         if odd_type || exec {
             return Err(refused(
                 loc,

@@ -571,3 +571,15 @@ fn hard_link_to_a_symlink_or_directory() {
     finish_tar(&mut t);
     assert_eq!(read(t).unwrap().1[1].problems, vec![EntryProblem::Hardlink]);
 }
+
+#[test]
+fn link_name_field_on_a_non_link() {
+    // node-tar: "linkpath forbidden"; the others ignore the field.
+    for (name, tf) in [(&b"pkg/x"[..], b'0'), (b"pkg/x/", b'5')] {
+        let mut t = Vec::new();
+        let h = raw_header(name, tf, 0, 0o755, b"pkg/a", true);
+        push_entry(&mut t, h, b"");
+        finish_tar(&mut t);
+        refused(t, 0, "a link name field on an entry that is not a link");
+    }
+}

@@ -1451,6 +1451,51 @@ fn round2_tar_constructs() -> Vec<Construct> {
             Refuse,
         ),
         t(
+            // node-tar: "linkpath forbidden"; the others ignore the field.
+            "tar-file-with-linkname",
+            {
+                let mut h = H::new(b"p/x.txt", b'0', 2);
+                h.link = b"a.txt".to_vec();
+                Tar::base().header(&h, b"x\n").end()
+            },
+            Refuse,
+        ),
+        t(
+            "tar-dir-with-linkname",
+            {
+                let mut h = H::new(b"p/d/", b'5', 0);
+                h.link = b"a.txt".to_vec();
+                Tar::base().header(&h, b"").end()
+            },
+            Refuse,
+        ),
+        t(
+            "tar-gnu-longlink-two-nuls",
+            {
+                let mut h = H::new(b"p/l", b'2', 0);
+                h.mode = 0o777;
+                Tar::base().gnu_long(b'K', b"a.txt\0").header(&h, b"").end()
+            },
+            Refuse,
+        ),
+        t(
+            "tar-pax-size-over-ustar-size",
+            Tar::base()
+                .pax(b'x', &[(b"size", b"6")])
+                .header(&H::new(b"p/x.txt", b'0', 2), b"hello\n")
+                .end(),
+            Agree,
+        ),
+        t(
+            "tar-gnu-longname-ustar-magic",
+            {
+                let body = b"p/long.txt\0";
+                let h = H::new(b"././@LongLink", b'L', body.len() as u64);
+                Tar::base().header(&h, body).file("p/x.txt", b"x\n").end()
+            },
+            Agree,
+        ),
+        t(
             "tar-pax-hdrcharset-binary",
             Tar::base()
                 .pax(b'x', &[(b"hdrcharset", b"BINARY"), (b"path", b"p/x.txt")])
