@@ -249,9 +249,14 @@ impl Auditor {
                     entry.problems.push(EntryProblem::LinkEscapes {
                         target: target.to_string(),
                     });
-                } else if found
-                    .is_some_and(|id| self.meta[id as usize] & (SYMLINK_BIT | NOT_FILE_BIT) != 0)
+                } else if target.ends_with('/')
+                    || target.ends_with("/.")
+                    || found.is_some_and(|id| {
+                        self.meta[id as usize] & (SYMLINK_BIT | NOT_FILE_BIT) != 0
+                    })
                 {
+                    // `p/a.txt/`: link(2) fails (GNU tar, bsdtar, the tar crate), Python and
+                    // node-tar resolve the name and make the file.
                     entry.problems.push(EntryProblem::HardlinkToNonFile {
                         target: target.to_string(),
                     });

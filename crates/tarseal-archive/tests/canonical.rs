@@ -560,6 +560,26 @@ fn hard_link_to_a_symlink_or_directory() {
             entries[2].problems
         );
     }
+    // A target ending in `/` or `/.`: link(2) fails, Python and node-tar make the file.
+    for target in [&b"pkg/a/"[..], b"pkg/./a/."] {
+        let mut t = Vec::new();
+        push_entry(&mut t, file(b"pkg/a", b"1"), b"1");
+        push_entry(
+            &mut t,
+            raw_header(b"pkg/h", b'1', 0, 0o644, target, true),
+            b"",
+        );
+        finish_tar(&mut t);
+        let (_, entries) = read(t).unwrap();
+        assert!(
+            matches!(
+                entries[1].problems[..],
+                [_, EntryProblem::HardlinkToNonFile { .. }]
+            ),
+            "{:?}",
+            entries[1].problems
+        );
+    }
     // A hard link to a file is only a hard link.
     let mut t = Vec::new();
     push_entry(&mut t, file(b"pkg/a", b"1"), b"1");

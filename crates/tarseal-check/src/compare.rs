@@ -447,7 +447,7 @@ pub fn problem_detail(p: &EntryProblem, e: &Entry) -> String {
             e.mode & 0o7777
         ),
         EntryProblem::HardlinkToNonFile { target } => format!(
-            "hard link to {target:?}, which is a symlink or directory: node-tar refuses a hard link to a symlink, a hard link to a directory fails everywhere but in Python (which makes a directory)"
+            "hard link to {target:?}, which is a symlink or directory, or ends in `/`: node-tar refuses a hard link to a symlink, a hard link to a directory fails everywhere but in Python (which makes a directory), one to `file/` fails in GNU tar, bsdtar and the tar crate but not in Python and node-tar"
         ),
         EntryProblem::LinkEscapes { target } => format!(
             "link target {target:?} points outside the release directory"

@@ -1428,6 +1428,13 @@ fn round2_tar_constructs() -> Vec<Construct> {
             Refuse,
         ),
         t(
+            // link(2) fails on `p/a.txt/` (GNU tar, bsdtar, the tar crate); Python and node-tar
+            // make the file.
+            "tar-hardlink-target-slash",
+            Tar::base().hardlink("p/h", "p/a.txt/").end(),
+            Refuse,
+        ),
+        t(
             "tar-hardlink-to-itself",
             Tar::base().hardlink("p/a.txt", "p/a.txt").end(),
             Refuse,
