@@ -241,8 +241,10 @@ pub fn zip_crate(data: &[u8]) -> Result<Vec<Seen>, String> {
         let raw = f.name_raw().to_vec();
         let dir = f.is_dir();
         // A symlink only when the host is Unix: the zip crate reads S_IFLNK from the external
-        // attributes of any host, but unzip and bsdtar (libarchive) use the Unix mode only for
-        // Unix hosts and extract a regular file otherwise, as tarseal reads it
+        // attributes of any host, but bsdtar (libarchive) uses the Unix mode only for Unix
+        // hosts, and unzip only for Unix and a few others (VMS, BeOS, ... and MS-DOS when the
+        // owner bits match; tarseal refuses those as "unix mode from a non-unix host"); for
+        // the rest all extract a regular file, as tarseal reads it
         // (fuzz/regressions/archive_diff/accept/zip-symlink-mode-from-unknown-host.zip).
         let link = f.is_symlink() && f.system() == zip::System::Unix;
         let mut buf = Vec::new();

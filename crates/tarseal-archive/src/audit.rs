@@ -74,6 +74,11 @@ impl StrSet {
 
 /// Bit of [`Auditor::meta`] marking a path that some copy declared a symlink.
 const SYMLINK_BIT: u64 = 1 << 63;
+/// Bit of [`Auditor::meta`] marking a path whose first entry is not a regular file (nor a
+/// hard link): a hard link to it is not a file for every extractor.
+const NOT_FILE_BIT: u64 = 1 << 62;
+/// The index part of an [`Auditor::meta`] value.
+const INDEX_MASK: u64 = !(SYMLINK_BIT | NOT_FILE_BIT);
 
 /// Accumulates path metadata across one archive and flags cross-entry problems.
 ///
@@ -250,9 +255,20 @@ impl Auditor {
             EntryKind::Hardlink => {
                 let target = entry.link_target.as_deref().unwrap_or("");
                 let norm = crate::path::normalize(target.as_bytes(), false, false);
-                let bad = !norm.problems.is_empty() || self.paths.find(&norm.path).is_none();
-                if bad {
+                let found = self.paths.find(&norm.path);
+                if !norm.problems.is_empty() || found.is_none() {
                     entry.problems.push(EntryProblem::LinkEscapes {
+                        target: target.to_string(),
+                    });
+                } else if target.ends_with('/')
+                    || target.ends_with("/.")
+                    || found.is_some_and(|id| {
+                        self.meta[id as usize] & (SYMLINK_BIT | NOT_FILE_BIT) != 0
+                    })
+                {
+                    // `p/a.txt/`: link(2) fails (GNU tar, bsdtar, the tar crate), Python and
+                    // node-tar resolve the name and make the file.
+                    entry.problems.push(EntryProblem::HardlinkToNonFile {
                         target: target.to_string(),
                     });
                 }
@@ -267,7 +283,7 @@ impl Auditor {
             // extractor keeps. The check crate may choose to tolerate repeated directories.
             let meta = &mut self.meta[id as usize];
             entry.problems.push(EntryProblem::Duplicate {
-                first_index: *meta & !SYMLINK_BIT,
+                first_index: *meta & INDEX_MASK,
             });
             if is_symlink {
                 *meta |= SYMLINK_BIT;
@@ -281,11 +297,11 @@ impl Auditor {
         let exact = (folded.as_ref() != path)
             .then(|| self.paths.find(folded.as_ref()))
             .flatten()
-            .map(|id| (self.meta[id as usize] & !SYMLINK_BIT, id));
+            .map(|id| (self.meta[id as usize] & INDEX_MASK, id));
         let folded_id = self.folded.find(folded.as_ref());
         let other = folded_id
             .map(|f| self.folded_first[f as usize])
-            .map(|id| (self.meta[id as usize] & !SYMLINK_BIT, id))
+            .map(|id| (self.meta[id as usize] & INDEX_MASK, id))
             .filter(|&(_, id)| self.paths.get_str(id) != path);
         let first = match (exact, other) {
             (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
@@ -297,8 +313,16 @@ impl Auditor {
             });
         }
         let id = self.paths.insert(path);
-        self.meta
-            .push(entry.index.min(!SYMLINK_BIT) | if is_symlink { SYMLINK_BIT } else { 0 });
+        let not_file = !matches!(entry.kind, EntryKind::File | EntryKind::Hardlink);
+        self.meta.push(
+            entry.index.min(INDEX_MASK)
+                | if is_symlink { SYMLINK_BIT } else { 0 }
+                | if not_file && !is_symlink {
+                    NOT_FILE_BIT
+                } else {
+                    0
+                },
+        );
         if let (Cow::Owned(f), None) = (&folded, folded_id) {
             self.folded.insert(f);
             self.folded_first.push(id);

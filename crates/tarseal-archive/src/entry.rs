@@ -109,6 +109,15 @@ pub enum EntryProblem {
     /// filter (pip) clears every executable bit of such a file, the other extractors keep
     /// them, so whether it is executable depends on who extracts it.
     ExecutableNotByOwner,
+    /// A hard link to an earlier symlink or directory, or whose target ends in `/` or `/.`:
+    /// GNU tar, bsdtar, Python and the tar crate link a symlink itself and node-tar refuses; a
+    /// link to a directory fails everywhere but in Python, which extracts a second directory
+    /// there; `file/` fails in GNU tar, bsdtar and the tar crate while Python and node-tar
+    /// make the file.
+    HardlinkToNonFile {
+        /// The link target as stored.
+        target: String,
+    },
     /// A symlink (or hard link) whose target resolves outside the archive's top directory.
     LinkEscapes {
         /// The link target as stored.

@@ -123,6 +123,12 @@ enum NumericFieldError {
     Base256Lead(u8),
     #[error("base-256 numeric field overflows")]
     Base256Overflow,
+    #[error(
+        "numeric field of only spaces (GNU tar: \"Blanks in header where numeric value expected\")"
+    )]
+    Blank,
+    #[error("empty numeric field, no digit (the tar crate fails on it)")]
+    NoDigit,
 }
 
 /// A header field that extractors could read differently (see `validate_fields`).
@@ -492,6 +498,14 @@ impl<'p> TarParser<'p> {
                 .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|s| s.parse().ok())
                 .ok_or_else(|| malformed("the record length is not a decimal number".into()))?;
+            if rest[0] == b'0' {
+                // node-tar cuts `String(len) + ' '` off the record, so `030 path=x` becomes the
+                // key ` path` there (the record is ignored) while every other reader sets path.
+                return Err(malformed(format!(
+                    "record length {:?} with a leading zero",
+                    String::from_utf8_lossy(&rest[..sp])
+                )));
+            }
             if len > rest.len() || len < sp + 3 || rest[len - 1] != b'\n' {
                 return Err(malformed(format!(
                     "record length {len} does not fit the record"
@@ -775,6 +789,13 @@ impl<'p> TarParser<'p> {
                             WHY_DIFFER,
                         ));
                     }
+                    if self.meta.len() > v.len() + 1 {
+                        // The tar crate (cargo) drops only the last NUL and fails on the rest.
+                        return Err(refuse(
+                            format!("a {what} that ends in more than one NUL byte"),
+                            "the tar crate (cargo) keeps all but the last NUL in the name and fails, the other extractors stop at the first",
+                        ));
+                    }
                     let hint = Some(String::from_utf8_lossy(&v).into_owned());
                     let pax = pending.pax.as_ref();
                     let other = if typeflag == b'L' {
@@ -842,6 +863,31 @@ impl<'p> TarParser<'p> {
         numeric(116..124, "gid")?;
         numeric(124..136, "size")?;
         numeric(136..148, "mtime")?;
+        // GNU tar reads these five fields of every header and refuses a field of only
+        // spaces (mode 0777 then, a skipped entry for a size), where the others read 0.
+        for (range, field) in [
+            (100..108, "mode"),
+            (108..116, "uid"),
+            (116..124, "gid"),
+            (124..136, "size"),
+            (136..148, "mtime"),
+        ] {
+            if block[range].iter().all(|&b| b == b' ') {
+                return Err(HeaderFieldError::Numeric {
+                    field,
+                    source: NumericFieldError::Blank,
+                });
+            }
+        }
+        // The tar crate (cargo) parses the size of every header and fails on one without a
+        // digit (all NUL bytes), where the others read 0. Every writer fills it.
+        let size = &block[124..136];
+        if size[0] & 0x80 == 0 && !size.iter().any(u8::is_ascii_digit) {
+            return Err(HeaderFieldError::Numeric {
+                field: "size",
+                source: NumericFieldError::NoDigit,
+            });
+        }
         // GNU tar's `--format=v7` (automake's `tar-v7`) fills the device fields too.
         octal(329..337, "devmajor")?;
         octal(337..345, "devminor")?;
@@ -905,6 +951,29 @@ impl<'p> TarParser<'p> {
         }
         let size = pax.size.unwrap_or(header_size);
         let trailing_slash = self.name.last() == Some(&b'/');
+        if typeflag == 0 {
+            // The old convention "type NUL with a trailing `/` is a directory" is applied to
+            // different names: Python looks at the header's own name field (before a pax path
+            // or GNU long name replaces it), GNU tar, bsdtar and node-tar at the final name, and
+            // the tar crate (cargo) only in GNU and v7 headers (a ustar one is a file there).
+            let own_slash = cstr(&block[0..100]).last() == Some(&b'/');
+            let renamed = pax.path.is_some() || p.gnu_name.is_some();
+            let construct = if renamed && (own_slash || trailing_slash) {
+                Some("an old-style (type NUL) entry renamed by a pax path or GNU long name, with a trailing `/` on either name")
+            } else if trailing_slash && layout == Layout::Ustar {
+                Some("an old-style (type NUL) entry with a trailing `/` in a ustar header")
+            } else {
+                None
+            };
+            if let Some(c) = construct {
+                return Err(ArchiveError::Refused {
+                    index,
+                    path: String::from_utf8_lossy(&self.name).into_owned(),
+                    construct: c.into(),
+                    why: "extractors disagree on whether it is a directory or a regular file",
+                });
+            }
+        }
         let kind = match typeflag {
             // Old (v7) archives mark directories only by a trailing slash; every extractor
             // reads a NUL type flag with a trailing slash as a directory.
@@ -941,6 +1010,12 @@ impl<'p> TarParser<'p> {
             return Err(refuse(
                 "a long link name (pax linkpath or GNU 'K') on an entry that is not a link".into(),
                 WHY_DIFFER,
+            ));
+        }
+        if !is_link && !cstr(&block[157..257]).is_empty() {
+            return Err(refuse(
+                "a link name field on an entry that is not a link".into(),
+                "node-tar refuses the entry (\"linkpath forbidden\"), GNU tar, bsdtar, Python and the tar crate ignore the field",
             ));
         }
         if is_link && link_raw.is_empty() {

@@ -176,6 +176,8 @@ fn why_refused(construct: &'static str) -> &'static str {
         "invalid UTF-8 name" => "the name cannot be decoded as its flag says",
         "non-ASCII name without the UTF-8 flag" => "Python's zipfile decodes it as cp437, unzip keeps the bytes: two different names",
         "symlink in zip" => "unzip creates a link, Python's zipfile a regular file holding the target",
+        "unix mode from a non-unix host" => "whether the file is executable (or a link) depends on the extractor",
+        "version needed to extract" => "some extractors skip or refuse the member, others extract it",
         "directory flag without '/'" | "directory name with a file mode" => "unzip and zipfile decide by the trailing '/', other readers by the attribute",
         "content on a non-file" => "extractors drop the content",
         "data after the deflate stream" => "the bytes after the stream are hidden data",
@@ -521,6 +523,18 @@ fn read_central<R: Read + Seek>(
             end: 0,
         };
         let disk = u16_at(&h, 34);
+        let needed = u16_at(&h, 6) & 0xff;
+        if needed > 46 {
+            return Err(refused(
+                &loc,
+                "version needed to extract",
+                format!(
+                    "the member needs zip version {}.{}: unzip 6.0 skips members above 4.6, Python's zipfile refuses them above 6.3, bsdtar extracts them",
+                    needed / 10,
+                    needed % 10
+                ),
+            ));
+        }
         let (su, sc, so) = (
             m.usize == 0xffff_ffff,
             m.csize == 0xffff_ffff,
@@ -614,7 +628,31 @@ fn vet(m: &Member, loc: &Loc, limits: &Limits) -> Result<(EntryKind, Option<u32>
     }
     let slash = m.name.ends_with(b"/");
     let raw_mode = m.ext_attr >> 16;
-    let unix = (m.made_by >> 8 == 3 && raw_mode != 0).then_some(raw_mode);
+    let host = m.made_by >> 8;
+    if host != 3 && raw_mode != 0 {
+        // Only unix members carry a mode for tarseal, bsdtar and zipfile, but unzip applies the
+        // upper attributes of VMS, Atari, QDOS, Acorn, BeOS, Tandem and AtheOS members as a
+        // unix mode (and of MS-DOS ones whose owner bits match the DOS flags: links too), and
+        // pip makes any member whose upper attributes say "regular file, executable" executable.
+        // Other hosts (NTFS, HPFS, Mac, unknown ones) get no mode from unzip, so a link type
+        // there is a plain file for every extractor.
+        let unzip_applies = matches!(host, 0 | 2 | 5 | 12 | 13 | 16 | 17 | 30);
+        let t = raw_mode & S_IFMT;
+        let odd_type = unzip_applies && t != 0 && t != 0o100000 && t != 0o040000;
+        let exec = !slash
+            && raw_mode & 0o111 != 0
+            && (t == 0o100000 || (unzip_applies && host != 0 && t == 0));
+        if odd_type || exec {
+            return Err(refused(
+                loc,
+                "unix mode from a non-unix host",
+                format!(
+                    "made by host system {host}, not unix (3), with the unix mode {raw_mode:06o} in its external attributes: unzip applies it for some hosts (executable, or a symlink) and pip makes such a file executable, while bsdtar and zipfile ignore it"
+                ),
+            ));
+        }
+    }
+    let unix = (host == 3 && raw_mode != 0).then_some(raw_mode);
     let ftype = unix.map(|u| u & S_IFMT).unwrap_or(0);
     let kind = match ftype {
         0o120000 => {

@@ -440,3 +440,166 @@ fn path_length_and_depth_limits() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn pax_record_length_with_a_leading_zero() {
+    // node-tar reads `020 path=pkg/evil.c` as the key ` path` and ignores it.
+    let body = b"020 path=pkg/evil.c\n";
+    assert_eq!(body.len(), 20);
+    let mut t = Vec::new();
+    let h = raw_header(b"pax_header", b'x', body.len() as u64, 0o644, b"", true);
+    push_entry(&mut t, h, body);
+    refused(with_entry(t, b"pkg/a"), 0, "with a leading zero");
+}
+
+#[test]
+fn gnu_long_name_with_two_nuls() {
+    // The tar crate (cargo) strips one NUL and fails on the name that still holds one.
+    let mut t = Vec::new();
+    push_gnu_long(&mut t, b'L', b"pkg/long.c\0\0", b"");
+    refused(with_entry(t, b"pkg/a"), 0, "more than one NUL");
+    // One NUL (GNU tar, Python, bsdtar) or none: read.
+    for body in [&b"pkg/long.c\0"[..], b"pkg/long.c"] {
+        let mut t = Vec::new();
+        push_gnu_long(&mut t, b'L', body, b"");
+        assert_eq!(
+            read(with_entry(t, b"pkg/a")).unwrap().1[0].path,
+            "pkg/long.c"
+        );
+    }
+}
+
+#[test]
+fn old_style_directory_rule_only_where_every_reader_applies_it() {
+    // Renamed by a pax path: Python judges the header's own name, the others the final one.
+    for (own, pax) in [(&b"pkg/x"[..], &b"pkg/d/"[..]), (b"pkg/d/", b"pkg/x")] {
+        let mut t = Vec::new();
+        push_pax(&mut t, b'x', &[("path", pax)]);
+        push_entry(&mut t, raw_header(own, 0, 0, 0o755, b"", true), b"");
+        finish_tar(&mut t);
+        refused(t, 0, "renamed by a pax path or GNU long name");
+    }
+    // A ustar header: the tar crate makes a file there.
+    let mut t = Vec::new();
+    push_entry(&mut t, raw_header(b"pkg/d/", 0, 0, 0o755, b"", true), b"");
+    finish_tar(&mut t);
+    refused(t, 0, "in a ustar header");
+    // A GNU header: a directory for all.
+    let mut h = raw_header(b"pkg/d/", 0, 0, 0o755, b"", false);
+    h[257..265].copy_from_slice(b"ustar  \0");
+    set_checksum(&mut h);
+    let mut t = Vec::new();
+    push_entry(&mut t, h, b"");
+    finish_tar(&mut t);
+    assert_eq!(read(t).unwrap().1[0].kind, EntryKind::Directory);
+}
+
+#[test]
+fn blank_and_digitless_numeric_fields() {
+    // Only spaces: GNU tar errors (and makes the file 0777 for a mode), the others read 0.
+    for (range, what) in [
+        (100..108, "mode"),
+        (108..116, "uid"),
+        (116..124, "gid"),
+        (124..136, "size"),
+        (136..148, "mtime"),
+    ] {
+        let mut h = file(b"pkg/a", b"");
+        h[range].fill(b' ');
+        set_checksum(&mut h);
+        let mut t = Vec::new();
+        push_entry(&mut t, h, b"");
+        finish_tar(&mut t);
+        let msg = refused(t, 0, &format!("{what} field"));
+        assert!(msg.contains("only spaces"), "{msg}");
+    }
+    // A size of only NUL bytes: the tar crate fails on it.
+    let mut h = file(b"pkg/a", b"");
+    h[124..136].fill(0);
+    set_checksum(&mut h);
+    let mut t = Vec::new();
+    push_entry(&mut t, h, b"");
+    finish_tar(&mut t);
+    refused(t, 0, "no digit");
+    // Empty uid, gid, mtime and device fields are read as 0 by every reader.
+    let mut h = file(b"pkg/a", b"");
+    h[108..124].fill(0);
+    h[136..148].fill(0);
+    h[329..345].fill(0);
+    set_checksum(&mut h);
+    let mut t = Vec::new();
+    push_entry(&mut t, h, b"");
+    finish_tar(&mut t);
+    assert!(read(t).is_ok());
+}
+
+#[test]
+fn hard_link_to_a_symlink_or_directory() {
+    for (kind, target) in [(b'2', &b"a"[..]), (b'5', b"")] {
+        let mut t = Vec::new();
+        push_entry(&mut t, file(b"pkg/a", b"1"), b"1");
+        push_entry(
+            &mut t,
+            raw_header(b"pkg/s", kind, 0, 0o755, target, true),
+            b"",
+        );
+        push_entry(
+            &mut t,
+            raw_header(b"pkg/h", b'1', 0, 0o644, b"pkg/s", true),
+            b"",
+        );
+        finish_tar(&mut t);
+        let (_, entries) = read(t).unwrap();
+        assert!(
+            entries[2]
+                .problems
+                .contains(&EntryProblem::HardlinkToNonFile {
+                    target: "pkg/s".into()
+                }),
+            "{:?}",
+            entries[2].problems
+        );
+    }
+    // A target ending in `/` or `/.`: link(2) fails, Python and node-tar make the file.
+    for target in [&b"pkg/a/"[..], b"pkg/./a/."] {
+        let mut t = Vec::new();
+        push_entry(&mut t, file(b"pkg/a", b"1"), b"1");
+        push_entry(
+            &mut t,
+            raw_header(b"pkg/h", b'1', 0, 0o644, target, true),
+            b"",
+        );
+        finish_tar(&mut t);
+        let (_, entries) = read(t).unwrap();
+        assert!(
+            matches!(
+                entries[1].problems[..],
+                [_, EntryProblem::HardlinkToNonFile { .. }]
+            ),
+            "{:?}",
+            entries[1].problems
+        );
+    }
+    // A hard link to a file is only a hard link.
+    let mut t = Vec::new();
+    push_entry(&mut t, file(b"pkg/a", b"1"), b"1");
+    push_entry(
+        &mut t,
+        raw_header(b"pkg/h", b'1', 0, 0o644, b"pkg/a", true),
+        b"",
+    );
+    finish_tar(&mut t);
+    assert_eq!(read(t).unwrap().1[1].problems, vec![EntryProblem::Hardlink]);
+}
+
+#[test]
+fn link_name_field_on_a_non_link() {
+    // node-tar: "linkpath forbidden"; the others ignore the field.
+    for (name, tf) in [(&b"pkg/x"[..], b'0'), (b"pkg/x/", b'5')] {
+        let mut t = Vec::new();
+        let h = raw_header(name, tf, 0, 0o755, b"pkg/a", true);
+        push_entry(&mut t, h, b"");
+        finish_tar(&mut t);
+        refused(t, 0, "a link name field on an entry that is not a link");
+    }
+}

@@ -364,3 +364,51 @@ fn zip_hostile_names() {
         "{err}"
     );
 }
+
+/// A one-member zip (`pkg/x`, "a.txt") whose central header gets `made_by`, `needed` and the
+/// unix mode `mode` in the upper external attributes.
+fn zip_patched(made_by: u16, needed: u16, mode: u32) -> Vec<u8> {
+    use zip::write::SimpleFileOptions;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("pkg/x", SimpleFileOptions::default()).unwrap();
+    std::io::Write::write_all(&mut w, b"a.txt").unwrap();
+    let mut z = w.finish().unwrap().into_inner();
+    let cd = z.windows(4).position(|s| s == b"PK\x01\x02").unwrap();
+    z[cd + 4..cd + 6].copy_from_slice(&made_by.to_le_bytes());
+    z[cd + 6..cd + 8].copy_from_slice(&needed.to_le_bytes());
+    z[cd + 38..cd + 42].copy_from_slice(&(mode << 16).to_le_bytes());
+    z
+}
+
+#[test]
+fn zip_unix_modes_from_other_hosts() {
+    // unzip applies the mode of a VMS or BeOS member (executable, a link), of an MS-DOS one
+    // whose owner bits match the DOS flags; pip makes any "regular, executable" one
+    // executable; bsdtar and zipfile ignore them all.
+    for (made_by, mode) in [
+        (0x101e, 0o100755),
+        (0x021e, 0o120777),
+        (0x0014, 0o120644),
+        (0x0014, 0o100755),
+    ] {
+        let err = read(zip_patched(made_by, 20, mode))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unix mode from a non-unix host") && err.contains("pkg/x"),
+            "{made_by:#06x} {mode:o}: {err}"
+        );
+    }
+    // Python's zipfile on Windows: host 0 with st_mode 0o100666 — a plain 0644 file for all.
+    let (_, e) = read(zip_patched(0x0014, 20, 0o100666)).unwrap();
+    assert_eq!((e[0].kind, e[0].mode & 0o111), (EntryKind::File, 0));
+}
+
+#[test]
+fn zip_version_needed_above_what_unzip_extracts() {
+    let err = read(zip_patched(0x031e, 51, 0o100644))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("version needed to extract"), "{err}");
+    assert!(read(zip_patched(0x031e, 46, 0o100644)).is_ok());
+}

@@ -642,6 +642,9 @@ pub fn problem_detail(p: &EntryProblem, e: &KeptEntry) -> String {
             "mode {:04o}: executable by group or others but not by its owner; Python's tarfile `data` filter (pip) clears its executable bits, the other extractors keep them",
             e.mode & 0o7777
         ),
+        EntryProblem::HardlinkToNonFile { target } => format!(
+            "hard link to {target:?}, which is a symlink or directory, or ends in `/`: node-tar refuses a hard link to a symlink, a hard link to a directory fails everywhere but in Python (which makes a directory), one to `file/` fails in GNU tar, bsdtar and the tar crate but not in Python and node-tar"
+        ),
         EntryProblem::LinkEscapes { target } => format!(
             "link target {target:?} points outside the release directory"
         ),
@@ -675,6 +678,7 @@ pub fn problem_name(p: &EntryProblem) -> &'static str {
         EntryProblem::OwnerCannotEnter => "owner-cannot-enter",
         EntryProblem::SymlinkChain { .. } => "symlink-chain",
         EntryProblem::ExecutableNotByOwner => "exec-not-owner",
+        EntryProblem::HardlinkToNonFile { .. } => "hardlink-to-non-file",
         EntryProblem::LinkEscapes { .. } => "link-escapes",
         EntryProblem::ThroughSymlink { .. } => "through-symlink",
         EntryProblem::UnsupportedType => "unsupported-type",

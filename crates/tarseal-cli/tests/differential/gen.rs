@@ -238,6 +238,10 @@ pub struct Zm {
     pub cd_offset: Option<u64>,
     /// Compressed bytes used instead of compressing `data` (for methods we do not have).
     pub raw_compressed: Option<Vec<u8>>,
+    /// The version-made-by field (host system in the high byte) instead of unix/MS-DOS.
+    pub made_by: Option<u16>,
+    /// The version-needed-to-extract field (local and central) instead of 20 (45 for zip64).
+    pub version_needed: Option<u16>,
 }
 
 impl Zm {
@@ -260,6 +264,8 @@ impl Zm {
             cd_usize: None,
             cd_offset: None,
             raw_compressed: None,
+            made_by: None,
+            version_needed: None,
         }
     }
     pub fn dir(name: &str) -> Zm {
@@ -333,7 +339,10 @@ pub fn zip(members: &[Zm], layout: &ZipLayout) -> Vec<u8> {
         let (csize, usize) = (comp.len() as u64, m.data.len() as u64);
         // Local header.
         out.extend_from_slice(b"PK\x03\x04");
-        le16(&mut out, if m.zip64 { 45 } else { 20 });
+        le16(
+            &mut out,
+            m.version_needed.unwrap_or(if m.zip64 { 45 } else { 20 }),
+        );
         le16(&mut out, m.flags | if m.descriptor { 8 } else { 0 });
         le16(&mut out, m.local_method.unwrap_or(m.method));
         le32(&mut out, 0x5a21_0000); // 2025-01-01
@@ -393,8 +402,15 @@ pub fn zip(members: &[Zm], layout: &ZipLayout) -> Vec<u8> {
     let mut count = 0u64;
     let mut cd_entry = |out: &mut Vec<u8>, m: &Zm, name: &[u8], p: &Placed| {
         out.extend_from_slice(b"PK\x01\x02");
-        le16(out, if m.unix.is_some() { 0x031e } else { 0x0014 });
-        le16(out, if m.zip64 { 45 } else { 20 });
+        le16(
+            out,
+            m.made_by
+                .unwrap_or(if m.unix.is_some() { 0x031e } else { 0x0014 }),
+        );
+        le16(
+            out,
+            m.version_needed.unwrap_or(if m.zip64 { 45 } else { 20 }),
+        );
         le16(out, m.flags | if m.descriptor { 8 } else { 0 });
         le16(out, m.method);
         le32(out, 0x5a21_0000);
@@ -464,6 +480,13 @@ pub fn zip(members: &[Zm], layout: &ZipLayout) -> Vec<u8> {
     out.extend_from_slice(&layout.comment);
     out.extend_from_slice(&layout.trailing);
     out
+}
+
+/// Runs `f` on a zip's bytes with the offset of its end-of-central-directory record.
+fn eocd_patch(mut b: Vec<u8>, f: impl FnOnce(&mut Vec<u8>, usize)) -> Vec<u8> {
+    let e = b.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+    f(&mut b, e);
+    b
 }
 
 /// The usual zip start: the top-level directory, a file and an executable.
@@ -1242,7 +1265,373 @@ pub fn all() -> Vec<Construct> {
             expect: Either,
         },
     ]);
+    v.extend(round2_tar_constructs());
     v.extend(zip_constructs());
+    v
+}
+
+/// A raw gzip member around `data`: header flags `flg` with their fields, and the header CRC,
+/// CRC-32 and ISIZE overridable (wrong values for the constructs that need them).
+fn gz_member(
+    data: &[u8],
+    flg: u8,
+    hcrc: Option<u16>,
+    crc: Option<u32>,
+    isize: Option<u32>,
+) -> Vec<u8> {
+    let mut h = vec![0x1f, 0x8b, 8, flg, 0, 0, 0, 0, 0, 3];
+    if flg & 4 != 0 {
+        h.extend_from_slice(&[6, 0, b'A', b'B', 2, 0, b'x', b'y']);
+    }
+    if flg & 8 != 0 {
+        h.extend_from_slice(b"a.tar\0");
+    }
+    if flg & 16 != 0 {
+        h.extend_from_slice(b"a comment\0");
+    }
+    if flg & 2 != 0 {
+        let sum = hcrc.unwrap_or(crc32(&h) as u16);
+        h.extend_from_slice(&sum.to_le_bytes());
+    }
+    h.extend(deflate(data));
+    h.extend_from_slice(&crc.unwrap_or(crc32(data)).to_le_bytes());
+    h.extend_from_slice(&isize.unwrap_or(data.len() as u32).to_le_bytes());
+    h
+}
+
+/// The second round of issue 11's constructs (found by reading node-tar 7.5, the tar crate
+/// 0.4.46, CPython 3.11's tarfile and GNU tar 1.34 for what the first round did not try).
+fn round2_tar_constructs() -> Vec<Construct> {
+    use Expect::*;
+    let areg = |name: &[u8]| H::new(name, 0, 0);
+    let blank = |range: std::ops::Range<usize>, fill: u8| {
+        Tar::base()
+            .header_with(&H::new(b"p/e.txt", b'0', 0), b"", |b| b[range].fill(fill))
+            .file("p/f.txt", b"f\n")
+            .end()
+    };
+    let plain = Tar::base().file("p/b.txt", b"b\n").end();
+    let mut v = vec![
+        t(
+            // node-tar slices `String(len) + ' '` off the record: `0NN path=...` gives it the
+            // key ` path` (ignored), every other reader sets the path.
+            "tar-pax-length-leading-zero",
+            {
+                let rec = b" path=p/evil.txt\n";
+                let n = rec.len() + 3;
+                let mut body = format!("0{n}").into_bytes();
+                body.extend_from_slice(rec);
+                assert_eq!(body.len(), n);
+                let h = H::new(b"PaxHeaders/p", b'x', body.len() as u64);
+                Tar::base().header(&h, &body).file("p/x.txt", b"x\n").end()
+            },
+            Refuse,
+        ),
+        t(
+            // The tar crate drops only the last NUL of a long name and fails on the name.
+            "tar-gnu-longname-two-nuls",
+            Tar::base()
+                .gnu_long(b'L', b"p/long.txt\0")
+                .file("p/x.txt", b"x\n")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // Type NUL, pax path `p/d/`: GNU tar, bsdtar, node-tar make a directory; Python
+            // and the tar crate an empty file `p/d`.
+            "tar-areg-pax-path-slash",
+            Tar::base()
+                .pax(b'x', &[(b"path", b"p/d/")])
+                .header(&areg(b"p/x"), b"")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // Type NUL, header name `p/d/`, pax path `p/x`: Python a directory `p/x`, the others
+            // an empty file.
+            "tar-areg-slash-pax-path-noslash",
+            Tar::base()
+                .pax(b'x', &[(b"path", b"p/x")])
+                .header(&areg(b"p/d/"), b"")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // Type NUL with a trailing slash in a ustar header: the tar crate makes a file
+            // (its directory rule is for GNU and v7 headers only) and then fails below it.
+            "tar-areg-ustar-slash",
+            Tar::base()
+                .header(&areg(b"p/d/"), b"")
+                .file("p/d/f.txt", b"f\n")
+                .end(),
+            Refuse,
+        ),
+        t(
+            "tar-areg-gnu-slash",
+            Tar::base()
+                .header(
+                    &H {
+                        magic: Magic::Gnu,
+                        mode: 0o755,
+                        ..areg(b"p/d/")
+                    },
+                    b"",
+                )
+                .file("p/d/f.txt", b"f\n")
+                .end(),
+            Agree,
+        ),
+        // GNU tar: "Blanks in header where numeric value expected" (size: the entry is skipped;
+        // mode: the file is made 0777); the others read 0.
+        t("tar-size-blank", blank(124..136, b' '), Refuse),
+        t("tar-mode-blank", blank(100..108, b' '), Refuse),
+        t("tar-mtime-blank", blank(136..148, b' '), Refuse),
+        // The tar crate fails on a size field without a digit; the others read 0.
+        t("tar-size-all-nul", blank(124..136, 0), Refuse),
+        t("tar-uid-all-nul", blank(108..116, 0), Agree),
+        t("tar-mtime-all-nul", blank(136..148, 0), Agree),
+        t(
+            "tar-base256-size",
+            Tar::base()
+                .header_with(&H::new(b"p/b.txt", b'0', 6), b"hello\n", |b| {
+                    b[124] = 0x80;
+                    b[125..136].copy_from_slice(&6u128.to_be_bytes()[5..]);
+                })
+                .end(),
+            Agree,
+        ),
+        t(
+            "tar-pax-path-with-prefix",
+            {
+                let mut h = H::new(b"y.txt", b'0', 2);
+                h.prefix = b"p/hidden".to_vec();
+                Tar::base()
+                    .pax(b'x', &[(b"path", b"p/x.txt")])
+                    .header(&h, b"x\n")
+                    .end()
+            },
+            Either,
+        ),
+        t(
+            // node-tar refuses; the others link the symlink itself.
+            "tar-hardlink-to-symlink",
+            Tar::base()
+                .symlink("p/s", "a.txt")
+                .hardlink("p/h", "p/s")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // Fails everywhere but in Python, which makes a second directory.
+            "tar-hardlink-to-dir",
+            Tar::base().dir("p/d/").hardlink("p/h", "p/d").end(),
+            Refuse,
+        ),
+        t(
+            // link(2) fails on `p/a.txt/` (GNU tar, bsdtar, the tar crate); Python and node-tar
+            // make the file.
+            "tar-hardlink-target-slash",
+            Tar::base().hardlink("p/h", "p/a.txt/").end(),
+            Refuse,
+        ),
+        t(
+            "tar-hardlink-to-itself",
+            Tar::base().hardlink("p/a.txt", "p/a.txt").end(),
+            Refuse,
+        ),
+        t(
+            "tar-dir-then-file-same-path",
+            Tar::base().dir("p/d/").file("p/d", b"d\n").end(),
+            Refuse,
+        ),
+        t(
+            "tar-file-then-dir-same-path",
+            Tar::base().file("p/d", b"d\n").dir("p/d/").end(),
+            Refuse,
+        ),
+        t(
+            "tar-pax-linkpath-on-file",
+            Tar::base()
+                .pax(b'x', &[(b"linkpath", b"a.txt")])
+                .file("p/x.txt", b"x\n")
+                .end(),
+            Refuse,
+        ),
+        t(
+            // node-tar: "linkpath forbidden"; the others ignore the field.
+            "tar-file-with-linkname",
+            {
+                let mut h = H::new(b"p/x.txt", b'0', 2);
+                h.link = b"a.txt".to_vec();
+                Tar::base().header(&h, b"x\n").end()
+            },
+            Refuse,
+        ),
+        t(
+            "tar-dir-with-linkname",
+            {
+                let mut h = H::new(b"p/d/", b'5', 0);
+                h.link = b"a.txt".to_vec();
+                Tar::base().header(&h, b"").end()
+            },
+            Refuse,
+        ),
+        t(
+            "tar-gnu-longlink-two-nuls",
+            {
+                let mut h = H::new(b"p/l", b'2', 0);
+                h.mode = 0o777;
+                Tar::base().gnu_long(b'K', b"a.txt\0").header(&h, b"").end()
+            },
+            Refuse,
+        ),
+        t(
+            "tar-pax-size-over-ustar-size",
+            Tar::base()
+                .pax(b'x', &[(b"size", b"6")])
+                .header(&H::new(b"p/x.txt", b'0', 2), b"hello\n")
+                .end(),
+            Agree,
+        ),
+        t(
+            "tar-gnu-longname-ustar-magic",
+            {
+                let body = b"p/long.txt\0";
+                let h = H::new(b"././@LongLink", b'L', body.len() as u64);
+                Tar::base().header(&h, body).file("p/x.txt", b"x\n").end()
+            },
+            Agree,
+        ),
+        t(
+            "tar-pax-hdrcharset-binary",
+            Tar::base()
+                .pax(b'x', &[(b"hdrcharset", b"BINARY"), (b"path", b"p/x.txt")])
+                .file("p/y.txt", b"x\n")
+                .end(),
+            Either,
+        ),
+        t(
+            "tar-solaris-X-header",
+            {
+                let body = pax_body(&[(b"path", b"p/solaris.txt")]);
+                let h = H::new(b"PaxHeaders/p", b'X', body.len() as u64);
+                Tar::base().header(&h, &body).file("p/x.txt", b"x\n").end()
+            },
+            Refuse,
+        ),
+        t(
+            "tar-double-slash-and-dot-names",
+            Tar::base()
+                .file("p//b.txt", b"b\n")
+                .file("p/./c.txt", b"c\n")
+                .end(),
+            Agree,
+        ),
+        t(
+            "tar-backslash-name",
+            Tar::base().file("p/a\\b.txt", b"b\n").end(),
+            Either,
+        ),
+    ];
+    for (name, ty) in [
+        ("tar-gnu-type-N", b'N'),
+        ("tar-gnu-type-V", b'V'),
+        ("tar-gnu-type-M", b'M'),
+        ("tar-gnu-type-D", b'D'),
+    ] {
+        v.push(t(
+            name,
+            Tar::base()
+                .header(
+                    &H {
+                        magic: Magic::Gnu,
+                        ..H::new(b"p/g.txt", ty, 2)
+                    },
+                    b"g\n",
+                )
+                .end(),
+            Refuse,
+        ));
+    }
+    let gzc = |name: &'static str, bytes: Vec<u8>, expect: Expect| Construct {
+        name,
+        ext: "tar.gz",
+        bytes,
+        expect,
+    };
+    v.extend([
+        gzc(
+            "tar-gz-all-header-fields",
+            gz_member(&plain, 2 | 4 | 8 | 16, None, None, None),
+            Agree,
+        ),
+        // gzip and node-tar check the header CRC, flate2 too; Python and bsdtar do not.
+        gzc(
+            "tar-gz-bad-header-crc",
+            gz_member(&plain, 2, Some(0x1234), None, None),
+            Refuse,
+        ),
+        // Python and bsdtar stop at the end-of-archive marker and never read the trailer.
+        gzc(
+            "tar-gz-bad-crc32",
+            gz_member(&plain, 0, None, Some(0xdead_beef), None),
+            Refuse,
+        ),
+        gzc(
+            "tar-gz-bad-isize",
+            gz_member(&plain, 0, None, None, Some(7)),
+            Refuse,
+        ),
+        // cargo's GzDecoder stops after the empty first member: an empty archive there.
+        gzc(
+            "tar-gz-empty-member-first",
+            [gz_member(b"", 0, None, None, None), gz(&plain)].concat(),
+            Refuse,
+        ),
+        Construct {
+            name: "tar-zst-skippable-frame",
+            ext: "tar.zst",
+            bytes: {
+                let mut b = vec![0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
+                b.extend(compress(&["zstd", "-q", "-c"], &plain));
+                b
+            },
+            // GNU tar does not recognise the file (it sniffs the first frame's magic), bsdtar
+            // and zstd read it: not an archive for tarseal either.
+            expect: Refuse,
+        },
+        Construct {
+            name: "tar-zst-two-frames",
+            ext: "tar.zst",
+            bytes: [
+                compress(&["zstd", "-q", "-c"], &plain[..1024]),
+                compress(&["zstd", "-q", "-c"], &plain[1024..]),
+            ]
+            .concat(),
+            expect: Agree,
+        },
+        Construct {
+            name: "tar-zst-bad-checksum",
+            ext: "tar.zst",
+            bytes: {
+                let mut b = compress(&["zstd", "-q", "-c", "--check"], &plain);
+                let n = b.len();
+                b[n - 1] ^= 0xff;
+                b
+            },
+            expect: Refuse,
+        },
+        Construct {
+            name: "tar-bz2-two-streams",
+            ext: "tar.bz2",
+            bytes: [
+                compress(&["bzip2", "-c"], &plain[..1024]),
+                compress(&["bzip2", "-c"], &plain[1024..]),
+            ]
+            .concat(),
+            expect: Agree,
+        },
+    ]);
     v
 }
 
@@ -1572,6 +1961,126 @@ fn zip_constructs() -> Vec<Construct> {
             Refuse,
         ),
         z("zip-setuid", with(&|m| m.unix = Some(0o104755)), Refuse),
+        // Hosts unzip reads the upper attributes of as a unix mode (VMS 2, BeOS 16): it
+        // makes the file executable or a symlink; bsdtar and zipfile make a plain file.
+        z(
+            "zip-host-beos-executable",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x101e),
+                    ..Zm::file("p/x.sh", b"echo x\n").mode(0o100755)
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        z(
+            "zip-host-vms-symlink",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x021e),
+                    ..Zm::file("p/x", b"a.txt").mode(0o120777)
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        // MS-DOS host, a link mode whose owner bits match the DOS flags: unzip makes a link.
+        z(
+            "zip-host-dos-symlink-mode",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x0014),
+                    ..Zm::file("p/x", b"a.txt").mode(0o120644)
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        // MS-DOS host with an executable unix mode: pip makes it executable, unzip does not.
+        z(
+            "zip-host-dos-executable-mode",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x0014),
+                    ..Zm::file("p/x.sh", b"echo x\n").mode(0o100755)
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        // What Python's zipfile writes on Windows: host 0, st_mode 0o100666 above the DOS bits.
+        z(
+            "zip-host-dos-plain-mode",
+            zip(
+                &zplus(Zm {
+                    made_by: Some(0x0014),
+                    ..Zm::file("p/w.txt", b"w\n").mode(0o100666)
+                }),
+                &d,
+            ),
+            Agree,
+        ),
+        z(
+            // Every extractor reads it (unzip with a warning); no writer makes it: refused
+            // as a truncated end record.
+            "zip-comment-length-overrun",
+            eocd_patch(zip(&zbase(), &d), |b, e| {
+                b[e + 20..e + 22].copy_from_slice(&10u16.to_le_bytes());
+                b.extend_from_slice(b"abcd");
+            }),
+            Refuse,
+        ),
+        z(
+            // unzip stops after the listed count with an error, zipfile and bsdtar read the
+            // whole central directory.
+            "zip-end-record-count-low",
+            eocd_patch(zip(&zbase(), &d), |b, e| {
+                b[e + 8..e + 12].copy_from_slice(&[2, 0, 2, 0]);
+            }),
+            Refuse,
+        ),
+        z(
+            // A data descriptor without its optional PK\x07\x08 signature (APPNOTE 4.3.9.3).
+            "zip-descriptor-without-signature",
+            {
+                let m = Zm {
+                    descriptor: true,
+                    ..Zm::file("p/a.txt", b"hello\n")
+                };
+                let mut b = zip(&[Zm::dir("p/"), m], &d);
+                let at = b.windows(4).position(|w| w == b"PK\x07\x08").unwrap();
+                b.drain(at..at + 4);
+                eocd_patch(b, |b, e| {
+                    let off = u32::from_le_bytes(b[e + 16..e + 20].try_into().unwrap()) - 4;
+                    b[e + 16..e + 20].copy_from_slice(&off.to_le_bytes());
+                })
+            },
+            Agree,
+        ),
+        // unzip 6.0 skips a member that needs more than 4.6, zipfile refuses above 6.3.
+        z(
+            "zip-version-needed-5.1",
+            zip(
+                &zplus(Zm {
+                    version_needed: Some(51),
+                    ..Zm::file("p/v.txt", b"v\n")
+                }),
+                &d,
+            ),
+            Refuse,
+        ),
+        z(
+            "zip-version-needed-4.6",
+            zip(
+                &zplus(Zm {
+                    version_needed: Some(46),
+                    ..Zm::file("p/v.txt", b"v\n")
+                }),
+                &d,
+            ),
+            Agree,
+        ),
         z(
             "zip-zip64-end-disagrees",
             {
