@@ -59,6 +59,11 @@ pub enum ContentCheck {
     GmoCatalogue,
     /// gettext's `po/stamp-po`: the word `timestamp` and a newline, as po/Makefile writes it.
     StampPo,
+    /// A message template (`po/DOMAIN.pot`, po4a's `.pot`): PO syntax whose every entry but
+    /// the header is untranslated. msgmerge adds its msgids to the `.po` files untranslated
+    /// (or fuzzy, which msgfmt skips), so a template cannot put a translation in force: what
+    /// it holds cannot change what the program prints.
+    PotTemplate,
     /// Automake's `doc/version.texi` / `doc/stamp-vti`: only `@set UPDATED`, `UPDATED-MONTH`,
     /// `EDITION` and `VERSION` lines, the versions being the tag's.
     VersionTexi,
@@ -218,6 +223,7 @@ impl ContentCheck {
             "po-translations" => ContentCheck::PoTranslations,
             "gmo-catalogue" => ContentCheck::GmoCatalogue,
             "stamp-po" => ContentCheck::StampPo,
+            "pot-template" => ContentCheck::PotTemplate,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -273,6 +279,7 @@ impl ContentCheck {
             ContentCheck::PoTranslations => "po-translations".into(),
             ContentCheck::GmoCatalogue => "gmo-catalogue".into(),
             ContentCheck::StampPo => "stamp-po".into(),
+            ContentCheck::PotTemplate => "pot-template".into(),
         }
     }
 
@@ -487,6 +494,12 @@ impl ContentCheck {
             ContentCheck::RoffThStamp => roff_th_stamp(subject.path, content, ctx),
             ContentCheck::PoTranslations => po_translations(subject.path, content, ctx),
             ContentCheck::GmoCatalogue => gmo_catalogue(subject.path, content, ctx),
+            ContentCheck::PotTemplate => match super::po::untranslated_template(content) {
+                Ok(n) => Outcome::Pass(format!(
+                    "a message template: {n} msgids, none translated (a template puts no translation in force)"
+                )),
+                Err(why) => Outcome::Fail(why),
+            },
             ContentCheck::StampPo => {
                 if content == b"timestamp\n" {
                     Outcome::Reproduced("`timestamp`, as gettext's po/Makefile writes it".into())

@@ -44,6 +44,27 @@ pub(crate) struct Entry {
 /// A PO entry, as the catalogue comparison ([`super::gmo`]) reads it.
 pub(crate) type PoEntry = Entry;
 
+/// Checks that `text` is a message template: it parses as PO and no entry but the header
+/// (empty msgid, no context) carries a translation. Returns the number of msgids.
+pub fn untranslated_template(text: &[u8]) -> Result<usize, String> {
+    let entries = parse(text).map_err(|e| e.to_string())?;
+    let mut n = 0;
+    for e in &entries {
+        if e.id.is_empty() && e.ctxt.is_none() {
+            continue;
+        }
+        if e.translated() {
+            return Err(format!(
+                "line {}: msgid {:?} carries a translation; a template (xgettext's output) has none",
+                e.line,
+                show(&e.id)
+            ));
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// Parses PO text into its entries (header included, as the entry with an empty msgid).
 pub(crate) fn parse_entries(text: &[u8]) -> Result<Vec<Entry>, PoSyntaxError> {
     parse(text)
@@ -553,6 +574,19 @@ fn show(b: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_has_no_translation() {
+        let pot = b"msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\n#: a.c:1\nmsgid \"hello\"\nmsgstr \"\"\n\nmsgid \"one\"\nmsgid_plural \"many\"\nmsgstr[0] \"\"\nmsgstr[1] \"\"\n";
+        assert_eq!(untranslated_template(pot), Ok(2));
+        let translated = String::from_utf8_lossy(pot).replace(
+            "msgid \"hello\"\nmsgstr \"\"",
+            "msgid \"hello\"\nmsgstr \"rm -rf\"",
+        );
+        let err = untranslated_template(translated.as_bytes()).unwrap_err();
+        assert!(err.contains("hello"), "{err}");
+        assert!(untranslated_template(b"msgid \"x\"\ngarbage\n").is_err());
+    }
 
     const GIT: &str = r#"# German translations for xz.
 msgid ""

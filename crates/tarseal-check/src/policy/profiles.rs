@@ -171,6 +171,7 @@ enum StaticCheck {
     PoTranslations,
     GmoCatalogue,
     StampPo,
+    PotTemplate,
 }
 
 impl StaticCheck {
@@ -209,6 +210,7 @@ impl StaticCheck {
             StaticCheck::PoTranslations => ContentCheck::PoTranslations,
             StaticCheck::GmoCatalogue => ContentCheck::GmoCatalogue,
             StaticCheck::StampPo => ContentCheck::StampPo,
+            StaticCheck::PotTemplate => ContentCheck::PotTemplate,
             StaticCheck::EqualsRepoBlob => ContentCheck::EqualsRepoBlob,
         }
     }
@@ -503,7 +505,7 @@ const AUTOTOOLS: &[Spec] = &[
     rule!("ABOUT-NLS", EXTRA, "copied in by gettextize"),
     rule!("ChangeLog", EXTRA, "generated from the git log at make dist"),
     rule!("po/*.gmo", EXTRA, "message catalogue msgfmt compiles from po/LANG.po at make dist: exactly that file's translations in force", StaticCheck::GmoCatalogue),
-    rule!("po/*.pot", EXTRA, "message template extracted by xgettext at make dist"),
+    rule!("po/*.pot", EXTRA, "message template extracted by xgettext at make dist: msgids only, no translation", StaticCheck::PotTemplate),
     rule!("po/Makefile.in.in", EXTRA, "gettext infrastructure copied in by gettextize/autopoint"),
     rule!("po/Rules-quot", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/*.sed", EXTRA, "gettext infrastructure copied in by autopoint"),
@@ -511,7 +513,7 @@ const AUTOTOOLS: &[Spec] = &[
     rule!("po/*.header", EXTRA, "gettext infrastructure copied in by autopoint"),
     rule!("po/stamp-po", EXTRA, "gettext's timestamp file, written at make dist", StaticCheck::StampPo),
     rule!("**/*.po", MODIFIED, "msgmerge refreshes translations against the new template at make dist; the translations in force must be the tag's", StaticCheck::PoTranslations),
-    rule!("**/*.pot", EXTRA, "message template extracted by xgettext/po4a at make dist"),
+    rule!("**/*.pot", EXTRA, "message template extracted by xgettext/po4a at make dist: msgids only, no translation", StaticCheck::PotTemplate),
     rule!("ChangeLog", MODIFIED, "GNU projects regenerate ChangeLog from the git log at make dist", StaticCheck::Unreproducible("ChangeLog regenerated from the git log at make dist (gitlog-to-changelog); tarseal does not reproduce it: compare it with `git log` of the tag, or pin its sha256")),
     rule!("{doc,docs,man,po4a}/**/*.{pdf,ps,dvi,html,txt,[1-9]}", EXTRA, "documentation rendered at make dist", StaticCheck::Unreproducible(DOCS_REASON)),
     rule!("**/*.[1-9]", MODIFIED, "man page whose .TH line the release script stamps with the release's version and a date (curl's maketgz: updatemanpages.pl); every other line must be git's", StaticCheck::RoffThStamp),
