@@ -1076,6 +1076,62 @@ fn setuptools_scm_version_file_with_code_fails() {
     assert!(fd["reason"].as_str().unwrap().contains("import os"), "{r}");
 }
 
+/// jaraco's projects (zipp 3.23.0): git holds no LICENSE; the `coherent.licensed` setuptools
+/// plugin named in `[build-system] requires` writes it from `project.license` at sdist time.
+fn coherent_sdist(requires: &str) -> (Fixture, std::path::PathBuf) {
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        format!("[build-system]\nrequires = [\"setuptools>=77\", {requires}]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"pkg\"\nlicense = \"MIT\"\nversion = \"3.23.0\"\n"),
+    );
+    f.write("pkg/__init__.py", "\n");
+    f.commit("c");
+    f.tag("3.23.0");
+    let tree = f.extract(&f.archive("3.23.0", "pkg-3.23.0", "tar", "git.tar"));
+    let d = tree.join("pkg-3.23.0");
+    let pkg_info = "Metadata-Version: 2.4\nName: pkg\nVersion: 3.23.0\nLicense-Expression: MIT\nLicense-File: LICENSE\n\n";
+    fs::write(d.join("PKG-INFO"), pkg_info).unwrap();
+    fs::create_dir_all(d.join("pkg.egg-info")).unwrap();
+    fs::write(d.join("pkg.egg-info/PKG-INFO"), pkg_info).unwrap();
+    fs::write(d.join("pkg.egg-info/top_level.txt"), "pkg\n").unwrap();
+    fs::write(
+        d.join("setup.cfg"),
+        "[egg_info]\ntag_build = \ntag_date = 0\n\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("LICENSE"),
+        "MIT License\n\nCopyright (c) 2025 <copyright holders>\n\nPermission is hereby granted, free of charge, ...\n",
+    )
+    .unwrap();
+    let t = f.pack(&tree, "pkg-3.23.0", "gnu", "pkg.tar");
+    (f, t)
+}
+
+#[test]
+fn coherent_licensed_license_allowed_only_when_the_plugin_is_required() {
+    let args = ["--tag", "3.23.0", "--allow-lightweight"];
+    let (f, t) = coherent_sdist("\"coherent.licensed\"");
+    let r = f.check(&t, &args);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "setuptools", "{r}");
+    let fd = r.finding("LICENSE", "extra");
+    assert_eq!(fd["judgement"], "allowed", "{r}");
+    assert_eq!(fd["rule"], "profile:setuptools/LICENSE", "{r}");
+    // Text nobody can compare with git: it stays in the trust surface.
+    r.assert_text_mentions("coherent.licensed");
+
+    // Without the plugin nothing writes LICENSE: the same file is unexpected.
+    let (f, t) = coherent_sdist("\"setuptools-scm\"");
+    let r = f.check(&t, &args);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("LICENSE", "extra")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
 #[test]
 fn pbr_sdist_passes() {
     let f = pbr_fixture();
@@ -1393,6 +1449,41 @@ fn autotools_extra_source_file_fails() {
         "unexpected",
         "{r}"
     );
+}
+
+/// libffi 3.4.4: no AC_CONFIG_AUX_DIR, `info_TEXINFOS` in doc/Makefile.am, and automake -a
+/// installs `doc/texinfo.tex` and `doc/mdate-sh` beside it. Only there.
+#[test]
+fn autotools_texinfo_helpers_beside_the_manual() {
+    let f = Fixture::new();
+    f.write("configure.ac", "AC_INIT([proj], [1.0])\nAC_OUTPUT\n");
+    f.write("Makefile.am", "SUBDIRS = src doc\n");
+    f.write("src/main.c", "int main(void) { return 0; }\n");
+    f.write("src/Makefile.am", "bin_PROGRAMS = main\n");
+    f.write("doc/Makefile.am", "info_TEXINFOS = proj.texi\n");
+    f.write("doc/proj.texi", "\\input texinfo\n");
+    f.commit("c");
+    f.tag("v1.0");
+    let helpers = |dir: &'static str| {
+        move |d: &Path| {
+            fs::write(d.join(format!("{dir}/texinfo.tex")), "% texinfo.tex\n").unwrap();
+            write_file(&d.join(format!("{dir}/mdate-sh")), b"#!/bin/sh\n", 0o755);
+        }
+    };
+    let t = make_dist(&f, helpers("doc"));
+    let r = f.check(&t, &["--tag", "v1.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "autotools", "{r}");
+    for p in ["doc/texinfo.tex", "doc/mdate-sh"] {
+        assert_eq!(r.finding(p, "extra")["judgement"], "allowed", "{r}");
+    }
+    // src/Makefile.am lists no manual: automake puts nothing there.
+    let t = make_dist(&f, helpers("src"));
+    let r = f.check(&t, &["--tag", "v1.0"]);
+    r.assert_report(1, "fail");
+    for p in ["src/texinfo.tex", "src/mdate-sh"] {
+        assert_eq!(r.finding(p, "extra")["judgement"], "unexpected", "{r}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
