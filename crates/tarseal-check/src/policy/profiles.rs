@@ -159,6 +159,7 @@ enum StaticCheck {
     PdmVersionFile,
     NpmPackageJson,
     NpmBuildOutput,
+    NpmCleanDocs,
     Unreproducible(&'static str),
     Pbr(fn() -> ContentCheck),
     WheelFile,
@@ -198,6 +199,7 @@ impl StaticCheck {
             StaticCheck::PdmVersionFile => ContentCheck::PdmVersionFile,
             StaticCheck::NpmPackageJson => ContentCheck::NpmPackageJson,
             StaticCheck::NpmBuildOutput => ContentCheck::NpmBuildOutput,
+            StaticCheck::NpmCleanDocs => ContentCheck::NpmCleanDocs,
             StaticCheck::Unreproducible(why) => ContentCheck::Unreproducible((*why).to_string()),
             StaticCheck::Pbr(f) => f(),
             StaticCheck::WheelFile => ContentCheck::WheelFile,
@@ -460,6 +462,7 @@ const CARGO: &[Spec] = &[
 const NPM: &[Spec] = &[
     rule!("package.json", MODIFIED, "npm/pnpm publish rewrite package.json (publishConfig applied, workspace: ranges resolved, fields dropped); every key left must hold git's value", StaticCheck::NpmPackageJson),
     rule!("**", EXTRA, "build output the package's `files`/`main`/`exports` name", StaticCheck::NpmBuildOutput),
+    rule!("README.md", MODIFIED, "clean-publish's cleanDocs (asked for in git's package.json) cuts README.md before its first ## heading and links the full docs; rebuilt from git's README", StaticCheck::NpmCleanDocs),
     rule!("**", MISSING, "npm pack includes only the files that package.json `files` / .npmignore select; an absent file adds nothing"),
 ];
 
