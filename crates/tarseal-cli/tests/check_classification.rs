@@ -1179,6 +1179,54 @@ fn coherent_licensed_license_allowed_only_when_the_plugin_is_required() {
     );
 }
 
+/// zipp 3.23.0's wheel: setuptools copies coherent.licensed's LICENSE into
+/// `.dist-info/licenses/`; no file of the tag holds it.
+#[test]
+fn coherent_licensed_license_in_a_wheel() {
+    let make = |requires: &str, name: &str| {
+        let (f, _) = coherent_sdist(requires);
+        let whl = f.scratch(name);
+        let py = r#"
+import zipfile, hashlib, base64, sys
+d = "pkg-3.23.0.dist-info/"
+files = {
+    "pkg/__init__.py": b"\n",
+    d + "METADATA": b"Metadata-Version: 2.4\nName: pkg\nVersion: 3.23.0\nLicense-Expression: MIT\nLicense-File: LICENSE\n\n",
+    d + "WHEEL": b"Wheel-Version: 1.0\nGenerator: setuptools (80.9.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n",
+    d + "top_level.txt": b"pkg\n",
+    d + "licenses/LICENSE": b"MIT License\n\nCopyright (c) 2025 <copyright holders>\n",
+}
+lines = []
+for n, b in files.items():
+    h = base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+    lines.append("%s,sha256=%s,%d" % (n, h, len(b)))
+lines.append(d + "RECORD,,")
+files[d + "RECORD"] = ("\n".join(lines) + "\n").encode()
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for n, b in files.items():
+        z.writestr(n, b)
+"#;
+        run_ok(
+            std::process::Command::new("python3")
+                .arg("-c")
+                .arg(py)
+                .arg(&whl),
+        );
+        (f, whl)
+    };
+    let args = ["--tag", "3.23.0", "--allow-lightweight"];
+    let lic = "pkg-3.23.0.dist-info/licenses/LICENSE";
+    let (f, whl) = make("\"coherent.licensed\"", "ok.whl");
+    let r = f.check(&whl, &args);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "wheel", "{r}");
+    assert_eq!(r.finding(lic, "extra")["judgement"], "allowed", "{r}");
+    let (f, whl) = make("\"setuptools-scm\"", "bad.whl");
+    let r = f.check(&whl, &args);
+    r.assert_report(1, "fail");
+    assert_eq!(r.finding(lic, "extra")["judgement"], "unexpected", "{r}");
+}
+
 #[test]
 fn pbr_sdist_passes() {
     let f = pbr_fixture();

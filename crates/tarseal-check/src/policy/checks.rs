@@ -60,7 +60,7 @@ pub enum ContentCheck {
     /// directory whose `Makefile.am` in git lists `*_TEXINFOS`.
     TexinfoAux,
     /// The `LICENSE` the `coherent.licensed` setuptools plugin writes from the SPDX
-    /// `project.license` expression: only when git's `pyproject.toml` requires the plugin,
+    /// `project.license` expression (a wheel's `.dist-info/licenses/LICENSE` copy too): only when git's `pyproject.toml` requires the plugin,
     /// states `license` as a string and git has no `LICENSE`.
     CoherentLicense,
     /// A file gnulib-tool writes (`gnulib.mk`, `gnulib-comp.m4`, and `Makefile.am` in the
@@ -1145,8 +1145,14 @@ fn texinfo_aux(path: &str, ctx: &CheckContext<'_>) -> Outcome {
 /// at build time from the SPDX text of `project.license`, filling in the year and
 /// `<copyright holders>`. Text only, nothing to run; its bytes cannot be compared with git.
 fn coherent_license(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
-    if path != "LICENSE" {
-        return Outcome::Fail("coherent.licensed writes only a top-level LICENSE".into());
+    // The sdist's top-level LICENSE, and the wheel's copy the backend puts in .dist-info.
+    let wheel_copy = path
+        .strip_suffix(".dist-info/licenses/LICENSE")
+        .is_some_and(|d| !d.is_empty() && !d.contains('/'));
+    if path != "LICENSE" && !wheel_copy {
+        return Outcome::Fail(
+            "coherent.licensed writes only a top-level LICENSE (in a wheel: NAME.dist-info/licenses/LICENSE)".into(),
+        );
     }
     let Some(table) = git_text(ctx, "pyproject.toml").and_then(|t| t.parse::<toml::Table>().ok())
     else {

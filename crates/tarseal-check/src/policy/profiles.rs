@@ -442,6 +442,7 @@ const WHEEL: &[Spec] = &[
     rule!("*.dist-info/entry_points.txt", EXTRA, "entry points the tag's pyproject.toml declares", StaticCheck::WheelEntryPoints),
     rule!("*.dist-info/top_level.txt", EXTRA, "the top-level package names setuptools records (not code)"),
     rule!("*.dist-info/{licenses/**,LICEN[CS]E*,COPYING*,NOTICE*,AUTHORS*}", EXTRA, "license file the backend copies into .dist-info; the bytes equal a file of the tag's tree", StaticCheck::EqualsRepoBlob),
+    rule!("*.dist-info/licenses/LICENSE", EXTRA, "the LICENSE the coherent.licensed plugin (required by git's pyproject.toml) wrote from the SPDX project.license, copied into .dist-info (text, not code)", StaticCheck::CoherentLicense),
     rule!("**/*.{so,pyd,dylib,dll}", EXTRA, "compiled extension", StaticCheck::Unreproducible(COMPILED)),
     rule!("**/*.so.*", EXTRA, "compiled extension", StaticCheck::Unreproducible(COMPILED)),
     rule!("**/*.py", EXTRA, "the version file hatch-vcs / setuptools-scm / pdm-backend write, declared in git's pyproject.toml", StaticCheck::WheelVersionFile),
