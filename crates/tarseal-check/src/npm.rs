@@ -249,7 +249,15 @@ pub fn build_output(path: &str, ctx: &CheckContext<'_>) -> Outcome {
         Ok(g) => g,
         Err(e) => return Outcome::Fail(e.to_string()),
     };
+    let ignored = git_ignores(path, ctx);
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     match published(&git).iter().find(|e| covers(e, path)) {
+        // A publisher builds into what git ignores (dist/, lib/*.js beside lib/*.ts) or into
+        // a directory git does not have; an unknown file in a directory git tracks and does
+        // not ignore came from somewhere else.
+        Some(e) if !ignored && !dir.is_empty() && (ctx.git_has_dir)(dir) => Outcome::Fail(format!(
+            "{path} lies under {e:?}, which git's package.json publishes, but in a directory git tracks ({dir}/) and no .gitignore of the tag ignores it: not build output"
+        )),
         Some(e) => Outcome::Undecided(format!(
             "{path}: build output that git's package.json publishes ({e:?}) but git does not hold; it was built at publish time and is not reproduced here: pin its sha256 in the project policy after review"
         )),
@@ -257,6 +265,35 @@ pub fn build_output(path: &str, ctx: &CheckContext<'_>) -> Outcome {
             "{path} is not in git and not under anything git's package.json publishes (files, main, exports, bin, types)"
         )),
     }
+}
+
+/// Whether the tag's `.gitignore` files ignore `path` (or a directory above it): read with
+/// git's attribute matcher, each pattern standing for `export-ignore` (`!pattern` unsets it).
+fn git_ignores(path: &str, ctx: &CheckContext<'_>) -> bool {
+    let files: Vec<(String, Vec<u8>)> = ctx
+        .tree
+        .iter()
+        .filter(|e| e.path == ".gitignore" || e.path.ends_with("/.gitignore"))
+        .filter_map(|e| {
+            let bytes = (ctx.read_git_blob)(e.oid)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let attrs: String = text
+                .lines()
+                .map(str::trim_end)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(|l| match l.strip_prefix('!') {
+                    Some(p) => format!("{p} -export-ignore\n"),
+                    None => format!("{l} export-ignore\n"),
+                })
+                .collect();
+            let dir = e.path.strip_suffix(".gitignore").unwrap_or("").to_string();
+            Some((dir, attrs.into_bytes()))
+        })
+        .collect();
+    if files.is_empty() {
+        return false;
+    }
+    tarseal_git::ExportAttributes::from_files(files).is_export_ignored(path)
 }
 
 /// clean-publish's `cleanDocs` (git's `package.json` has `"clean-publish": {"cleanDocs":

@@ -705,6 +705,50 @@ fn npm_clean_publish_clean_docs_readme() {
     );
 }
 
+/// debug 4.4.3 publishes `src`, a directory git tracks: a file added there that no .gitignore
+/// ignores is not build output (rejected); one the tag's .gitignore ignores (an in-place
+/// build, lib/*.js beside lib/*.ts) or in a directory git lacks (dist/) stays undecided.
+#[test]
+fn npm_unknown_file_in_a_tracked_published_directory() {
+    let f = Fixture::new();
+    f.write(
+        "package.json",
+        "{\n  \"name\": \"tiny\",\n  \"version\": \"4.4.3\",\n  \"main\": \"./src/index.js\",\n  \"files\": [\"src\", \"lib\", \"dist\"]\n}\n",
+    );
+    f.write("src/index.js", "module.exports = 1\n");
+    f.write("lib/a.ts", "export const a = 1\n");
+    f.write(".gitignore", "lib/*.js\n/dist/\n");
+    f.commit("c");
+    f.tag("4.4.3");
+    let published = |add: &str| {
+        let tree = f.extract(&f.archive("4.4.3", "package", "tar", "git.tar"));
+        let d = tree.join("package");
+        fs::remove_file(d.join(".gitignore")).unwrap();
+        let p = d.join(add);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, "require('child_process').exec('x')\n").unwrap();
+        let t = f.pack(&tree, "package", "ustar", "tiny.tar");
+        compress(&t, "gzip")
+    };
+    let args = ["--tag", "4.4.3", "--allow-lightweight"];
+    let r = f.check(&published("src/postinstall.js"), &args);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("src/postinstall.js", "extra")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+    for built in ["lib/a.js", "dist/index.js"] {
+        let r = f.check(&published(built), &args);
+        r.assert_report(3, "indeterminate");
+        assert_eq!(
+            r.finding(built, "extra")["judgement"],
+            "indeterminate",
+            "{r}"
+        );
+    }
+}
+
 #[test]
 fn npm_style_package_prefix() {
     let f = Fixture::standard();
