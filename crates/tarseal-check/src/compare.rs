@@ -24,7 +24,7 @@ pub struct ArchivedEntry {
 /// What a check keeps of one [`Entry`] until it is judged: the fields every entry has, inline,
 /// and the ones few entries have (names as stored, link targets, kept content, problems)
 /// behind one pointer. 120 bytes where the reader's `Entry` is over 200: kept for every
-/// entry of the archive, that is most of a check's memory.
+/// entry of the archive, that is most of a check's memory (`kept_entry_stays_compact`).
 #[derive(Debug, Clone)]
 pub struct KeptEntry {
     pub path: Box<str>,
@@ -34,9 +34,9 @@ pub struct KeptEntry {
     pub index: u64,
     pub mode: u32,
     pub kind: EntryKind,
-    /// The content was kept and is empty: held without [`RareFields`], since a `**` rule with a
-    /// content check keeps every extra file's content and a million empty files would each
-    /// cost a box.
+    /// The content was kept and is empty: held without [`RareFields`], since a rule that
+    /// keeps content (a wheel's, `--regenerate`) may match every file, and a million empty
+    /// files would each cost a box.
     kept_empty: bool,
     rare: Option<Box<RareFields>>,
 }
@@ -167,7 +167,7 @@ pub struct GitSide<'a> {
 
 /// The archive's entries by path relative to the prefix: indices sorted by (path, position),
 /// searched by bisection. A `HashMap<&str, _>` over a million entries took 50 MB per map (and
-/// check built three); this takes 8 bytes per entry plus one bit.
+/// check built three); this takes 8 bytes per entry plus one byte.
 #[derive(Debug, Default)]
 pub struct ArchiveIndex {
     sorted: Vec<usize>,
