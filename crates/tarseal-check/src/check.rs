@@ -216,9 +216,11 @@ fn check_with(
     let hash = resolved.object_hash;
     // The whole tree of the tag, for what lies outside --subdir (symlink targets, license
     // files copied from the root).
-    let full_tree = match subdir {
-        Some(_) => repo.list_tree(resolved.commit.tree, None)?,
-        None => tree.clone(),
+    // Without --subdir it is the compared tree itself (with the submodules given inlined), not
+    // a second copy: 80,000 entries are 5 MB.
+    let full_tree_owned = match subdir {
+        Some(_) => Some(repo.list_tree(resolved.commit.tree, None)?),
+        None => None,
     };
     // The compared tree's submodules, before the ones given are inlined (content checks
     // name them: gnulib-tool's copies come from one).
@@ -257,6 +259,7 @@ fn check_with(
             .then(crate::regen::RegenOptions::default)
     });
 
+    let full_tree: &[TreeEntry] = full_tree_owned.as_deref().unwrap_or(&tree);
     // Git side as a map for the reader's per-entry decision (which content to keep).
     let git_index: HashMap<&str, &TreeEntry> = tree.iter().map(|e| (e.path.as_str(), e)).collect();
     let version_files = crate::policy::checks::declared_version_files(
@@ -612,9 +615,14 @@ fn check_with(
         regeneration: None,
     };
 
+    let subdir_tree: &[TreeEntry] = if full_tree_owned.is_some() {
+        &tree
+    } else {
+        &[]
+    };
     let blob_paths: HashMap<ObjectId, &str> = full_tree
         .iter()
-        .chain(tree.iter())
+        .chain(subdir_tree)
         .filter(|e| matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable))
         .map(|e| (e.oid, e.path.as_str()))
         .collect();
@@ -622,6 +630,7 @@ fn check_with(
     let judge = |report: &mut Report, policy: &Policy| {
         judge_all(
             report,
+            &git_index,
             &comparison,
             cmp_tree,
             &archived,
@@ -629,7 +638,7 @@ fn check_with(
             // The tag's own tree: content checks read its pyproject.toml, configure.ac ...
             // (for a wheel, the paired entries are only the comparison's git side).
             &tree,
-            &full_tree,
+            full_tree,
             &gitlinks,
             policy,
             &resolved,
@@ -1226,6 +1235,7 @@ fn inline_submodules(
 #[allow(clippy::too_many_arguments)]
 fn judge_all(
     report: &mut Report,
+    git_index: &HashMap<&str, &TreeEntry>,
     comparison: &Comparison,
     compared_tree: &[TreeEntry],
     archived: &[ArchivedEntry],
@@ -1240,13 +1250,14 @@ fn judge_all(
     read_blob: &dyn Fn(ObjectId) -> Option<Vec<u8>>,
     repo_blob_path: &dyn Fn(ObjectId) -> Option<String>,
 ) {
-    let git_files: HashMap<&str, ObjectId> = tree
-        .iter()
-        .filter(|e| matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable))
-        .map(|e| (e.path.as_str(), e.oid))
-        .collect();
-    let git_paths: HashSet<&str> = tree.iter().map(|e| e.path.as_str()).collect();
-    let git_blob = |p: &str| git_files.get(p).copied();
+    // The compared tree's map, built once by the caller (a map per judgement, and per profile
+    // the hint tries, was 11 MB for 80,000 paths).
+    let git_blob = |p: &str| {
+        git_index
+            .get(p)
+            .filter(|e| matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable))
+            .map(|e| e.oid)
+    };
     let read_git_blob = |id: ObjectId| read_blob(id);
     let archive_content = |p: &str| -> Option<&[u8]> {
         let a = &archived[archive_index.at(archived, p)?];
@@ -1276,7 +1287,7 @@ fn judge_all(
     let history = || {
         history_cell
             .get_or_init(|| {
-                let read = |p: &str| git_files.get(p).and_then(|id| repo.read_blob(*id).ok());
+                let read = |p: &str| git_blob(p).and_then(|id| repo.read_blob(id).ok());
                 crate::policy::pbr::History::compute(
                     repo,
                     resolved.commit.id,
@@ -1337,7 +1348,7 @@ fn judge_all(
             vouched_by: None,
         };
         match d.class {
-            Class::Hostile => judge_hostile(&mut f, d, policy, &git_paths, &mut used_rules),
+            Class::Hostile => judge_hostile(&mut f, d, policy, git_index, &mut used_rules),
             Class::Missing if comparison.export_ignored.contains(&d.path) => {
                 f.judgement = Judgement::Allowed;
                 f.rule = Some("builtin:export-ignore".into());
@@ -1371,7 +1382,7 @@ fn judge_hostile<'p>(
     f: &mut Finding,
     d: &Diff,
     policy: &'p Policy,
-    git_paths: &HashSet<&str>,
+    git_paths: &HashMap<&str, &TreeEntry>,
     used: &mut HashSet<&'p str>,
 ) {
     match &d.problem {
@@ -1399,8 +1410,8 @@ fn judge_hostile<'p>(
         }
         Some(EntryProblem::CaseOrUnicodeCollision { other }) => {
             let other_rel = other.split_once('/').map(|(_, r)| r).unwrap_or(other);
-            if git_paths.contains(d.path.as_str())
-                && (git_paths.contains(other.as_str()) || git_paths.contains(other_rel))
+            if git_paths.contains_key(d.path.as_str())
+                && (git_paths.contains_key(other.as_str()) || git_paths.contains_key(other_rel))
             {
                 f.judgement = Judgement::Allowed;
                 f.vouched_by = Some(VouchedBy::Git);
