@@ -240,9 +240,11 @@ fn xz_threads() -> u32 {
 }
 
 /// Above this much memory the xz decoder uses fewer threads (then one, in direct mode) rather
-/// than more memory: each thread holds a whole block (xz -6 -T0: 24 MiB), and peak RSS must
-/// stay bounded on small machines.
-const XZ_MEMLIMIT_THREADING: u64 = 40 << 20;
+/// than more memory: each thread holds a whole block and its dictionary. xz -6 -T0 (24 MiB
+/// blocks, 8 MiB dictionary) needs 32 MiB for even one thread, which buys no parallelism over
+/// direct mode (9 MiB): at 40 MiB it took the 32 and a check peaked at 103 MiB, at 24 MiB it
+/// decodes directly. Small blocks (xz -1 -T0: 3 MiB) still get their threads.
+const XZ_MEMLIMIT_THREADING: u64 = 24 << 20;
 
 fn xz_stream_decoder(max_dict: u64) -> io::Result<liblzma::stream::Stream> {
     liblzma::stream::MtStreamBuilder::new()
