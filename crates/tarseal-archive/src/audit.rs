@@ -188,21 +188,16 @@ pub fn mode_warning(entry: &Entry) -> Option<String> {
 /// [`mode_warning`] for an entry of this type and mode (for callers that keep entries in a
 /// form of their own).
 pub fn mode_warning_of(kind: EntryKind, mode: u32) -> Option<String> {
-    struct Fields {
-        kind: EntryKind,
-        mode: u32,
-    }
-    let entry = Fields { kind, mode };
-    if !matches!(entry.kind, EntryKind::File | EntryKind::Directory) {
+    if !matches!(kind, EntryKind::File | EntryKind::Directory) {
         return None;
     }
-    let m = entry.mode & 0o777;
+    let m = mode & 0o777;
     let owner = m >> 6;
     let lacks = ((m >> 3) & 7 | m & 7) & !owner;
-    if entry.kind == EntryKind::Directory && entry.mode & 0o2000 != 0 {
+    if kind == EntryKind::Directory && mode & 0o2000 != 0 {
         Some(format!(
             "setgid directory (mode {:04o}): files created in it inherit its group",
-            entry.mode & 0o7777
+            mode & 0o7777
         ))
     } else if m & 0o002 != 0 {
         Some(format!("mode {m:04o} is world-writable"))

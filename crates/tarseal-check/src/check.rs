@@ -215,9 +215,8 @@ fn check_with(
     let attrs = repo.export_attributes(resolved.commit.tree, subdir)?;
     let hash = resolved.object_hash;
     // The whole tree of the tag, for what lies outside --subdir (symlink targets, license
-    // files copied from the root).
-    // Without --subdir it is the compared tree itself (with the submodules given inlined), not
-    // a second copy: 80,000 entries are 5 MB.
+    // files copied from the root). Without --subdir it is the compared tree itself (with the
+    // submodules given inlined), not a second copy: 80,000 entries are 5 MB.
     let full_tree_owned = match subdir {
         Some(_) => Some(repo.list_tree(resolved.commit.tree, None)?),
         None => None,
@@ -329,13 +328,14 @@ fn check_with(
             // reading finds in git: asked for paths outside git too, every `**` rule for extra
             // files kept every file of every release (1.1 GB RSS for a 1 GiB archive). Under
             // that rare reading a version file's check then lacks content and does not pass.
-            let other_reading = rel != path && git_index.contains_key(path);
-            let needs = union.needs_content(rel, in_git)
-                || (other_reading && union.needs_content(path, true));
             // Bytes only where a check reads them and can apply to this path (a version-file
             // check: only the file the tag's pyproject.toml names).
-            let keep = union.needs_content_known(rel, in_git, &version_files)
-                || (other_reading && union.needs_content_known(path, true, &version_files));
+            let (mut needs, mut keep) = union.content_needs(rel, in_git, &version_files);
+            if rel != path && git_index.contains_key(path) {
+                let (n, k) = union.content_needs(path, true, &version_files);
+                needs |= n;
+                keep |= k;
+            }
             // Regeneration compares every file git does not back, and generated files that
             // git holds too (a committed configure the release replaced).
             let regen = regenerate.is_some()
@@ -1259,14 +1259,12 @@ fn judge_all(
             .map(|e| e.oid)
     };
     let read_git_blob = |id: ObjectId| read_blob(id);
-    let archive_content = |p: &str| -> Option<&[u8]> {
-        let a = &archived[archive_index.at(archived, p)?];
-        (a.entry.kind == EntryKind::File).then(|| a.entry.content())?
+    // The regular file extraction leaves at a path.
+    let archive_file = |p: &str| {
+        Some(&archived[archive_index.at(archived, p)?]).filter(|a| a.entry.kind == EntryKind::File)
     };
-    let archive_blob = |p: &str| {
-        let a = &archived[archive_index.at(archived, p)?];
-        (a.entry.kind == EntryKind::File).then_some(a.entry.blob_id)?
-    };
+    let archive_content = |p: &str| archive_file(p)?.entry.content();
+    let archive_blob = |p: &str| archive_file(p)?.entry.blob_id;
     let git_dirs: HashSet<&str> = tree
         .iter()
         .filter_map(|e| e.path.rsplit_once('/').map(|(d, _)| d))

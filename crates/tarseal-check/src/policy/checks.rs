@@ -364,7 +364,7 @@ pub struct CheckContext<'a> {
     /// wheel's RECORD must list.
     pub archive_files: &'a dyn Fn() -> Vec<(String, Option<[u8; 32]>)>,
     /// The kept content of the archive's regular file at a path (relative), when the reader
-    /// kept it ([`crate::policy::Policy::needs_content_known`]): a compiled catalogue is
+    /// kept it ([`crate::policy::Policy::content_needs`]): a compiled catalogue is
     /// compared with the `.po` beside it.
     pub archive_content: &'a dyn Fn(&str) -> Option<&'a [u8]>,
     /// The compared tree (relative to `--subdir`, submodules given with `--submodule`
@@ -1836,9 +1836,15 @@ pub(crate) mod tests {
 
         let union = crate::policy::Policy::union(None);
         let known = declared_version_files(Some(PYPROJECT));
-        assert!(union.needs_content_known("src/pluggy/_version.py", false, &known));
-        assert!(!union.needs_content_known("gen/d1/f1.txt", false, &known));
-        // Unnarrowed, the `**` rule asks for every extra file.
+        assert_eq!(
+            union.content_needs("src/pluggy/_version.py", false, &known),
+            (true, true)
+        );
+        // The `**` rule still asks for an extra file's digest, no longer for its bytes.
+        assert_eq!(
+            union.content_needs("gen/d1/f1.txt", false, &known),
+            (true, false)
+        );
         assert!(union.needs_content("gen/d1/f1.txt", false));
     }
 

@@ -203,16 +203,13 @@ impl Rule {
             && self.matches(path)
     }
 
-    /// Whether the rule could need the *bytes* of the file at `path` kept (a content check
-    /// that reads them, [`checks::ContentCheck::needs_bytes`], and that can apply to `path` as
-    /// far as the tag's tree tells before the read; `version_files`:
+    /// Whether the rule's content check reads the file's *bytes* and can apply to `path` as
+    /// far as the tag's tree tells before the read (`version_files`:
     /// [`checks::declared_version_files`]). A SHA-256 pin or a blob comparison needs no bytes.
-    pub fn needs_content_known(&self, path: &str, in_git: bool, version_files: &[String]) -> bool {
-        self.needs_content(path, in_git)
-            && self
-                .check
-                .as_ref()
-                .is_some_and(|c| c.needs_bytes() && c.may_apply_before_read(path, version_files))
+    fn reads_bytes(&self, path: &str, version_files: &[String]) -> bool {
+        self.check
+            .as_ref()
+            .is_some_and(|c| c.needs_bytes() && c.may_apply_before_read(path, version_files))
     }
 }
 
@@ -420,13 +417,25 @@ impl Policy {
         self.rules.iter().any(|r| r.needs_content(path, in_git))
     }
 
-    /// Whether some rule needs the bytes of `path` kept ([`Rule::needs_content_known`]): a `**`
-    /// rule with a version-file check (or a check that compares blob ids only) otherwise kept
-    /// every extra file's content, up to 8 MiB each.
-    pub fn needs_content_known(&self, path: &str, in_git: bool, version_files: &[String]) -> bool {
-        self.rules
-            .iter()
-            .any(|r| r.needs_content_known(path, in_git, version_files))
+    /// What the rules need of the file at `path`, in one pass over them (the reader asks for
+    /// every entry): whether any needs its SHA-256 or bytes ([`Rule::needs_content`]), and
+    /// whether any needs the bytes kept. Without the second answer a `**` rule with a
+    /// version-file check (or a check that compares blob ids only) kept every extra file's
+    /// content, up to 8 MiB each.
+    pub fn content_needs(
+        &self,
+        path: &str,
+        in_git: bool,
+        version_files: &[String],
+    ) -> (bool, bool) {
+        let mut any = false;
+        for r in self.rules.iter().filter(|r| r.needs_content(path, in_git)) {
+            any = true;
+            if r.reads_bytes(path, version_files) {
+                return (true, true);
+            }
+        }
+        (any, false)
     }
 
     /// The project rules and every built-in profile's rules together: what the reader must
