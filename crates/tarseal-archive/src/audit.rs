@@ -72,6 +72,50 @@ impl StrSet {
     }
 }
 
+/// A set of paths held as 64-bit keyed hashes (8 bytes a path plus a 4-byte table slot),
+/// not their bytes: the auditor lives through the whole read, beside the decompressor's
+/// dictionary, and the bytes were 3-6 MB at 85,000 paths (the entries keep the names
+/// anyway). The key is random per process, so an archive cannot choose a collision; the odds
+/// of one by chance are about n²/2^65 (2·10^-10 at 85,000 paths), and its only effect is a
+/// refusal naming a duplicate, never a pass.
+#[derive(Default)]
+struct PathSet {
+    keys: Vec<u64>,
+    table: hashbrown::HashTable<u32>,
+    state: std::hash::RandomState,
+}
+
+impl std::fmt::Debug for PathSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PathSet({} paths)", self.keys.len())
+    }
+}
+
+impl PathSet {
+    fn key(&self, s: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.state.hash_one(s.as_bytes())
+    }
+
+    fn find(&self, s: &str) -> Option<u32> {
+        let k = self.key(s);
+        self.table
+            .find(k, |&id| self.keys[id as usize] == k)
+            .copied()
+    }
+
+    /// Adds `s` (which must not be present yet) and returns its id.
+    fn insert(&mut self, s: &str) -> u32 {
+        let k = self.key(s);
+        // See StrSet::insert: saturate rather than wrap.
+        let id = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
+        self.keys.push(k);
+        let keys = &self.keys;
+        self.table.insert_unique(k, id, |&id| keys[id as usize]);
+        id
+    }
+}
+
 /// Bit of [`Auditor::meta`] marking a path that some copy declared a symlink.
 const SYMLINK_BIT: u64 = 1 << 63;
 /// Bit of [`Auditor::meta`] marking a path whose first entry is not a regular file (nor a
@@ -86,14 +130,15 @@ const INDEX_MASK: u64 = !(SYMLINK_BIT | NOT_FILE_BIT);
 /// path its bytes, the index of its first entry and whether any copy was a symlink.
 #[derive(Debug, Default)]
 pub(crate) struct Auditor {
-    paths: StrSet,
+    paths: PathSet,
     /// Per path id: the first entry's index, with [`SYMLINK_BIT`].
     meta: Vec<u64>,
     /// Folded forms (NFC + lowercase) of the paths whose folded form differs from the path
     /// itself (so the common all-lowercase ASCII path costs nothing).
     folded: StrSet,
-    /// Per folded id: the path id of the first entry with that folded form.
-    folded_first: Vec<u32>,
+    /// Per folded id: the path id of the first entry with that folded form, and its name
+    /// (for the message: [`PathSet`] keeps no names).
+    folded_first: Vec<(u32, Box<str>)>,
 }
 
 /// NFC + lowercase; Unicode case folding is approximated by `to_lowercase`.
@@ -289,22 +334,23 @@ impl Auditor {
         let folded = fold(path);
         // Two kinds of earlier path can fold to the same form: one that is already folded
         // (a known path) and one that is not (in `folded`). Name the earliest.
+        // The earlier path that is already folded is named by the folded form itself.
         let exact = (folded.as_ref() != path)
             .then(|| self.paths.find(folded.as_ref()))
             .flatten()
-            .map(|id| (self.meta[id as usize] & INDEX_MASK, id));
+            .map(|id| (self.meta[id as usize] & INDEX_MASK, folded.as_ref()));
         let folded_id = self.folded.find(folded.as_ref());
         let other = folded_id
-            .map(|f| self.folded_first[f as usize])
-            .map(|id| (self.meta[id as usize] & INDEX_MASK, id))
-            .filter(|&(_, id)| self.paths.get_str(id) != path);
+            .map(|f| &self.folded_first[f as usize])
+            .map(|(id, name)| (self.meta[*id as usize] & INDEX_MASK, name.as_ref()))
+            .filter(|&(_, name)| name != path);
         let first = match (exact, other) {
             (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
             (a, b) => a.or(b),
         };
         if let Some((_, other)) = first {
             entry.problems.push(EntryProblem::CaseOrUnicodeCollision {
-                other: self.paths.get_str(other).to_string(),
+                other: other.to_string(),
             });
         }
         let id = self.paths.insert(path);
@@ -320,7 +366,7 @@ impl Auditor {
         );
         if let (Cow::Owned(f), None) = (&folded, folded_id) {
             self.folded.insert(f);
-            self.folded_first.push(id);
+            self.folded_first.push((id, path.into()));
         }
     }
 

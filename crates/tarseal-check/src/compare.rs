@@ -29,7 +29,9 @@ pub struct ArchivedEntry {
 pub struct KeptEntry {
     pub path: Box<str>,
     pub blob_id: Option<ObjectId>,
-    pub sha256: Option<[u8; 32]>,
+    /// Boxed: only files git does not back (and the few a content check reads) have one, and
+    /// inline it was 33 of every entry's bytes (see [`KeptEntry::sha256`]).
+    sha256: Option<Box<[u8; 32]>>,
     pub size: u64,
     pub index: u64,
     pub mode: u32,
@@ -71,7 +73,7 @@ impl KeptEntry {
         KeptEntry {
             path: e.path.into_boxed_str(),
             blob_id: e.blob_id,
-            sha256: e.sha256,
+            sha256: e.sha256.map(Box::new),
             size: e.size,
             index: e.index,
             mode: e.mode,
@@ -79,6 +81,11 @@ impl KeptEntry {
             kept_empty,
             rare,
         }
+    }
+
+    /// The SHA-256 of the content, when the reader was asked for it.
+    pub fn sha256(&self) -> Option<[u8; 32]> {
+        self.sha256.as_deref().copied()
     }
 
     /// The path as stored (after pax `path` / GNU long-name resolution), lossily decoded.
@@ -163,6 +170,94 @@ pub struct GitSide<'a> {
     /// The blob a symlink at this path (with this link blob) resolves to inside the tree,
     /// following links; `None` when it dangles, escapes the tree or names a directory.
     pub symlink_target_blob: &'a dyn Fn(&str, ObjectId) -> Option<ObjectId>,
+}
+
+/// Which paths a tree holds, as 64-bit keyed hashes (8 bytes a path, sorted, searched by
+/// bisection): what the archive reader asks of the git side while the full listing is not
+/// kept. A false "yes" (odds about 2^-64 per pair, the key random per process, so not
+/// choosable by an archive) only withholds a digest or content from an extra file, which
+/// then fails its rule or stays undecided: never a pass it should not have.
+#[derive(Debug, Clone)]
+pub struct PathHashes {
+    state: std::hash::RandomState,
+    sorted: Vec<u64>,
+}
+
+impl PathHashes {
+    /// The set of `paths`.
+    pub fn new<'p>(paths: impl Iterator<Item = &'p str>) -> PathHashes {
+        let state = std::hash::RandomState::new();
+        let mut sorted: Vec<u64> = paths.map(|p| Self::hash(&state, p)).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        sorted.shrink_to_fit();
+        PathHashes { state, sorted }
+    }
+
+    fn hash(state: &std::hash::RandomState, path: &str) -> u64 {
+        use std::hash::BuildHasher;
+        state.hash_one(path)
+    }
+
+    /// Whether `path` is (very probably) one of the set's.
+    pub fn contains(&self, path: &str) -> bool {
+        self.sorted
+            .binary_search(&Self::hash(&self.state, path))
+            .is_ok()
+    }
+}
+
+/// The git listing by path: bisection over the listing itself, which
+/// [`tarseal_git::Repo::list_tree`] returns sorted by path bytes (a sorted copy of the
+/// positions otherwise, e.g. after submodules were appended). A `HashMap<&str, &TreeEntry>`
+/// was 3.3 MB at 80,000 paths, alive while the decompressor's dictionary is.
+#[derive(Debug, Clone)]
+pub struct TreeIndex<'a> {
+    tree: &'a [TreeEntry],
+    /// Positions in path order; empty when `tree` is sorted already.
+    order: Vec<u32>,
+}
+
+impl<'a> TreeIndex<'a> {
+    /// Indexes `tree`; duplicate paths resolve to one of them, as a map's last insert would.
+    pub fn new(tree: &'a [TreeEntry]) -> TreeIndex<'a> {
+        let sorted = tree.is_sorted_by(|a, b| a.path.as_bytes() <= b.path.as_bytes());
+        let order = if sorted {
+            Vec::new()
+        } else {
+            // A listing is bounded far below 2^32 entries (tarseal-git's MAX_ENTRIES).
+            let mut order: Vec<u32> = (0..tree.len() as u32).collect();
+            order.sort_by(|&a, &b| {
+                tree[a as usize]
+                    .path
+                    .as_bytes()
+                    .cmp(tree[b as usize].path.as_bytes())
+            });
+            order
+        };
+        TreeIndex { tree, order }
+    }
+
+    /// Git's entry at `path`.
+    pub fn get(&self, path: &str) -> Option<&'a TreeEntry> {
+        let tree = self.tree;
+        if self.order.is_empty() {
+            let i = tree
+                .binary_search_by(|e| e.path.as_bytes().cmp(path.as_bytes()))
+                .ok()?;
+            return Some(&tree[i]);
+        }
+        let i = self
+            .order
+            .binary_search_by(|&i| tree[i as usize].path.as_bytes().cmp(path.as_bytes()))
+            .ok()?;
+        Some(&tree[self.order[i] as usize])
+    }
+
+    /// Whether git has an entry at `path`.
+    pub fn contains_key(&self, path: &str) -> bool {
+        self.get(path).is_some()
+    }
 }
 
 /// The archive's entries by path relative to the prefix: indices sorted by (path, position),
@@ -696,11 +791,50 @@ mod tests {
     #[test]
     fn kept_entry_stays_compact() {
         assert!(
-            std::mem::size_of::<ArchivedEntry>() <= 136,
+            std::mem::size_of::<ArchivedEntry>() <= 96,
             "{}",
             std::mem::size_of::<ArchivedEntry>()
         );
         assert!(std::mem::size_of::<Entry>() > std::mem::size_of::<KeptEntry>());
+    }
+
+    fn tree_entry(path: &str) -> TreeEntry {
+        TreeEntry {
+            path: path.to_string(),
+            kind: TreeEntryKind::File,
+            oid: ObjectId::null(tarseal_git::HashKind::Sha1),
+        }
+    }
+
+    #[test]
+    fn tree_index_finds_paths_sorted_or_not() {
+        let sorted = vec![
+            tree_entry("a"),
+            tree_entry("a-b"),
+            tree_entry("a/x"),
+            tree_entry("b"),
+        ];
+        let mut shuffled = sorted.clone();
+        shuffled.reverse();
+        for tree in [&sorted, &shuffled] {
+            let index = TreeIndex::new(tree);
+            for p in ["a", "a-b", "a/x", "b"] {
+                assert_eq!(index.get(p).map(|e| e.path.as_str()), Some(p));
+            }
+            assert!(!index.contains_key("a/"));
+            assert!(!index.contains_key("c"));
+        }
+    }
+
+    #[test]
+    fn path_hashes_hold_exactly_their_paths() {
+        let paths: Vec<String> = (0..5000)
+            .map(|i| format!("dir{}/file{i}.c", i % 7))
+            .collect();
+        let set = PathHashes::new(paths.iter().map(String::as_str));
+        assert!(paths.iter().all(|p| set.contains(p)));
+        assert!(!set.contains("dir0/file1.c"), "file1 lies in dir1");
+        assert!(!(5000..10000).any(|i| set.contains(&format!("dir{}/file{i}.c", i % 7))));
     }
 
     fn entry(index: u64, path: &str) -> ArchivedEntry {
