@@ -144,6 +144,11 @@ pub enum ContentCheck {
     /// A `.pytest_cache/` a maintainer's sdist swept in: pytest's fixed README, CACHEDIR.TAG
     /// and .gitignore, and JSON data under `v/` (never imported, not code).
     PytestCache,
+    /// A symlink of the tag that the archive lacks, whose target resolves to no regular file
+    /// inside the tag's tree (absolute, dangling, leaving the tree, or a directory):
+    /// meson-python stores every link as its target's bytes and drops the links that have
+    /// none. Judges git's side only, so it also runs for a missing file.
+    UnresolvableSymlink,
 }
 
 impl ContentCheck {
@@ -190,6 +195,7 @@ impl ContentCheck {
         "pytest-cache",
         "roff-th-stamp",
         "po-translations",
+        "unresolvable-symlink",
         "equals-git:PATH",
     ];
 
@@ -240,6 +246,7 @@ impl ContentCheck {
             "gmo-catalogue" => ContentCheck::GmoCatalogue,
             "stamp-po" => ContentCheck::StampPo,
             "pot-template" => ContentCheck::PotTemplate,
+            "unresolvable-symlink" => ContentCheck::UnresolvableSymlink,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -299,6 +306,7 @@ impl ContentCheck {
             ContentCheck::GmoCatalogue => "gmo-catalogue".into(),
             ContentCheck::StampPo => "stamp-po".into(),
             ContentCheck::PotTemplate => "pot-template".into(),
+            ContentCheck::UnresolvableSymlink => "unresolvable-symlink".into(),
         }
     }
 
@@ -336,7 +344,14 @@ impl ContentCheck {
                 | ContentCheck::EqualsRepoBlob
                 | ContentCheck::NpmBuildOutput
                 | ContentCheck::Unreproducible(_)
+                | ContentCheck::UnresolvableSymlink
         )
+    }
+
+    /// True when the check judges only git's side of a path, so that it can vouch for a file
+    /// the archive lacks (a rule allowing `missing` runs no other check).
+    pub fn judges_absence(&self) -> bool {
+        matches!(self, ContentCheck::UnresolvableSymlink)
     }
 }
 
@@ -357,6 +372,10 @@ pub struct CheckContext<'a> {
     pub repo_blob_path: &'a dyn Fn(ObjectId) -> Option<String>,
     /// Whether the tag's tree has a directory at a path.
     pub git_has_dir: &'a dyn Fn(&str) -> bool,
+    /// For a symlink of the compared tree: its target as git stores it, and the blob of the
+    /// regular file it resolves to inside the tag's tree (`None` when it dangles, is
+    /// absolute, leaves the tree or names a directory); `None` when git has no link there.
+    pub git_symlink: &'a dyn Fn(&str) -> Option<GitSymlink>,
     /// The files pbr derives from the tag's history (computed on first use); `None` when the
     /// history cannot be read.
     pub history: &'a dyn Fn() -> Option<std::rc::Rc<super::pbr::History>>,
@@ -378,6 +397,15 @@ pub struct CheckContext<'a> {
     /// gnulib-tool's layout, read from the tree on first use (every extra of an autotools
     /// release asks for it, once per profile the hint tries).
     pub(crate) gnulib_layout: &'a std::cell::OnceCell<Option<super::gnulib::Layout>>,
+}
+
+/// A symlink of the compared tree, as [`CheckContext::git_symlink`] resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitSymlink {
+    /// The target as git stores it (the link blob, lossily decoded).
+    pub target: String,
+    /// The blob of the regular file it resolves to inside the tag's tree, if any.
+    pub resolves_to: Option<ObjectId>,
 }
 
 /// A submodule of the compared tree: a gitlink of the tag.
@@ -514,6 +542,7 @@ impl ContentCheck {
             }
             ContentCheck::ScmMetadataJson => scm_metadata_json(subject.path, content, ctx),
             ContentCheck::PytestCache => pytest_cache(subject.path, content),
+            ContentCheck::UnresolvableSymlink => unresolvable_symlink(subject.path, ctx),
             ContentCheck::RoffThStamp => roff_th_stamp(subject.path, content, ctx),
             ContentCheck::PoTranslations => po_translations(subject.path, content, ctx),
             ContentCheck::GmoCatalogue => gmo_catalogue(subject.path, content, ctx),
@@ -981,6 +1010,26 @@ fn pdm_declared(pyproject: &toml::Table) -> Option<String> {
         .get("write_to")?
         .as_str()
         .map(str::to_string)
+}
+
+/// A missing path that git holds as a symlink with no regular file behind it: a tool that
+/// stores link targets as files has nothing to store, so the absence adds nothing.
+fn unresolvable_symlink(path: &str, ctx: &CheckContext<'_>) -> Outcome {
+    match (ctx.git_symlink)(path) {
+        None => Outcome::Fail(format!("git has no symlink at {path}")),
+        Some(GitSymlink {
+            target,
+            resolves_to: Some(blob),
+        }) => Outcome::Fail(format!(
+            "git's symlink {path} -> {target:?} resolves to a file of the tag's tree (blob {blob}): its bytes belong in the archive"
+        )),
+        Some(GitSymlink {
+            target,
+            resolves_to: None,
+        }) => Outcome::Pass(format!(
+            "git's symlink {path} -> {target:?} resolves to no file inside the tag's tree (absolute, dangling, outside it or a directory)"
+        )),
+    }
 }
 
 /// Every path a version-file check ([`ContentCheck::ScmVersionFile`],
@@ -1780,6 +1829,7 @@ pub(crate) mod tests {
             archive_blob: &none,
             repo_blob_path: &repo_blob_path,
             git_has_dir: &no_dir,
+            git_symlink: &|_: &str| None,
             history: &no_history,
             archive_content: &|_: &str| None,
             archive_files: &Vec::new,

@@ -175,6 +175,7 @@ enum StaticCheck {
     GmoCatalogue,
     StampPo,
     PotTemplate,
+    UnresolvableSymlink,
 }
 
 impl StaticCheck {
@@ -218,6 +219,7 @@ impl StaticCheck {
             StaticCheck::StampPo => ContentCheck::StampPo,
             StaticCheck::PotTemplate => ContentCheck::PotTemplate,
             StaticCheck::EqualsRepoBlob => ContentCheck::EqualsRepoBlob,
+            StaticCheck::UnresolvableSymlink => ContentCheck::UnresolvableSymlink,
         }
     }
 }
@@ -420,12 +422,22 @@ const MATURIN: &[Spec] = &[
 
 const MESON_SUBPROJECT: &str = "meson dist includes subprojects (wraps and their downloads), whose content this repository does not hold: give --submodule PATH=REPO for a git subproject, or pin the files' sha256 in the project policy";
 
-const MESON_PYTHON: &[Spec] = &[rule!(
-    "subprojects/**",
-    EXTRA,
-    "subproject content added by meson dist",
-    StaticCheck::Unreproducible(MESON_SUBPROJECT)
-)];
+const MESON_PYTHON: &[Spec] = &[
+    rule!(
+        "subprojects/**",
+        EXTRA,
+        "subproject content added by meson dist",
+        StaticCheck::Unreproducible(MESON_SUBPROJECT)
+    ),
+    // meson dist archives every tracked file, so nothing else may be missing (no `**`
+    // missing rule, unlike the other backends).
+    rule!(
+        "**",
+        MISSING,
+        "meson-python stores each symlink of meson dist's archive as its target's bytes and leaves out a link with no file behind it (absolute, dangling, leaving the tree, or a directory): git's link resolves to no file, so its absence adds nothing",
+        StaticCheck::UnresolvableSymlink
+    ),
+];
 
 const SCIKIT_BUILD: &[Spec] = &[rule!("**", EXTRA, SCM_REASON, StaticCheck::ScmVersionFile)];
 
