@@ -35,6 +35,11 @@ pub enum ContentCheck {
     /// their dependencies and requirements agree with the tag's manifests (its registry
     /// pins stay `name-only`).
     CargoLock,
+    /// The `Cargo.lock` `cargo package` writes into a `.crate`: when the tag commits a lock at
+    /// or above the package, every registry pin (version, source, checksum) of the archive's
+    /// must be one of it (cargo resolves the package alone, so a subset); else as
+    /// [`ContentCheck::CargoLock`]'s generated case.
+    CargoPackageLock,
     /// A file gnulib-tool copied from the `gnulib` submodule the tag pins, at the path the
     /// tag's `gnulib-cache.m4` maps it to (`gl_SOURCE_BASE`, `gl_M4_BASE`, ...): byte-equal
     /// to the pinned commit's file (`--submodule`), else undecided without it.
@@ -161,6 +166,7 @@ impl ContentCheck {
         "maturin-cargo-toml",
         "maturin-workspace-pyproject",
         "cargo-lock",
+        "cargo-package-lock",
         "gnulib-copy",
         "known-m4",
         "pbr-json",
@@ -209,6 +215,7 @@ impl ContentCheck {
             "maturin-cargo-toml" => ContentCheck::MaturinCargoToml,
             "maturin-workspace-pyproject" => ContentCheck::MaturinWorkspacePyproject,
             "cargo-lock" => ContentCheck::CargoLock,
+            "cargo-package-lock" => ContentCheck::CargoPackageLock,
             "gnulib-copy" => ContentCheck::GnulibCopy,
             "known-m4" => ContentCheck::KnownM4,
             "pbr-json" => ContentCheck::PbrJson,
@@ -268,6 +275,7 @@ impl ContentCheck {
             ContentCheck::MaturinCargoToml => "maturin-cargo-toml".into(),
             ContentCheck::MaturinWorkspacePyproject => "maturin-workspace-pyproject".into(),
             ContentCheck::CargoLock => "cargo-lock".into(),
+            ContentCheck::CargoPackageLock => "cargo-package-lock".into(),
             ContentCheck::GnulibCopy => "gnulib-copy".into(),
             ContentCheck::KnownM4 => "known-m4".into(),
             ContentCheck::PbrJson => "pbr-json".into(),
@@ -501,6 +509,9 @@ impl ContentCheck {
             }
             ContentCheck::CargoLock => {
                 super::cargo_lock::cargo_lock(subject.path, content, subject.blob, ctx)
+            }
+            ContentCheck::CargoPackageLock => {
+                super::cargo_lock::package_lock(subject.path, content, subject.blob, ctx)
             }
             ContentCheck::GnulibCopy => super::gnulib::copy(subject.path, subject.blob, ctx),
             ContentCheck::KnownM4 => known_m4(subject.path, content),

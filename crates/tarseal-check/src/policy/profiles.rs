@@ -145,6 +145,7 @@ enum StaticCheck {
     MaturinCargoToml,
     MaturinWorkspacePyproject,
     CargoLock,
+    CargoPackageLock,
     GnulibCopy,
     KnownM4,
     PbrJson,
@@ -189,6 +190,7 @@ impl StaticCheck {
             StaticCheck::MaturinCargoToml => ContentCheck::MaturinCargoToml,
             StaticCheck::MaturinWorkspacePyproject => ContentCheck::MaturinWorkspacePyproject,
             StaticCheck::CargoLock => ContentCheck::CargoLock,
+            StaticCheck::CargoPackageLock => ContentCheck::CargoPackageLock,
             StaticCheck::GnulibCopy => ContentCheck::GnulibCopy,
             StaticCheck::KnownM4 => ContentCheck::KnownM4,
             StaticCheck::PbrJson => ContentCheck::PbrJson,
@@ -474,7 +476,7 @@ const CARGO: &[Spec] = &[
     rule!("Cargo.toml", MODIFIED, "cargo package normalises Cargo.toml; name, version and dependencies must agree with git's, kept verbatim as Cargo.toml.orig", StaticCheck::CargoToml),
     rule!("Cargo.toml.orig", EXTRA, "cargo package keeps the original manifest; it must equal git's Cargo.toml", StaticCheck::EqualsGit("Cargo.toml")),
     rule!(".cargo_vcs_info.json", EXTRA, "cargo package records the commit it packaged; it must be the tag's commit", StaticCheck::CargoVcs),
-    rule!("Cargo.lock", EXTRA, "cargo package adds the lock file resolved at packaging time (dependency pins, not code)"),
+    rule!("Cargo.lock", EXTRA, "cargo package adds the lock file it resolves for the package at packaging time (dependency pins, not code): its local package and dependencies must agree with the tag's manifests, its pins with the tag's committed Cargo.lock if any; crates.io checksums nobody commits stay in the trust surface", StaticCheck::CargoPackageLock),
     rule!("**", MISSING, "cargo package includes only the package's files (include/exclude, nested packages left out); an absent file adds nothing"),
 ];
 
