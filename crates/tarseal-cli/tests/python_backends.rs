@@ -650,3 +650,41 @@ fn meson_python_drops_unresolvable_symlinks() {
         "{r}"
     );
 }
+
+/// An in-tree backend wrapping scikit-build-core (cmake-python-distributions 4.1.0:
+/// `build-backend = "backend"`, `backend-path = ["_build_backend"]`): auto picks
+/// scikit-build-core from build-system.requires, not git-archive.
+#[test]
+fn scikit_build_core_behind_an_in_tree_backend() {
+    if !have(&["build", "scikit_build_core"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"scikit-build-core\"]\nbuild-backend = \"backend\"\nbackend-path = [\"_build_backend\"]\n\n[project]\nname = \"wpkg\"\nversion = \"4.1.0\"\ndescription = \"w\"\n",
+    );
+    f.write(
+        "_build_backend/backend.py",
+        "from scikit_build_core.build import *  # noqa: F403\n",
+    );
+    f.write(
+        "CMakeLists.txt",
+        "cmake_minimum_required(VERSION 3.15)\nproject(wpkg LANGUAGES NONE)\ninstall(FILES src/wpkg/__init__.py DESTINATION wpkg)\n",
+    );
+    f.write("src/wpkg/__init__.py", "x = 1\n");
+    f.write("README.md", "w\n");
+    f.commit("c");
+    f.tag("4.1.0");
+    let sdist = build_sdist(&f);
+    let r = f.check(&sdist, &["--tag", "4.1.0"]);
+    let why = r.json["policy"]["selection"].as_str().unwrap();
+    assert!(why.contains("in-tree"), "{why}");
+    clean_then_tampered(
+        &f,
+        &sdist,
+        "4.1.0",
+        "scikit-build-core",
+        "src/wpkg/__init__.py",
+    );
+}
