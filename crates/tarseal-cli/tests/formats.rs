@@ -571,6 +571,73 @@ fn cargo_package_lock_of_a_member_against_the_committed_lock() {
     );
 }
 
+/// A crate whose tag commits its own Cargo.lock and has a path-only dev-dependency: cargo
+/// package's normalised manifest drops it, so the packaged lock loses that package (modified,
+/// not the tag's bytes); every pin left is the committed one's, so it passes. A changed pin
+/// is tampering.
+#[test]
+fn cargo_package_of_a_crate_that_commits_its_lock() {
+    if !tool("cargo") {
+        eprintln!("NOTICE: cargo not found; skipped");
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "Cargo.toml",
+        "[package]\nname = \"rootc\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"x\"\n\n[dev-dependencies]\nhelper = { path = \"helper\" }\n",
+    );
+    f.write("src/lib.rs", "pub fn f() -> u32 { 1 }\n");
+    f.write(
+        "helper/Cargo.toml",
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    f.write("helper/src/lib.rs", "\n");
+    f.write(".gitignore", "target/\n");
+    let target = f.scratch("cargo-target");
+    run_ok(
+        isolate(&mut Command::new("cargo"))
+            .args(["generate-lockfile", "--offline"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(f.repo()),
+    );
+    f.commit("c");
+    f.tag("v0.1.0");
+    run_ok(
+        isolate(&mut Command::new("cargo"))
+            .args(["package", "--no-verify", "--offline", "-q"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(f.repo()),
+    );
+    let crate_file = target.join("package/rootc-0.1.0.crate");
+    let r = f.check(&crate_file, &["--tag", "v0.1.0"]);
+    r.assert_report(0, "pass");
+    let lock = r.finding("Cargo.lock", "modified");
+    assert_eq!(lock["judgement"], "allowed", "{r}");
+    assert_eq!(lock["vouched_by"], "content-check", "{r}");
+    // The local package's version changed in the packaged lock: it is not the tag's crate.
+    let top = f.extract(&crate_file);
+    let p = top.join("rootc-0.1.0/Cargo.lock");
+    let text = fs::read_to_string(&p).unwrap();
+    fs::write(
+        &p,
+        text.replace(
+            "name = \"rootc\"\nversion = \"0.1.0\"",
+            "name = \"rootc\"\nversion = \"0.1.1\"",
+        ),
+    )
+    .unwrap();
+    let bad = f.pack(&top, "rootc-0.1.0", "gnu", "bad-root-lock.tar");
+    let bad_crate = bad.with_extension("crate");
+    fs::rename(&bad, &bad_crate).unwrap();
+    let r = f.check(&bad_crate, &["--tag", "v0.1.0"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("Cargo.lock", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
 /// `npm pack` output: clean passes; build output (`dist/`) named by `files` is undecided;
 /// an added install script is tampering.
 #[test]

@@ -82,10 +82,12 @@ fn committed_lock(path: &str, ctx: &CheckContext<'_>) -> Option<(String, ObjectI
     }
 }
 
-/// Judges the `Cargo.lock` that `cargo package` writes into a `.crate` (the cargo profile).
-/// Unlike maturin, cargo does not copy the workspace's lock: it resolves the package alone
-/// (starting from the workspace's lock when the tag commits one), so the file holds a subset
-/// of the committed pins, never the same bytes for a workspace member.
+/// Judges the `Cargo.lock` that `cargo package` writes into a `.crate` (the cargo profile),
+/// extra or, when the tag commits it at the same path, modified. Unlike maturin, cargo does
+/// not copy the workspace's lock: it resolves the package alone from its normalised manifest
+/// (starting from the committed lock), so the file holds a subset of the committed pins —
+/// never the same bytes for a workspace member, nor for a crate with a path-only
+/// dev-dependency (the normalised manifest drops it, and its packages leave the lock).
 pub(crate) fn package_lock(
     path: &str,
     content: &[u8],

@@ -476,7 +476,9 @@ const CARGO: &[Spec] = &[
     rule!("Cargo.toml", MODIFIED, "cargo package normalises Cargo.toml; name, version and dependencies must agree with git's, kept verbatim as Cargo.toml.orig", StaticCheck::CargoToml),
     rule!("Cargo.toml.orig", EXTRA, "cargo package keeps the original manifest; it must equal git's Cargo.toml", StaticCheck::EqualsGit("Cargo.toml")),
     rule!(".cargo_vcs_info.json", EXTRA, "cargo package records the commit it packaged; it must be the tag's commit", StaticCheck::CargoVcs),
-    rule!("Cargo.lock", EXTRA, "cargo package adds the lock file it resolves for the package at packaging time (dependency pins, not code): its local package and dependencies must agree with the tag's manifests, its pins with the tag's committed Cargo.lock if any; crates.io checksums nobody commits stay in the trust surface", StaticCheck::CargoPackageLock),
+    // Modified too: for a crate whose tag commits its lock, cargo package re-resolves from the
+    // normalised manifest, which drops path-only dev-dependencies and their packages.
+    rule!("Cargo.lock", EXTRA_OR_MODIFIED, "cargo package writes the lock file it resolves for the package at packaging time (dependency pins, not code): its local package and dependencies must agree with the tag's manifests, its pins with the tag's committed Cargo.lock if any; crates.io checksums nobody commits stay in the trust surface", StaticCheck::CargoPackageLock),
     rule!("**", MISSING, "cargo package includes only the package's files (include/exclude, nested packages left out); an absent file adds nothing"),
 ];
 
