@@ -2,7 +2,7 @@
 
 use crate::compare::{self, ArchiveIndex, ArchivedEntry, Comparison, Diff, GitSide, TreeIndex};
 use crate::error::CheckError;
-use crate::policy::checks::{CheckContext, Gitlink, Outcome, Subject};
+use crate::policy::checks::{CheckContext, GitSymlink, Gitlink, Outcome, Subject};
 use crate::policy::{Allow, ContentCheck, Policy, ProjectPolicy};
 use crate::report::{
     ArchiveDigests, ArchiveInfo, Class, CrossCheck, CrossCheckStatus, Finding, GitInfo, Judgement,
@@ -644,6 +644,7 @@ fn check_with(
             repo,
             &read_any_blob,
             &repo_blob_path,
+            &symlink_target_blob,
         )
     };
     judge(&mut report, &policy);
@@ -1302,6 +1303,7 @@ fn judge_all(
     repo: &Repo,
     read_blob: &dyn Fn(ObjectId) -> Option<Vec<u8>>,
     repo_blob_path: &dyn Fn(ObjectId) -> Option<String>,
+    symlink_target_blob: &dyn Fn(&str, ObjectId) -> Option<ObjectId>,
 ) {
     // The compared tree's map, built once by the caller (a map per judgement, and per profile
     // the hint tries, was 11 MB for 80,000 paths).
@@ -1332,6 +1334,16 @@ fn judge_all(
         })
         .collect();
     let git_has_dir = |p: &str| git_dirs.contains(p);
+    let git_symlink = |p: &str| {
+        let e = git_index
+            .get(p)
+            .filter(|e| e.kind == TreeEntryKind::Symlink)?;
+        let target = String::from_utf8_lossy(&read_blob(e.oid)?).into_owned();
+        Some(GitSymlink {
+            target,
+            resolves_to: symlink_target_blob(p, e.oid),
+        })
+    };
     // pbr's ChangeLog and AUTHORS come from the history, read once and only when asked for.
     let history_cell: std::cell::OnceCell<Option<std::rc::Rc<crate::policy::pbr::History>>> =
         std::cell::OnceCell::new();
@@ -1369,6 +1381,7 @@ fn judge_all(
         archive_blob: &archive_blob,
         repo_blob_path,
         git_has_dir: &git_has_dir,
+        git_symlink: &git_symlink,
         history: &history,
         archive_files: &all_archive_files,
         archive_content: &archive_content,
@@ -1531,18 +1544,26 @@ fn judge_by_rules<'p>(
         let note = match &r.check {
             None => None,
             Some(check) => {
-                let Some(a) = a else {
-                    failures.push(format!(
-                        "{}: {} needs a file in the archive",
-                        r.id,
-                        check.name()
-                    ));
-                    continue;
-                };
-                let subject = Subject {
-                    path: &d.path,
-                    content: a.entry.content(),
-                    blob: a.entry.blob_id,
+                let subject = match a {
+                    Some(a) => Subject {
+                        path: &d.path,
+                        content: a.entry.content(),
+                        blob: a.entry.blob_id,
+                    },
+                    // A check of git's side alone vouches for an absence.
+                    None if check.judges_absence() => Subject {
+                        path: &d.path,
+                        content: None,
+                        blob: None,
+                    },
+                    None => {
+                        failures.push(format!(
+                            "{}: {} needs a file in the archive",
+                            r.id,
+                            check.name()
+                        ));
+                        continue;
+                    }
                 };
                 let outcome = check.run(&subject, ctx);
                 if matches!(

@@ -34,8 +34,8 @@ pub struct ArchiveFacts<'a> {
     pub git_archive_comment: bool,
 }
 
-/// The Python build backend a `pyproject.toml` names, as a profile name, with the backend
-/// string itself.
+/// The Python build backend a `pyproject.toml` names, as a profile name, with the words
+/// saying so (`build-backend "hatchling.build"`).
 pub fn python_backend(pyproject: &str) -> Option<(&'static str, String)> {
     let t: toml::Table = pyproject.parse().ok()?;
     let bs = t.get("build-system")?;
@@ -55,7 +55,7 @@ pub fn python_backend(pyproject: &str) -> Option<(&'static str, String)> {
         let pbr = requires.iter().any(|r| r.starts_with("pbr"));
         return Some((
             if pbr { "pbr" } else { "setuptools" },
-            "setuptools.build_meta:__legacy__".into(),
+            "no build-backend (PEP 517: setuptools.build_meta:__legacy__)".into(),
         ));
     };
     let profile = match backend.split(':').next().unwrap_or(backend).trim() {
@@ -76,9 +76,61 @@ pub fn python_backend(pyproject: &str) -> Option<(&'static str, String)> {
         "scikit_build_core.build" | "scikit_build_core.setuptools.build_meta" => {
             "scikit-build-core"
         }
-        _ => return None,
+        _ => return in_tree_wrapper(bs, backend, &requires),
     };
-    Some((profile, backend.to_string()))
+    Some((profile, format!("build-backend {backend:?}")))
+}
+
+/// An in-tree backend (`backend-path`) that no profile knows by name, wrapping exactly one
+/// known backend listed in `build-system.requires` (cmake-python-distributions'
+/// `backend = "backend"`, `backend-path = ["_build_backend"]`, requiring only
+/// scikit-build-core): the sdist is that backend's. Two known backends, or none, decide
+/// nothing.
+fn in_tree_wrapper(
+    bs: &toml::Value,
+    backend: &str,
+    requires: &[String],
+) -> Option<(&'static str, String)> {
+    let paths: Vec<&str> = bs
+        .get("backend-path")?
+        .as_array()?
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    if paths.is_empty() {
+        return None;
+    }
+    let known: Vec<&'static str> = requires
+        .iter()
+        .filter_map(|r| {
+            let name: String = r
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .map(|c| if c == '_' || c == '.' { '-' } else { c })
+                .collect();
+            Some(match name.as_str() {
+                "scikit-build-core" => "scikit-build-core",
+                "hatchling" => "hatchling",
+                "flit-core" => "flit-core",
+                "pdm-backend" => "pdm-backend",
+                "poetry-core" => "poetry-core",
+                "maturin" => "maturin",
+                "meson-python" => "meson-python",
+                "setuptools" => "setuptools",
+                "pbr" => "pbr",
+                _ => return None,
+            })
+        })
+        .collect();
+    match known.as_slice() {
+        [one] => Some((
+            one,
+            format!(
+                "build-backend {backend:?} (in-tree, backend-path {paths:?}) wrapping {one}, the only build backend its build-system.requires names"
+            ),
+        )),
+        _ => None,
+    }
 }
 
 /// Whether the tree uses pbr through setup.cfg / setup.py (OpenStack's layout).
@@ -129,7 +181,7 @@ pub fn choose(tree: &TreeFacts<'_>, archive: &ArchiveFacts<'_>) -> Choice {
                 };
                 return Some(c(
                     profile,
-                    format!("the tree's pyproject.toml names build-backend {backend:?}"),
+                    format!("the tree's pyproject.toml names {backend}"),
                 ));
             }
         }
@@ -256,6 +308,27 @@ mod tests {
             let ch = choose_with(&[("pyproject.toml", &py)], &["PKG-INFO"], "x-1");
             assert_eq!(ch.profile, want, "{backend}");
             assert!(ch.why.contains(backend), "{}", ch.why);
+        }
+    }
+
+    /// cmake-python-distributions 4.1.0: `build-backend = "backend"` from `backend-path`,
+    /// requiring only scikit-build-core. Two known backends in requires decide nothing.
+    #[test]
+    fn an_in_tree_wrapper_of_one_known_backend() {
+        let py = "[build-system]\nrequires = [\"scikit-build-core>=0.10\"]\nbuild-backend = \"backend\"\nbackend-path = [\"_build_backend\"]\n";
+        let ch = choose_with(&[("pyproject.toml", py)], &["PKG-INFO"], "cmake-4.1.0");
+        assert_eq!(ch.profile, "scikit-build-core", "{}", ch.why);
+        assert!(
+            ch.why.contains("in-tree") && ch.why.contains("_build_backend"),
+            "{}",
+            ch.why
+        );
+        for py in [
+            "[build-system]\nrequires = [\"scikit_build_core\", \"hatchling\"]\nbuild-backend = \"backend\"\nbackend-path = [\".\"]\n",
+            "[build-system]\nrequires = [\"scikit-build-core\"]\nbuild-backend = \"backend\"\n",
+            "[build-system]\nrequires = [\"mytool\"]\nbuild-backend = \"backend\"\nbackend-path = [\".\"]\n",
+        ] {
+            assert_eq!(python_backend(py), None, "{py}");
         }
     }
 

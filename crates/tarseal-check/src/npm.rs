@@ -418,6 +418,7 @@ mod tests {
             archive_blob: &none,
             repo_blob_path: &no_blob,
             git_has_dir: &|_| false,
+            git_symlink: &|_| None,
             history: &|| None,
             archive_content: &|_: &str| None,
             archive_files: &Vec::new,

@@ -497,6 +497,147 @@ fn cargo_package_of_a_member_with_symlinked_license() {
     assert_eq!(r.finding("LICENSE-MIT", "type")["judgement"], "unexpected");
 }
 
+/// `cargo package` of a member of a workspace that commits its Cargo.lock: cargo resolves
+/// the member alone, so the .crate's lock is not the committed bytes but a subset of its pins
+/// (vouched by the `cargo-package-lock` check, not by name); a package slipped into the lock
+/// is tampering.
+#[test]
+fn cargo_package_lock_of_a_member_against_the_committed_lock() {
+    if !tool("cargo") {
+        eprintln!("NOTICE: cargo not found; skipped");
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n",
+    );
+    for m in ["a", "b"] {
+        f.write(
+            &format!("{m}/Cargo.toml"),
+            format!("[package]\nname = \"pkg-{m}\"\nversion = \"0.3.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"x\"\n"),
+        );
+        f.write(&format!("{m}/src/lib.rs"), "pub fn f() -> u32 { 1 }\n");
+    }
+    f.write(".gitignore", "target/\n");
+    let target = f.scratch("cargo-target");
+    run_ok(
+        isolate(&mut Command::new("cargo"))
+            .args(["generate-lockfile", "--offline"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(f.repo()),
+    );
+    f.commit("c");
+    f.tag("v0.3.0");
+    run_ok(
+        isolate(&mut Command::new("cargo"))
+            .args(["package", "--no-verify", "--offline", "-q", "-p", "pkg-a"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(f.repo()),
+    );
+    let crate_file = target.join("package/pkg-a-0.3.0.crate");
+    let r = f.check(&crate_file, &["--tag", "v0.3.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "cargo", "{r}");
+    let lock = r.finding("Cargo.lock", "extra");
+    assert_eq!(lock["judgement"], "allowed", "{r}");
+    assert_eq!(lock["vouched_by"], "content-check", "{r}");
+    assert!(
+        lock["detail"]
+            .as_str()
+            .unwrap()
+            .contains("git's Cargo.lock"),
+        "{r}"
+    );
+    // A package added to the lock, with the member depending on it.
+    let top = f.extract(&crate_file);
+    let p = top.join("pkg-a-0.3.0/Cargo.lock");
+    let text = fs::read_to_string(&p).unwrap();
+    let evil = format!(
+        "{}\n[[package]]\nname = \"evil\"\nversion = \"0.1.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n",
+        text.replace("name = \"pkg-a\"\nversion = \"0.3.0\"\n", "name = \"pkg-a\"\nversion = \"0.3.0\"\ndependencies = [\n \"evil\",\n]\n"),
+        "a".repeat(64)
+    );
+    fs::write(&p, evil).unwrap();
+    let bad = f.pack(&top, "pkg-a-0.3.0", "gnu", "bad-lock.tar");
+    let bad_crate = bad.with_extension("crate");
+    fs::rename(&bad, &bad_crate).unwrap();
+    let r = f.check(&bad_crate, &["--tag", "v0.3.0"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("Cargo.lock", "extra")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
+/// A crate whose tag commits its own Cargo.lock and has a path-only dev-dependency: cargo
+/// package's normalised manifest drops it, so the packaged lock loses that package (modified,
+/// not the tag's bytes); every pin left is the committed one's, so it passes. A changed pin
+/// is tampering.
+#[test]
+fn cargo_package_of_a_crate_that_commits_its_lock() {
+    if !tool("cargo") {
+        eprintln!("NOTICE: cargo not found; skipped");
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "Cargo.toml",
+        "[package]\nname = \"rootc\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"x\"\n\n[dev-dependencies]\nhelper = { path = \"helper\" }\n",
+    );
+    f.write("src/lib.rs", "pub fn f() -> u32 { 1 }\n");
+    f.write(
+        "helper/Cargo.toml",
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    f.write("helper/src/lib.rs", "\n");
+    f.write(".gitignore", "target/\n");
+    let target = f.scratch("cargo-target");
+    run_ok(
+        isolate(&mut Command::new("cargo"))
+            .args(["generate-lockfile", "--offline"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(f.repo()),
+    );
+    f.commit("c");
+    f.tag("v0.1.0");
+    run_ok(
+        isolate(&mut Command::new("cargo"))
+            .args(["package", "--no-verify", "--offline", "-q"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(f.repo()),
+    );
+    let crate_file = target.join("package/rootc-0.1.0.crate");
+    let r = f.check(&crate_file, &["--tag", "v0.1.0"]);
+    r.assert_report(0, "pass");
+    let lock = r.finding("Cargo.lock", "modified");
+    assert_eq!(lock["judgement"], "allowed", "{r}");
+    assert_eq!(lock["vouched_by"], "content-check", "{r}");
+    // The local package's version changed in the packaged lock: it is not the tag's crate.
+    let top = f.extract(&crate_file);
+    let p = top.join("rootc-0.1.0/Cargo.lock");
+    let text = fs::read_to_string(&p).unwrap();
+    fs::write(
+        &p,
+        text.replace(
+            "name = \"rootc\"\nversion = \"0.1.0\"",
+            "name = \"rootc\"\nversion = \"0.1.1\"",
+        ),
+    )
+    .unwrap();
+    let bad = f.pack(&top, "rootc-0.1.0", "gnu", "bad-root-lock.tar");
+    let bad_crate = bad.with_extension("crate");
+    fs::rename(&bad, &bad_crate).unwrap();
+    let r = f.check(&bad_crate, &["--tag", "v0.1.0"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("Cargo.lock", "modified")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
 /// `npm pack` output: clean passes; build output (`dist/`) named by `files` is undecided;
 /// an added install script is tampering.
 #[test]

@@ -568,3 +568,123 @@ fn scikit_build_core_sdist() {
         "src/skpkg/__init__.py",
     );
 }
+
+/// meson-python stores every symlink of meson dist's archive as its target's bytes and leaves
+/// out the links with no file behind them (meson-python 0.18.0's own sdist lacks
+/// `tests/packages/symlinks/baz.py -> /__init__.py` and `qux.py -> ../__init__.py`): those
+/// absences are vouched for by git's side alone; dropping a link that does resolve is not.
+#[test]
+fn meson_python_drops_unresolvable_symlinks() {
+    if !have(&["build", "mesonpy"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"meson-python\"]\nbuild-backend = \"mesonpy\"\n\n[project]\nname = \"lpkg\"\nversion = \"0.3.0\"\ndescription = \"l\"\n",
+    );
+    f.write(
+        "meson.build",
+        "project('lpkg', version: '0.3.0')\npy = import('python').find_installation()\npy.install_sources('lpkg/__init__.py', subdir: 'lpkg')\n",
+    );
+    f.write("lpkg/__init__.py", "x = 1\n");
+    f.write("lpkg/data/a.txt", "a\n");
+    f.symlink("lpkg/abs.py", "/__init__.py");
+    f.symlink("lpkg/gone.py", "../missing.py");
+    f.symlink("lpkg/dirlink", "data");
+    f.symlink("lpkg/same.py", "__init__.py");
+    f.commit("c");
+    f.tag("v0.3.0");
+    let sdist = build_sdist(&f);
+    let r = f.check(&sdist, &["--tag", "v0.3.0"]);
+    r.assert_report(0, "pass");
+    assert_eq!(r.json["policy"]["profile"], "meson-python", "{r}");
+    for p in ["lpkg/abs.py", "lpkg/gone.py", "lpkg/dirlink"] {
+        let m = r.finding(p, "missing");
+        assert_eq!(m["judgement"], "allowed", "{r}");
+        assert_eq!(m["vouched_by"], "git", "{r}");
+        assert!(
+            m["detail"]
+                .as_str()
+                .unwrap()
+                .contains("resolves to no file"),
+            "{r}"
+        );
+    }
+    // The resolvable link is stored as its target's bytes.
+    assert_eq!(
+        r.finding("lpkg/same.py", "type")["judgement"],
+        "allowed",
+        "{r}"
+    );
+
+    // A release that leaves out the link that resolves drops content: unexpected.
+    let top = f.extract(&sdist);
+    let dir = fs::read_dir(&top).unwrap().next().unwrap().unwrap().path();
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    fs::remove_file(dir.join("lpkg/same.py")).unwrap();
+    let bad = f.pack(&top, &name, "gnu", "dropped.tar");
+    let r = f.check(&bad, &["--tag", "v0.3.0"]);
+    r.assert_report(1, "fail");
+    let m = r.finding("lpkg/same.py", "missing");
+    assert_eq!(m["judgement"], "unexpected", "{r}");
+    assert!(
+        m["reason"]
+            .as_str()
+            .unwrap()
+            .contains("resolves to a file of the tag's tree")
+            || r.to_string()
+                .contains("resolves to a file of the tag's tree"),
+        "{r}"
+    );
+    // A tracked file still may not go missing.
+    let top = f.extract(&sdist);
+    let dir = fs::read_dir(&top).unwrap().next().unwrap().unwrap().path();
+    fs::remove_file(dir.join("lpkg/data/a.txt")).unwrap();
+    let bad = f.pack(&top, &name, "gnu", "dropped-file.tar");
+    let r = f.check(&bad, &["--tag", "v0.3.0"]);
+    r.assert_report(1, "fail");
+    assert_eq!(
+        r.finding("lpkg/data/a.txt", "missing")["judgement"],
+        "unexpected",
+        "{r}"
+    );
+}
+
+/// An in-tree backend wrapping scikit-build-core (cmake-python-distributions 4.1.0:
+/// `build-backend = "backend"`, `backend-path = ["_build_backend"]`): auto picks
+/// scikit-build-core from build-system.requires, not git-archive.
+#[test]
+fn scikit_build_core_behind_an_in_tree_backend() {
+    if !have(&["build", "scikit_build_core"]) {
+        return;
+    }
+    let f = Fixture::new();
+    f.write(
+        "pyproject.toml",
+        "[build-system]\nrequires = [\"scikit-build-core\"]\nbuild-backend = \"backend\"\nbackend-path = [\"_build_backend\"]\n\n[project]\nname = \"wpkg\"\nversion = \"4.1.0\"\ndescription = \"w\"\n",
+    );
+    f.write(
+        "_build_backend/backend.py",
+        "from scikit_build_core.build import *  # noqa: F403\n",
+    );
+    f.write(
+        "CMakeLists.txt",
+        "cmake_minimum_required(VERSION 3.15)\nproject(wpkg LANGUAGES NONE)\ninstall(FILES src/wpkg/__init__.py DESTINATION wpkg)\n",
+    );
+    f.write("src/wpkg/__init__.py", "x = 1\n");
+    f.write("README.md", "w\n");
+    f.commit("c");
+    f.tag("4.1.0");
+    let sdist = build_sdist(&f);
+    let r = f.check(&sdist, &["--tag", "4.1.0"]);
+    let why = r.json["policy"]["selection"].as_str().unwrap();
+    assert!(why.contains("in-tree"), "{why}");
+    clean_then_tampered(
+        &f,
+        &sdist,
+        "4.1.0",
+        "scikit-build-core",
+        "src/wpkg/__init__.py",
+    );
+}

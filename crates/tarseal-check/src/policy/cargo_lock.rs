@@ -39,6 +39,22 @@ pub(crate) fn cargo_lock(
 
 /// The lock the tag commits in a directory above the package, if any: it must be the bytes.
 fn workspace_lock(path: &str, blob: Option<ObjectId>, ctx: &CheckContext<'_>) -> Option<Outcome> {
+    let (candidate, oid) = committed_lock(path, ctx)?;
+    Some(match blob {
+        Some(b) if b == oid => Outcome::PassAs(
+            VouchedBy::Git,
+            format!("identical to git's {candidate} (the lock of the workspace the package belongs to)"),
+        ),
+        Some(b) => Outcome::Fail(format!(
+            "the tag commits the workspace's lock {candidate} (blob {oid}), but this one differs (blob {b}): a lock file changed after tagging"
+        )),
+        None => Outcome::Fail("not a regular file".into()),
+    })
+}
+
+/// The nearest `Cargo.lock` the tag's whole tree commits at or above the directory of the
+/// archive's `path` (`--subdir` included): its path from the repository root and blob.
+fn committed_lock(path: &str, ctx: &CheckContext<'_>) -> Option<(String, ObjectId)> {
     let dir = path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let mut full = [ctx.subdir.unwrap_or(""), dir]
         .iter()
@@ -56,17 +72,7 @@ fn workspace_lock(path: &str, blob: Option<ObjectId>, ctx: &CheckContext<'_>) ->
             e.path == candidate && matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable)
         });
         if let Some(e) = found {
-            return Some(match blob {
-                Some(b) if b == e.oid => Outcome::PassAs(
-                    VouchedBy::Git,
-                    format!("identical to git's {candidate} (the lock of the workspace the package belongs to)"),
-                ),
-                Some(b) => Outcome::Fail(format!(
-                    "the tag commits the workspace's lock {candidate} (blob {}), but this one differs (blob {b}): a lock file changed after tagging",
-                    e.oid
-                )),
-                None => Outcome::Fail("not a regular file".into()),
-            });
+            return Some((candidate, e.oid));
         }
         match full.rsplit_once('/') {
             Some((up, _)) => full = up.to_string(),
@@ -74,6 +80,97 @@ fn workspace_lock(path: &str, blob: Option<ObjectId>, ctx: &CheckContext<'_>) ->
             None => return None,
         }
     }
+}
+
+/// Judges the `Cargo.lock` that `cargo package` writes into a `.crate` (the cargo profile),
+/// extra or, when the tag commits it at the same path, modified. Unlike maturin, cargo does
+/// not copy the workspace's lock: it resolves the package alone from its normalised manifest
+/// (starting from the committed lock), so the file holds a subset of the committed pins —
+/// never the same bytes for a workspace member, nor for a crate with a path-only
+/// dev-dependency (the normalised manifest drops it, and its packages leave the lock).
+pub(crate) fn package_lock(
+    path: &str,
+    content: &[u8],
+    blob: Option<ObjectId>,
+    ctx: &CheckContext<'_>,
+) -> Outcome {
+    let Some((committed, oid)) = committed_lock(path, ctx) else {
+        return generated(content, ctx);
+    };
+    if blob == Some(oid) {
+        return Outcome::PassAs(VouchedBy::Git, format!("identical to git's {committed}"));
+    }
+    // The structure (local packages, requirements, reachability) is checked as for any
+    // generated lock; only the pins can be held against the committed file.
+    let structure = generated(content, ctx);
+    let structure_note = match &structure {
+        Outcome::Fail(_) | Outcome::Undecided(_) => return structure,
+        Outcome::Pass(n) | Outcome::PassAs(_, n) | Outcome::Reproduced(n) => n.clone(),
+    };
+    let ours = match parse_lock(content) {
+        Ok(l) => l,
+        Err(why) => return Outcome::Fail(format!("not a Cargo.lock: {why}")),
+    };
+    let theirs = match (ctx.read_git_blob)(oid).map(|b| parse_lock(&b)) {
+        Some(Ok(l)) => l,
+        Some(Err(why)) => {
+            return Outcome::Undecided(format!(
+            "git's {committed} is not a lock file tarseal reads ({why}): compare the pins by hand"
+        ))
+        }
+        None => return Outcome::Undecided(format!("cannot read git's {committed} (blob {oid})")),
+    };
+    let pinned: HashMap<(&str, &str, &str), Option<&str>> = theirs
+        .package
+        .iter()
+        .filter_map(|p| {
+            Some((
+                (p.name.as_str(), p.version.as_str(), p.source.as_deref()?),
+                p.checksum.as_deref(),
+            ))
+        })
+        .collect();
+    let mut held = 0usize;
+    let mut changed: Vec<String> = Vec::new();
+    let mut new: Vec<String> = Vec::new();
+    for p in &ours.package {
+        let Some(src) = p.source.as_deref() else {
+            continue;
+        };
+        match pinned.get(&(p.name.as_str(), p.version.as_str(), src)) {
+            Some(sum) if *sum == p.checksum.as_deref() => held += 1,
+            Some(sum) => changed.push(format!(
+                "{} {} has checksum {} but git's {committed} pins {}",
+                p.name,
+                p.version,
+                p.checksum.as_deref().unwrap_or("(none)"),
+                sum.unwrap_or("(none)")
+            )),
+            None => new.push(format!("{} {}", p.name, p.version)),
+        }
+    }
+    if !changed.is_empty() {
+        return Outcome::Fail(format!(
+            "a pin differs from the lock the tag commits: {}",
+            changed.join("; ")
+        ));
+    }
+    if new.is_empty() {
+        return Outcome::PassAs(
+            VouchedBy::ContentCheck,
+            format!(
+                "cargo package's lock of the package alone: all {held} registry pins (version, source, checksum) are pins git's {committed} commits; its local packages agree with the tag's manifests"
+            ),
+        );
+    }
+    Outcome::PassAs(
+        VouchedBy::NameOnly,
+        format!(
+            "{held} registry pins are git's {committed}'s; {} resolved anew at packaging time ({}), vouched for by nobody; {structure_note}",
+            new.len(),
+            new.join(", ")
+        ),
+    )
 }
 
 /// One `[[package]]` of a lock file.
@@ -96,6 +193,13 @@ struct LockFile {
     metadata: Option<Table>,
 }
 
+/// A lock file's packages, or why the bytes are not one.
+fn parse_lock(content: &[u8]) -> Result<LockFile, String> {
+    std::str::from_utf8(content)
+        .map_err(|_| "not UTF-8".to_string())
+        .and_then(|s| toml::from_str(s).map_err(|e| e.message().to_string()))
+}
+
 /// A package of the tag's tree, from one `Cargo.toml`.
 struct Manifest {
     path: String,
@@ -108,10 +212,7 @@ struct Manifest {
 
 /// A lock cargo resolved while the sdist was made: checked against the tag's manifests.
 fn generated(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
-    let lock: LockFile = match std::str::from_utf8(content)
-        .map_err(|_| "not UTF-8".to_string())
-        .and_then(|s| toml::from_str(s).map_err(|e| e.message().to_string()))
-    {
+    let lock = match parse_lock(content) {
         Ok(l) => l,
         Err(why) => return Outcome::Fail(format!("not a Cargo.lock: {why}")),
     };
@@ -256,10 +357,31 @@ fn generated(content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
             problems.join("; ")
         ));
     }
+    // A registry pin of a crate the tag itself holds (a workspace member cargo packaged
+    // first): its checksum is the SHA-256 of that .crate, which a check of the .crate can
+    // vouch for; tarseal has no registry access, so it names them and stops there.
+    let own: Vec<String> = lock
+        .package
+        .iter()
+        .filter(|p| p.source.is_some())
+        .filter_map(|p| {
+            let m = manifests
+                .iter()
+                .find(|m| m.name == p.name && m.version == p.version)?;
+            Some(format!("{} {} ({})", p.name, p.version, m.path))
+        })
+        .collect();
     let mut note = format!(
-        "generated at packaging time (the tag commits no Cargo.lock): its {} local package(s) are the tag's crates at the tag's versions with the dependencies their Cargo.toml name, within their requirements, and every package is reachable from them; the {registry} crates.io version pins and checksums are vouched for by nobody (commit Cargo.lock to have them checked)",
+        "generated at packaging time (the tag commits no Cargo.lock): its {} local package(s) are the tag's crates at the tag's versions with the dependencies their Cargo.toml name, within their requirements, and every package is reachable from them; the {registry} crates.io version pins and checksums are vouched for by nobody: a checksum is the SHA-256 of the .crate the registry serves, which cannot be verified offline (commit Cargo.lock to have them checked against git, or compare them with `cargo fetch --locked`)",
         locals.len()
     );
+    if !own.is_empty() {
+        note.push_str(&format!(
+            "; {} of them are crates of this tag, whose checksum is the SHA-256 of their own .crate (check that .crate with tarseal to vouch for it): {}",
+            own.len(),
+            own.join(", ")
+        ));
+    }
     if !elsewhere.is_empty() {
         note.push_str(&format!(
             "; pins from other sources: {}",
@@ -511,6 +633,73 @@ mod tests {
         let changed = LOCK.replace("4a5f13b8", "00000000");
         match run(&changed) {
             Outcome::Fail(why) => assert!(why.contains("workspace's lock Cargo.lock"), "{why}"),
+            o => panic!("{o:?}"),
+        }
+    }
+
+    /// cargo package's lock of one workspace member, against the workspace lock the tag
+    /// commits: a subset of its pins passes (not the same bytes, so never `git`); a changed
+    /// checksum fails; a pin the committed lock lacks stays name-only, named.
+    #[test]
+    fn a_package_lock_holds_the_committed_pins() {
+        let other =
+            "[package]\nname = \"other\"\nversion = \"0.2.0\"\n\n[dependencies]\nryu = \"1\"\n";
+        let ryu = format!("\n[[package]]\nname = \"ryu\"\nversion = \"1.0.20\"\nsource = \"{CRATES_IO}\"\nchecksum = \"{}\"\n", "b".repeat(64));
+        let other_pkg = "\n[[package]]\nname = \"other\"\nversion = \"0.2.0\"\ndependencies = [\n \"ryu\",\n]\n";
+        let workspace_lock = format!("{LOCK}{other_pkg}{ryu}");
+        let files = [
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"rpkg\", \"rpkg/helper\", \"other\"]\n",
+            ),
+            ("Cargo.lock", workspace_lock.as_str()),
+            ("rpkg/Cargo.toml", MANIFEST),
+            ("rpkg/helper/Cargo.toml", HELPER),
+            ("other/Cargo.toml", other),
+        ];
+        let run = |lock: &str| {
+            with_ctx(&files, |ctx| {
+                let ctx = CheckContext {
+                    subdir: Some("rpkg"),
+                    ..*ctx
+                };
+                package_lock("Cargo.lock", lock.as_bytes(), None, &ctx)
+            })
+        };
+        match run(LOCK) {
+            Outcome::PassAs(VouchedBy::ContentCheck, why) => {
+                assert!(why.contains("all 1 registry pins"), "{why}")
+            }
+            o => panic!("{o:?}"),
+        }
+        match run(&LOCK.replace("4a5f13b8", "00000000")) {
+            Outcome::Fail(why) => {
+                assert!(why.contains("itoa 1.0.15 has checksum 00000000"), "{why}")
+            }
+            o => panic!("{o:?}"),
+        }
+        match run(&LOCK.replace("1.0.15", "1.0.16")) {
+            Outcome::PassAs(VouchedBy::NameOnly, why) => {
+                assert!(
+                    why.contains("resolved anew at packaging time (itoa 1.0.16)"),
+                    "{why}"
+                )
+            }
+            o => panic!("{o:?}"),
+        }
+        // The structure is still held against the manifests.
+        match run(&LOCK.replace("version = \"0.4.0\"", "version = \"0.4.1\"")) {
+            Outcome::Fail(why) => assert!(why.contains("0.4.1 in the lock"), "{why}"),
+            o => panic!("{o:?}"),
+        }
+        // Without a committed lock: the generated case, its checksums named unverifiable.
+        let files = [("Cargo.toml", MANIFEST), ("helper/Cargo.toml", HELPER)];
+        match with_ctx(&files, |ctx| {
+            package_lock("Cargo.lock", LOCK.as_bytes(), None, ctx)
+        }) {
+            Outcome::PassAs(VouchedBy::NameOnly, why) => {
+                assert!(why.contains("cannot be verified offline"), "{why}")
+            }
             o => panic!("{o:?}"),
         }
     }

@@ -35,6 +35,11 @@ pub enum ContentCheck {
     /// their dependencies and requirements agree with the tag's manifests (its registry
     /// pins stay `name-only`).
     CargoLock,
+    /// The `Cargo.lock` `cargo package` writes into a `.crate`: when the tag commits a lock at
+    /// or above the package, every registry pin (version, source, checksum) of the archive's
+    /// must be one of it (cargo resolves the package alone, so a subset); else as
+    /// [`ContentCheck::CargoLock`]'s generated case.
+    CargoPackageLock,
     /// A file gnulib-tool copied from the `gnulib` submodule the tag pins, at the path the
     /// tag's `gnulib-cache.m4` maps it to (`gl_SOURCE_BASE`, `gl_M4_BASE`, ...): byte-equal
     /// to the pinned commit's file (`--submodule`), else undecided without it.
@@ -144,6 +149,11 @@ pub enum ContentCheck {
     /// A `.pytest_cache/` a maintainer's sdist swept in: pytest's fixed README, CACHEDIR.TAG
     /// and .gitignore, and JSON data under `v/` (never imported, not code).
     PytestCache,
+    /// A symlink of the tag that the archive lacks, whose target resolves to no regular file
+    /// inside the tag's tree (absolute, dangling, leaving the tree, or a directory):
+    /// meson-python stores every link as its target's bytes and drops the links that have
+    /// none. Judges git's side only, so it also runs for a missing file.
+    UnresolvableSymlink,
 }
 
 impl ContentCheck {
@@ -156,6 +166,7 @@ impl ContentCheck {
         "maturin-cargo-toml",
         "maturin-workspace-pyproject",
         "cargo-lock",
+        "cargo-package-lock",
         "gnulib-copy",
         "known-m4",
         "pbr-json",
@@ -190,6 +201,7 @@ impl ContentCheck {
         "pytest-cache",
         "roff-th-stamp",
         "po-translations",
+        "unresolvable-symlink",
         "equals-git:PATH",
     ];
 
@@ -203,6 +215,7 @@ impl ContentCheck {
             "maturin-cargo-toml" => ContentCheck::MaturinCargoToml,
             "maturin-workspace-pyproject" => ContentCheck::MaturinWorkspacePyproject,
             "cargo-lock" => ContentCheck::CargoLock,
+            "cargo-package-lock" => ContentCheck::CargoPackageLock,
             "gnulib-copy" => ContentCheck::GnulibCopy,
             "known-m4" => ContentCheck::KnownM4,
             "pbr-json" => ContentCheck::PbrJson,
@@ -240,6 +253,7 @@ impl ContentCheck {
             "gmo-catalogue" => ContentCheck::GmoCatalogue,
             "stamp-po" => ContentCheck::StampPo,
             "pot-template" => ContentCheck::PotTemplate,
+            "unresolvable-symlink" => ContentCheck::UnresolvableSymlink,
             _ => {
                 let p = name.strip_prefix("equals-git:")?;
                 if p.is_empty() {
@@ -261,6 +275,7 @@ impl ContentCheck {
             ContentCheck::MaturinCargoToml => "maturin-cargo-toml".into(),
             ContentCheck::MaturinWorkspacePyproject => "maturin-workspace-pyproject".into(),
             ContentCheck::CargoLock => "cargo-lock".into(),
+            ContentCheck::CargoPackageLock => "cargo-package-lock".into(),
             ContentCheck::GnulibCopy => "gnulib-copy".into(),
             ContentCheck::KnownM4 => "known-m4".into(),
             ContentCheck::PbrJson => "pbr-json".into(),
@@ -299,6 +314,7 @@ impl ContentCheck {
             ContentCheck::GmoCatalogue => "gmo-catalogue".into(),
             ContentCheck::StampPo => "stamp-po".into(),
             ContentCheck::PotTemplate => "pot-template".into(),
+            ContentCheck::UnresolvableSymlink => "unresolvable-symlink".into(),
         }
     }
 
@@ -336,7 +352,14 @@ impl ContentCheck {
                 | ContentCheck::EqualsRepoBlob
                 | ContentCheck::NpmBuildOutput
                 | ContentCheck::Unreproducible(_)
+                | ContentCheck::UnresolvableSymlink
         )
+    }
+
+    /// True when the check judges only git's side of a path, so that it can vouch for a file
+    /// the archive lacks (a rule allowing `missing` runs no other check).
+    pub fn judges_absence(&self) -> bool {
+        matches!(self, ContentCheck::UnresolvableSymlink)
     }
 }
 
@@ -357,6 +380,10 @@ pub struct CheckContext<'a> {
     pub repo_blob_path: &'a dyn Fn(ObjectId) -> Option<String>,
     /// Whether the tag's tree has a directory at a path.
     pub git_has_dir: &'a dyn Fn(&str) -> bool,
+    /// For a symlink of the compared tree: its target as git stores it, and the blob of the
+    /// regular file it resolves to inside the tag's tree (`None` when it dangles, is
+    /// absolute, leaves the tree or names a directory); `None` when git has no link there.
+    pub git_symlink: &'a dyn Fn(&str) -> Option<GitSymlink>,
     /// The files pbr derives from the tag's history (computed on first use); `None` when the
     /// history cannot be read.
     pub history: &'a dyn Fn() -> Option<std::rc::Rc<super::pbr::History>>,
@@ -378,6 +405,15 @@ pub struct CheckContext<'a> {
     /// gnulib-tool's layout, read from the tree on first use (every extra of an autotools
     /// release asks for it, once per profile the hint tries).
     pub(crate) gnulib_layout: &'a std::cell::OnceCell<Option<super::gnulib::Layout>>,
+}
+
+/// A symlink of the compared tree, as [`CheckContext::git_symlink`] resolves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitSymlink {
+    /// The target as git stores it (the link blob, lossily decoded).
+    pub target: String,
+    /// The blob of the regular file it resolves to inside the tag's tree, if any.
+    pub resolves_to: Option<ObjectId>,
 }
 
 /// A submodule of the compared tree: a gitlink of the tag.
@@ -474,6 +510,9 @@ impl ContentCheck {
             ContentCheck::CargoLock => {
                 super::cargo_lock::cargo_lock(subject.path, content, subject.blob, ctx)
             }
+            ContentCheck::CargoPackageLock => {
+                super::cargo_lock::package_lock(subject.path, content, subject.blob, ctx)
+            }
             ContentCheck::GnulibCopy => super::gnulib::copy(subject.path, subject.blob, ctx),
             ContentCheck::KnownM4 => known_m4(subject.path, content),
             ContentCheck::PbrJson => super::pbr::pbr_json(content, ctx),
@@ -514,6 +553,7 @@ impl ContentCheck {
             }
             ContentCheck::ScmMetadataJson => scm_metadata_json(subject.path, content, ctx),
             ContentCheck::PytestCache => pytest_cache(subject.path, content),
+            ContentCheck::UnresolvableSymlink => unresolvable_symlink(subject.path, ctx),
             ContentCheck::RoffThStamp => roff_th_stamp(subject.path, content, ctx),
             ContentCheck::PoTranslations => po_translations(subject.path, content, ctx),
             ContentCheck::GmoCatalogue => gmo_catalogue(subject.path, content, ctx),
@@ -981,6 +1021,26 @@ fn pdm_declared(pyproject: &toml::Table) -> Option<String> {
         .get("write_to")?
         .as_str()
         .map(str::to_string)
+}
+
+/// A missing path that git holds as a symlink with no regular file behind it: a tool that
+/// stores link targets as files has nothing to store, so the absence adds nothing.
+fn unresolvable_symlink(path: &str, ctx: &CheckContext<'_>) -> Outcome {
+    match (ctx.git_symlink)(path) {
+        None => Outcome::Fail(format!("git has no symlink at {path}")),
+        Some(GitSymlink {
+            target,
+            resolves_to: Some(blob),
+        }) => Outcome::Fail(format!(
+            "git's symlink {path} -> {target:?} resolves to a file of the tag's tree (blob {blob}): its bytes belong in the archive"
+        )),
+        Some(GitSymlink {
+            target,
+            resolves_to: None,
+        }) => Outcome::Pass(format!(
+            "git's symlink {path} -> {target:?} resolves to no file inside the tag's tree (absolute, dangling, outside it or a directory)"
+        )),
+    }
 }
 
 /// Every path a version-file check ([`ContentCheck::ScmVersionFile`],
@@ -1780,6 +1840,7 @@ pub(crate) mod tests {
             archive_blob: &none,
             repo_blob_path: &repo_blob_path,
             git_has_dir: &no_dir,
+            git_symlink: &|_: &str| None,
             history: &no_history,
             archive_content: &|_: &str| None,
             archive_files: &Vec::new,

@@ -474,6 +474,7 @@ mod tests {
             archive_blob: &|_| None,
             repo_blob_path: &|_| None,
             git_has_dir: &|_| false,
+            git_symlink: &|_| None,
             history: &|| None,
             archive_content: &|_: &str| None,
             archive_files: &Vec::new,

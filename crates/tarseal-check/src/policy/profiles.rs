@@ -145,6 +145,7 @@ enum StaticCheck {
     MaturinCargoToml,
     MaturinWorkspacePyproject,
     CargoLock,
+    CargoPackageLock,
     GnulibCopy,
     KnownM4,
     PbrJson,
@@ -175,6 +176,7 @@ enum StaticCheck {
     GmoCatalogue,
     StampPo,
     PotTemplate,
+    UnresolvableSymlink,
 }
 
 impl StaticCheck {
@@ -188,6 +190,7 @@ impl StaticCheck {
             StaticCheck::MaturinCargoToml => ContentCheck::MaturinCargoToml,
             StaticCheck::MaturinWorkspacePyproject => ContentCheck::MaturinWorkspacePyproject,
             StaticCheck::CargoLock => ContentCheck::CargoLock,
+            StaticCheck::CargoPackageLock => ContentCheck::CargoPackageLock,
             StaticCheck::GnulibCopy => ContentCheck::GnulibCopy,
             StaticCheck::KnownM4 => ContentCheck::KnownM4,
             StaticCheck::PbrJson => ContentCheck::PbrJson,
@@ -218,6 +221,7 @@ impl StaticCheck {
             StaticCheck::StampPo => ContentCheck::StampPo,
             StaticCheck::PotTemplate => ContentCheck::PotTemplate,
             StaticCheck::EqualsRepoBlob => ContentCheck::EqualsRepoBlob,
+            StaticCheck::UnresolvableSymlink => ContentCheck::UnresolvableSymlink,
         }
     }
 }
@@ -420,12 +424,22 @@ const MATURIN: &[Spec] = &[
 
 const MESON_SUBPROJECT: &str = "meson dist includes subprojects (wraps and their downloads), whose content this repository does not hold: give --submodule PATH=REPO for a git subproject, or pin the files' sha256 in the project policy";
 
-const MESON_PYTHON: &[Spec] = &[rule!(
-    "subprojects/**",
-    EXTRA,
-    "subproject content added by meson dist",
-    StaticCheck::Unreproducible(MESON_SUBPROJECT)
-)];
+const MESON_PYTHON: &[Spec] = &[
+    rule!(
+        "subprojects/**",
+        EXTRA,
+        "subproject content added by meson dist",
+        StaticCheck::Unreproducible(MESON_SUBPROJECT)
+    ),
+    // meson dist archives every tracked file, so nothing else may be missing (no `**`
+    // missing rule, unlike the other backends).
+    rule!(
+        "**",
+        MISSING,
+        "meson-python stores each symlink of meson dist's archive as its target's bytes and leaves out a link with no file behind it (absolute, dangling, leaving the tree, or a directory): git's link resolves to no file, so its absence adds nothing",
+        StaticCheck::UnresolvableSymlink
+    ),
+];
 
 const SCIKIT_BUILD: &[Spec] = &[rule!("**", EXTRA, SCM_REASON, StaticCheck::ScmVersionFile)];
 
@@ -462,7 +476,9 @@ const CARGO: &[Spec] = &[
     rule!("Cargo.toml", MODIFIED, "cargo package normalises Cargo.toml; name, version and dependencies must agree with git's, kept verbatim as Cargo.toml.orig", StaticCheck::CargoToml),
     rule!("Cargo.toml.orig", EXTRA, "cargo package keeps the original manifest; it must equal git's Cargo.toml", StaticCheck::EqualsGit("Cargo.toml")),
     rule!(".cargo_vcs_info.json", EXTRA, "cargo package records the commit it packaged; it must be the tag's commit", StaticCheck::CargoVcs),
-    rule!("Cargo.lock", EXTRA, "cargo package adds the lock file resolved at packaging time (dependency pins, not code)"),
+    // Modified too: for a crate whose tag commits its lock, cargo package re-resolves from the
+    // normalised manifest, which drops path-only dev-dependencies and their packages.
+    rule!("Cargo.lock", EXTRA_OR_MODIFIED, "cargo package writes the lock file it resolves for the package at packaging time (dependency pins, not code): its local package and dependencies must agree with the tag's manifests, its pins with the tag's committed Cargo.lock if any; crates.io checksums nobody commits stay in the trust surface", StaticCheck::CargoPackageLock),
     rule!("**", MISSING, "cargo package includes only the package's files (include/exclude, nested packages left out); an absent file adds nothing"),
 ];
 
