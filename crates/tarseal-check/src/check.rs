@@ -261,6 +261,21 @@ fn check_with(
     let full_tree: &[TreeEntry] = full_tree_owned.as_deref().unwrap_or(&tree);
     // Git side as a map for the reader's per-entry decision (which content to keep).
     let git_index: HashMap<&str, &TreeEntry> = tree.iter().map(|e| (e.path.as_str(), e)).collect();
+    // Files written from `git log` (the policy's statements, the tag's dist-hook): their
+    // bytes are kept to be compared with git log's output in the sandbox.
+    let (git_logs, git_logs_refused) = match &regenerate {
+        Some(_) => crate::regen::git_log_specs(
+            project
+                .as_ref()
+                .map(|(p, _)| p.regenerate_git_log.as_slice())
+                .unwrap_or_default(),
+            git_index
+                .get("Makefile.am")
+                .and_then(|e| read_any_blob(e.oid))
+                .as_deref(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
     let version_files = crate::policy::checks::declared_version_files(
         git_index
             .get("pyproject.toml")
@@ -339,7 +354,9 @@ fn check_with(
             // Regeneration compares every file git does not back, and generated files that
             // git holds too (a committed configure the release replaced).
             let regen = regenerate.is_some()
-                && (!in_git || tarseal_regen::autotools::may_be_generated(rel));
+                && (!in_git
+                    || tarseal_regen::autotools::may_be_generated(rel)
+                    || git_logs.iter().any(|g| g.path == rel));
             ContentWants {
                 sha256: !in_git || needs,
                 keep_up_to: if regen {
@@ -711,6 +728,16 @@ fn check_with(
             &policy.regenerate_scripts,
             repo,
             &tree,
+            &contents,
+        );
+        crate::regen::apply_git_log(
+            &mut report,
+            regen,
+            repo,
+            &resolved.commit.id.to_string(),
+            &tree,
+            &git_logs,
+            &git_logs_refused,
             &contents,
         );
     }
