@@ -1546,7 +1546,9 @@ fn judge_by_rules<'p>(
                         // The bytes are git's own blob, at another path.
                         (_, ContentCheck::EqualsGitFile(_)) => VouchedBy::Git,
                         (_, ContentCheck::KnownM4) => VouchedBy::KnownFile,
-                        (_, ContentCheck::RoffThStamp) => VouchedBy::Stamped,
+                        (_, ContentCheck::RoffThStamp | ContentCheck::CVersionDefines) => {
+                            VouchedBy::Stamped
+                        }
                         _ => VouchedBy::ContentCheck,
                     };
                 }

@@ -12,6 +12,7 @@
 //! byte-identical to a file that a known release of its tool ships.
 
 mod cargo_lock;
+pub mod cdefine;
 pub mod checks;
 mod gmo;
 mod gnulib;
