@@ -217,7 +217,7 @@ fn check_with(
     // project policy, the version files, which paths git has), and again after it. In between,
     // while the decompressor's dictionary (up to 64 MiB) is alive, only a set of path hashes
     // is kept: the listing is 7 MB at 80,000 paths and takes 25 ms to make again.
-    let (git_paths, project, selection, version_files) = {
+    let (git_paths, project, selection, version_files, makefile_am) = {
         let (tree, _, sub_repos) = list_compared_tree(opts, repo, &resolved, subdir)?;
         for (path, _, commit) in &sub_repos {
             notes.push(format!(
@@ -232,11 +232,16 @@ fn check_with(
                 .and_then(|b| String::from_utf8(b).ok())
                 .as_deref(),
         );
+        // The dist-hook that may write files from `git log` (read for --regenerate).
+        let makefile_am = TreeIndex::new(&tree)
+            .get("Makefile.am")
+            .and_then(|e| read_blob_any(repo, &sub_repos, e.oid));
         (
             compare::PathHashes::new(tree.iter().map(|e| e.path.as_str())),
             project,
             selection,
             version_files,
+            makefile_am,
         )
     };
     // What any profile might need to see of an entry: the reader keeps it, so that the
@@ -248,6 +253,19 @@ fn check_with(
             .is_some_and(|(p, _)| p.regenerate)
             .then(crate::regen::RegenOptions::default)
     });
+
+    // Files written from `git log` (the policy's statements, the tag's dist-hook): their
+    // bytes are kept to be compared with git log's output in the sandbox.
+    let (git_logs, git_logs_refused) = match &regenerate {
+        Some(_) => crate::regen::git_log_specs(
+            project
+                .as_ref()
+                .map(|(p, _)| p.regenerate_git_log.as_slice())
+                .unwrap_or_default(),
+            makefile_am.as_deref(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
 
     let file = File::open(&opts.archive).map_err(|source| CheckError::Open {
         path: opts.archive.display().to_string(),
@@ -322,7 +340,9 @@ fn check_with(
             // Regeneration compares every file git does not back, and generated files that
             // git holds too (a committed configure the release replaced).
             let regen = regenerate.is_some()
-                && (!in_git || tarseal_regen::autotools::may_be_generated(rel));
+                && (!in_git
+                    || tarseal_regen::autotools::may_be_generated(rel)
+                    || git_logs.iter().any(|g| g.path == rel));
             ContentWants {
                 sha256: !in_git || needs,
                 keep_up_to: if regen {
@@ -710,6 +730,16 @@ fn check_with(
             &policy.regenerate_scripts,
             repo,
             &tree,
+            &contents,
+        );
+        crate::regen::apply_git_log(
+            &mut report,
+            regen,
+            repo,
+            &resolved.commit.id.to_string(),
+            &tree,
+            &git_logs,
+            &git_logs_refused,
             &contents,
         );
     }
@@ -1593,7 +1623,9 @@ fn judge_by_rules<'p>(
                         // The bytes are git's own blob, at another path.
                         (_, ContentCheck::EqualsGitFile(_)) => VouchedBy::Git,
                         (_, ContentCheck::KnownM4) => VouchedBy::KnownFile,
-                        (_, ContentCheck::RoffThStamp) => VouchedBy::Stamped,
+                        (_, ContentCheck::RoffThStamp | ContentCheck::CVersionDefines) => {
+                            VouchedBy::Stamped
+                        }
                         _ => VouchedBy::ContentCheck,
                     };
                 }

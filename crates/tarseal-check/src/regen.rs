@@ -356,3 +356,125 @@ fn undecided(f: &mut Finding, why: String) {
     f.rule = None;
     f.reason = why;
 }
+
+/// The rule id of a file reproduced from `git log`.
+pub const GIT_LOG_RULE: &str = "regenerate:git-log";
+
+/// The files written from `git log`: the trusted policy's `[[regenerate_git_log]]`
+/// statements first, then what the tag's top-level Makefile.am `dist-hook` says for other
+/// paths. Also the dist-hook's `git log` commands that were refused (never run), worded for
+/// the report.
+pub(crate) fn git_log_specs(
+    statements: &[tarseal_regen::gitlog::GitLogSpec],
+    makefile_am: Option<&[u8]>,
+) -> (Vec<tarseal_regen::gitlog::GitLogSpec>, Vec<String>) {
+    let mut specs = statements.to_vec();
+    let mut refused = Vec::new();
+    if let Some(text) = makefile_am.map(String::from_utf8_lossy) {
+        for r in tarseal_regen::gitlog::dist_hook_git_logs(&text) {
+            match r {
+                Ok(s) if !specs.iter().any(|p| p.path == s.path) => specs.push(s),
+                Ok(_) => {}
+                Err(e) => refused.push(format!(
+                    "a git log command of the tag's dist-hook was refused and not run: {e}"
+                )),
+            }
+        }
+    }
+    (specs, refused)
+}
+
+/// Regenerates the release files written from `git log` (see
+/// [`tarseal_regen::gitlog`]) and re-judges their findings: byte-identical → allowed,
+/// `reproduced`; different under every mailmap variant → unexpected with a diff excerpt in the
+/// review surface; git, perl or the sandbox unavailable, or git failing → indeterminate,
+/// naming why. A file the archive holds as git has it needs nothing and is skipped.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn apply_git_log(
+    report: &mut Report,
+    opts: &RegenOptions,
+    repo: &Repo,
+    commit: &str,
+    tree: &[TreeEntry],
+    specs: &[tarseal_regen::gitlog::GitLogSpec],
+    refused: &[String],
+    contents: &BTreeMap<String, Vec<u8>>,
+) {
+    use tarseal_regen::gitlog::{regenerate_git_log, GitLogRequest, GitLogResult};
+    report.notes.extend(refused.iter().cloned());
+    let tag_has_mailmap = tree.iter().any(|e| e.path == ".mailmap");
+    for spec in specs {
+        let Some(f) = report
+            .findings
+            .iter_mut()
+            .find(|f| f.path == spec.path && matches!(f.class, Class::Extra | Class::Modified))
+        else {
+            continue;
+        };
+        let Some(release) = contents.get(&spec.path) else {
+            undecided(
+                f,
+                format!(
+                    "written from git log ({}), but its bytes were not kept for the comparison (larger than the regeneration limit)",
+                    spec.origin
+                ),
+            );
+            continue;
+        };
+        let script = spec.filter.as_ref().and_then(|p| {
+            let e = tree.iter().find(|e| {
+                e.path == *p && matches!(e.kind, TreeEntryKind::File | TreeEntryKind::Executable)
+            })?;
+            repo.read_blob(e.oid).ok()
+        });
+        let req = GitLogRequest {
+            spec,
+            git_dir: repo.git_dir(),
+            commit,
+            tag_has_mailmap,
+            filter_script: script.as_deref(),
+            release,
+        };
+        match regenerate_git_log(&opts.sandbox, &req) {
+            Ok(GitLogResult::Reproduced {
+                mailmap,
+                command,
+                elapsed,
+            }) => {
+                f.judgement = Judgement::Allowed;
+                f.vouched_by = Some(VouchedBy::Reproduced);
+                f.rule = Some(GIT_LOG_RULE.into());
+                f.reason = format!(
+                    "reproduced: byte-identical to `{command}` run on the tag's commit in the sandbox (as {}; {}; {:.2} s)",
+                    spec.origin,
+                    mailmap.describe(),
+                    elapsed.as_secs_f64()
+                );
+            }
+            Ok(GitLogResult::Differs { command, diff, .. }) => {
+                report.review_surface.push(ReviewItem {
+                    path: f.path.clone(),
+                    lines: diff.lines,
+                    strategy: command.clone(),
+                    diff: diff.excerpt.clone(),
+                });
+                report.review_surface.sort_by(|a, b| a.path.cmp(&b.path));
+                f.judgement = Judgement::Unexpected;
+                f.vouched_by = None;
+                f.rule = None;
+                f.reason = format!(
+                    "differs from `{command}` run on the tag's commit in the sandbox ({} differing lines, with and without the tag's .mailmap; as {}): the release changes a file written from the history",
+                    diff.lines, spec.origin
+                );
+            }
+            Err(e) => {
+                let why = format!(
+                    "written from git log ({}), but it could not be regenerated: {e}",
+                    spec.origin
+                );
+                report.notes.push(format!("{}: {why}", spec.path));
+                undecided(f, why);
+            }
+        }
+    }
+}

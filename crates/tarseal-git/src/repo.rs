@@ -139,6 +139,12 @@ impl Repo {
         Ok(Repo { repo, reads: None })
     }
 
+    /// The repository's git directory (`.git` of a work tree, or the bare repository): what
+    /// a sandboxed `git log` mounts read-only (tarseal-regen's gitlog).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
+    }
+
     /// From now on, remember every object this repository reads (tag, commit, trees and the
     /// blobs a check looks into), for [`Repo::objects_read`] and a git proof.
     pub fn record_reads(&mut self) {

@@ -5,12 +5,14 @@
 //! (bubblewrap, no network, read-only toolchain, a fresh tmpfs holding only the inputs,
 //! limits); [`autotools`] decides what to run and compares the results; [`versions`] reads
 //! which toolchain a release was made with; [`toolchain`] and [`fetch`] provide exact
-//! versions; [`diff`] turns a mismatch into a short excerpt a person can review. It reads
+//! versions; [`gitlog`] regenerates files written from `git log` (ChangeLog, CHANGES) by
+//! running git itself in the sandbox; [`diff`] turns a mismatch into a short excerpt a person can review. It reads
 //! nothing from git or archives itself: the caller (tarseal-check) hands it bytes.
 
 pub mod autotools;
 pub mod diff;
 pub mod fetch;
+pub mod gitlog;
 pub mod known;
 pub mod sandbox;
 pub mod toolchain;

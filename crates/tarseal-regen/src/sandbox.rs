@@ -129,6 +129,18 @@ fn untraversable(path: &Path) -> Option<PathBuf> {
     })
 }
 
+/// `bwrap` as the caller's PATH finds it. Looked up here because the command's environment
+/// is cleared: a bare name would then be searched in libc's default path, not the caller's.
+fn find_bwrap() -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("bwrap"))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
 /// The user a root caller is dropped to before bubblewrap starts: the kernel exempts root
 /// from RLIMIT_NPROC, not `nobody`.
 const NOBODY: libc::uid_t = 65534;
@@ -179,7 +191,10 @@ impl Sandbox {
                         }
                     }
                 }
-                self.bwrap_command(spec)
+                let Some(bwrap) = find_bwrap() else {
+                    return Err(SandboxError::NoBubblewrap("no `bwrap` on PATH".into()));
+                };
+                self.bwrap_command(&bwrap, spec)
             }
             Isolation::UnsafeNone => {
                 let dir = tempfile::Builder::new()
@@ -322,8 +337,8 @@ impl Sandbox {
         })
     }
 
-    fn bwrap_command(&self, spec: &Spec) -> Command {
-        let mut c = Command::new("bwrap");
+    fn bwrap_command(&self, bwrap: &Path, spec: &Spec) -> Command {
+        let mut c = Command::new(bwrap);
         c.env_clear();
         c.args([
             "--unshare-all",

@@ -142,6 +142,10 @@ pub enum ContentCheck {
     /// A tracked roff man page that differs from git's only in `.TH` lines stamped with the
     /// release's version and a date (curl's `updatemanpages.pl`; [`super::stamp`]).
     RoffThStamp,
+    /// A tracked C header that differs from git's only in `#define` lines stamped with the
+    /// release's version and a date (curl's maketgz on curlver.h, tool_version.h;
+    /// [`super::cdefine`]).
+    CVersionDefines,
     /// A tracked gettext `.po` file refreshed by msgmerge: the translations in force are the
     /// tag's, only the header's template fields, references, wrapping, fuzzy and obsolete
     /// entries differ ([`super::po`]).
@@ -200,6 +204,7 @@ impl ContentCheck {
         "scm-metadata-json",
         "pytest-cache",
         "roff-th-stamp",
+        "c-version-defines",
         "po-translations",
         "unresolvable-symlink",
         "equals-git:PATH",
@@ -249,6 +254,7 @@ impl ContentCheck {
             "scm-metadata-json" => ContentCheck::ScmMetadataJson,
             "pytest-cache" => ContentCheck::PytestCache,
             "roff-th-stamp" => ContentCheck::RoffThStamp,
+            "c-version-defines" => ContentCheck::CVersionDefines,
             "po-translations" => ContentCheck::PoTranslations,
             "gmo-catalogue" => ContentCheck::GmoCatalogue,
             "stamp-po" => ContentCheck::StampPo,
@@ -310,6 +316,7 @@ impl ContentCheck {
             ContentCheck::ScmMetadataJson => "scm-metadata-json".into(),
             ContentCheck::PytestCache => "pytest-cache".into(),
             ContentCheck::RoffThStamp => "roff-th-stamp".into(),
+            ContentCheck::CVersionDefines => "c-version-defines".into(),
             ContentCheck::PoTranslations => "po-translations".into(),
             ContentCheck::GmoCatalogue => "gmo-catalogue".into(),
             ContentCheck::StampPo => "stamp-po".into(),
@@ -555,6 +562,7 @@ impl ContentCheck {
             ContentCheck::PytestCache => pytest_cache(subject.path, content),
             ContentCheck::UnresolvableSymlink => unresolvable_symlink(subject.path, ctx),
             ContentCheck::RoffThStamp => roff_th_stamp(subject.path, content, ctx),
+            ContentCheck::CVersionDefines => c_version_defines(subject.path, content, ctx),
             ContentCheck::PoTranslations => po_translations(subject.path, content, ctx),
             ContentCheck::GmoCatalogue => gmo_catalogue(subject.path, content, ctx),
             ContentCheck::PotTemplate => match super::po::untranslated_template(content) {
@@ -636,6 +644,27 @@ fn roff_th_stamp(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome 
     }
     match super::stamp::compare(&git, content, &versions) {
         Ok(s) => Outcome::Pass(s.to_string()),
+        Err(e) => Outcome::Fail(e.to_string()),
+    }
+}
+
+/// A C header git has, changed only in version/date `#define` stamps ([`super::cdefine`]).
+fn c_version_defines(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let git = match git_bytes(path, ctx) {
+        Ok(g) => g,
+        Err(o) => return o,
+    };
+    let configure_ac = ["configure.ac", "configure.in"]
+        .iter()
+        .find_map(|n| git_text(ctx, n));
+    let versions = super::stamp::release_versions(ctx.tag_name, configure_ac.as_deref());
+    if versions.is_empty() {
+        return Outcome::Undecided(format!(
+            "{path}: no release version to compare its #define stamps with (the tag name holds none and git's AC_INIT names no literal version)"
+        ));
+    }
+    match super::cdefine::compare(&git, content, &versions) {
+        Ok(d) => Outcome::Pass(d.to_string()),
         Err(e) => Outcome::Fail(e.to_string()),
     }
 }

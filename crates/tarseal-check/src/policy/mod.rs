@@ -12,6 +12,7 @@
 //! byte-identical to a file that a known release of its tool ships.
 
 mod cargo_lock;
+pub mod cdefine;
 pub mod checks;
 mod gmo;
 mod gnulib;
@@ -121,12 +122,36 @@ pub enum PolicyError {
     /// A `regenerate_scripts` entry that is absolute, empty or climbs out with `..`.
     #[error("{origin}: regenerate_scripts: {script:?} must be a path inside the tag's tree")]
     ScriptOutsideTree { origin: String, script: String },
+    /// A `[[regenerate_git_log]]` statement (numbered from 1) whose arguments, path or
+    /// filter cannot be used.
+    #[error("{origin}: regenerate_git_log {index} ({path}): {detail}")]
+    GitLog {
+        origin: String,
+        index: usize,
+        path: String,
+        detail: GitLogStatementError,
+    },
     /// `--profile NAME` (or [`Policy::new`]) with a name that is no built-in profile.
     #[error("unknown profile {profile:?} (known: {})", profiles::NAMES.join(", "))]
     UnknownProfile { profile: String },
     /// The tree's policy file is not UTF-8.
     #[error("not UTF-8")]
     NotUtf8,
+}
+
+/// What is wrong with one `[[regenerate_git_log]]` statement.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum GitLogStatementError {
+    #[error(transparent)]
+    Arg(#[from] tarseal_regen::gitlog::ArgError),
+    #[error("path must be a plain relative path of the release")]
+    Path,
+    #[error("filter {0:?} must be a plain relative path of the tag's tree")]
+    Filter(String),
+    #[error("has no reason; every statement must say why")]
+    NoReason,
+    #[error("names the same path as statement {0}")]
+    Duplicate(usize),
 }
 
 /// One rule: a path pattern, what it allows there, and why.
@@ -261,6 +286,8 @@ pub struct Policy {
     pub regenerate: bool,
     /// Tag scripts the project policy lets regeneration run.
     pub regenerate_scripts: Vec<String>,
+    /// Release files the project policy says were written from `git log`.
+    pub regenerate_git_log: Vec<tarseal_regen::gitlog::GitLogSpec>,
 }
 
 /// The TOML form of a policy file (`--policy FILE` or `.tarseal.toml`).
@@ -273,7 +300,21 @@ struct PolicyFile {
     #[serde(default)]
     regenerate_scripts: Vec<String>,
     #[serde(default)]
+    regenerate_git_log: Vec<GitLogFile>,
+    #[serde(default)]
     rule: Vec<RuleFile>,
+}
+
+/// `[[regenerate_git_log]]`: the release's `path` was written by `git log ARGS` (piped
+/// through the tag's `filter` script when given) at the tag's commit.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GitLogFile {
+    path: String,
+    #[serde(default)]
+    args: Vec<String>,
+    filter: Option<String>,
+    reason: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -297,6 +338,9 @@ pub struct ProjectPolicy {
     /// `regenerate_scripts = ["autogen.sh"]`: the tag's own scripts regeneration may run (in
     /// the sandbox); none unless named here.
     pub regenerate_scripts: Vec<String>,
+    /// `[[regenerate_git_log]]`: files written from `git log` (they take precedence over what
+    /// the tag's Makefile.am dist-hook says for the same path).
+    pub regenerate_git_log: Vec<tarseal_regen::gitlog::GitLogSpec>,
 }
 
 impl ProjectPolicy {
@@ -374,11 +418,44 @@ impl ProjectPolicy {
                 });
             }
         }
+        let mut git_logs: Vec<tarseal_regen::gitlog::GitLogSpec> = Vec::new();
+        for (i, g) in file.regenerate_git_log.into_iter().enumerate() {
+            let index = i + 1;
+            let err = |detail: GitLogStatementError| PolicyError::GitLog {
+                origin: origin.to_string(),
+                index,
+                path: g.path.clone(),
+                detail,
+            };
+            if g.reason.trim().is_empty() {
+                return Err(err(GitLogStatementError::NoReason));
+            }
+            if !tarseal_regen::gitlog::plain_path(&g.path) {
+                return Err(err(GitLogStatementError::Path));
+            }
+            if let Some(f) = &g.filter {
+                if !tarseal_regen::gitlog::plain_path(f) {
+                    return Err(err(GitLogStatementError::Filter(f.clone())));
+                }
+            }
+            if let Some(j) = git_logs.iter().position(|s| s.path == g.path) {
+                return Err(err(GitLogStatementError::Duplicate(j + 1)));
+            }
+            tarseal_regen::gitlog::validate_args(&g.args)
+                .map_err(|e| err(GitLogStatementError::Arg(e)))?;
+            git_logs.push(tarseal_regen::gitlog::GitLogSpec {
+                path: g.path,
+                args: g.args,
+                filter: g.filter,
+                origin: tarseal_regen::gitlog::Origin::Policy { index },
+            });
+        }
         Ok(ProjectPolicy {
             profile: file.profile,
             rules,
             regenerate: file.regenerate,
             regenerate_scripts: file.regenerate_scripts,
+            regenerate_git_log: git_logs,
         })
     }
 }
@@ -394,12 +471,14 @@ impl Policy {
         })?;
         let mut rules = Vec::new();
         let mut sources = Vec::new();
-        let (mut regenerate, mut regenerate_scripts) = (false, Vec::new());
+        let (mut regenerate, mut regenerate_scripts, mut regenerate_git_log) =
+            (false, Vec::new(), Vec::new());
         if let Some((p, origin)) = project {
             sources.push(origin);
             rules.extend(p.rules);
             regenerate = p.regenerate;
             regenerate_scripts = p.regenerate_scripts;
+            regenerate_git_log = p.regenerate_git_log;
         }
         sources.push(format!("profile {profile}"));
         rules.extend(builtin);
@@ -409,6 +488,7 @@ impl Policy {
             sources,
             regenerate,
             regenerate_scripts,
+            regenerate_git_log,
         })
     }
 
@@ -454,6 +534,7 @@ impl Policy {
             sources: Vec::new(),
             regenerate: false,
             regenerate_scripts: Vec::new(),
+            regenerate_git_log: Vec::new(),
         }
     }
 }
