@@ -23,7 +23,7 @@ pub struct ArchivedEntry {
 
 /// What a check keeps of one [`Entry`] until it is judged: the fields every entry has, inline,
 /// and the ones few entries have (names as stored, link targets, kept content, problems)
-/// behind one pointer. 120 bytes where the reader's `Entry` is over 200: kept for every
+/// behind one pointer. 96 bytes with its prefix offset where the reader's `Entry` is over 200: kept for every
 /// entry of the archive, that is most of a check's memory (`kept_entry_stays_compact`).
 #[derive(Debug, Clone)]
 pub struct KeptEntry {

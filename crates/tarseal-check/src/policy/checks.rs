@@ -206,6 +206,9 @@ impl ContentCheck {
         "roff-th-stamp",
         "c-version-defines",
         "po-translations",
+        "gmo-catalogue",
+        "stamp-po",
+        "pot-template",
         "unresolvable-symlink",
         "equals-git:PATH",
     ];
@@ -627,21 +630,33 @@ fn git_bytes(path: &str, ctx: &CheckContext<'_>) -> Result<Vec<u8>, Outcome> {
     (ctx.read_git_blob)(id).ok_or_else(|| Outcome::Undecided(format!("cannot read git blob {id}")))
 }
 
-/// A man page git has, changed only in `.TH` version/date stamps ([`super::stamp`]).
-fn roff_th_stamp(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
-    let git = match git_bytes(path, ctx) {
-        Ok(g) => g,
-        Err(o) => return o,
-    };
+/// Git's bytes of `path` and the versions a release stamp may name (from the tag's name and
+/// git's `AC_INIT`): what the `.TH` and `#define` stamp checks compare with. `what` names the
+/// stamps in the undecided reason.
+fn stamp_inputs(
+    path: &str,
+    what: &str,
+    ctx: &CheckContext<'_>,
+) -> Result<(Vec<u8>, Vec<String>), Outcome> {
+    let git = git_bytes(path, ctx)?;
     let configure_ac = ["configure.ac", "configure.in"]
         .iter()
         .find_map(|n| git_text(ctx, n));
     let versions = super::stamp::release_versions(ctx.tag_name, configure_ac.as_deref());
     if versions.is_empty() {
-        return Outcome::Undecided(format!(
-            "{path}: no release version to compare its .TH stamp with (the tag name holds none and git's AC_INIT names no literal version)"
-        ));
+        return Err(Outcome::Undecided(format!(
+            "{path}: no release version to compare its {what} with (the tag name holds none and git's AC_INIT names no literal version)"
+        )));
     }
+    Ok((git, versions))
+}
+
+/// A man page git has, changed only in `.TH` version/date stamps ([`super::stamp`]).
+fn roff_th_stamp(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
+    let (git, versions) = match stamp_inputs(path, ".TH stamp", ctx) {
+        Ok(i) => i,
+        Err(o) => return o,
+    };
     match super::stamp::compare(&git, content, &versions) {
         Ok(s) => Outcome::Pass(s.to_string()),
         Err(e) => Outcome::Fail(e.to_string()),
@@ -650,19 +665,10 @@ fn roff_th_stamp(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome 
 
 /// A C header git has, changed only in version/date `#define` stamps ([`super::cdefine`]).
 fn c_version_defines(path: &str, content: &[u8], ctx: &CheckContext<'_>) -> Outcome {
-    let git = match git_bytes(path, ctx) {
-        Ok(g) => g,
+    let (git, versions) = match stamp_inputs(path, "#define stamps", ctx) {
+        Ok(i) => i,
         Err(o) => return o,
     };
-    let configure_ac = ["configure.ac", "configure.in"]
-        .iter()
-        .find_map(|n| git_text(ctx, n));
-    let versions = super::stamp::release_versions(ctx.tag_name, configure_ac.as_deref());
-    if versions.is_empty() {
-        return Outcome::Undecided(format!(
-            "{path}: no release version to compare its #define stamps with (the tag name holds none and git's AC_INIT names no literal version)"
-        ));
-    }
     match super::cdefine::compare(&git, content, &versions) {
         Ok(d) => Outcome::Pass(d.to_string()),
         Err(e) => Outcome::Fail(e.to_string()),
@@ -1740,6 +1746,19 @@ fn known_m4(path: &str, content: &[u8]) -> Outcome {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn every_listed_check_name_parses_back_to_itself() {
+        // NAMES is what an unknown-check error lists: a name a policy can use must be there.
+        for name in ContentCheck::NAMES {
+            let name = name.replace("PATH", "docs/x");
+            let check = ContentCheck::from_name(&name)
+                .unwrap_or_else(|| panic!("{name} is listed but does not parse"));
+            if !name.starts_with("equals-git:") {
+                assert_eq!(check.name(), name);
+            }
+        }
+    }
 
     #[test]
     fn tag_versions() {
